@@ -1,0 +1,92 @@
+# ADN Portal — every set-up step lives here, so a fresh clone needs only `make run` or `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV ?= .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+
+# Local services used by the real-stack targets; override them from the environment.
+SERVICES_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/adn_portal
+SERVICES_BROKER_URL ?= redis://127.0.0.1:6379/0
+
+# Django 6 needs Python >= 3.12. Try the usual names first, then any pyenv-installed release
+# (a pyenv shim refuses to run a version that is not selected, so ask pyenv for its real path).
+define FIND_PYTHON
+check='import sys; assert sys.version_info >= (3, 12); print(sys.executable)'; \
+for c in $${PYTHON:-} python3.14 python3.13 python3.12 python3 python; do \
+  command -v "$$c" >/dev/null 2>&1 && "$$c" -c "$$check" 2>/dev/null && exit 0; \
+done; \
+if command -v pyenv >/dev/null 2>&1; then \
+  for v in $$(pyenv versions --bare 2>/dev/null | grep -E '^3\.(1[2-9]|[2-9][0-9])' | sort -rV); do \
+    "$$(pyenv root)/versions/$$v/bin/python3" -c "$$check" 2>/dev/null && exit 0; \
+  done; \
+fi; \
+exit 1
+endef
+
+.PHONY: help run test test-services worker beat lint format messages check-deploy install clean
+
+help:
+	@echo "make run            set up everything and serve the portal on http://127.0.0.1:8000"
+	@echo "make test           set up everything and run the test suite (SQLite, eager Celery)"
+	@echo "make test-services  run the suites that need PostgreSQL, Redis and a live Celery worker"
+	@echo "make worker | beat  run a Celery worker / the beat scheduler against CELERY_BROKER_URL"
+	@echo "make lint           ruff lint and format check"
+
+$(VENV)/.installed: pyproject.toml
+	@python="$$( $(FIND_PYTHON) )" || { \
+	  echo "ADN Portal needs Python 3.12 or newer (Django 6). None was found:" >&2; \
+	  echo "install one (python.org, your package manager or pyenv) or name it: make PYTHON=/path/to/python3.12" >&2; \
+	  exit 1; }; \
+	echo "Using $$python"; \
+	[ -x $(PY) ] || "$$python" -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $@
+
+install: $(VENV)/.installed
+
+messages: install
+	@command -v msgfmt >/dev/null || { echo "msgfmt is missing: install GNU gettext (Debian: apt-get install gettext)" >&2; exit 1; }
+	$(MANAGE) compilemessages --ignore "$(VENV)" --verbosity 0
+
+run: messages
+	$(MANAGE) migrate --noinput
+	$(MANAGE) seed_demo
+	$(MANAGE) runserver 127.0.0.1:8000
+
+test: messages
+	env -u DATABASE_URL -u CELERY_BROKER_URL $(PY) -m pytest -m "not services" -n auto -q
+
+test-services: messages
+	DATABASE_URL="$${DATABASE_URL:-$(SERVICES_DATABASE_URL)}" \
+	CELERY_BROKER_URL="$${CELERY_BROKER_URL:-$(SERVICES_BROKER_URL)}" \
+	$(PY) -m pytest -m services -q --create-db
+
+worker: install
+	$(VENV)/bin/celery -A adn_portal worker -l info
+
+beat: install
+	$(VENV)/bin/celery -A adn_portal beat -l info
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+check-deploy: install
+	DJANGO_SETTINGS_MODULE=adn_portal.settings.production \
+	SECRET_KEY="$${SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')}" \
+	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-portal.example.org}" \
+	DATABASE_URL="$${DATABASE_URL:-$(SERVICES_DATABASE_URL)}" \
+	CELERY_BROKER_URL="$${CELERY_BROKER_URL:-$(SERVICES_BROKER_URL)}" \
+	EMAIL_URL="$${EMAIL_URL:-smtp://localhost:25}" \
+	$(MANAGE) check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) db.sqlite3 var staticfiles
+	find . -name '*.mo' -path '*/locale/*' -not -path './$(VENV)/*' -delete

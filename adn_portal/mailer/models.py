@@ -1,0 +1,36 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class OutgoingEmailQuerySet(models.QuerySet):
+    def unsent(self):
+        return self.filter(sent_at__isnull=True)
+
+
+class OutgoingEmail(models.Model):
+    """The outbox: an e-mail is stored in the transaction that causes it, then sent by a worker.
+    A broker or SMTP failure leaves the row unsent, and the beat sweeper tries again."""
+
+    to = models.EmailField(_("recipient"))
+    subject = models.CharField(_("subject"), max_length=255)
+    body = models.TextField(_("text body"))
+    html = models.TextField(_("HTML body"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    objects = OutgoingEmailQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("outgoing e-mail")
+        verbose_name_plural = _("outgoing e-mails")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(
+                fields=["created_at"], condition=models.Q(sent_at__isnull=True), name="mailer_unsent_idx"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {self.to}"

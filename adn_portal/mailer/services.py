@@ -1,0 +1,71 @@
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .models import OutgoingEmail
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+
+
+def email_queue(*, to: str, subject: str, body: str, html: str = "") -> OutgoingEmail:
+    """Store an e-mail in the outbox and ask a worker to send it once the caller's transaction
+    commits. If the broker is unreachable the row stays unsent for the sweeper."""
+    email = OutgoingEmail.objects.create(to=to, subject=subject, body=body, html=html)
+    transaction.on_commit(lambda: email_dispatch(email_id=email.pk))
+    return email
+
+
+def email_dispatch(*, email_id: int) -> bool:
+    """Hand one e-mail to Celery. Never raises: the outbox row is the source of truth."""
+    from .tasks import send_outgoing_email
+
+    try:
+        send_outgoing_email.delay(email_id)
+    except Exception:  # broker down (kombu/redis errors), or an eager run that failed
+        logger.warning("E-mail %s not dispatched now; the sweeper will retry.", email_id, exc_info=True)
+        return False
+    return True
+
+
+@transaction.atomic
+def email_send(*, email_id: int) -> bool:
+    """Send one outbox e-mail exactly once. Returns False when it was already sent.
+
+    The row lock makes a second worker given the same id wait, then find it sent."""
+    email = OutgoingEmail.objects.select_for_update().filter(pk=email_id, sent_at__isnull=True).first()
+    if email is None:
+        return False
+    message = EmailMultiAlternatives(
+        subject=email.subject, body=email.body, from_email=settings.DEFAULT_FROM_EMAIL, to=[email.to]
+    )
+    if email.html:
+        message.attach_alternative(email.html, "text/html")
+    message.send()
+    email.sent_at = timezone.now()
+    email.attempts += 1
+    email.save(update_fields=["sent_at", "attempts"])
+    return True
+
+
+def email_record_failure(*, email_id: int, error: str) -> None:
+    OutgoingEmail.objects.filter(pk=email_id).update(
+        attempts=F("attempts") + 1, last_error=error[:2000]
+    )
+
+
+def emails_resend_unsent(*, older_than: timedelta = timedelta(minutes=2)) -> int:
+    """Re-dispatch e-mails that no worker has sent (broker was down, worker crashed)."""
+    cutoff = timezone.now() - older_than
+    ids = list(
+        OutgoingEmail.objects.unsent()
+        .filter(created_at__lt=cutoff, attempts__lt=MAX_ATTEMPTS)
+        .values_list("pk", flat=True)[:500]
+    )
+    return sum(email_dispatch(email_id=pk) for pk in ids)

@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from adn_portal.accounts import views as account_views
+
+urlpatterns = [
+    path("", include("programs.urls")),
+    path("compte/", include("allauth.urls")),
+    path("compte/profil/", account_views.profile, name="profile"),
+    path("langue/", account_views.set_language, name="set_language"),
+    path("gestion/", admin.site.urls),
+]

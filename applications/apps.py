@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ApplicationsConfig(AppConfig):
+    name = "applications"
+    verbose_name = _("Support requests (files) and their workflow")

@@ -1,0 +1,300 @@
+"""The AI support programmes and their calls (domain §1). Knows nothing of organisations or files."""
+
+from datetime import datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.deconstruct import deconstructible
+from django.utils.translation import gettext_lazy as _
+
+from adn_portal.lib.i18n import localized
+
+
+class Programme(models.Model):
+    class Code(models.TextChoices):
+        # The code starts every reference number: START-2026-0042.
+        START_IA = "START", "Start IA"
+        TREMPLIN_IA = "TREMPLIN", "Tremplin IA"
+        CAP_IA = "CAP", "Cap IA"
+
+    code = models.CharField(_("code"), max_length=16, choices=Code.choices, unique=True)
+    slug = models.SlugField(_("slug"), unique=True)
+    name = models.CharField(_("name"), max_length=80)
+    tagline_fr = models.CharField(_("tagline (FR)"), max_length=200)
+    tagline_en = models.CharField(_("tagline (EN)"), max_length=200, blank=True)
+    tagline_de = models.CharField(_("tagline (DE)"), max_length=200, blank=True)
+    description_fr = models.TextField(_("description (FR)"))
+    description_en = models.TextField(_("description (EN)"), blank=True)
+    description_de = models.TextField(_("description (DE)"), blank=True)
+    position = models.PositiveSmallIntegerField(_("position on the path"), default=0)
+    previous = models.ForeignKey(
+        "self",
+        verbose_name=_("previous step"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The programme an organisation usually completes before this one."),
+    )
+
+    tagline = localized("tagline")
+    description = localized("description")
+
+    class Meta:
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+        ordering = ["position"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("programme_detail", kwargs={"slug": self.slug})
+
+
+@deconstructible
+class ChoiceListValidator:
+    """Validate a JSON list holding values of `choices`, each at most once."""
+
+    def __init__(self, choices: type[models.TextChoices]):
+        self.choices = choices
+
+    def __call__(self, value) -> None:
+        if not isinstance(value, list):
+            raise ValidationError(_("Expected a list."))
+        unknown = [v for v in value if v not in self.choices.values]
+        if unknown:
+            raise ValidationError(
+                _("Unknown values: %(values)s"), params={"values": ", ".join(map(str, unknown))}
+            )
+        if len(set(value)) != len(value):
+            raise ValidationError(_("A value is listed twice."))
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, ChoiceListValidator) and other.choices is self.choices
+
+
+class Audience(models.TextChoices):
+    SME = "sme", _("SMEs")
+    LARGE_COMPANY = "large_company", _("Large companies")
+    STARTUP = "startup", _("Start-ups")
+    PUBLIC_BODY = "public_body", _("Public bodies")
+
+
+class EligibilityRule(models.TextChoices):
+    """The checks a call applies at submission (domain §2); run by the applications app."""
+
+    WALLOON_SEAT = "walloon_seat", _("Registered seat in Wallonia")
+    AUDIENCE_KIND = "audience_kind", _("Organisation kind is in the call's audience")
+    SME_SIZE = "sme_size", _("Organisation is an SME")
+    NO_OTHER_OPEN_FILE = "no_other_open_file", _("No other open file in the same programme")
+    EARLIER_FILE_REQUIRED = "earlier_file_required", _("An earlier file of the previous programme")
+    EXPERT_RECOGNISED = "expert_recognised", _("The chosen expert is recognised and active")
+
+
+class FormSection(models.TextChoices):
+    ORGANISATION = "organisation", _("Organisation")
+    CONTACT = "contact", _("Contact person")
+    CHALLENGES = "challenges", _("Activity and challenges")
+    PROJECT = "project", _("Project")
+    DATA = "data", _("Data")
+    EXPERT = "expert", _("Recognised expert or provider")
+    BUDGET = "budget", _("Budget and amount requested")
+    ROADMAP = "roadmap", _("Roadmap to production")
+    ATTACHMENTS = "attachments", _("Attachments")
+
+
+class CallStatus(models.TextChoices):
+    UPCOMING = "upcoming", _("Upcoming")
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+class CallQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+    def open_at(self, when: datetime):
+        return self.published().filter(Q(closes_at__isnull=True) | Q(closes_at__gt=when), opens_at__lte=when)
+
+    def upcoming_at(self, when: datetime):
+        return self.published().filter(opens_at__gt=when)
+
+    def closed_at(self, when: datetime):
+        return self.published().filter(closes_at__lte=when)
+
+    def with_programme(self):
+        return self.select_related("programme")
+
+
+class Call(models.Model):
+    """A call for applications (appel). Every rule that is not public is a setting here."""
+
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("programme"), on_delete=models.PROTECT, related_name="calls"
+    )
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    title_fr = models.CharField(_("title (FR)"), max_length=200)
+    title_en = models.CharField(_("title (EN)"), max_length=200, blank=True)
+    title_de = models.CharField(_("title (DE)"), max_length=200, blank=True)
+    summary_fr = models.CharField(_("summary (FR)"), max_length=300)
+    summary_en = models.CharField(_("summary (EN)"), max_length=300, blank=True)
+    summary_de = models.CharField(_("summary (DE)"), max_length=300, blank=True)
+    text_fr = models.TextField(_("text (FR)"))
+    text_en = models.TextField(_("text (EN)"), blank=True)
+    text_de = models.TextField(_("text (DE)"), blank=True)
+    audiences = models.JSONField(
+        _("audience"), default=list, validators=[ChoiceListValidator(Audience)]
+    )
+
+    opens_at = models.DateTimeField(_("opens at"))
+    closes_at = models.DateTimeField(
+        _("closes at"), null=True, blank=True, help_text=_("Leave empty for a rolling call.")
+    )
+    is_published = models.BooleanField(_("published"), default=True)
+
+    budget_envelope = models.DecimalField(
+        _("budget envelope (EUR)"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    funding_rate = models.DecimalField(
+        _("funding rate (%)"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    ceiling_per_file = models.DecimalField(
+        _("ceiling per file (EUR)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("Leave empty when the call sets no ceiling."),
+    )
+    max_duration_months = models.PositiveSmallIntegerField(
+        _("maximum duration (months)"), null=True, blank=True
+    )
+    expert_days = models.PositiveSmallIntegerField(_("expert days"), null=True, blank=True)
+    expert_day_rate = models.DecimalField(
+        _("expert day rate (EUR)"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    expert_required = models.BooleanField(_("a recognised expert is required"), default=False)
+    eligibility_rules = models.JSONField(
+        _("eligibility checks"), default=list, validators=[ChoiceListValidator(EligibilityRule)]
+    )
+    form_sections = models.JSONField(
+        _("form sections"), default=list, validators=[ChoiceListValidator(FormSection)]
+    )
+    pass_mark = models.DecimalField(
+        _("pass mark (% of the maximum score)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("60"),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    title = localized("title")
+    summary = localized("summary")
+    text = localized("text")
+
+    objects = CallQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("call")
+        verbose_name_plural = _("calls")
+        ordering = ["-opens_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_at__isnull=True) | Q(closes_at__gt=models.F("opens_at")),
+                name="call_closes_after_opening",
+            ),
+            models.CheckConstraint(
+                condition=Q(funding_rate__gte=0, funding_rate__lte=100), name="call_funding_rate_percent"
+            ),
+            models.CheckConstraint(
+                condition=Q(pass_mark__gte=0, pass_mark__lte=100), name="call_pass_mark_percent"
+            ),
+            models.CheckConstraint(condition=Q(budget_envelope__gte=0), name="call_budget_not_negative"),
+            models.CheckConstraint(
+                condition=Q(ceiling_per_file__isnull=True) | Q(ceiling_per_file__gte=0),
+                name="call_ceiling_not_negative",
+            ),
+        ]
+        indexes = [models.Index(fields=["opens_at", "closes_at"], name="call_window_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("call_detail", kwargs={"slug": self.slug})
+
+    def clean(self) -> None:
+        if self.closes_at and self.opens_at and self.closes_at <= self.opens_at:
+            raise ValidationError({"closes_at": _("The call must close after it opens.")})
+
+    @property
+    def is_rolling(self) -> bool:
+        return self.closes_at is None
+
+    def status_at(self, when: datetime | None = None) -> CallStatus:
+        """Open, upcoming or closed, from the dates alone: a call closes itself at its deadline."""
+        when = when or timezone.now()
+        if when < self.opens_at:
+            return CallStatus.UPCOMING
+        if self.closes_at is not None and when >= self.closes_at:
+            return CallStatus.CLOSED
+        return CallStatus.OPEN
+
+    @property
+    def status(self) -> CallStatus:
+        return self.status_at()
+
+    def is_open_at(self, when: datetime | None = None) -> bool:
+        return self.status_at(when) == CallStatus.OPEN
+
+    def get_audience_labels(self) -> list[str]:
+        return [Audience(value).label for value in self.audiences]
+
+    def get_eligibility_labels(self) -> list[str]:
+        return [EligibilityRule(value).label for value in self.eligibility_rules]
+
+
+class ScoringCriterion(models.Model):
+    """One line of the call's scoring grid: reviewers score it 0–5, multiplied by its weight."""
+
+    call = models.ForeignKey(Call, verbose_name=_("call"), on_delete=models.CASCADE, related_name="criteria")
+    label_fr = models.CharField(_("label (FR)"), max_length=200)
+    label_en = models.CharField(_("label (EN)"), max_length=200, blank=True)
+    label_de = models.CharField(_("label (DE)"), max_length=200, blank=True)
+    weight = models.DecimalField(
+        _("weight"), max_digits=5, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    label = localized("label")
+
+    MAX_SCORE = 5
+
+    class Meta:
+        verbose_name = _("scoring criterion")
+        verbose_name_plural = _("scoring criteria")
+        ordering = ["call", "position", "pk"]
+        constraints = [models.CheckConstraint(condition=Q(weight__gt=0), name="criterion_weight_positive")]
+
+    def __str__(self) -> str:
+        return self.label

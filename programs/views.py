@@ -1,0 +1,27 @@
+from django.shortcuts import render
+from django.utils import timezone
+
+from . import selectors
+
+
+def home(request):
+    now = timezone.now()
+    return render(
+        request,
+        "programs/home.html",
+        {
+            "programmes": selectors.programmes_for_home(),
+            "open_calls": selectors.calls_open(now=now)[:6],
+        },
+    )
+
+
+def programme_detail(request, slug: str):
+    programme, calls = selectors.programme_with_calls(slug=slug, now=timezone.now())
+    return render(request, "programs/programme_detail.html", {"programme": programme, "calls": calls})
+
+
+def call_detail(request, slug: str):
+    # Staff preview calls before they are published; everyone else sees published calls only.
+    call = selectors.call_detail(slug=slug, include_unpublished=request.user.is_staff)
+    return render(request, "programs/call_detail.html", {"call": call, "now": timezone.now()})

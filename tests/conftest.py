@@ -1,0 +1,29 @@
+import pytest
+
+from tests.factories import CallFactory, UserFactory
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def call(db):
+    return CallFactory()
+
+
+@pytest.fixture(autouse=True)
+def _french_by_default(settings):
+    """Tests read pages as a visitor who has chosen nothing: in French."""
+    settings.LANGUAGE_CODE = "fr"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """allauth's rate limits live in the cache: each test starts with none used."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
