@@ -21,7 +21,14 @@ class ScoringCriterionInline(admin.TabularInline):
 class CallAdmin(admin.ModelAdmin):
     form = CallAdminForm
     inlines = [ScoringCriterionInline]
-    list_display = ["title_fr", "programme", "opens_at", "closes_at", "is_published", "status_label"]
+    list_display = [
+        "title_fr",
+        "programme",
+        "opens_at",
+        "closes_at",
+        "is_published",
+        "status_label",
+    ]
     list_filter = ["programme", "is_published"]
     search_fields = ["title_fr", "title_en", "title_de", "slug"]
     date_hierarchy = "opens_at"
@@ -29,17 +36,37 @@ class CallAdmin(admin.ModelAdmin):
     list_select_related = ["programme"]
     fieldsets = [
         (None, {"fields": ["programme", "slug", "is_published", "audiences"]}),
-        (_("Texts"), {"fields": [
-            ("title_fr", "title_en", "title_de"),
-            ("summary_fr", "summary_en", "summary_de"),
-            "text_fr", "text_en", "text_de",
-        ]}),
+        (
+            _("Texts"),
+            {
+                "fields": [
+                    ("title_fr", "title_en", "title_de"),
+                    ("summary_fr", "summary_en", "summary_de"),
+                    "text_fr",
+                    "text_en",
+                    "text_de",
+                ]
+            },
+        ),
         (_("Dates (Europe/Brussels)"), {"fields": ["opens_at", "closes_at"]}),
-        (_("Funding"), {"fields": [
-            "budget_envelope", "funding_rate", "ceiling_per_file", "max_duration_months",
-            "expert_days", "expert_day_rate", "expert_required",
-        ]}),
-        (_("Eligibility, form and scoring"), {"fields": ["eligibility_rules", "form_sections", "pass_mark"]}),
+        (
+            _("Funding"),
+            {
+                "fields": [
+                    "budget_envelope",
+                    "funding_rate",
+                    "ceiling_per_file",
+                    "max_duration_months",
+                    "expert_days",
+                    "expert_day_rate",
+                    "expert_required",
+                ]
+            },
+        ),
+        (
+            _("Eligibility, form and scoring"),
+            {"fields": ["eligibility_rules", "form_sections", "pass_mark"]},
+        ),
     ]
 
     @admin.display(description=_("status"))

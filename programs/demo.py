@@ -9,15 +9,35 @@ from .models import Audience, Call, EligibilityRule, FormSection, Programme, Sco
 
 COMMON_SECTIONS = [FormSection.ORGANISATION, FormSection.CONTACT]
 START_CRITERIA = [
-    ("Clarté des enjeux métier", "Clarity of the business challenges", "Klarheit der geschäftlichen Herausforderungen", "3"),
+    (
+        "Clarté des enjeux métier",
+        "Clarity of the business challenges",
+        "Klarheit der geschäftlichen Herausforderungen",
+        "3",
+    ),
     ("Disponibilité des données", "Availability of data", "Verfügbarkeit der Daten", "2"),
-    ("Engagement de la direction", "Commitment of the management", "Engagement der Geschäftsleitung", "2"),
+    (
+        "Engagement de la direction",
+        "Commitment of the management",
+        "Engagement der Geschäftsleitung",
+        "2",
+    ),
 ]
 TREMPLIN_CRITERIA = [
     ("Pertinence du cas d'usage", "Relevance of the use case", "Relevanz des Anwendungsfalls", "3"),
-    ("Qualité de l'approche et du plan de travail", "Quality of the approach and work plan", "Qualität des Ansatzes und des Arbeitsplans", "3"),
+    (
+        "Qualité de l'approche et du plan de travail",
+        "Quality of the approach and work plan",
+        "Qualität des Ansatzes und des Arbeitsplans",
+        "3",
+    ),
     ("Réalisme du budget", "Realism of the budget", "Realismus des Budgets", "2"),
-    ("Feuille de route vers la production", "Roadmap to production", "Fahrplan zur Produktion", "2"),
+    (
+        "Feuille de route vers la production",
+        "Roadmap to production",
+        "Fahrplan zur Produktion",
+        "2",
+    ),
 ]
 
 
@@ -46,8 +66,19 @@ def demo_calls(now: datetime) -> list[dict]:
             "expert_days": 5,
             "expert_day_rate": Decimal("1000"),
             "expert_required": True,
-            "eligibility_rules": [EligibilityRule.WALLOON_SEAT, EligibilityRule.AUDIENCE_KIND, EligibilityRule.SME_SIZE, EligibilityRule.NO_OTHER_OPEN_FILE, EligibilityRule.EXPERT_RECOGNISED],
-            "form_sections": [*COMMON_SECTIONS, FormSection.CHALLENGES, FormSection.DATA, FormSection.EXPERT],
+            "eligibility_rules": [
+                EligibilityRule.WALLOON_SEAT,
+                EligibilityRule.AUDIENCE_KIND,
+                EligibilityRule.SME_SIZE,
+                EligibilityRule.NO_OTHER_OPEN_FILE,
+                EligibilityRule.EXPERT_RECOGNISED,
+            ],
+            "form_sections": [
+                *COMMON_SECTIONS,
+                FormSection.CHALLENGES,
+                FormSection.DATA,
+                FormSection.EXPERT,
+            ],
             "criteria": START_CRITERIA,
         },
         {
@@ -71,7 +102,11 @@ def demo_calls(now: datetime) -> list[dict]:
             "expert_days": 5,
             "expert_day_rate": Decimal("1000"),
             "expert_required": True,
-            "eligibility_rules": [EligibilityRule.WALLOON_SEAT, EligibilityRule.AUDIENCE_KIND, EligibilityRule.NO_OTHER_OPEN_FILE],
+            "eligibility_rules": [
+                EligibilityRule.WALLOON_SEAT,
+                EligibilityRule.AUDIENCE_KIND,
+                EligibilityRule.NO_OTHER_OPEN_FILE,
+            ],
             "form_sections": [*COMMON_SECTIONS, FormSection.CHALLENGES, FormSection.EXPERT],
             "criteria": START_CRITERIA,
         },
@@ -120,8 +155,21 @@ def demo_calls(now: datetime) -> list[dict]:
             "ceiling_per_file": Decimal("100000"),
             "max_duration_months": 12,
             "expert_required": True,
-            "eligibility_rules": [EligibilityRule.WALLOON_SEAT, EligibilityRule.AUDIENCE_KIND, EligibilityRule.NO_OTHER_OPEN_FILE, EligibilityRule.EXPERT_RECOGNISED],
-            "form_sections": [*COMMON_SECTIONS, FormSection.PROJECT, FormSection.DATA, FormSection.EXPERT, FormSection.BUDGET, FormSection.ROADMAP, FormSection.ATTACHMENTS],
+            "eligibility_rules": [
+                EligibilityRule.WALLOON_SEAT,
+                EligibilityRule.AUDIENCE_KIND,
+                EligibilityRule.NO_OTHER_OPEN_FILE,
+                EligibilityRule.EXPERT_RECOGNISED,
+            ],
+            "form_sections": [
+                *COMMON_SECTIONS,
+                FormSection.PROJECT,
+                FormSection.DATA,
+                FormSection.EXPERT,
+                FormSection.BUDGET,
+                FormSection.ROADMAP,
+                FormSection.ATTACHMENTS,
+            ],
             "criteria": TREMPLIN_CRITERIA,
         },
         {
@@ -145,7 +193,12 @@ def demo_calls(now: datetime) -> list[dict]:
             "max_duration_months": 12,
             "expert_required": True,
             "eligibility_rules": [EligibilityRule.WALLOON_SEAT, EligibilityRule.AUDIENCE_KIND],
-            "form_sections": [*COMMON_SECTIONS, FormSection.PROJECT, FormSection.BUDGET, FormSection.ROADMAP],
+            "form_sections": [
+                *COMMON_SECTIONS,
+                FormSection.PROJECT,
+                FormSection.BUDGET,
+                FormSection.ROADMAP,
+            ],
             "criteria": TREMPLIN_CRITERIA,
         },
         {
@@ -168,8 +221,18 @@ def demo_calls(now: datetime) -> list[dict]:
             "ceiling_per_file": Decimal("250000"),
             "max_duration_months": 18,
             "expert_required": False,
-            "eligibility_rules": [EligibilityRule.WALLOON_SEAT, EligibilityRule.AUDIENCE_KIND, EligibilityRule.EARLIER_FILE_REQUIRED],
-            "form_sections": [*COMMON_SECTIONS, FormSection.PROJECT, FormSection.BUDGET, FormSection.ROADMAP, FormSection.ATTACHMENTS],
+            "eligibility_rules": [
+                EligibilityRule.WALLOON_SEAT,
+                EligibilityRule.AUDIENCE_KIND,
+                EligibilityRule.EARLIER_FILE_REQUIRED,
+            ],
+            "form_sections": [
+                *COMMON_SECTIONS,
+                FormSection.PROJECT,
+                FormSection.BUDGET,
+                FormSection.ROADMAP,
+                FormSection.ATTACHMENTS,
+            ],
             "criteria": TREMPLIN_CRITERIA,
         },
     ]
@@ -191,7 +254,12 @@ def seed_calls(*, now: datetime) -> list[Call]:
             ScoringCriterion.objects.update_or_create(
                 call=call,
                 position=position,
-                defaults={"label_fr": fr, "label_en": en, "label_de": de, "weight": Decimal(weight)},
+                defaults={
+                    "label_fr": fr,
+                    "label_en": en,
+                    "label_de": de,
+                    "weight": Decimal(weight),
+                },
             )
         call.criteria.filter(position__gt=len(criteria)).delete()
         calls.append(call)

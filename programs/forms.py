@@ -6,7 +6,9 @@ from .models import Audience, Call, EligibilityRule, FormSection
 class CallAdminForm(forms.ModelForm):
     """The call's list settings as checkboxes rather than raw JSON."""
 
-    audiences = forms.MultipleChoiceField(choices=Audience.choices, widget=forms.CheckboxSelectMultiple)
+    audiences = forms.MultipleChoiceField(
+        choices=Audience.choices, widget=forms.CheckboxSelectMultiple
+    )
     eligibility_rules = forms.MultipleChoiceField(
         choices=EligibilityRule.choices, widget=forms.CheckboxSelectMultiple, required=False
     )
@@ -16,4 +18,4 @@ class CallAdminForm(forms.ModelForm):
 
     class Meta:
         model = Call
-        fields = "__all__"
+        exclude: list[str] = []  # every setting of the call is edited here

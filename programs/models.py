@@ -1,4 +1,6 @@
-"""The AI support programmes and their calls (domain §1). Knows nothing of organisations or files."""
+"""The AI support programmes and their calls (domain §1).
+
+Knows nothing of organisations or files."""
 
 from datetime import datetime
 from decimal import Decimal
@@ -121,7 +123,9 @@ class CallQuerySet(models.QuerySet):
         return self.filter(is_published=True)
 
     def open_at(self, when: datetime):
-        return self.published().filter(Q(closes_at__isnull=True) | Q(closes_at__gt=when), opens_at__lte=when)
+        return self.published().filter(
+            Q(closes_at__isnull=True) | Q(closes_at__gt=when), opens_at__lte=when
+        )
 
     def upcoming_at(self, when: datetime):
         return self.published().filter(opens_at__gt=when)
@@ -160,7 +164,10 @@ class Call(models.Model):
     is_published = models.BooleanField(_("published"), default=True)
 
     budget_envelope = models.DecimalField(
-        _("budget envelope (EUR)"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)]
+        _("budget envelope (EUR)"),
+        max_digits=14,
+        decimal_places=2,
+        validators=[MinValueValidator(0)],
     )
     funding_rate = models.DecimalField(
         _("funding rate (%)"),
@@ -222,12 +229,15 @@ class Call(models.Model):
                 name="call_closes_after_opening",
             ),
             models.CheckConstraint(
-                condition=Q(funding_rate__gte=0, funding_rate__lte=100), name="call_funding_rate_percent"
+                condition=Q(funding_rate__gte=0, funding_rate__lte=100),
+                name="call_funding_rate_percent",
             ),
             models.CheckConstraint(
                 condition=Q(pass_mark__gte=0, pass_mark__lte=100), name="call_pass_mark_percent"
             ),
-            models.CheckConstraint(condition=Q(budget_envelope__gte=0), name="call_budget_not_negative"),
+            models.CheckConstraint(
+                condition=Q(budget_envelope__gte=0), name="call_budget_not_negative"
+            ),
             models.CheckConstraint(
                 condition=Q(ceiling_per_file__isnull=True) | Q(ceiling_per_file__gte=0),
                 name="call_ceiling_not_negative",
@@ -275,9 +285,11 @@ class Call(models.Model):
 
 
 class ScoringCriterion(models.Model):
-    """One line of the call's scoring grid: reviewers score it 0–5, multiplied by its weight."""
+    """One line of the call's scoring grid: reviewers score it 0 to 5, multiplied by its weight."""
 
-    call = models.ForeignKey(Call, verbose_name=_("call"), on_delete=models.CASCADE, related_name="criteria")
+    call = models.ForeignKey(
+        Call, verbose_name=_("call"), on_delete=models.CASCADE, related_name="criteria"
+    )
     label_fr = models.CharField(_("label (FR)"), max_length=200)
     label_en = models.CharField(_("label (EN)"), max_length=200, blank=True)
     label_de = models.CharField(_("label (DE)"), max_length=200, blank=True)
@@ -294,7 +306,9 @@ class ScoringCriterion(models.Model):
         verbose_name = _("scoring criterion")
         verbose_name_plural = _("scoring criteria")
         ordering = ["call", "position", "pk"]
-        constraints = [models.CheckConstraint(condition=Q(weight__gt=0), name="criterion_weight_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(weight__gt=0), name="criterion_weight_positive")
+        ]
 
     def __str__(self) -> str:
         return self.label

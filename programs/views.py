@@ -18,7 +18,9 @@ def home(request):
 
 def programme_detail(request, slug: str):
     programme, calls = selectors.programme_with_calls(slug=slug, now=timezone.now())
-    return render(request, "programs/programme_detail.html", {"programme": programme, "calls": calls})
+    return render(
+        request, "programs/programme_detail.html", {"programme": programme, "calls": calls}
+    )
 
 
 def call_detail(request, slug: str):

@@ -9,7 +9,11 @@ class AccountAdapter(DefaultAccountAdapter):
         Celery worker after the transaction commits, and retried if the broker is down."""
         message = self.render_mail(template_prefix, email, context)
         html = next(
-            (content for content, mimetype in getattr(message, "alternatives", []) if mimetype == "text/html"),
+            (
+                content
+                for content, mimetype in getattr(message, "alternatives", [])
+                if mimetype == "text/html"
+            ),
             "",
         )
         email_queue(to=email, subject=message.subject, body=message.body, html=html)

@@ -2,7 +2,9 @@ from django.apps import AppConfig
 
 
 class DemoConfig(AppConfig):
-    """`manage.py seed_demo`: calls every app's demo module. Sits above all apps (nothing imports it)."""
+    """`manage.py seed_demo`: calls every app's demo module.
+
+    Sits above all apps: nothing imports it."""
 
     name = "adn_portal.demo"
     label = "demo"

@@ -28,7 +28,9 @@ class OutgoingEmail(models.Model):
         ordering = ["-created_at"]
         indexes = [
             models.Index(
-                fields=["created_at"], condition=models.Q(sent_at__isnull=True), name="mailer_unsent_idx"
+                fields=["created_at"],
+                condition=models.Q(sent_at__isnull=True),
+                name="mailer_unsent_idx",
             )
         ]
 

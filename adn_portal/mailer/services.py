@@ -29,7 +29,9 @@ def email_dispatch(*, email_id: int) -> bool:
     try:
         send_outgoing_email.delay(email_id)
     except Exception:  # broker down (kombu/redis errors), or an eager run that failed
-        logger.warning("E-mail %s not dispatched now; the sweeper will retry.", email_id, exc_info=True)
+        logger.warning(
+            "E-mail %s not dispatched now; the sweeper will retry.", email_id, exc_info=True
+        )
         return False
     return True
 
@@ -39,11 +41,16 @@ def email_send(*, email_id: int) -> bool:
     """Send one outbox e-mail exactly once. Returns False when it was already sent.
 
     The row lock makes a second worker given the same id wait, then find it sent."""
-    email = OutgoingEmail.objects.select_for_update().filter(pk=email_id, sent_at__isnull=True).first()
+    email = (
+        OutgoingEmail.objects.select_for_update().filter(pk=email_id, sent_at__isnull=True).first()
+    )
     if email is None:
         return False
     message = EmailMultiAlternatives(
-        subject=email.subject, body=email.body, from_email=settings.DEFAULT_FROM_EMAIL, to=[email.to]
+        subject=email.subject,
+        body=email.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[email.to],
     )
     if email.html:
         message.attach_alternative(email.html, "text/html")

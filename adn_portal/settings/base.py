@@ -176,7 +176,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.float("MAILER_SWEEP_SECONDS", default=300.0),
     },
 }
-CELERY_BEAT_SCHEDULE_FILENAME = str(env.path("CELERY_BEAT_SCHEDULE_FILENAME", default=BASE_DIR / "var" / "celerybeat-schedule"))
+CELERY_BEAT_SCHEDULE_FILENAME = str(
+    env.path("CELERY_BEAT_SCHEDULE_FILENAME", default=BASE_DIR / "var" / "celerybeat-schedule")
+)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],

@@ -3,7 +3,7 @@ environment; nothing here has a usable default."""
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .base import *  # noqa: F403
+from .base import *
 from .base import env, env_bool, mailers_from_url
 
 DEBUG = env_bool("DEBUG", default=False)
@@ -16,9 +16,11 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 CACHES = {"default": env.cache_url("CACHE_URL", default="redis://127.0.0.1:6379/1")}
 DEMO_DATA_ALLOWED = False
-MAILERS = mailers_from_url(env.str("EMAIL_URL"))  # a real server, e.g. smtp+tls://user:pass@host:587
+MAILERS = mailers_from_url(
+    env.str("EMAIL_URL")
+)  # a real server, e.g. smtp+tls://user:pass@host:587
 
-if CELERY_TASK_ALWAYS_EAGER:  # noqa: F405
+if CELERY_TASK_ALWAYS_EAGER:
     raise ImproperlyConfigured("Production needs CELERY_BROKER_URL (tasks must not run eagerly).")
 
 STORAGES = {

@@ -1,7 +1,7 @@
 """Test settings: base plus speed-ups. The database and broker still come from the environment,
 so the same suite runs on SQLite (`make test`) and on PostgreSQL + Redis (`make test-services`)."""
 
-from .base import *  # noqa: F403
+from .base import *
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -12,9 +12,13 @@ def test_pages_are_french_by_default_even_for_an_english_browser(client):
     assert response["Content-Language"] == "fr"
 
 
-@pytest.mark.parametrize(("language", "text"), [("en", "Open calls"), ("de", "Offene Aufrufe"), ("fr", "Appels ouverts")])
+@pytest.mark.parametrize(
+    ("language", "text"), [("en", "Open calls"), ("de", "Offene Aufrufe"), ("fr", "Appels ouverts")]
+)
 def test_language_switcher_changes_the_interface_language(client, language, text):
-    response = client.post(reverse("set_language"), {"language": language, "next": "/programmes/start-ia/"})
+    response = client.post(
+        reverse("set_language"), {"language": language, "next": "/programmes/start-ia/"}
+    )
     assert response.status_code == 302
     assert response.url == "/programmes/start-ia/"
     page = client.get(reverse("home")).content.decode()
@@ -35,7 +39,9 @@ def test_language_switch_is_remembered_on_the_profile_of_a_signed_in_user(client
 
 
 def test_language_switcher_ignores_unknown_languages_and_foreign_redirects(client):
-    response = client.post(reverse("set_language"), {"language": "xx", "next": "https://evil.example/"})
+    response = client.post(
+        reverse("set_language"), {"language": "xx", "next": "https://evil.example/"}
+    )
     assert response.url == "/"
     assert "adn_language" not in response.cookies
 
@@ -53,7 +59,9 @@ def test_profile_requires_login(client):
 def test_profile_saves_names_and_language(client):
     user = UserFactory()
     client.force_login(user)
-    response = client.post(reverse("profile"), {"first_name": "Anne", "last_name": "Martin", "language": "en"})
+    response = client.post(
+        reverse("profile"), {"first_name": "Anne", "last_name": "Martin", "language": "en"}
+    )
     assert response.status_code == 302
     user.refresh_from_db()
     assert (user.first_name, user.last_name, user.language) == ("Anne", "Martin", "en")
@@ -61,7 +69,9 @@ def test_profile_saves_names_and_language(client):
 
 def test_profile_rejects_an_unknown_language_with_a_french_error(client):
     client.force_login(UserFactory())
-    response = client.post(reverse("profile"), {"first_name": "Anne", "last_name": "Martin", "language": "xx"})
+    response = client.post(
+        reverse("profile"), {"first_name": "Anne", "last_name": "Martin", "language": "xx"}
+    )
     assert response.status_code == 200
     assert "Sélectionnez un choix valide." in response.content.decode()
 

@@ -14,7 +14,10 @@ pytestmark = pytest.mark.django_db
 
 def queue(**kwargs) -> OutgoingEmail:
     return services.email_queue(
-        to=kwargs.get("to", "julie@pme.be"), subject="Accusé de réception", body="Bonjour", html="<p>Bonjour</p>"
+        to=kwargs.get("to", "julie@pme.be"),
+        subject="Accusé de réception",
+        body="Bonjour",
+        html="<p>Bonjour</p>",
     )
 
 
@@ -31,7 +34,11 @@ def test_email_is_sent_once_after_the_transaction_commits(django_capture_on_comm
 
 
 def test_no_email_leaves_when_the_transaction_rolls_back(django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
         queue()
         raise RuntimeError("the submission failed")
     assert not OutgoingEmail.objects.exists()
@@ -45,7 +52,9 @@ def test_sending_the_same_email_twice_delivers_it_once():
     assert len(mail.outbox) == 1
 
 
-def test_broker_down_keeps_the_email_and_the_sweeper_sends_it_later(django_capture_on_commit_callbacks):
+def test_broker_down_keeps_the_email_and_the_sweeper_sends_it_later(
+    django_capture_on_commit_callbacks,
+):
     broker_down = OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
     with mock.patch.object(tasks.send_outgoing_email, "delay", side_effect=broker_down):
         with django_capture_on_commit_callbacks(execute=True):
@@ -63,8 +72,13 @@ def test_broker_down_keeps_the_email_and_the_sweeper_sends_it_later(django_captu
 def test_smtp_failure_is_recorded_and_the_email_stays_unsent():
     email = queue()
     with (
-        mock.patch("django.core.mail.backends.locmem.EmailBackend.send_messages", side_effect=smtplib.SMTPServerDisconnected("gone")),
-        mock.patch.object(tasks.send_outgoing_email, "retry", side_effect=RuntimeError("retry scheduled")),
+        mock.patch(
+            "django.core.mail.backends.locmem.EmailBackend.send_messages",
+            side_effect=smtplib.SMTPServerDisconnected("gone"),
+        ),
+        mock.patch.object(
+            tasks.send_outgoing_email, "retry", side_effect=RuntimeError("retry scheduled")
+        ),
         pytest.raises(RuntimeError, match="retry scheduled"),
     ):
         tasks.send_outgoing_email.run(email.pk)

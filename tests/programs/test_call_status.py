@@ -26,7 +26,8 @@ def test_call_is_upcoming_before_it_opens_then_open_then_closed_at_its_deadline(
 def test_deadline_is_read_in_brussels_time_not_utc():
     # Noon in Brussels in summer is 10:00 UTC.
     call = CallFactory(
-        opens_at=datetime(2026, 6, 1, tzinfo=BRUSSELS), closes_at=datetime(2026, 7, 1, 12, 0, tzinfo=BRUSSELS)
+        opens_at=datetime(2026, 6, 1, tzinfo=BRUSSELS),
+        closes_at=datetime(2026, 7, 1, 12, 0, tzinfo=BRUSSELS),
     )
     utc = ZoneInfo("UTC")
     assert call.is_open_at(datetime(2026, 7, 1, 9, 59, tzinfo=utc))
@@ -72,7 +73,9 @@ def test_validation_explains_a_deadline_before_the_opening_in_french():
 
 
 def test_validation_refuses_unknown_audience_and_duplicate_rules():
-    call = CallFactory.build(audiences=["sme", "aliens"], eligibility_rules=["walloon_seat", "walloon_seat"])
+    call = CallFactory.build(
+        audiences=["sme", "aliens"], eligibility_rules=["walloon_seat", "walloon_seat"]
+    )
     with pytest.raises(ValidationError) as error:
         call.full_clean(exclude=["programme", "slug"])
     assert set(error.value.message_dict) >= {"audiences", "eligibility_rules"}

@@ -13,8 +13,14 @@ pytestmark = pytest.mark.django_db
 def test_home_presents_the_three_programmes_and_only_open_calls_in_french(client):
     now = timezone.now()
     CallFactory(title_fr="Appel ouvert", opens_at=now - timedelta(days=1))
-    CallFactory(title_fr="Appel futur", opens_at=now + timedelta(days=5), closes_at=now + timedelta(days=9))
-    CallFactory(title_fr="Appel clôturé", opens_at=now - timedelta(days=9), closes_at=now - timedelta(days=1))
+    CallFactory(
+        title_fr="Appel futur", opens_at=now + timedelta(days=5), closes_at=now + timedelta(days=9)
+    )
+    CallFactory(
+        title_fr="Appel clôturé",
+        opens_at=now - timedelta(days=9),
+        closes_at=now - timedelta(days=1),
+    )
 
     response = client.get(reverse("home"))
 
@@ -30,7 +36,9 @@ def test_home_presents_the_three_programmes_and_only_open_calls_in_french(client
 
 
 @pytest.mark.parametrize("open_calls", [1, 6])
-def test_home_query_count_does_not_grow_with_open_calls(client, django_assert_num_queries, open_calls):
+def test_home_query_count_does_not_grow_with_open_calls(
+    client, django_assert_num_queries, open_calls
+):
     CallFactory.create_batch(open_calls)
     with django_assert_num_queries(2):  # programmes, open calls with their programme
         assert client.get(reverse("home")).status_code == 200
@@ -40,14 +48,28 @@ def test_programme_page_groups_calls_by_state(client):
     now = timezone.now()
     start = Programme.objects.get(code=Programme.Code.START_IA)
     CallFactory(programme=start, title_fr="Appel en cours")
-    CallFactory(programme=start, title_fr="Appel à venir", opens_at=now + timedelta(days=3), closes_at=now + timedelta(days=30))
-    CallFactory(programme=start, title_fr="Ancien appel", opens_at=now - timedelta(days=90), closes_at=now - timedelta(days=30))
-    CallFactory(programme=Programme.objects.get(code=Programme.Code.CAP_IA), title_fr="Appel Cap IA")
+    CallFactory(
+        programme=start,
+        title_fr="Appel à venir",
+        opens_at=now + timedelta(days=3),
+        closes_at=now + timedelta(days=30),
+    )
+    CallFactory(
+        programme=start,
+        title_fr="Ancien appel",
+        opens_at=now - timedelta(days=90),
+        closes_at=now - timedelta(days=30),
+    )
+    CallFactory(
+        programme=Programme.objects.get(code=Programme.Code.CAP_IA), title_fr="Appel Cap IA"
+    )
 
     response = client.get(reverse("programme_detail", args=["start-ia"]))
 
     page = response.content.decode()
-    assert page.index("Appels ouverts") < page.index("Appel en cours") < page.index("Appels à venir")
+    assert (
+        page.index("Appels ouverts") < page.index("Appel en cours") < page.index("Appels à venir")
+    )
     assert page.index("Appels à venir") < page.index("Appel à venir") < page.index("Appels passés")
     assert page.index("Appels passés") < page.index("Ancien appel")
     assert "Appel Cap IA" not in page
@@ -74,7 +96,7 @@ def test_call_page_shows_status_settings_and_scoring_grid(client, django_assert_
 
     page = response.content.decode()
     assert "Ouvert" in page and "Appel permanent" in page
-    assert "5\u202f000 €" in page or "5 000 €" in page or "5000 €" in page
+    assert "5\xa0000 €" in page  # French thousands separator: a no-break space
     assert "Pertinence du projet" in page and "Qualité des données" in page
     assert "Requis" in page
 

@@ -35,7 +35,10 @@ def _require_real_services(django_db_setup, django_db_blocker):
         )
     broker = settings.CELERY_BROKER_URL
     if not broker.startswith("redis://"):
-        pytest.fail(f"The services suite needs Redis as broker (CELERY_BROKER_URL), got {broker!r}.", pytrace=False)
+        pytest.fail(
+            f"The services suite needs Redis as broker (CELERY_BROKER_URL), got {broker!r}.",
+            pytrace=False,
+        )
     try:
         redis.Redis.from_url(broker, socket_connect_timeout=2).ping()
     except redis.RedisError as error:
@@ -63,11 +66,22 @@ class LiveWorker:
         }
         self.log.parent.mkdir(exist_ok=True)
         self.log_file = self.log.open("wb")
-        self.process = subprocess.Popen(  # noqa: S603 — fixed argv, our own interpreter
+        self.process = subprocess.Popen(
             [
-                sys.executable, "-m", "celery", "-A", "adn_portal", "worker",
-                "--pool=solo", "--queues", self.queue, "--hostname", self.name,
-                "--without-gossip", "--without-mingle", "--loglevel=INFO",
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "adn_portal",
+                "worker",
+                "--pool=solo",
+                "--queues",
+                self.queue,
+                "--hostname",
+                self.name,
+                "--without-gossip",
+                "--without-mingle",
+                "--loglevel=INFO",
             ],
             cwd=ROOT,
             env=env,
@@ -77,10 +91,14 @@ class LiveWorker:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                pytest.fail(f"The Celery worker exited at start-up:\n{self.log.read_text()}", pytrace=False)
+                pytest.fail(
+                    f"The Celery worker exited at start-up:\n{self.log.read_text()}", pytrace=False
+                )
             if celery_app.control.ping(destination=[self.name], timeout=0.5):
                 return
-        pytest.fail(f"The Celery worker did not answer within 30 s:\n{self.log.read_text()}", pytrace=False)
+        pytest.fail(
+            f"The Celery worker did not answer within 30 s:\n{self.log.read_text()}", pytrace=False
+        )
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:

@@ -22,7 +22,9 @@ def is_sent(email: OutgoingEmail) -> bool:
 def test_task_sent_through_redis_is_executed_by_a_live_worker(live_worker):
     email = queue_email("julie@pme.be")
 
-    assert wait_until(lambda: is_sent(email)), f"not sent; worker log:\n{live_worker.log.read_text()}"
+    assert wait_until(lambda: is_sent(email)), (
+        f"not sent; worker log:\n{live_worker.log.read_text()}"
+    )
     assert email.attempts == 1
     assert "adn_portal.mailer.tasks.send_outgoing_email" in live_worker.log.read_text()
 

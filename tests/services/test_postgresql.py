@@ -19,7 +19,11 @@ def test_data_migrations_created_the_programmes_and_staff_groups():
     assert list(Programme.objects.values_list("code", flat=True)) == ["START", "TREMPLIN", "CAP"]
     with connection.cursor() as cursor:
         cursor.execute("SELECT name FROM auth_group ORDER BY name")
-        assert [row[0] for row in cursor.fetchall()] == ["administrator", "programme manager", "reviewer"]
+        assert [row[0] for row in cursor.fetchall()] == [
+            "administrator",
+            "programme manager",
+            "reviewer",
+        ]
 
 
 def test_postgresql_enforces_the_call_constraints():

@@ -31,11 +31,16 @@ def test_every_variable_compose_sets_is_read_by_the_settings():
     for service in ("web", "worker", "beat"):
         for name in COMPOSE["services"][service]["environment"]:
             if name != "DJANGO_SETTINGS_MODULE":
-                assert f'"{name}"' in settings_source, f"{service} sets {name}, which no setting reads"
+                assert f'"{name}"' in settings_source, (
+                    f"{service} sets {name}, which no setting reads"
+                )
 
 
 def test_compose_points_the_app_at_its_own_database_and_redis():
     env = COMPOSE["services"]["web"]["environment"]
     db = COMPOSE["services"]["db"]["environment"]
-    assert env["DATABASE_URL"] == f"postgres://{db['POSTGRES_USER']}:{db['POSTGRES_PASSWORD']}@db:5432/{db['POSTGRES_DB']}"
+    assert (
+        env["DATABASE_URL"]
+        == f"postgres://{db['POSTGRES_USER']}:{db['POSTGRES_PASSWORD']}@db:5432/{db['POSTGRES_DB']}"
+    )
     assert env["CELERY_BROKER_URL"].startswith("redis://redis:6379/")

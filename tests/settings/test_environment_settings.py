@@ -14,7 +14,7 @@ CHECK = "import django; django.setup(); from django.conf import settings; print(
 
 def boot(settings_module: str, **env: str) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if k not in {*PRODUCTION_ENV, "DEBUG"}}
-    return subprocess.run(  # noqa: S603
+    return subprocess.run(
         [sys.executable, "-c", CHECK],
         cwd=ROOT,
         env={**clean, "DJANGO_SETTINGS_MODULE": settings_module, **env},
@@ -60,7 +60,9 @@ def test_embedded_default_needs_no_environment_at_all():
     assert result.returncode == 0, result.stderr
 
 
-@pytest.mark.parametrize(("raw", "expected"), [("true", True), ("1", True), ("No", False), ("off", False)])
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("true", True), ("1", True), ("No", False), ("off", False)]
+)
 def test_boolean_settings_accept_the_usual_spellings(monkeypatch, raw, expected):
     monkeypatch.setenv("SOME_FLAG", raw)
     assert env_bool("SOME_FLAG", default=not expected) is expected

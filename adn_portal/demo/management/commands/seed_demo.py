@@ -14,7 +14,9 @@ class Command(BaseCommand):
             raise CommandError("Demo data is disabled here (DEMO_DATA_ALLOWED is false).")
         calls = seed_calls(now=timezone.now())
         users = seed_users()
-        self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(calls)} calls, {len(users)} accounts."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo data ready: {len(calls)} calls, {len(users)} accounts.")
+        )
         self.stdout.write(f"Every demo account's password: {DEMO_PASSWORD}")
         for user, role in users:
             self.stdout.write(f"  {user.email:<28} {role.label if role else 'applicant (SME)'}")
