@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from .models import Audience, Call, EligibilityRule, FormSection, Programme, ScoringCriterion
 
@@ -43,7 +44,7 @@ TREMPLIN_CRITERIA = [
 
 def demo_calls(now: datetime) -> list[dict]:
     day = timedelta(days=1)
-    noon = now.replace(hour=12, minute=0, second=0, microsecond=0)
+    noon = timezone.localtime(now).replace(hour=12, minute=0, second=0, microsecond=0)
     return [
         {
             "programme": Programme.Code.START_IA,

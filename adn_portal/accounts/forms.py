@@ -1,5 +1,6 @@
 from django import forms
 from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
@@ -15,6 +16,11 @@ class SignupForm(forms.Form):
     )
 
     field_order = ["first_name", "last_name", "email", "password1", "password2", "language"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Whoever signs up in English or German most likely wants that language.
+        self.fields["language"].initial = translation.get_language() or settings.LANGUAGE_CODE
 
     def signup(self, request, user: User) -> None:
         user.first_name = self.cleaned_data["first_name"]
