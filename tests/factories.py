@@ -65,3 +65,73 @@ class ScoringCriterionFactory(factory.django.DjangoModelFactory):
     label_fr = factory.Sequence(lambda n: f"Critère {n}")
     weight = Decimal("2")
     position = factory.Sequence(lambda n: n)
+
+
+# --- companies -------------------------------------------------------------------------------
+
+
+
+from companies import services as company_services  # noqa: E402
+from companies.identifiers import place_for_postcode  # noqa: E402
+from companies.models import (  # noqa: E402
+    Expert,
+    Membership,
+    MemberRole,
+    Organisation,
+    OrganisationKind,
+    RecognitionStatus,
+)
+
+
+def valid_enterprise_number(n: int) -> str:
+    """A valid BCE/KBO number built from any integer: 0 + 7 digits + check digits."""
+    first8 = f"0{2_000_000 + n % 7_999_999:07d}"
+    return first8 + f"{97 - int(first8) % 97:02d}"
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"PME Numéro {n} SRL")
+    enterprise_number = factory.Sequence(valid_enterprise_number)
+    kind = OrganisationKind.SME
+    street = "Rue de la Station 12"
+    postcode = "4000"
+    municipality = factory.LazyAttribute(lambda o: place_for_postcode(o.postcode).municipality)
+    province = factory.LazyAttribute(lambda o: place_for_postcode(o.postcode).province)
+    headcount = 12
+    turnover = Decimal("1500000")
+    size_class = "small"
+
+
+def make_member(organisation: Organisation, user=None, role: str = MemberRole.OWNER):
+    user = user or UserFactory()
+    Membership.objects.create(user=user, organisation=organisation, role=role)
+    return user
+
+
+class ExpertFactory(factory.django.DjangoModelFactory):
+    """An active recognised expert; its directory facets are synced after creation."""
+
+    class Meta:
+        model = Expert
+        skip_postgeneration_save = True
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    slug = factory.Sequence(lambda n: f"expert-{n}")
+    status = RecognitionStatus.ACTIVE
+    recognised_from = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=100))
+    recognised_until = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=900))
+    description_fr = "Nous aidons les PME à adopter l'intelligence artificielle."
+    specialities = factory.LazyFunction(lambda: ["computer_vision"])
+    sectors = factory.LazyFunction(lambda: ["manufacturing"])
+    languages = factory.LazyFunction(lambda: ["fr"])
+    programmes = factory.LazyFunction(lambda: ["START"])
+    team_size = 5
+    public_email = factory.Sequence(lambda n: f"contact{n}@expert.be")
+
+    @factory.post_generation
+    def facets(obj, create, extracted, **kwargs):
+        if create:
+            company_services._sync_facets(obj)

@@ -15,6 +15,7 @@ DEMO_USERS = [
     ("gestionnaire@adn.demo", "Marc", "Gestionnaire", Role.PROGRAMME_MANAGER, True, False),
     ("evaluatrice@adn.demo", "Sophie", "Évaluatrice", Role.REVIEWER, True, False),
     ("pme@adn.demo", "Julie", "Dupont", None, False, False),
+    ("expert@adn.demo", "Thomas", "Lambert", None, False, False),
 ]
 
 

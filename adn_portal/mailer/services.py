@@ -76,3 +76,16 @@ def emails_resend_unsent(*, older_than: timedelta = timedelta(minutes=2)) -> int
         .values_list("pk", flat=True)[:500]
     )
     return sum(email_dispatch(email_id=pk) for pk in ids)
+
+
+def email_template_queue(*, to: str, template: str, context: dict, language: str) -> OutgoingEmail:
+    """Render `emails/<template>_subject.txt` and `_body.txt` in the recipient's language,
+    then queue the message in the outbox."""
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    with translation.override(language):
+        context = {"site_url": settings.SITE_URL, **context}
+        subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
+        body = render_to_string(f"emails/{template}_body.txt", context)
+    return email_queue(to=to, subject=subject, body=body)

@@ -6,6 +6,7 @@ eagerly, e-mails printed on the console.
 
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from adn_portal.lib.env import env, env_bool, mailers_from_url
@@ -171,6 +172,14 @@ CELERY_TIMEZONE = TIME_ZONE
 # django-celery-beat 2.9 (the newest release) does not support Django 6.1 yet, so the schedule
 # is Celery's own, declared here and tuned through the environment.
 CELERY_BEAT_SCHEDULE = {
+    "experts-expire-recognitions": {
+        "task": "companies.tasks.expire_recognitions",
+        "schedule": crontab(hour=0, minute=5),
+    },
+    "experts-renewal-reminders": {
+        "task": "companies.tasks.send_renewal_reminders",
+        "schedule": crontab(hour=8, minute=0),
+    },
     "mailer-resend-unsent": {
         "task": "adn_portal.mailer.tasks.resend_unsent_emails",
         "schedule": env.float("MAILER_SWEEP_SECONDS", default=300.0),
@@ -194,3 +203,8 @@ LOGGING = {
 
 # `manage.py seed_demo` creates accounts with a known password: never in production.
 DEMO_DATA_ALLOWED = env_bool("DEMO_DATA_ALLOWED", default=True)
+
+# Recognised AI experts (domain §4): settings, not constants in code.
+EXPERT_RECOGNITION_YEARS = env.int("EXPERT_RECOGNITION_YEARS", default=3)
+EXPERT_RENEWAL_REMINDER_DAYS = env.int("EXPERT_RENEWAL_REMINDER_DAYS", default=60)
+EXPERT_LOGO_MAX_BYTES = env.int("EXPERT_LOGO_MAX_BYTES", default=1024 * 1024)

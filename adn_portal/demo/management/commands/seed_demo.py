@@ -3,20 +3,29 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from adn_portal.accounts.demo import DEMO_PASSWORD, seed_users
+from adn_portal.accounts.models import User
+from companies.demo import seed_expert_account, seed_experts
 from programs.demo import seed_calls
 
 
 class Command(BaseCommand):
-    help = "Load demo data (calls, one account per role). Safe to run again: it updates in place."
+    help = "Load demo data (calls, experts, one account per role). Safe to run again: it updates in place."
 
     def handle(self, *args, **options):
         if not settings.DEMO_DATA_ALLOWED:
             raise CommandError("Demo data is disabled here (DEMO_DATA_ALLOWED is false).")
         calls = seed_calls(now=timezone.now())
         users = seed_users()
+        experts = seed_experts(approver=User.objects.get(email="gestionnaire@adn.demo"))
+        expert = seed_expert_account(user=User.objects.get(email="expert@adn.demo"))
         self.stdout.write(
-            self.style.SUCCESS(f"Demo data ready: {len(calls)} calls, {len(users)} accounts.")
+            self.style.SUCCESS(
+                f"Demo data ready: {len(calls)} calls, {experts} recognised experts, {len(users)} accounts."
+            )
         )
         self.stdout.write(f"Every demo account's password: {DEMO_PASSWORD}")
         for user, role in users:
-            self.stdout.write(f"  {user.email:<28} {role.label if role else 'applicant (SME)'}")
+            kind = role.label if role else "applicant"
+            if user.email == "expert@adn.demo":
+                kind = f"expert company ({expert.organisation.name})"
+            self.stdout.write(f"  {user.email:<28} {kind}")

@@ -1,0 +1,202 @@
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+
+from programs.models import Programme
+
+from .identifiers import normalise_enterprise_number, place_for_postcode
+from .models import (
+    Expert,
+    ExpertFacet,
+    Language,
+    MemberRole,
+    Organisation,
+    Sector,
+    Speciality,
+)
+from .selectors import FACET_CHOICES, SORTS, DirectoryQuery
+
+
+class EnterpriseNumberField(forms.CharField):
+    """Accepts 0202.239.951, BE0202239951, 202 239 951…; cleans to the 10 digits."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Enterprise number (BCE/KBO)"))
+        kwargs.setdefault("max_length", 20)
+        kwargs.setdefault("help_text", _("For example 0202.239.951."))
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        return normalise_enterprise_number(value) if value else value
+
+
+class OrganisationForm(forms.ModelForm):
+    enterprise_number = EnterpriseNumberField()
+    nace_codes = forms.CharField(
+        label=_("NACE codes"),
+        required=False,
+        help_text=_("Your activity codes, separated by commas, e.g. 62.010, 70.220."),
+    )
+
+    class Meta:
+        model = Organisation
+        fields = [
+            "name", "enterprise_number", "kind", "street", "postcode",
+            "headcount", "turnover", "balance_sheet", "nace_codes", "website", "phone",
+        ]
+        help_texts = {
+            "headcount": _("Include linked and partner enterprises (EU SME definition)."),
+            "turnover": _("Last closed financial year, linked enterprises included."),
+            "balance_sheet": _("Last closed financial year, linked enterprises included."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # The number identifies the organisation: it is not edited after registration.
+            self.fields["enterprise_number"].disabled = True
+            self.initial["enterprise_number"] = self.instance.enterprise_number_display
+        if isinstance(self.initial.get("nace_codes"), list):
+            self.initial["nace_codes"] = ", ".join(self.initial["nace_codes"])
+
+    def clean_enterprise_number(self):
+        number = self.cleaned_data["enterprise_number"]
+        if self.instance.pk:
+            return self.instance.enterprise_number
+        if Organisation.objects.filter(enterprise_number=number).exists():
+            raise ValidationError(
+                _("This organisation is already registered on the portal. Ask its owners to let you join it."),
+                code="duplicate",
+            )
+        return number
+
+    def clean_postcode(self):
+        return place_for_postcode(self.cleaned_data["postcode"]).postcode
+
+    def clean_nace_codes(self) -> list[str]:
+        raw = self.cleaned_data["nace_codes"]
+        codes = [c.strip() for c in raw.replace(";", ",").split(",") if c.strip()]
+        invalid = [c for c in codes if not _is_nace(c)]
+        if invalid:
+            raise ValidationError(
+                _("Not a NACE code: %(codes)s (expected e.g. 62.010)."), params={"codes": ", ".join(invalid)}
+            )
+        return codes
+
+
+def _is_nace(code: str) -> bool:
+    digits = code.replace(".", "")
+    return digits.isdigit() and 2 <= len(digits) <= 5
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("Colleague's e-mail address"))
+    role = forms.ChoiceField(label=_("Role"), choices=MemberRole.choices, initial=MemberRole.MEMBER)
+
+
+class JoinRequestForm(forms.Form):
+    enterprise_number = EnterpriseNumberField()
+    message = forms.CharField(
+        label=_("Message to the owners"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+def validate_logo(image) -> None:
+    if image.size > settings.EXPERT_LOGO_MAX_BYTES:
+        raise ValidationError(
+            _("The logo is too large (%(size)s); the maximum is %(max)s."),
+            params={"size": filesizeformat(image.size), "max": filesizeformat(settings.EXPERT_LOGO_MAX_BYTES)},
+            code="too_large",
+        )
+    # Django's ImageField has already opened it with Pillow: a non-image never gets here.
+    image_format = getattr(getattr(image, "image", None), "format", None)
+    if image_format not in {"PNG", "JPEG", "WEBP"}:
+        raise ValidationError(_("The logo must be a PNG, JPEG or WebP image."), code="format")
+
+
+class ExpertProfileForm(forms.ModelForm):
+    specialities = forms.MultipleChoiceField(
+        label=_("AI specialities"), choices=Speciality.choices, widget=forms.CheckboxSelectMultiple
+    )
+    sectors = forms.MultipleChoiceField(
+        label=_("Sectors served"), choices=Sector.choices, widget=forms.CheckboxSelectMultiple
+    )
+    languages = forms.MultipleChoiceField(
+        label=_("Working languages"), choices=Language.choices, widget=forms.CheckboxSelectMultiple
+    )
+    programmes = forms.MultipleChoiceField(
+        label=_("Programmes you can deliver"), choices=Programme.Code.choices, widget=forms.CheckboxSelectMultiple
+    )
+    logo = forms.ImageField(
+        label=_("Logo"), required=False, validators=[validate_logo], help_text=_("PNG, JPEG or WebP, 1 MB at most.")
+    )
+
+    class Meta:
+        model = Expert
+        fields = [
+            "description_fr", "description_en", "description_de", "specialities", "sectors",
+            "languages", "programmes", "team_size", "logo", "public_email", "public_phone",
+        ]
+        widgets = {f"description_{lang}": forms.Textarea(attrs={"rows": 5}) for lang in ("fr", "en", "de")}
+        help_texts = {
+            "description_fr": _("Required. What you do, for whom, with which results."),
+            "description_en": _("Optional."),
+            "description_de": _("Optional."),
+        }
+
+
+class ReferenceForm(forms.Form):
+    client = forms.CharField(label=_("Client"), max_length=200)
+    summary = forms.CharField(label=_("What was delivered"), widget=forms.Textarea(attrs={"rows": 2}))
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+
+
+ReferenceFormSet = forms.formset_factory(ReferenceForm, extra=3, min_num=3, max_num=3, validate_min=True, validate_max=True)
+
+
+class ExpertDecisionForm(forms.Form):
+    comment = forms.CharField(label=_("Comment for the company"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    valid_from = forms.DateField(
+        label=_("Recognised from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    years = forms.IntegerField(label=_("Validity (years)"), required=False, min_value=1, max_value=10)
+
+
+class DirectoryForm(forms.Form):
+    """The directory's query string: shareable, and tolerant (unknown values are dropped)."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[("name", _("Name")), ("recent", _("Most recently recognised")), ("files", _("Files delivered"))],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for kind, choices in FACET_CHOICES.items():
+            self.fields[kind] = forms.MultipleChoiceField(choices=choices, required=False)
+
+    def to_query(self) -> DirectoryQuery:
+        data = self.cleaned_data if self.is_valid() else self._valid_part()
+        return DirectoryQuery(
+            search=data.get("q") or "",
+            selected={kind: data.get(kind) or [] for kind in FACET_CHOICES},
+            sort=data.get("sort") if data.get("sort") in SORTS else "name",
+        )
+
+    def _valid_part(self) -> dict:
+        # Keep the filters that make sense, drop the rest (an old shared link still works).
+        return {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
+
+
+FACET_LABELS = {
+    ExpertFacet.Kind.SPECIALITY: _("Speciality"),
+    ExpertFacet.Kind.SECTOR: _("Sector"),
+    ExpertFacet.Kind.PROVINCE: _("Province"),
+    ExpertFacet.Kind.LANGUAGE: _("Language"),
+    ExpertFacet.Kind.PROGRAMME: _("Programme"),
+}

@@ -1,0 +1,445 @@
+"""Organisations (applicants and expert companies) and the recognition of AI experts (domain §2, §4).
+
+Knows nothing of application files."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from adn_portal.lib.i18n import localized
+from programs.models import Audience, Programme
+
+from .identifiers import Province, format_enterprise_number
+
+# ---------------------------------------------------------------------------------------------
+# Organisations
+
+
+class OrganisationKind(models.TextChoices):
+    SME = "sme", _("SME")
+    LARGE_COMPANY = "large_company", _("Large company")
+    STARTUP = "startup", _("Start-up")
+    COMMUNE = "commune", _("Municipality")
+    PROVINCE = "province", _("Province")
+    CPAS = "cpas", _("CPAS")
+    INTERCOMMUNALE = "intercommunale", _("Intercommunale")
+    PUBLIC_HOSPITAL = "public_hospital", _("Public hospital")
+    OTHER_PUBLIC_BODY = "other_public_body", _("Other public body")
+
+    @property
+    def audience(self) -> Audience:
+        """Which audience of a call this kind of organisation belongs to."""
+        return {
+            self.SME: Audience.SME,
+            self.LARGE_COMPANY: Audience.LARGE_COMPANY,
+            self.STARTUP: Audience.STARTUP,
+        }.get(self, Audience.PUBLIC_BODY)
+
+
+class SizeClass(models.TextChoices):
+    MICRO = "micro", _("Micro enterprise")
+    SMALL = "small", _("Small enterprise")
+    MEDIUM = "medium", _("Medium-sized enterprise")
+    LARGE = "large", _("Large enterprise")
+
+
+def size_class_for(
+    *, headcount: int | None, turnover: Decimal | None, balance_sheet: Decimal | None
+) -> SizeClass | None:
+    """EU Recommendation 2003/361: staff, and turnover OR balance sheet under the ceiling.
+    None when the figures needed are missing."""
+    if headcount is None or (turnover is None and balance_sheet is None):
+        return None
+
+    def within(turnover_cap: int, balance_cap: int) -> bool:
+        return (turnover is not None and turnover <= turnover_cap) or (
+            balance_sheet is not None and balance_sheet <= balance_cap
+        )
+
+    million = 1_000_000
+    if headcount < 10 and within(2 * million, 2 * million):
+        return SizeClass.MICRO
+    if headcount < 50 and within(10 * million, 10 * million):
+        return SizeClass.SMALL
+    if headcount < 250 and within(50 * million, 43 * million):
+        return SizeClass.MEDIUM
+    return SizeClass.LARGE
+
+
+class Organisation(models.Model):
+    name = models.CharField(_("legal name"), max_length=200)
+    enterprise_number = models.CharField(
+        _("enterprise number (BCE/KBO)"),
+        max_length=10,
+        unique=True,
+        validators=[RegexValidator(r"^[01]\d{9}$")],
+        help_text=_("10 digits, e.g. 0202.239.951."),
+    )
+    kind = models.CharField(_("kind of organisation"), max_length=32, choices=OrganisationKind.choices)
+    street = models.CharField(_("street and number"), max_length=200)
+    postcode = models.CharField(_("postcode"), max_length=4)
+    # Derived from the postcode by services.organisation_* (never typed).
+    municipality = models.CharField(_("municipality"), max_length=120)
+    province = models.CharField(_("province"), max_length=32, choices=Province.choices)
+    nace_codes = models.JSONField(_("NACE codes"), default=list, blank=True)
+    headcount = models.PositiveIntegerField(_("staff headcount (FTE)"), null=True, blank=True)
+    turnover = models.DecimalField(
+        _("annual turnover (EUR)"), max_digits=14, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    balance_sheet = models.DecimalField(
+        _("balance sheet total (EUR)"), max_digits=14, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    size_class = models.CharField(
+        _("size class"), max_length=16, choices=SizeClass.choices, blank=True
+    )
+    website = models.URLField(_("website"), blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="Membership", related_name="organisations"
+    )
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(enterprise_number__regex=r"^[01][0-9]{9}$"), name="organisation_bce_digits"
+            ),
+            models.CheckConstraint(
+                condition=Q(turnover__isnull=True) | Q(turnover__gte=0), name="organisation_turnover_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(balance_sheet__isnull=True) | Q(balance_sheet__gte=0),
+                name="organisation_balance_positive",
+            ),
+        ]
+        indexes = [models.Index(fields=["province"], name="organisation_province_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("companies:organisation_detail", kwargs={"pk": self.pk})
+
+    @property
+    def enterprise_number_display(self) -> str:
+        return format_enterprise_number(self.enterprise_number)
+
+    @property
+    def in_wallonia(self) -> bool:
+        return self.province != Province.OUTSIDE_WALLONIA
+
+    @property
+    def is_sme(self) -> bool:
+        return self.size_class in {SizeClass.MICRO, SizeClass.SMALL, SizeClass.MEDIUM}
+
+
+class MemberRole(models.TextChoices):
+    OWNER = "owner", _("Owner")
+    MEMBER = "member", _("Member")
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=16, choices=MemberRole.choices, default=MemberRole.MEMBER)
+    created_at = models.DateTimeField(_("member since"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation"], name="membership_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.organisation} ({self.role})"
+
+
+class Invitation(models.Model):
+    """An owner invites a colleague by e-mail; the link works for that address only."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("e-mail address"))
+    role = models.CharField(_("role"), max_length=16, choices=MemberRole.choices, default=MemberRole.MEMBER)
+    token = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.organisation}"
+
+
+class JoinRequestStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    ACCEPTED = "accepted", _("Accepted")
+    REFUSED = "refused", _("Refused")
+
+
+class JoinRequest(models.Model):
+    """Someone whose organisation is already registered asks its owners to let them in."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="join_requests")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="join_requests")
+    message = models.TextField(_("message to the owners"), blank=True)
+    status = models.CharField(max_length=16, choices=JoinRequestStatus.choices, default=JoinRequestStatus.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("request to join")
+        verbose_name_plural = _("requests to join")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "user"],
+                condition=Q(status="pending"),
+                name="join_request_one_pending",
+            ),
+        ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Recognised AI experts
+
+
+class Speciality(models.TextChoices):
+    COMPUTER_VISION = "computer_vision", _("Computer vision")
+    NLP_GENAI = "nlp_genai", _("NLP and generative AI")
+    FORECASTING = "forecasting", _("Forecasting and predictive maintenance")
+    OPTIMISATION = "optimisation", _("Optimisation")
+    PROCESS_AUTOMATION = "process_automation", _("Process automation")
+    DATA_ENGINEERING = "data_engineering", _("Data engineering")
+    RECOMMENDER = "recommender", _("Recommender systems")
+    STRATEGY = "strategy", _("AI strategy and governance")
+    SPEECH = "speech", _("Speech and audio")
+    ROBOTICS = "robotics", _("Robotics and embedded AI")
+
+
+class Sector(models.TextChoices):
+    MANUFACTURING = "manufacturing", _("Manufacturing and industry 4.0")
+    LOGISTICS = "logistics", _("Transport and logistics")
+    RETAIL = "retail", _("Retail and e-commerce")
+    HEALTH = "health", _("Health and life sciences")
+    AGRIFOOD = "agrifood", _("Agriculture and food")
+    CONSTRUCTION = "construction", _("Construction and real estate")
+    ENERGY = "energy", _("Energy and environment")
+    FINANCE = "finance", _("Finance and insurance")
+    PUBLIC = "public", _("Public sector")
+    SERVICES = "services", _("Business services")
+    TOURISM = "tourism", _("Tourism and culture")
+    ICT = "ict", _("ICT and media")
+
+
+class Language(models.TextChoices):
+    FRENCH = "fr", _("French")
+    DUTCH = "nl", _("Dutch")
+    GERMAN = "de", _("German")
+    ENGLISH = "en", _("English")
+
+
+class RecognitionStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Application submitted")
+    INFO_REQUESTED = "info_requested", _("Information requested")
+    ACTIVE = "active", _("Recognised")
+    REJECTED = "rejected", _("Rejected")
+    SUSPENDED = "suspended", _("Suspended")
+    EXPIRED = "expired", _("Expired")
+
+
+class ExpertQuerySet(models.QuerySet):
+    def publicly_listed(self, *, today: date):
+        """Only active recognitions appear in public: active status and not past the end date
+        (the beat task also flips them to expired, this guard covers the hours in between)."""
+        return self.filter(status=RecognitionStatus.ACTIVE, recognised_until__gte=today)
+
+    def with_organisation(self):
+        return self.select_related("organisation")
+
+
+class Expert(models.Model):
+    """An expert company: its public profile (the accepted version) and its recognition."""
+
+    organisation = models.OneToOneField(Organisation, on_delete=models.PROTECT, related_name="expert")
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    status = models.CharField(
+        _("recognition status"), max_length=20, choices=RecognitionStatus.choices,
+        default=RecognitionStatus.SUBMITTED,
+    )
+    recognised_from = models.DateField(_("recognised from"), null=True, blank=True)
+    recognised_until = models.DateField(_("recognised until"), null=True, blank=True)
+    # Idempotent reminder: the end date the renewal reminder was sent for.
+    reminder_sent_for = models.DateField(null=True, blank=True, editable=False)
+
+    description_fr = models.TextField(_("description (FR)"))
+    description_en = models.TextField(_("description (EN)"), blank=True)
+    description_de = models.TextField(_("description (DE)"), blank=True)
+    specialities = models.JSONField(_("AI specialities"), default=list)
+    sectors = models.JSONField(_("sectors served"), default=list)
+    languages = models.JSONField(_("working languages"), default=list)
+    programmes = models.JSONField(_("programmes it may deliver"), default=list)
+    team_size = models.PositiveIntegerField(_("AI team size"), validators=[MinValueValidator(1)])
+    logo = models.ImageField(_("logo"), upload_to="experts/logos/", blank=True)
+    public_email = models.EmailField(_("public contact e-mail"))
+    public_phone = models.CharField(_("public contact phone"), max_length=32, blank=True)
+    files_delivered = models.PositiveIntegerField(_("files delivered"), default=0)
+    search_text = models.TextField(editable=False, blank=True)
+    created_at = models.DateTimeField(_("applied at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    description = localized("description")
+    objects = ExpertQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("expert company")
+        verbose_name_plural = _("expert companies")
+        ordering = ["organisation__name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="active") | Q(recognised_from__isnull=False, recognised_until__isnull=False),
+                name="expert_active_has_dates",
+            ),
+            models.CheckConstraint(
+                condition=Q(recognised_until__isnull=True) | Q(recognised_until__gte=models.F("recognised_from")),
+                name="expert_dates_in_order",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "recognised_until"], name="expert_listing_idx")]
+
+    def __str__(self) -> str:
+        return self.organisation.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("companies:expert_detail", kwargs={"slug": self.slug})
+
+    def is_listed_on(self, today: date) -> bool:
+        return self.status == RecognitionStatus.ACTIVE and self.recognised_until is not None and self.recognised_until >= today
+
+    def speciality_labels(self) -> list[str]:
+        return [Speciality(v).label for v in self.specialities]
+
+    def sector_labels(self) -> list[str]:
+        return [Sector(v).label for v in self.sectors]
+
+    def language_labels(self) -> list[str]:
+        return [Language(v).label for v in self.languages]
+
+    def programme_labels(self) -> list[str]:
+        return [Programme.Code(v).label for v in self.programmes]
+
+
+class ExpertFacet(models.Model):
+    """One row per (expert, speciality|sector|language|province): lets the directory filter and
+    count per option in SQL on SQLite and PostgreSQL alike. Rebuilt by services on each change."""
+
+    class Kind(models.TextChoices):
+        SPECIALITY = "speciality"
+        SECTOR = "sector"
+        LANGUAGE = "language"
+        PROVINCE = "province"
+        PROGRAMME = "programme"
+
+    expert = models.ForeignKey(Expert, on_delete=models.CASCADE, related_name="facets")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    value = models.CharField(max_length=32)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["expert", "kind", "value"], name="expert_facet_unique")]
+        indexes = [models.Index(fields=["kind", "value"], name="expert_facet_lookup_idx")]
+
+
+class ExpertReference(models.Model):
+    expert = models.ForeignKey(Expert, on_delete=models.CASCADE, related_name="references")
+    client = models.CharField(_("client"), max_length=200)
+    summary = models.TextField(_("what was delivered"))
+    year = models.PositiveSmallIntegerField(_("year"))
+
+    class Meta:
+        verbose_name = _("reference")
+        verbose_name_plural = _("references")
+        ordering = ["-year", "pk"]
+
+
+class RecognitionEvent(models.Model):
+    """Every decision on a recognition: who, when, from, to, why. Never edited."""
+
+    class Action(models.TextChoices):
+        APPLIED = "applied", _("Applied")
+        INFO_REQUESTED = "info_requested", _("Information requested")
+        ANSWERED = "answered", _("Information provided")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        SUSPENDED = "suspended", _("Suspended")
+        REINSTATED = "reinstated", _("Reinstated")
+        RENEWED = "renewed", _("Renewed")
+        EXPIRED = "expired", _("Expired")
+        REMINDER_SENT = "reminder_sent", _("Renewal reminder sent")
+        PROFILE_CHANGE_ACCEPTED = "profile_change_accepted", _("Profile change accepted")
+        PROFILE_CHANGE_REFUSED = "profile_change_refused", _("Profile change refused")
+
+    expert = models.ForeignKey(Expert, on_delete=models.PROTECT, related_name="events")
+    action = models.CharField(max_length=32, choices=Action.choices)
+    from_status = models.CharField(max_length=20, choices=RecognitionStatus.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=RecognitionStatus.choices, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text=_("Empty for the scheduled tasks."),
+    )
+    at = models.DateTimeField(auto_now_add=True)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("recognition event")
+        verbose_name_plural = _("recognition events")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.expert} · {self.get_action_display()}"
+
+
+class ProfileChangeStatus(models.TextChoices):
+    PENDING = "pending", _("Pending review")
+    ACCEPTED = "accepted", _("Accepted")
+    REFUSED = "refused", _("Refused")
+
+
+class ExpertProfileChange(models.Model):
+    """A proposed change to the published description or specialities, waiting for staff."""
+
+    expert = models.ForeignKey(Expert, on_delete=models.CASCADE, related_name="profile_changes")
+    description_fr = models.TextField(_("description (FR)"))
+    description_en = models.TextField(_("description (EN)"), blank=True)
+    description_de = models.TextField(_("description (DE)"), blank=True)
+    specialities = models.JSONField(_("AI specialities"), default=list)
+    status = models.CharField(max_length=16, choices=ProfileChangeStatus.choices, default=ProfileChangeStatus.PENDING)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("profile change")
+        verbose_name_plural = _("profile changes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["expert"], condition=Q(status="pending"), name="profile_change_one_pending"
+            ),
+        ]

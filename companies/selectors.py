@@ -1,0 +1,175 @@
+"""Reads: the public directory of recognised experts, and what members and staff see."""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import connection
+from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from adn_portal.lib.text import fold
+from programs.models import Programme
+
+from .identifiers import WALLOON_PROVINCES, Province
+from .models import (
+    Expert,
+    ExpertFacet,
+    ExpertProfileChange,
+    JoinRequest,
+    JoinRequestStatus,
+    Language,
+    Membership,
+    Organisation,
+    ProfileChangeStatus,
+    RecognitionStatus,
+    Sector,
+    Speciality,
+)
+
+FACET_CHOICES = {
+    ExpertFacet.Kind.SPECIALITY: Speciality.choices,
+    ExpertFacet.Kind.SECTOR: Sector.choices,
+    ExpertFacet.Kind.PROVINCE: [(p.value, p.label) for p in WALLOON_PROVINCES] + [(Province.OUTSIDE_WALLONIA.value, Province.OUTSIDE_WALLONIA.label)],
+    ExpertFacet.Kind.LANGUAGE: Language.choices,
+    ExpertFacet.Kind.PROGRAMME: Programme.Code.choices,
+}
+
+SORTS = {
+    "name": ["organisation__name"],
+    "recent": ["-recognised_from", "organisation__name"],
+    "files": ["-files_delivered", "organisation__name"],
+}
+
+
+@dataclass
+class FacetOption:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class DirectoryQuery:
+    search: str = ""
+    selected: dict[str, list[str]] = field(default_factory=dict)
+    sort: str = "name"
+
+
+def _search(experts: QuerySet[Expert], text: str) -> QuerySet[Expert]:
+    words = re.findall(r"\w+", fold(text))
+    if not words:
+        return experts
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchVector
+
+        # Prefix search on the accent-folded text: "vision" finds "vision", "visionnage"…
+        query = SearchQuery(" & ".join(f"{w}:*" for w in words), search_type="raw", config="simple")
+        return experts.annotate(search=SearchVector("search_text", config="simple")).filter(search=query)
+    condition = Q()
+    for word in words:
+        condition &= Q(search_text__contains=word)
+    return experts.filter(condition)
+
+
+def _filter(experts: QuerySet[Expert], selected: dict[str, list[str]], *, skip: str | None = None):
+    """AND across facets, OR within a facet."""
+    for kind, values in selected.items():
+        if values and kind != skip:
+            experts = experts.filter(
+                pk__in=ExpertFacet.objects.filter(kind=kind, value__in=values).values("expert_id")
+            )
+    return experts
+
+
+def directory(query: DirectoryQuery, *, today: date) -> tuple[QuerySet[Expert], dict[str, list[FacetOption]]]:
+    """The listed experts matching the query, and for each facet its options with the number
+    of results each would give (counted without that facet's own filter)."""
+    listed = _search(Expert.objects.publicly_listed(today=today), query.search)
+    results = _filter(listed, query.selected).with_organisation().order_by(*SORTS.get(query.sort, SORTS["name"]))
+
+    facets = {}
+    for kind, choices in FACET_CHOICES.items():
+        base = _filter(listed, query.selected, skip=kind)
+        counts = dict(
+            ExpertFacet.objects.filter(kind=kind, expert__in=base.values("pk"))
+            .values_list("value")
+            .annotate(n=Count("expert_id"))
+            .values_list("value", "n")
+        )
+        chosen = set(query.selected.get(kind, []))
+        facets[kind] = [
+            FacetOption(value=value, label=str(label), count=counts.get(value, 0), selected=value in chosen)
+            for value, label in choices
+            if counts.get(value) or value in chosen
+        ]
+    return results, facets
+
+
+def expert_public(*, slug: str, today: date) -> Expert:
+    return get_object_or_404(Expert.objects.publicly_listed(today=today).with_organisation(), slug=slug)
+
+
+# ---------------------------------------------------------------------------------------------
+# Members
+
+
+def organisations_of(user) -> QuerySet[Organisation]:
+    return Organisation.objects.filter(memberships__user=user)
+
+
+def organisation_for_member(*, user, pk: int) -> Organisation:
+    """Another organisation's page is a 404, whatever the URL."""
+    return get_object_or_404(organisations_of(user), pk=pk)
+
+
+def memberships_of(user) -> QuerySet[Membership]:
+    return Membership.objects.filter(user=user).select_related("organisation").order_by("organisation__name")
+
+
+def organisation_members(organisation: Organisation) -> QuerySet[Membership]:
+    return organisation.memberships.select_related("user").order_by("role", "user__last_name")
+
+
+def pending_join_requests(organisation: Organisation) -> QuerySet[JoinRequest]:
+    return organisation.join_requests.filter(status=JoinRequestStatus.PENDING).select_related("user")
+
+
+def expert_of_member(*, user) -> Expert | None:
+    """The expert company the user belongs to, if any (the first one, by name)."""
+    return (
+        Expert.objects.filter(organisation__memberships__user=user)
+        .select_related("organisation")
+        .order_by("organisation__name")
+        .first()
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Staff
+
+
+def experts_for_staff(*, status: str | None) -> QuerySet[Expert]:
+    experts = Expert.objects.with_organisation().annotate(
+        pending_changes=Count("profile_changes", filter=Q(profile_changes__status=ProfileChangeStatus.PENDING))
+    )
+    if status:
+        experts = experts.filter(status=status)
+    return experts.order_by("status", "organisation__name")
+
+
+def recognition_counts() -> dict[str, int]:
+    rows = Expert.objects.values_list("status").annotate(n=Count("pk")).values_list("status", "n")
+    counts = dict(rows)
+    return {status: counts.get(status, 0) for status in RecognitionStatus.values}
+
+
+def expert_for_staff(*, pk: int) -> Expert:
+    return get_object_or_404(
+        Expert.objects.with_organisation().prefetch_related("references"), pk=pk
+    )
+
+
+def pending_profile_change(expert: Expert) -> ExpertProfileChange | None:
+    return expert.profile_changes.filter(status=ProfileChangeStatus.PENDING).first()

@@ -1,0 +1,410 @@
+import csv
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from adn_portal.accounts.permissions import MANAGERS, has_role, role_required
+
+from . import lifecycle, selectors, services
+from .forms import (
+    FACET_LABELS,
+    DirectoryForm,
+    ExpertDecisionForm,
+    ExpertProfileForm,
+    InvitationForm,
+    JoinRequestForm,
+    OrganisationForm,
+    ReferenceFormSet,
+)
+from .models import Expert, JoinRequest, Membership, RecognitionStatus
+from .services import CompanyError
+
+PAGE_SIZE = 20
+ACTIVE_ORGANISATION = "organisation_id"
+
+
+def active_organisation(request):
+    """The organisation the user acts for now (chosen in the session, else their first)."""
+    organisations = selectors.organisations_of(request.user).order_by("name")
+    chosen = request.session.get(ACTIVE_ORGANISATION)
+    return (chosen and organisations.filter(pk=chosen).first()) or organisations.first()
+
+
+# ---------------------------------------------------------------------------------------------
+# Public directory
+
+
+def expert_directory(request):
+    form = DirectoryForm(request.GET or None)
+    query = form.to_query() if request.GET else DirectoryForm({}).to_query()
+    experts, facets = selectors.directory(query, today=timezone.localdate())
+    page = Paginator(experts, PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "companies/directory.html",
+        {
+            "form": form,
+            "query": query,
+            "page": page,
+            "facets": [(kind, FACET_LABELS[kind], options) for kind, options in facets.items()],
+            "querystring": params.urlencode(),
+        },
+    )
+
+
+EXPORT_FIELDS = [
+    "name", "enterprise_number", "municipality", "postcode", "province", "specialities", "sectors",
+    "languages", "programmes", "website", "public_email", "public_phone", "recognised_from",
+    "recognised_until", "files_delivered", "url",
+]
+
+
+def _export_row(request, expert: Expert) -> dict:
+    organisation = expert.organisation
+    return {
+        "name": organisation.name,
+        "enterprise_number": organisation.enterprise_number_display,
+        "municipality": organisation.municipality,
+        "postcode": organisation.postcode,
+        "province": organisation.province,
+        "specialities": expert.specialities,
+        "sectors": expert.sectors,
+        "languages": expert.languages,
+        "programmes": expert.programmes,
+        "website": organisation.website,
+        "public_email": expert.public_email,
+        "public_phone": expert.public_phone,
+        "recognised_from": expert.recognised_from.isoformat(),
+        "recognised_until": expert.recognised_until.isoformat(),
+        "files_delivered": expert.files_delivered,
+        "url": request.build_absolute_uri(expert.get_absolute_url()),
+    }
+
+
+def experts_export(request, fmt: str):
+    """Open data: the directory (with the same filters) as CSV or JSON."""
+    query = DirectoryForm(request.GET).to_query()
+    experts, _facets = selectors.directory(query, today=timezone.localdate())
+    rows = [_export_row(request, expert) for expert in experts]
+    if fmt == "json":
+        response = HttpResponse(
+            json.dumps({"count": len(rows), "experts": rows}, ensure_ascii=False, indent=1),
+            content_type="application/json; charset=utf-8",
+        )
+    else:
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response.write("\ufeff")  # so that spreadsheet programs read UTF-8
+        writer = csv.DictWriter(response, fieldnames=EXPORT_FIELDS)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: "|".join(v) if isinstance(v, list) else _safe_cell(v) for k, v in row.items()})
+    response["Content-Disposition"] = f'attachment; filename="experts-ia-wallonie.{fmt}"'
+    return response
+
+
+def _safe_cell(value):
+    # A cell starting with = + - @ would run as a formula in a spreadsheet.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+def expert_detail(request, slug: str):
+    expert = selectors.expert_public(slug=slug, today=timezone.localdate())
+    return render(request, "companies/expert_detail.html", {"expert": expert})
+
+
+def expert_logo(request, slug: str):
+    expert = get_object_or_404(Expert, slug=slug)
+    visible = expert.is_listed_on(timezone.localdate()) or (
+        request.user.is_authenticated
+        and (has_role(request.user, *MANAGERS) or services.is_member(request.user, expert.organisation))
+    )
+    if not visible or not expert.logo:
+        raise Http404
+    response = FileResponse(expert.logo.open("rb"), content_type=_logo_type(expert.logo.name))
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+def _logo_type(name: str) -> str:
+    extension = name.rsplit(".", 1)[-1].lower()
+    return {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "webp": "image/webp"}.get(
+        extension, "application/octet-stream"
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Organisations and their members
+
+
+@login_required
+def organisation_list(request):
+    return render(
+        request,
+        "companies/organisation_list.html",
+        {"memberships": selectors.memberships_of(request.user), "active": active_organisation(request)},
+    )
+
+
+@login_required
+def organisation_create(request):
+    form = OrganisationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organisation = services.organisation_create(organisation=form.save(commit=False), by=request.user)
+        except (CompanyError, ValidationError) as error:
+            form.add_error(None, error.messages[0] if isinstance(error, ValidationError) else str(error))
+        else:
+            request.session[ACTIVE_ORGANISATION] = organisation.pk
+            messages.success(request, _("Your organisation is registered."))
+            return redirect(organisation)
+    duplicate = form.has_error("enterprise_number", "duplicate")
+    return render(request, "companies/organisation_form.html", {"form": form, "duplicate": duplicate})
+
+
+@login_required
+def organisation_detail(request, pk: int):
+    organisation = selectors.organisation_for_member(user=request.user, pk=pk)
+    owner = services.is_owner(request.user, organisation)
+    return render(
+        request,
+        "companies/organisation_detail.html",
+        {
+            "organisation": organisation,
+            "is_owner": owner,
+            "members": selectors.organisation_members(organisation),
+            "join_requests": selectors.pending_join_requests(organisation) if owner else [],
+            "invitation_form": InvitationForm() if owner else None,
+        },
+    )
+
+
+@login_required
+def organisation_edit(request, pk: int):
+    organisation = selectors.organisation_for_member(user=request.user, pk=pk)
+    if not services.is_owner(request.user, organisation):
+        raise Http404
+    form = OrganisationForm(request.POST or None, instance=organisation)
+    if request.method == "POST" and form.is_valid():
+        services.organisation_update(organisation=form.save(commit=False), by=request.user)
+        messages.success(request, _("The details are saved."))
+        return redirect(organisation)
+    return render(request, "companies/organisation_form.html", {"form": form, "organisation": organisation})
+
+
+@login_required
+@require_POST
+def organisation_activate(request, pk: int):
+    organisation = selectors.organisation_for_member(user=request.user, pk=pk)
+    request.session[ACTIVE_ORGANISATION] = organisation.pk
+    messages.success(request, _("You now act for %(name)s.") % {"name": organisation.name})
+    return redirect("companies:organisation_list")
+
+
+@login_required
+@require_POST
+def organisation_invite(request, pk: int):
+    organisation = selectors.organisation_for_member(user=request.user, pk=pk)
+    form = InvitationForm(request.POST)
+    if form.is_valid():
+        try:
+            services.organisation_invite(organisation=organisation, by=request.user, **form.cleaned_data)
+        except CompanyError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Invitation sent to %(email)s.") % form.cleaned_data)
+    else:
+        messages.error(request, _("Enter a valid e-mail address."))
+    return redirect(organisation)
+
+
+@login_required
+@require_POST
+def membership_remove(request, pk: int, membership_pk: int):
+    organisation = selectors.organisation_for_member(user=request.user, pk=pk)
+    membership = get_object_or_404(Membership, pk=membership_pk, organisation=organisation)
+    try:
+        services.membership_remove(membership=membership, by=request.user)
+    except CompanyError as error:
+        messages.error(request, str(error))
+    return redirect(organisation)
+
+
+@login_required
+@require_POST
+def join_request_decide(request, pk: int, request_pk: int):
+    organisation = selectors.organisation_for_member(user=request.user, pk=pk)
+    join_request = get_object_or_404(JoinRequest, pk=request_pk, organisation=organisation)
+    try:
+        services.join_request_decide(join_request=join_request, accept=request.POST.get("accept") == "1", by=request.user)
+    except CompanyError as error:
+        messages.error(request, str(error))
+    return redirect(organisation)
+
+
+@login_required
+def organisation_join(request):
+    form = JoinRequestForm(request.POST or None, initial={"enterprise_number": request.GET.get("numero", "")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.join_request_create(user=request.user, **form.cleaned_data)
+        except CompanyError as error:
+            form.add_error("enterprise_number", str(error))
+        else:
+            messages.success(request, _("Your request was sent to the organisation's owners."))
+            return redirect("companies:organisation_list")
+    return render(request, "companies/organisation_join.html", {"form": form})
+
+
+@login_required
+def invitation_accept(request, token: str):
+    if request.method == "POST":
+        try:
+            membership = services.invitation_accept(token=token, user=request.user)
+        except CompanyError as error:
+            messages.error(request, str(error))
+            return redirect("companies:organisation_list")
+        request.session[ACTIVE_ORGANISATION] = membership.organisation_id
+        messages.success(request, _("Welcome to %(name)s.") % {"name": membership.organisation.name})
+        return redirect(membership.organisation)
+    return render(request, "companies/invitation_accept.html", {"token": token})
+
+
+# ---------------------------------------------------------------------------------------------
+# Expert companies
+
+
+@login_required
+def expert_apply(request):
+    organisation = active_organisation(request)
+    if organisation is None:
+        messages.info(request, _("Register your company first, then apply for recognition."))
+        return redirect("companies:organisation_create")
+    if hasattr(organisation, "expert"):
+        return redirect("companies:expert_profile")
+    form = ExpertProfileForm(request.POST or None, request.FILES or None)
+    references = ReferenceFormSet(request.POST or None, prefix="ref")
+    if request.method == "POST" and form.is_valid() and references.is_valid():
+        expert = form.save(commit=False)
+        expert.organisation = organisation
+        try:
+            services.expert_apply(expert=expert, references=[f.cleaned_data for f in references], by=request.user)
+        except CompanyError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Your application is sent. The AdN will review it and write to you."))
+            return redirect("companies:expert_profile")
+    return render(
+        request, "companies/expert_apply.html", {"form": form, "references": references, "organisation": organisation}
+    )
+
+
+@login_required
+def expert_profile(request):
+    expert = selectors.expert_of_member(user=request.user)
+    if expert is None:
+        return redirect("companies:expert_apply")
+    pending = selectors.pending_profile_change(expert)
+    initial = {f: getattr(pending, f) for f in services.REVIEWED_FIELDS} if pending else {}
+    form = ExpertProfileForm(request.POST or None, request.FILES or None, instance=expert, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in form.changed_data}
+        if "logo" in data and not data["logo"]:
+            data.pop("logo")  # an empty upload field keeps the current logo
+        try:
+            change = services.expert_update_profile(expert=expert, data=data, by=request.user)
+            if request.POST.get("answer") and expert.status == RecognitionStatus.INFO_REQUESTED:
+                services.expert_transition(
+                    expert=expert, action=lifecycle.A.ANSWERED, by=request.user, comment=request.POST.get("answer_text", "")
+                )
+        except CompanyError as error:
+            form.add_error(None, str(error))
+        else:
+            if change:
+                messages.info(request, _("Your changes to the description or specialities will be published once the AdN accepts them."))
+            else:
+                messages.success(request, _("Your profile is saved."))
+            return redirect("companies:expert_profile")
+    expert.refresh_from_db()
+    return render(
+        request,
+        "companies/expert_profile.html",
+        {"expert": expert, "form": form, "pending": pending, "events": expert.events.select_related("by")[:20]},
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Staff: recognition of expert companies
+
+
+@role_required(*MANAGERS)
+def staff_expert_list(request):
+    status = request.GET.get("statut") or None
+    if status not in RecognitionStatus.values:
+        status = None
+    experts = selectors.experts_for_staff(status=status)
+    page = Paginator(experts, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "companies/staff_expert_list.html",
+        {"page": page, "status": status, "counts": selectors.recognition_counts(), "statuses": RecognitionStatus.choices},
+    )
+
+
+@role_required(*MANAGERS)
+def staff_expert_detail(request, pk: int):
+    expert = selectors.expert_for_staff(pk=pk)
+    form = ExpertDecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        action = request.POST.get("action", "")
+        try:
+            services.expert_transition(
+                expert=expert,
+                action=action,
+                by=request.user,
+                comment=form.cleaned_data["comment"],
+                valid_from=form.cleaned_data["valid_from"],
+                years=form.cleaned_data["years"],
+            )
+        except CompanyError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Decision recorded."))
+        return redirect("companies:staff_expert_detail", pk=expert.pk)
+    return render(
+        request,
+        "companies/staff_expert_detail.html",
+        {
+            "expert": expert,
+            "form": form,
+            "actions": [(a, lifecycle.A(a).label) for a in lifecycle.staff_actions_from(expert.status)],
+            "events": expert.events.select_related("by"),
+            "pending": selectors.pending_profile_change(expert),
+        },
+    )
+
+
+@role_required(*MANAGERS)
+@require_POST
+def staff_profile_change_decide(request, pk: int):
+    expert = selectors.expert_for_staff(pk=pk)
+    change = selectors.pending_profile_change(expert)
+    if change is None:
+        raise Http404
+    services.expert_profile_change_decide(
+        change=change, accept=request.POST.get("accept") == "1", by=request.user, comment=request.POST.get("comment", "")
+    )
+    messages.success(request, _("Decision recorded."))
+    return redirect("companies:staff_expert_detail", pk=expert.pk)
