@@ -59,7 +59,12 @@ run: messages
 test: messages
 	env -u DATABASE_URL -u CELERY_BROKER_URL $(PY) -m pytest -m "not services" -n auto -q
 
+# The whole suite once more on PostgreSQL (tasks eager), then the tests that need the broker
+# and a live worker process.
 test-services: messages
+	DATABASE_URL="$${DATABASE_URL:-$(SERVICES_DATABASE_URL)}" \
+	CELERY_BROKER_URL="$${CELERY_BROKER_URL:-$(SERVICES_BROKER_URL)}" CELERY_TASK_ALWAYS_EAGER=true \
+	$(PY) -m pytest -m "not services" -q --create-db -n auto
 	DATABASE_URL="$${DATABASE_URL:-$(SERVICES_DATABASE_URL)}" \
 	CELERY_BROKER_URL="$${CELERY_BROKER_URL:-$(SERVICES_BROKER_URL)}" \
 	$(PY) -m pytest -m services -q --create-db

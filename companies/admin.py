@@ -37,7 +37,13 @@ class EventInline(admin.TabularInline):
 class ExpertAdmin(admin.ModelAdmin):
     """Read-mostly: recognition decisions go through the staff pages (they are audited)."""
 
-    list_display = ["organisation", "status", "recognised_from", "recognised_until", "files_delivered"]
+    list_display = [
+        "organisation",
+        "status",
+        "recognised_from",
+        "recognised_until",
+        "files_delivered",
+    ]
     list_filter = ["status"]
     search_fields = ["organisation__name", "organisation__enterprise_number"]
     readonly_fields = ["status", "recognised_from", "recognised_until", "organisation"]

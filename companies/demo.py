@@ -17,8 +17,8 @@ from .models import (
     Expert,
     ExpertReference,
     Language,
-    Membership,
     MemberRole,
+    Membership,
     Organisation,
     OrganisationKind,
     RecognitionEvent,
@@ -29,27 +29,89 @@ from .models import (
 from .services import _sync_facets
 
 LISTED = 66
-NOT_LISTED = [RecognitionStatus.EXPIRED] * 3 + [RecognitionStatus.SUSPENDED] * 2 + [RecognitionStatus.SUBMITTED] * 2
+NOT_LISTED = (
+    [RecognitionStatus.EXPIRED] * 3
+    + [RecognitionStatus.SUSPENDED] * 2
+    + [RecognitionStatus.SUBMITTED] * 2
+)
 
 PREFIXES = [
-    "Meuse", "Ardenne", "Sambre", "Hesbaye", "Condroz", "Famenne", "Lumen", "Quantix", "Cogni",
-    "Sigma", "Axiom", "Orbis", "Pixel", "Nova", "Vesdre", "Ourthe", "Semois", "Lesse", "Dyle",
-    "Haine", "Gaume", "Hautes-Fagnes", "Brabant", "Borinage",
+    "Meuse",
+    "Ardenne",
+    "Sambre",
+    "Hesbaye",
+    "Condroz",
+    "Famenne",
+    "Lumen",
+    "Quantix",
+    "Cogni",
+    "Sigma",
+    "Axiom",
+    "Orbis",
+    "Pixel",
+    "Nova",
+    "Vesdre",
+    "Ourthe",
+    "Semois",
+    "Lesse",
+    "Dyle",
+    "Haine",
+    "Gaume",
+    "Hautes-Fagnes",
+    "Brabant",
+    "Borinage",
 ]
-SUFFIXES = ["Analytics", "AI Lab", "Data Works", "Insight", "Intelligence", "Vision", "Minds", "Logic"]
+SUFFIXES = [
+    "Analytics",
+    "AI Lab",
+    "Data Works",
+    "Insight",
+    "Intelligence",
+    "Vision",
+    "Minds",
+    "Logic",
+]
 LEGAL_FORMS = ["SRL", "SA", "SCRL", "SRL", "SRL"]
 
 SPECIALITY_TEXT = {
     Speciality.COMPUTER_VISION: ("la vision par ordinateur", "computer vision", "Computer Vision"),
-    Speciality.NLP_GENAI: ("le traitement du langage et l'IA générative", "language processing and generative AI", "Sprachverarbeitung und generative KI"),
-    Speciality.FORECASTING: ("la prévision et la maintenance prédictive", "forecasting and predictive maintenance", "Prognosen und vorausschauende Wartung"),
+    Speciality.NLP_GENAI: (
+        "le traitement du langage et l'IA générative",
+        "language processing and generative AI",
+        "Sprachverarbeitung und generative KI",
+    ),
+    Speciality.FORECASTING: (
+        "la prévision et la maintenance prédictive",
+        "forecasting and predictive maintenance",
+        "Prognosen und vorausschauende Wartung",
+    ),
     Speciality.OPTIMISATION: ("l'optimisation", "optimisation", "Optimierung"),
-    Speciality.PROCESS_AUTOMATION: ("l'automatisation des processus", "process automation", "Prozessautomatisierung"),
-    Speciality.DATA_ENGINEERING: ("l'ingénierie des données", "data engineering", "Data Engineering"),
-    Speciality.RECOMMENDER: ("les systèmes de recommandation", "recommender systems", "Empfehlungssysteme"),
-    Speciality.STRATEGY: ("la stratégie et la gouvernance de l'IA", "AI strategy and governance", "KI-Strategie und Governance"),
+    Speciality.PROCESS_AUTOMATION: (
+        "l'automatisation des processus",
+        "process automation",
+        "Prozessautomatisierung",
+    ),
+    Speciality.DATA_ENGINEERING: (
+        "l'ingénierie des données",
+        "data engineering",
+        "Data Engineering",
+    ),
+    Speciality.RECOMMENDER: (
+        "les systèmes de recommandation",
+        "recommender systems",
+        "Empfehlungssysteme",
+    ),
+    Speciality.STRATEGY: (
+        "la stratégie et la gouvernance de l'IA",
+        "AI strategy and governance",
+        "KI-Strategie und Governance",
+    ),
     Speciality.SPEECH: ("la reconnaissance vocale", "speech recognition", "Spracherkennung"),
-    Speciality.ROBOTICS: ("la robotique et l'IA embarquée", "robotics and embedded AI", "Robotik und eingebettete KI"),
+    Speciality.ROBOTICS: (
+        "la robotique et l'IA embarquée",
+        "robotics and embedded AI",
+        "Robotik und eingebettete KI",
+    ),
 }
 
 
@@ -68,7 +130,9 @@ def _walloon_postcodes() -> dict[Province, list[str]]:
     return by_province
 
 
-def _description(rng: random.Random, name: str, specialities: list[str], sectors: list[str]) -> tuple[str, str, str]:
+def _description(
+    rng: random.Random, name: str, specialities: list[str], sectors: list[str]
+) -> tuple[str, str, str]:
     fr = " et ".join(SPECIALITY_TEXT[s][0] for s in specialities)
     en = " and ".join(SPECIALITY_TEXT[s][1] for s in specialities)
     de = " und ".join(SPECIALITY_TEXT[s][2] for s in specialities)
@@ -88,9 +152,15 @@ def _description(rng: random.Random, name: str, specialities: list[str], sectors
 @transaction.atomic
 def seed_experts(*, today: date | None = None, approver: User | None = None) -> int:
     today = today or timezone.localdate()
-    rng = random.Random(20260301)
+    rng = random.Random(20260301)  # noqa: S311 — repeatable demo data, not secrets
     postcodes = _walloon_postcodes()
-    provinces = [Province.LIEGE] * 5 + [Province.HAINAUT] * 4 + [Province.NAMUR] * 3 + [Province.BRABANT_WALLON] * 3 + [Province.LUXEMBOURG] * 2
+    provinces = (
+        [Province.LIEGE] * 5
+        + [Province.HAINAUT] * 4
+        + [Province.NAMUR] * 3
+        + [Province.BRABANT_WALLON] * 3
+        + [Province.LUXEMBOURG] * 2
+    )
     german_postcodes = [p for p in postcodes[Province.LIEGE] if 4700 <= int(p) <= 4799]
     names = rng.sample([f"{p} {s}" for p in PREFIXES for s in SUFFIXES], LISTED + len(NOT_LISTED))
     statuses = [RecognitionStatus.ACTIVE] * LISTED + NOT_LISTED
@@ -105,12 +175,18 @@ def seed_experts(*, today: date | None = None, approver: User | None = None) -> 
         if index % 6 == 0 and Speciality.COMPUTER_VISION not in specialities:
             specialities[0] = Speciality.COMPUTER_VISION
         sectors = rng.sample(Sector.values, rng.randint(2, 4))
-        languages = [Language.FRENCH] + [lang for lang in (Language.ENGLISH, Language.DUTCH) if rng.random() < 0.5]
+        languages = [Language.FRENCH] + [
+            lang for lang in (Language.ENGLISH, Language.DUTCH) if rng.random() < 0.5
+        ]
         if 4700 <= int(postcode) <= 4799 or rng.random() < 0.1:
             languages.append(Language.GERMAN)
-        programmes = [Programme.Code.START_IA] + [c for c in (Programme.Code.TREMPLIN_IA, Programme.Code.CAP_IA) if rng.random() < 0.6]
+        programmes = [Programme.Code.START_IA] + [
+            c for c in (Programme.Code.TREMPLIN_IA, Programme.Code.CAP_IA) if rng.random() < 0.6
+        ]
         legal_name = f"{name} {rng.choice(LEGAL_FORMS)}"
-        description_fr, description_en, description_de = _description(rng, name, specialities, sectors)
+        description_fr, description_en, description_de = _description(
+            rng, name, specialities, sectors
+        )
 
         organisation, _created = Organisation.objects.update_or_create(
             enterprise_number=enterprise_number(rng),
@@ -156,17 +232,28 @@ def seed_experts(*, today: date | None = None, approver: User | None = None) -> 
         # Below, no draw from `rng`: the sequence must not depend on what already exists.
         if not expert.references.exists():
             ExpertReference.objects.bulk_create(
-                ExpertReference(expert=expert, client=f"Client {n} ({kind})", summary="Diagnostic IA et preuve de concept.", year=today.year - n)
+                ExpertReference(
+                    expert=expert,
+                    client=f"Client {n} ({kind})",
+                    summary="Diagnostic IA et preuve de concept.",
+                    year=today.year - n,
+                )
                 for n, kind in ((1, "PME"), (2, "commune"), (3, "intercommunale"))
             )
         if not expert.events.exists():
             RecognitionEvent.objects.create(
-                expert=expert, action=RecognitionEvent.Action.APPLIED, to_status=RecognitionStatus.SUBMITTED
+                expert=expert,
+                action=RecognitionEvent.Action.APPLIED,
+                to_status=RecognitionStatus.SUBMITTED,
             )
             if recognised:
                 RecognitionEvent.objects.create(
-                    expert=expert, action=RecognitionEvent.Action.APPROVED, from_status=RecognitionStatus.SUBMITTED,
-                    to_status=RecognitionStatus.ACTIVE, by=approver, comment="Reconnaissance (données de démonstration).",
+                    expert=expert,
+                    action=RecognitionEvent.Action.APPROVED,
+                    from_status=RecognitionStatus.SUBMITTED,
+                    to_status=RecognitionStatus.ACTIVE,
+                    by=approver,
+                    comment="Reconnaissance (données de démonstration).",
                 )
     return LISTED
 
@@ -174,6 +261,12 @@ def seed_experts(*, today: date | None = None, approver: User | None = None) -> 
 @transaction.atomic
 def seed_expert_account(*, user: User) -> Expert:
     """The demo expert account owns the first demo company."""
-    expert = Expert.objects.filter(status=RecognitionStatus.ACTIVE).order_by("organisation__enterprise_number").first()
-    Membership.objects.get_or_create(user=user, organisation=expert.organisation, defaults={"role": MemberRole.OWNER})
+    expert = (
+        Expert.objects.filter(status=RecognitionStatus.ACTIVE)
+        .order_by("organisation__enterprise_number")
+        .first()
+    )
+    Membership.objects.get_or_create(
+        user=user, organisation=expert.organisation, defaults={"role": MemberRole.OWNER}
+    )
     return expert

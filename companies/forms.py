@@ -44,8 +44,17 @@ class OrganisationForm(forms.ModelForm):
     class Meta:
         model = Organisation
         fields = [
-            "name", "enterprise_number", "kind", "street", "postcode",
-            "headcount", "turnover", "balance_sheet", "nace_codes", "website", "phone",
+            "name",
+            "enterprise_number",
+            "kind",
+            "street",
+            "postcode",
+            "headcount",
+            "turnover",
+            "balance_sheet",
+            "nace_codes",
+            "website",
+            "phone",
         ]
         help_texts = {
             "headcount": _("Include linked and partner enterprises (EU SME definition)."),
@@ -68,7 +77,10 @@ class OrganisationForm(forms.ModelForm):
             return self.instance.enterprise_number
         if Organisation.objects.filter(enterprise_number=number).exists():
             raise ValidationError(
-                _("This organisation is already registered on the portal. Ask its owners to let you join it."),
+                _(
+                    "This organisation is already registered on the portal. "
+                    "Ask its owners to let you join it."
+                ),
                 code="duplicate",
             )
         return number
@@ -82,7 +94,8 @@ class OrganisationForm(forms.ModelForm):
         invalid = [c for c in codes if not _is_nace(c)]
         if invalid:
             raise ValidationError(
-                _("Not a NACE code: %(codes)s (expected e.g. 62.010)."), params={"codes": ", ".join(invalid)}
+                _("Not a NACE code: %(codes)s (expected e.g. 62.010)."),
+                params={"codes": ", ".join(invalid)},
             )
         return codes
 
@@ -108,7 +121,10 @@ def validate_logo(image) -> None:
     if image.size > settings.EXPERT_LOGO_MAX_BYTES:
         raise ValidationError(
             _("The logo is too large (%(size)s); the maximum is %(max)s."),
-            params={"size": filesizeformat(image.size), "max": filesizeformat(settings.EXPERT_LOGO_MAX_BYTES)},
+            params={
+                "size": filesizeformat(image.size),
+                "max": filesizeformat(settings.EXPERT_LOGO_MAX_BYTES),
+            },
             code="too_large",
         )
     # Django's ImageField has already opened it with Pillow: a non-image never gets here.
@@ -128,19 +144,35 @@ class ExpertProfileForm(forms.ModelForm):
         label=_("Working languages"), choices=Language.choices, widget=forms.CheckboxSelectMultiple
     )
     programmes = forms.MultipleChoiceField(
-        label=_("Programmes you can deliver"), choices=Programme.Code.choices, widget=forms.CheckboxSelectMultiple
+        label=_("Programmes you can deliver"),
+        choices=Programme.Code.choices,
+        widget=forms.CheckboxSelectMultiple,
     )
     logo = forms.ImageField(
-        label=_("Logo"), required=False, validators=[validate_logo], help_text=_("PNG, JPEG or WebP, 1 MB at most.")
+        label=_("Logo"),
+        required=False,
+        validators=[validate_logo],
+        help_text=_("PNG, JPEG or WebP, 1 MB at most."),
     )
 
     class Meta:
         model = Expert
         fields = [
-            "description_fr", "description_en", "description_de", "specialities", "sectors",
-            "languages", "programmes", "team_size", "logo", "public_email", "public_phone",
+            "description_fr",
+            "description_en",
+            "description_de",
+            "specialities",
+            "sectors",
+            "languages",
+            "programmes",
+            "team_size",
+            "logo",
+            "public_email",
+            "public_phone",
         ]
-        widgets = {f"description_{lang}": forms.Textarea(attrs={"rows": 5}) for lang in ("fr", "en", "de")}
+        widgets = {
+            f"description_{lang}": forms.Textarea(attrs={"rows": 5}) for lang in ("fr", "en", "de")
+        }
         help_texts = {
             "description_fr": _("Required. What you do, for whom, with which results."),
             "description_en": _("Optional."),
@@ -150,19 +182,27 @@ class ExpertProfileForm(forms.ModelForm):
 
 class ReferenceForm(forms.Form):
     client = forms.CharField(label=_("Client"), max_length=200)
-    summary = forms.CharField(label=_("What was delivered"), widget=forms.Textarea(attrs={"rows": 2}))
+    summary = forms.CharField(
+        label=_("What was delivered"), widget=forms.Textarea(attrs={"rows": 2})
+    )
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
 
 
-ReferenceFormSet = forms.formset_factory(ReferenceForm, extra=3, min_num=3, max_num=3, validate_min=True, validate_max=True)
+ReferenceFormSet = forms.formset_factory(
+    ReferenceForm, extra=3, min_num=3, max_num=3, validate_min=True, validate_max=True
+)
 
 
 class ExpertDecisionForm(forms.Form):
-    comment = forms.CharField(label=_("Comment for the company"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    comment = forms.CharField(
+        label=_("Comment for the company"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     valid_from = forms.DateField(
         label=_("Recognised from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    years = forms.IntegerField(label=_("Validity (years)"), required=False, min_value=1, max_value=10)
+    years = forms.IntegerField(
+        label=_("Validity (years)"), required=False, min_value=1, max_value=10
+    )
 
 
 class DirectoryForm(forms.Form):
@@ -172,7 +212,11 @@ class DirectoryForm(forms.Form):
     sort = forms.ChoiceField(
         label=_("Sort by"),
         required=False,
-        choices=[("name", _("Name")), ("recent", _("Most recently recognised")), ("files", _("Files delivered"))],
+        choices=[
+            ("name", _("Name")),
+            ("recent", _("Most recently recognised")),
+            ("files", _("Files delivered")),
+        ],
     )
 
     def __init__(self, *args, **kwargs):

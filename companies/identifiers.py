@@ -22,7 +22,8 @@ def normalise_enterprise_number(raw: str) -> str:
         raise ValidationError(
             _("An enterprise number has only digits, e.g. 0202.239.951."), code="not_digits"
         )
-    if len(value) == 9:
+    if len(value) == 9 and value[0] != "0":
+        # An old 9-digit number; one that already starts with 0 lost a digit instead.
         value = "0" + value
     if len(value) != 10:
         raise ValidationError(
@@ -33,7 +34,10 @@ def normalise_enterprise_number(raw: str) -> str:
         raise ValidationError(_("An enterprise number starts with 0 or 1."), code="first_digit")
     if int(value[8:]) != 97 - int(value[:8]) % 97:
         raise ValidationError(
-            _("This enterprise number is not valid: check the digits (its check digits do not match)."),
+            _(
+                "This enterprise number is not valid: check the digits "
+                "(its check digits do not match)."
+            ),
             code="check_digits",
         )
     return value
@@ -101,7 +105,9 @@ def place_for_postcode(raw: str) -> Place:
     """The municipality and province of a Belgian postcode; ValidationError if it does not exist."""
     postcode = (raw or "").strip()
     if not (postcode.isdigit() and len(postcode) == 4):
-        raise ValidationError(_("A Belgian postcode has 4 digits, e.g. 4000."), code="postcode_format")
+        raise ValidationError(
+            _("A Belgian postcode has 4 digits, e.g. 4000."), code="postcode_format"
+        )
     municipality = _municipality_names().get(postcode)
     if municipality is None:
         raise ValidationError(
@@ -109,4 +115,6 @@ def place_for_postcode(raw: str) -> Place:
             code="postcode_unknown",
             params={"postcode": postcode},
         )
-    return Place(postcode=postcode, municipality=municipality, province=province_for_postcode(postcode))
+    return Place(
+        postcode=postcode, municipality=municipality, province=province_for_postcode(postcode)
+    )

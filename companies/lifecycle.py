@@ -21,8 +21,12 @@ class Transition:
 
 TRANSITIONS: dict[str, Transition] = {
     A.APPROVED: Transition(frozenset({S.SUBMITTED}), S.ACTIVE, by_staff=True),
-    A.REJECTED: Transition(frozenset({S.SUBMITTED, S.INFO_REQUESTED}), S.REJECTED, by_staff=True, needs_comment=True),
-    A.INFO_REQUESTED: Transition(frozenset({S.SUBMITTED}), S.INFO_REQUESTED, by_staff=True, needs_comment=True),
+    A.REJECTED: Transition(
+        frozenset({S.SUBMITTED, S.INFO_REQUESTED}), S.REJECTED, by_staff=True, needs_comment=True
+    ),
+    A.INFO_REQUESTED: Transition(
+        frozenset({S.SUBMITTED}), S.INFO_REQUESTED, by_staff=True, needs_comment=True
+    ),
     A.ANSWERED: Transition(frozenset({S.INFO_REQUESTED}), S.SUBMITTED, by_staff=False),
     A.APPLIED: Transition(frozenset({S.REJECTED}), S.SUBMITTED, by_staff=False),  # apply again
     A.SUSPENDED: Transition(frozenset({S.ACTIVE}), S.SUSPENDED, by_staff=True, needs_comment=True),
@@ -37,6 +41,4 @@ STARTS_PERIOD = {A.APPROVED, A.RENEWED}
 
 def staff_actions_from(status: RecognitionStatus) -> list[str]:
     """What a programme manager may do now, for the buttons of the staff page."""
-    return [
-        action for action, t in TRANSITIONS.items() if t.by_staff and status in t.sources
-    ]
+    return [action for action, t in TRANSITIONS.items() if t.by_staff and status in t.sources]

@@ -1,4 +1,6 @@
-"""Organisations (applicants and expert companies) and the recognition of AI experts (domain §2, §4).
+"""Organisations (applicants and expert companies) and the recognition of AI experts.
+
+Domain §2 and §4.
 
 Knows nothing of application files."""
 
@@ -81,7 +83,9 @@ class Organisation(models.Model):
         validators=[RegexValidator(r"^[01]\d{9}$")],
         help_text=_("10 digits, e.g. 0202.239.951."),
     )
-    kind = models.CharField(_("kind of organisation"), max_length=32, choices=OrganisationKind.choices)
+    kind = models.CharField(
+        _("kind of organisation"), max_length=32, choices=OrganisationKind.choices
+    )
     street = models.CharField(_("street and number"), max_length=200)
     postcode = models.CharField(_("postcode"), max_length=4)
     # Derived from the postcode by services.organisation_* (never typed).
@@ -90,11 +94,19 @@ class Organisation(models.Model):
     nace_codes = models.JSONField(_("NACE codes"), default=list, blank=True)
     headcount = models.PositiveIntegerField(_("staff headcount (FTE)"), null=True, blank=True)
     turnover = models.DecimalField(
-        _("annual turnover (EUR)"), max_digits=14, decimal_places=2, null=True, blank=True,
+        _("annual turnover (EUR)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(0)],
     )
     balance_sheet = models.DecimalField(
-        _("balance sheet total (EUR)"), max_digits=14, decimal_places=2, null=True, blank=True,
+        _("balance sheet total (EUR)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(0)],
     )
     size_class = models.CharField(
@@ -115,10 +127,12 @@ class Organisation(models.Model):
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(enterprise_number__regex=r"^[01][0-9]{9}$"), name="organisation_bce_digits"
+                condition=Q(enterprise_number__regex=r"^[01][0-9]{9}$"),
+                name="organisation_bce_digits",
             ),
             models.CheckConstraint(
-                condition=Q(turnover__isnull=True) | Q(turnover__gte=0), name="organisation_turnover_positive"
+                condition=Q(turnover__isnull=True) | Q(turnover__gte=0),
+                name="organisation_turnover_positive",
             ),
             models.CheckConstraint(
                 condition=Q(balance_sheet__isnull=True) | Q(balance_sheet__gte=0),
@@ -152,9 +166,15 @@ class MemberRole(models.TextChoices):
 
 
 class Membership(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
-    role = models.CharField(_("role"), max_length=16, choices=MemberRole.choices, default=MemberRole.MEMBER)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(
+        _("role"), max_length=16, choices=MemberRole.choices, default=MemberRole.MEMBER
+    )
     created_at = models.DateTimeField(_("member since"), auto_now_add=True)
 
     class Meta:
@@ -171,11 +191,17 @@ class Membership(models.Model):
 class Invitation(models.Model):
     """An owner invites a colleague by e-mail; the link works for that address only."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitations")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="invitations"
+    )
     email = models.EmailField(_("e-mail address"))
-    role = models.CharField(_("role"), max_length=16, choices=MemberRole.choices, default=MemberRole.MEMBER)
+    role = models.CharField(
+        _("role"), max_length=16, choices=MemberRole.choices, default=MemberRole.MEMBER
+    )
     token = models.CharField(max_length=64, unique=True)
-    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
 
@@ -196,12 +222,20 @@ class JoinRequestStatus(models.TextChoices):
 class JoinRequest(models.Model):
     """Someone whose organisation is already registered asks its owners to let them in."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="join_requests")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="join_requests")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="join_requests"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="join_requests"
+    )
     message = models.TextField(_("message to the owners"), blank=True)
-    status = models.CharField(max_length=16, choices=JoinRequestStatus.choices, default=JoinRequestStatus.PENDING)
+    status = models.CharField(
+        max_length=16, choices=JoinRequestStatus.choices, default=JoinRequestStatus.PENDING
+    )
     created_at = models.DateTimeField(auto_now_add=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -214,6 +248,9 @@ class JoinRequest(models.Model):
                 name="join_request_one_pending",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.organisation}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -277,10 +314,14 @@ class ExpertQuerySet(models.QuerySet):
 class Expert(models.Model):
     """An expert company: its public profile (the accepted version) and its recognition."""
 
-    organisation = models.OneToOneField(Organisation, on_delete=models.PROTECT, related_name="expert")
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.PROTECT, related_name="expert"
+    )
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
     status = models.CharField(
-        _("recognition status"), max_length=20, choices=RecognitionStatus.choices,
+        _("recognition status"),
+        max_length=20,
+        choices=RecognitionStatus.choices,
         default=RecognitionStatus.SUBMITTED,
     )
     recognised_from = models.DateField(_("recognised from"), null=True, blank=True)
@@ -313,11 +354,13 @@ class Expert(models.Model):
         ordering = ["organisation__name"]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(status="active") | Q(recognised_from__isnull=False, recognised_until__isnull=False),
+                condition=~Q(status="active")
+                | Q(recognised_from__isnull=False, recognised_until__isnull=False),
                 name="expert_active_has_dates",
             ),
             models.CheckConstraint(
-                condition=Q(recognised_until__isnull=True) | Q(recognised_until__gte=models.F("recognised_from")),
+                condition=Q(recognised_until__isnull=True)
+                | Q(recognised_until__gte=models.F("recognised_from")),
                 name="expert_dates_in_order",
             ),
         ]
@@ -330,7 +373,11 @@ class Expert(models.Model):
         return reverse("companies:expert_detail", kwargs={"slug": self.slug})
 
     def is_listed_on(self, today: date) -> bool:
-        return self.status == RecognitionStatus.ACTIVE and self.recognised_until is not None and self.recognised_until >= today
+        return (
+            self.status == RecognitionStatus.ACTIVE
+            and self.recognised_until is not None
+            and self.recognised_until >= today
+        )
 
     def speciality_labels(self) -> list[str]:
         return [Speciality(v).label for v in self.specialities]
@@ -361,8 +408,13 @@ class ExpertFacet(models.Model):
     value = models.CharField(max_length=32)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["expert", "kind", "value"], name="expert_facet_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["expert", "kind", "value"], name="expert_facet_unique")
+        ]
         indexes = [models.Index(fields=["kind", "value"], name="expert_facet_lookup_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}={self.value}"
 
 
 class ExpertReference(models.Model):
@@ -375,6 +427,9 @@ class ExpertReference(models.Model):
         verbose_name = _("reference")
         verbose_name_plural = _("references")
         ordering = ["-year", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.client} ({self.year})"
 
 
 class RecognitionEvent(models.Model):
@@ -399,7 +454,11 @@ class RecognitionEvent(models.Model):
     from_status = models.CharField(max_length=20, choices=RecognitionStatus.choices, blank=True)
     to_status = models.CharField(max_length=20, choices=RecognitionStatus.choices, blank=True)
     by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         help_text=_("Empty for the scheduled tasks."),
     )
     at = models.DateTimeField(auto_now_add=True)
@@ -428,10 +487,16 @@ class ExpertProfileChange(models.Model):
     description_en = models.TextField(_("description (EN)"), blank=True)
     description_de = models.TextField(_("description (DE)"), blank=True)
     specialities = models.JSONField(_("AI specialities"), default=list)
-    status = models.CharField(max_length=16, choices=ProfileChangeStatus.choices, default=ProfileChangeStatus.PENDING)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(
+        max_length=16, choices=ProfileChangeStatus.choices, default=ProfileChangeStatus.PENDING
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     submitted_at = models.DateTimeField(auto_now_add=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     comment = models.TextField(_("comment"), blank=True)
 
@@ -443,3 +508,6 @@ class ExpertProfileChange(models.Model):
                 fields=["expert"], condition=Q(status="pending"), name="profile_change_one_pending"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.expert} · {self.status}"

@@ -30,7 +30,8 @@ from .models import (
 FACET_CHOICES = {
     ExpertFacet.Kind.SPECIALITY: Speciality.choices,
     ExpertFacet.Kind.SECTOR: Sector.choices,
-    ExpertFacet.Kind.PROVINCE: [(p.value, p.label) for p in WALLOON_PROVINCES] + [(Province.OUTSIDE_WALLONIA.value, Province.OUTSIDE_WALLONIA.label)],
+    ExpertFacet.Kind.PROVINCE: [(p.value, p.label) for p in WALLOON_PROVINCES]
+    + [(Province.OUTSIDE_WALLONIA.value, Province.OUTSIDE_WALLONIA.label)],
     ExpertFacet.Kind.LANGUAGE: Language.choices,
     ExpertFacet.Kind.PROGRAMME: Programme.Code.choices,
 }
@@ -66,7 +67,9 @@ def _search(experts: QuerySet[Expert], text: str) -> QuerySet[Expert]:
 
         # Prefix search on the accent-folded text: "vision" finds "vision", "visionnage"…
         query = SearchQuery(" & ".join(f"{w}:*" for w in words), search_type="raw", config="simple")
-        return experts.annotate(search=SearchVector("search_text", config="simple")).filter(search=query)
+        return experts.annotate(search=SearchVector("search_text", config="simple")).filter(
+            search=query
+        )
     condition = Q()
     for word in words:
         condition &= Q(search_text__contains=word)
@@ -83,11 +86,17 @@ def _filter(experts: QuerySet[Expert], selected: dict[str, list[str]], *, skip: 
     return experts
 
 
-def directory(query: DirectoryQuery, *, today: date) -> tuple[QuerySet[Expert], dict[str, list[FacetOption]]]:
+def directory(
+    query: DirectoryQuery, *, today: date
+) -> tuple[QuerySet[Expert], dict[str, list[FacetOption]]]:
     """The listed experts matching the query, and for each facet its options with the number
     of results each would give (counted without that facet's own filter)."""
     listed = _search(Expert.objects.publicly_listed(today=today), query.search)
-    results = _filter(listed, query.selected).with_organisation().order_by(*SORTS.get(query.sort, SORTS["name"]))
+    results = (
+        _filter(listed, query.selected)
+        .with_organisation()
+        .order_by(*SORTS.get(query.sort, SORTS["name"]))
+    )
 
     facets = {}
     for kind, choices in FACET_CHOICES.items():
@@ -100,7 +109,9 @@ def directory(query: DirectoryQuery, *, today: date) -> tuple[QuerySet[Expert], 
         )
         chosen = set(query.selected.get(kind, []))
         facets[kind] = [
-            FacetOption(value=value, label=str(label), count=counts.get(value, 0), selected=value in chosen)
+            FacetOption(
+                value=value, label=str(label), count=counts.get(value, 0), selected=value in chosen
+            )
             for value, label in choices
             if counts.get(value) or value in chosen
         ]
@@ -108,7 +119,9 @@ def directory(query: DirectoryQuery, *, today: date) -> tuple[QuerySet[Expert], 
 
 
 def expert_public(*, slug: str, today: date) -> Expert:
-    return get_object_or_404(Expert.objects.publicly_listed(today=today).with_organisation(), slug=slug)
+    return get_object_or_404(
+        Expert.objects.publicly_listed(today=today).with_organisation(), slug=slug
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -125,7 +138,11 @@ def organisation_for_member(*, user, pk: int) -> Organisation:
 
 
 def memberships_of(user) -> QuerySet[Membership]:
-    return Membership.objects.filter(user=user).select_related("organisation").order_by("organisation__name")
+    return (
+        Membership.objects.filter(user=user)
+        .select_related("organisation")
+        .order_by("organisation__name")
+    )
 
 
 def organisation_members(organisation: Organisation) -> QuerySet[Membership]:
@@ -133,7 +150,9 @@ def organisation_members(organisation: Organisation) -> QuerySet[Membership]:
 
 
 def pending_join_requests(organisation: Organisation) -> QuerySet[JoinRequest]:
-    return organisation.join_requests.filter(status=JoinRequestStatus.PENDING).select_related("user")
+    return organisation.join_requests.filter(status=JoinRequestStatus.PENDING).select_related(
+        "user"
+    )
 
 
 def expert_of_member(*, user) -> Expert | None:
@@ -152,7 +171,9 @@ def expert_of_member(*, user) -> Expert | None:
 
 def experts_for_staff(*, status: str | None) -> QuerySet[Expert]:
     experts = Expert.objects.with_organisation().annotate(
-        pending_changes=Count("profile_changes", filter=Q(profile_changes__status=ProfileChangeStatus.PENDING))
+        pending_changes=Count(
+            "profile_changes", filter=Q(profile_changes__status=ProfileChangeStatus.PENDING)
+        )
     )
     if status:
         experts = experts.filter(status=status)

@@ -25,8 +25,8 @@ from .models import (
     Invitation,
     JoinRequest,
     JoinRequestStatus,
-    Membership,
     MemberRole,
+    Membership,
     Organisation,
     ProfileChangeStatus,
     RecognitionEvent,
@@ -80,7 +80,9 @@ def organisation_update(*, organisation: Organisation, by: User) -> Organisation
 
 
 def is_owner(user: User, organisation: Organisation) -> bool:
-    return Membership.objects.filter(user=user, organisation=organisation, role=MemberRole.OWNER).exists()
+    return Membership.objects.filter(
+        user=user, organisation=organisation, role=MemberRole.OWNER
+    ).exists()
 
 
 def is_member(user: User, organisation: Organisation) -> bool:
@@ -88,14 +90,20 @@ def is_member(user: User, organisation: Organisation) -> bool:
 
 
 @transaction.atomic
-def organisation_invite(*, organisation: Organisation, email: str, role: str, by: User) -> Invitation:
+def organisation_invite(
+    *, organisation: Organisation, email: str, role: str, by: User
+) -> Invitation:
     if not is_owner(by, organisation):
         raise CompanyError(_("Only an owner can invite colleagues."))
     email = email.strip().lower()
     if organisation.members.filter(email__iexact=email).exists():
         raise CompanyError(_("This person is already a member."))
     invitation = Invitation.objects.create(
-        organisation=organisation, email=email, role=role, token=secrets.token_urlsafe(32), invited_by=by
+        organisation=organisation,
+        email=email,
+        role=role,
+        token=secrets.token_urlsafe(32),
+        invited_by=by,
     )
     email_template_queue(
         to=email,
@@ -112,7 +120,10 @@ INVITATION_VALIDITY = timedelta(days=14)
 @transaction.atomic
 def invitation_accept(*, token: str, user: User) -> Membership:
     invitation = (
-        Invitation.objects.select_for_update().select_related("organisation").filter(token=token).first()
+        Invitation.objects.select_for_update()
+        .select_related("organisation")
+        .filter(token=token)
+        .first()
     )
     if invitation is None or invitation.accepted_at is not None:
         raise CompanyError(_("This invitation is not valid or has already been used."))
@@ -135,14 +146,21 @@ def join_request_create(*, enterprise_number: str, user: User, message: str) -> 
     number = normalise_enterprise_number(enterprise_number)
     organisation = Organisation.objects.filter(enterprise_number=number).first()
     if organisation is None:
-        raise CompanyError(_("No organisation is registered with this number: you can register it."))
+        raise CompanyError(
+            _("No organisation is registered with this number: you can register it.")
+        )
     if is_member(user, organisation):
         raise CompanyError(_("You are already a member of this organisation."))
     request, created = JoinRequest.objects.get_or_create(
-        organisation=organisation, user=user, status=JoinRequestStatus.PENDING, defaults={"message": message}
+        organisation=organisation,
+        user=user,
+        status=JoinRequestStatus.PENDING,
+        defaults={"message": message},
     )
     if created:
-        owners = User.objects.filter(memberships__organisation=organisation, memberships__role=MemberRole.OWNER)
+        owners = User.objects.filter(
+            memberships__organisation=organisation, memberships__role=MemberRole.OWNER
+        )
         for owner in owners:
             email_template_queue(
                 to=owner.email,
@@ -165,7 +183,9 @@ def join_request_decide(*, join_request: JoinRequest, accept: bool, by: User) ->
     join_request.decided_at = timezone.now()
     join_request.save(update_fields=["status", "decided_by", "decided_at"])
     if accept:
-        Membership.objects.get_or_create(user=join_request.user, organisation=join_request.organisation)
+        Membership.objects.get_or_create(
+            user=join_request.user, organisation=join_request.organisation
+        )
     email_template_queue(
         to=join_request.user.email,
         template="join_request_answer",
@@ -201,9 +221,19 @@ def _sync_facets(expert: Expert) -> None:
         (ExpertFacet.Kind.PROVINCE, organisation.province),
     }
     ExpertFacet.objects.filter(expert=expert).delete()
-    ExpertFacet.objects.bulk_create(ExpertFacet(expert=expert, kind=k, value=v) for k, v in sorted(wanted))
+    ExpertFacet.objects.bulk_create(
+        ExpertFacet(expert=expert, kind=k, value=v) for k, v in sorted(wanted)
+    )
     search_text = fold(
-        " ".join([organisation.name, organisation.municipality, expert.description_fr, expert.description_en, expert.description_de])
+        " ".join(
+            [
+                organisation.name,
+                organisation.municipality,
+                expert.description_fr,
+                expert.description_en,
+                expert.description_de,
+            ]
+        )
     )
     Expert.objects.filter(pk=expert.pk).update(search_text=search_text)
     expert.search_text = search_text
@@ -219,7 +249,9 @@ def _unique_slug(name: str) -> str:
 
 def _staff_emails(*roles: Role) -> list[tuple[str, str]]:
     return list(
-        User.objects.filter(is_active=True, groups__name__in=roles).distinct().values_list("email", "language")
+        User.objects.filter(is_active=True, groups__name__in=roles)
+        .distinct()
+        .values_list("email", "language")
     )
 
 
@@ -239,10 +271,15 @@ def expert_apply(*, expert: Expert, references: list[dict], by: User) -> Expert:
     ExpertReference.objects.bulk_create(ExpertReference(expert=expert, **ref) for ref in references)
     _sync_facets(expert)
     RecognitionEvent.objects.create(
-        expert=expert, action=RecognitionEvent.Action.APPLIED, to_status=RecognitionStatus.SUBMITTED, by=by
+        expert=expert,
+        action=RecognitionEvent.Action.APPLIED,
+        to_status=RecognitionStatus.SUBMITTED,
+        by=by,
     )
     for email, language in _staff_emails(Role.PROGRAMME_MANAGER):
-        email_template_queue(to=email, template="expert_applied", context={"expert": expert}, language=language)
+        email_template_queue(
+            to=email, template="expert_applied", context={"expert": expert}, language=language
+        )
     return expert
 
 
@@ -282,7 +319,11 @@ def expert_transition(
     if action in lifecycle.STARTS_PERIOD:
         today = timezone.localdate()
         period = years or settings.EXPERT_RECOGNITION_YEARS
-        if action == RecognitionEvent.Action.RENEWED and expert.recognised_until and expert.recognised_until >= today:
+        if (
+            action == RecognitionEvent.Action.RENEWED
+            and expert.recognised_until
+            and expert.recognised_until >= today
+        ):
             # Renewed before the end: the new period follows the current one without a gap.
             next_start = expert.recognised_until + timedelta(days=1)
             expert.recognised_until = _add_years(next_start, period) - timedelta(days=1)
@@ -292,14 +333,21 @@ def expert_transition(
         fields += ["recognised_from", "recognised_until"]
     expert.save(update_fields=fields)
     RecognitionEvent.objects.create(
-        expert=expert, action=action, from_status=from_status, to_status=expert.status, by=by, comment=comment
+        expert=expert,
+        action=action,
+        from_status=from_status,
+        to_status=expert.status,
+        by=by,
+        comment=comment,
     )
     _notify_owners(expert, template="expert_status", context={"action": action, "comment": comment})
     return expert
 
 
 def _notify_owners(expert: Expert, *, template: str, context: dict) -> None:
-    owners = User.objects.filter(memberships__organisation=expert.organisation, memberships__role=MemberRole.OWNER)
+    owners = User.objects.filter(
+        memberships__organisation=expert.organisation, memberships__role=MemberRole.OWNER
+    )
     for owner in owners:
         email_template_queue(
             to=owner.email,
@@ -343,8 +391,14 @@ def expert_update_profile(*, expert: Expert, data: dict, by: User) -> ExpertProf
 
 
 @transaction.atomic
-def expert_profile_change_decide(*, change: ExpertProfileChange, accept: bool, by: User, comment: str = "") -> ExpertProfileChange:
-    change = ExpertProfileChange.objects.select_for_update().select_related("expert__organisation").get(pk=change.pk)
+def expert_profile_change_decide(
+    *, change: ExpertProfileChange, accept: bool, by: User, comment: str = ""
+) -> ExpertProfileChange:
+    change = (
+        ExpertProfileChange.objects.select_for_update()
+        .select_related("expert__organisation")
+        .get(pk=change.pk)
+    )
     if change.status != ProfileChangeStatus.PENDING:
         raise CompanyError(_("This change has already been reviewed."))
     expert = change.expert
@@ -356,7 +410,11 @@ def expert_profile_change_decide(*, change: ExpertProfileChange, accept: bool, b
     change.status = ProfileChangeStatus.ACCEPTED if accept else ProfileChangeStatus.REFUSED
     change.decided_by, change.decided_at, change.comment = by, timezone.now(), comment
     change.save(update_fields=["status", "decided_by", "decided_at", "comment"])
-    action = RecognitionEvent.Action.PROFILE_CHANGE_ACCEPTED if accept else RecognitionEvent.Action.PROFILE_CHANGE_REFUSED
+    action = (
+        RecognitionEvent.Action.PROFILE_CHANGE_ACCEPTED
+        if accept
+        else RecognitionEvent.Action.PROFILE_CHANGE_REFUSED
+    )
     RecognitionEvent.objects.create(expert=expert, action=action, by=by, comment=comment)
     _notify_owners(expert, template="expert_profile_change", context={"change": change})
     return change
@@ -370,7 +428,8 @@ def experts_expire(*, today: date) -> int:
     """Recognitions past their end date expire on their own. Idempotent: each expert once."""
     expired = 0
     due = Expert.objects.filter(
-        status__in=[RecognitionStatus.ACTIVE, RecognitionStatus.SUSPENDED], recognised_until__lt=today
+        status__in=[RecognitionStatus.ACTIVE, RecognitionStatus.SUSPENDED],
+        recognised_until__lt=today,
     ).values_list("pk", flat=True)
     for pk in due:
         try:
@@ -391,12 +450,19 @@ def experts_send_renewal_reminders(*, today: date) -> int:
     for expert in due.select_related("organisation"):
         with transaction.atomic():
             # Claim: a second run (or a task fetched twice) finds it already marked.
-            claimed = Expert.objects.filter(pk=expert.pk).filter(
-                Q(reminder_sent_for__isnull=True) | ~Q(reminder_sent_for=expert.recognised_until)
-            ).update(reminder_sent_for=expert.recognised_until)
+            claimed = (
+                Expert.objects.filter(pk=expert.pk)
+                .filter(
+                    Q(reminder_sent_for__isnull=True)
+                    | ~Q(reminder_sent_for=expert.recognised_until)
+                )
+                .update(reminder_sent_for=expert.recognised_until)
+            )
             if not claimed:
                 continue
-            RecognitionEvent.objects.create(expert=expert, action=RecognitionEvent.Action.REMINDER_SENT)
+            RecognitionEvent.objects.create(
+                expert=expert, action=RecognitionEvent.Action.REMINDER_SENT
+            )
             _notify_owners(expert, template="expert_renewal_reminder", context={})
         sent += 1
     return sent

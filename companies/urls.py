@@ -16,12 +16,26 @@ urlpatterns = [
     path("organisations/rejoindre/", views.organisation_join, name="organisation_join"),
     path("organisations/<int:pk>/", views.organisation_detail, name="organisation_detail"),
     path("organisations/<int:pk>/modifier/", views.organisation_edit, name="organisation_edit"),
-    path("organisations/<int:pk>/activer/", views.organisation_activate, name="organisation_activate"),
+    path(
+        "organisations/<int:pk>/activer/", views.organisation_activate, name="organisation_activate"
+    ),
     path("organisations/<int:pk>/inviter/", views.organisation_invite, name="organisation_invite"),
-    path("organisations/<int:pk>/membres/<int:membership_pk>/retirer/", views.membership_remove, name="membership_remove"),
-    path("organisations/<int:pk>/demandes/<int:request_pk>/", views.join_request_decide, name="join_request_decide"),
+    path(
+        "organisations/<int:pk>/membres/<int:membership_pk>/retirer/",
+        views.membership_remove,
+        name="membership_remove",
+    ),
+    path(
+        "organisations/<int:pk>/demandes/<int:request_pk>/",
+        views.join_request_decide,
+        name="join_request_decide",
+    ),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("espace-adn/experts/", views.staff_expert_list, name="staff_expert_list"),
     path("espace-adn/experts/<int:pk>/", views.staff_expert_detail, name="staff_expert_detail"),
-    path("espace-adn/experts/<int:pk>/modification/", views.staff_profile_change_decide, name="staff_profile_change_decide"),
+    path(
+        "espace-adn/experts/<int:pk>/modification/",
+        views.staff_profile_change_decide,
+        name="staff_profile_change_decide",
+    ),
 ]

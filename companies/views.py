@@ -63,9 +63,22 @@ def expert_directory(request):
 
 
 EXPORT_FIELDS = [
-    "name", "enterprise_number", "municipality", "postcode", "province", "specialities", "sectors",
-    "languages", "programmes", "website", "public_email", "public_phone", "recognised_from",
-    "recognised_until", "files_delivered", "url",
+    "name",
+    "enterprise_number",
+    "municipality",
+    "postcode",
+    "province",
+    "specialities",
+    "sectors",
+    "languages",
+    "programmes",
+    "website",
+    "public_email",
+    "public_phone",
+    "recognised_from",
+    "recognised_until",
+    "files_delivered",
+    "url",
 ]
 
 
@@ -107,7 +120,9 @@ def experts_export(request, fmt: str):
         writer = csv.DictWriter(response, fieldnames=EXPORT_FIELDS)
         writer.writeheader()
         for row in rows:
-            writer.writerow({k: "|".join(v) if isinstance(v, list) else _safe_cell(v) for k, v in row.items()})
+            writer.writerow(
+                {k: "|".join(v) if isinstance(v, list) else _safe_cell(v) for k, v in row.items()}
+            )
     response["Content-Disposition"] = f'attachment; filename="experts-ia-wallonie.{fmt}"'
     return response
 
@@ -128,7 +143,10 @@ def expert_logo(request, slug: str):
     expert = get_object_or_404(Expert, slug=slug)
     visible = expert.is_listed_on(timezone.localdate()) or (
         request.user.is_authenticated
-        and (has_role(request.user, *MANAGERS) or services.is_member(request.user, expert.organisation))
+        and (
+            has_role(request.user, *MANAGERS)
+            or services.is_member(request.user, expert.organisation)
+        )
     )
     if not visible or not expert.logo:
         raise Http404
@@ -140,9 +158,12 @@ def expert_logo(request, slug: str):
 
 def _logo_type(name: str) -> str:
     extension = name.rsplit(".", 1)[-1].lower()
-    return {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "webp": "image/webp"}.get(
-        extension, "application/octet-stream"
-    )
+    return {
+        "png": "image/png",
+        "jpg": "image/jpeg",
+        "jpeg": "image/jpeg",
+        "webp": "image/webp",
+    }.get(extension, "application/octet-stream")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -154,7 +175,10 @@ def organisation_list(request):
     return render(
         request,
         "companies/organisation_list.html",
-        {"memberships": selectors.memberships_of(request.user), "active": active_organisation(request)},
+        {
+            "memberships": selectors.memberships_of(request.user),
+            "active": active_organisation(request),
+        },
     )
 
 
@@ -163,15 +187,21 @@ def organisation_create(request):
     form = OrganisationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            organisation = services.organisation_create(organisation=form.save(commit=False), by=request.user)
+            organisation = services.organisation_create(
+                organisation=form.save(commit=False), by=request.user
+            )
         except (CompanyError, ValidationError) as error:
-            form.add_error(None, error.messages[0] if isinstance(error, ValidationError) else str(error))
+            form.add_error(
+                None, error.messages[0] if isinstance(error, ValidationError) else str(error)
+            )
         else:
             request.session[ACTIVE_ORGANISATION] = organisation.pk
             messages.success(request, _("Your organisation is registered."))
             return redirect(organisation)
     duplicate = form.has_error("enterprise_number", "duplicate")
-    return render(request, "companies/organisation_form.html", {"form": form, "duplicate": duplicate})
+    return render(
+        request, "companies/organisation_form.html", {"form": form, "duplicate": duplicate}
+    )
 
 
 @login_required
@@ -201,7 +231,9 @@ def organisation_edit(request, pk: int):
         services.organisation_update(organisation=form.save(commit=False), by=request.user)
         messages.success(request, _("The details are saved."))
         return redirect(organisation)
-    return render(request, "companies/organisation_form.html", {"form": form, "organisation": organisation})
+    return render(
+        request, "companies/organisation_form.html", {"form": form, "organisation": organisation}
+    )
 
 
 @login_required
@@ -220,7 +252,9 @@ def organisation_invite(request, pk: int):
     form = InvitationForm(request.POST)
     if form.is_valid():
         try:
-            services.organisation_invite(organisation=organisation, by=request.user, **form.cleaned_data)
+            services.organisation_invite(
+                organisation=organisation, by=request.user, **form.cleaned_data
+            )
         except CompanyError as error:
             messages.error(request, str(error))
         else:
@@ -248,7 +282,9 @@ def join_request_decide(request, pk: int, request_pk: int):
     organisation = selectors.organisation_for_member(user=request.user, pk=pk)
     join_request = get_object_or_404(JoinRequest, pk=request_pk, organisation=organisation)
     try:
-        services.join_request_decide(join_request=join_request, accept=request.POST.get("accept") == "1", by=request.user)
+        services.join_request_decide(
+            join_request=join_request, accept=request.POST.get("accept") == "1", by=request.user
+        )
     except CompanyError as error:
         messages.error(request, str(error))
     return redirect(organisation)
@@ -256,7 +292,9 @@ def join_request_decide(request, pk: int, request_pk: int):
 
 @login_required
 def organisation_join(request):
-    form = JoinRequestForm(request.POST or None, initial={"enterprise_number": request.GET.get("numero", "")})
+    form = JoinRequestForm(
+        request.POST or None, initial={"enterprise_number": request.GET.get("numero", "")}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.join_request_create(user=request.user, **form.cleaned_data)
@@ -277,7 +315,9 @@ def invitation_accept(request, token: str):
             messages.error(request, str(error))
             return redirect("companies:organisation_list")
         request.session[ACTIVE_ORGANISATION] = membership.organisation_id
-        messages.success(request, _("Welcome to %(name)s.") % {"name": membership.organisation.name})
+        messages.success(
+            request, _("Welcome to %(name)s.") % {"name": membership.organisation.name}
+        )
         return redirect(membership.organisation)
     return render(request, "companies/invitation_accept.html", {"token": token})
 
@@ -300,14 +340,20 @@ def expert_apply(request):
         expert = form.save(commit=False)
         expert.organisation = organisation
         try:
-            services.expert_apply(expert=expert, references=[f.cleaned_data for f in references], by=request.user)
+            services.expert_apply(
+                expert=expert, references=[f.cleaned_data for f in references], by=request.user
+            )
         except CompanyError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, _("Your application is sent. The AdN will review it and write to you."))
+            messages.success(
+                request, _("Your application is sent. The AdN will review it and write to you.")
+            )
             return redirect("companies:expert_profile")
     return render(
-        request, "companies/expert_apply.html", {"form": form, "references": references, "organisation": organisation}
+        request,
+        "companies/expert_apply.html",
+        {"form": form, "references": references, "organisation": organisation},
     )
 
 
@@ -318,7 +364,9 @@ def expert_profile(request):
         return redirect("companies:expert_apply")
     pending = selectors.pending_profile_change(expert)
     initial = {f: getattr(pending, f) for f in services.REVIEWED_FIELDS} if pending else {}
-    form = ExpertProfileForm(request.POST or None, request.FILES or None, instance=expert, initial=initial)
+    form = ExpertProfileForm(
+        request.POST or None, request.FILES or None, instance=expert, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in form.changed_data}
         if "logo" in data and not data["logo"]:
@@ -327,13 +375,22 @@ def expert_profile(request):
             change = services.expert_update_profile(expert=expert, data=data, by=request.user)
             if request.POST.get("answer") and expert.status == RecognitionStatus.INFO_REQUESTED:
                 services.expert_transition(
-                    expert=expert, action=lifecycle.A.ANSWERED, by=request.user, comment=request.POST.get("answer_text", "")
+                    expert=expert,
+                    action=lifecycle.A.ANSWERED,
+                    by=request.user,
+                    comment=request.POST.get("answer_text", ""),
                 )
         except CompanyError as error:
             form.add_error(None, str(error))
         else:
             if change:
-                messages.info(request, _("Your changes to the description or specialities will be published once the AdN accepts them."))
+                messages.info(
+                    request,
+                    _(
+                        "Your changes to the description or specialities will be published "
+                        "once the AdN accepts them."
+                    ),
+                )
             else:
                 messages.success(request, _("Your profile is saved."))
             return redirect("companies:expert_profile")
@@ -341,7 +398,12 @@ def expert_profile(request):
     return render(
         request,
         "companies/expert_profile.html",
-        {"expert": expert, "form": form, "pending": pending, "events": expert.events.select_related("by")[:20]},
+        {
+            "expert": expert,
+            "form": form,
+            "pending": pending,
+            "events": expert.events.select_related("by")[:20],
+        },
     )
 
 
@@ -359,7 +421,12 @@ def staff_expert_list(request):
     return render(
         request,
         "companies/staff_expert_list.html",
-        {"page": page, "status": status, "counts": selectors.recognition_counts(), "statuses": RecognitionStatus.choices},
+        {
+            "page": page,
+            "status": status,
+            "counts": selectors.recognition_counts(),
+            "statuses": RecognitionStatus.choices,
+        },
     )
 
 
@@ -389,7 +456,9 @@ def staff_expert_detail(request, pk: int):
         {
             "expert": expert,
             "form": form,
-            "actions": [(a, lifecycle.A(a).label) for a in lifecycle.staff_actions_from(expert.status)],
+            "actions": [
+                (a, lifecycle.A(a).label) for a in lifecycle.staff_actions_from(expert.status)
+            ],
             "events": expert.events.select_related("by"),
             "pending": selectors.pending_profile_change(expert),
         },
@@ -404,7 +473,10 @@ def staff_profile_change_decide(request, pk: int):
     if change is None:
         raise Http404
     services.expert_profile_change_decide(
-        change=change, accept=request.POST.get("accept") == "1", by=request.user, comment=request.POST.get("comment", "")
+        change=change,
+        accept=request.POST.get("accept") == "1",
+        by=request.user,
+        comment=request.POST.get("comment", ""),
     )
     messages.success(request, _("Decision recorded."))
     return redirect("companies:staff_expert_detail", pk=expert.pk)

@@ -70,13 +70,12 @@ class ScoringCriterionFactory(factory.django.DjangoModelFactory):
 # --- companies -------------------------------------------------------------------------------
 
 
-
 from companies import services as company_services  # noqa: E402
 from companies.identifiers import place_for_postcode  # noqa: E402
 from companies.models import (  # noqa: E402
     Expert,
-    Membership,
     MemberRole,
+    Membership,
     Organisation,
     OrganisationKind,
     RecognitionStatus,

@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,223 +15,652 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Expert',
+            name="Expert",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=120, unique=True, verbose_name='slug')),
-                ('status', models.CharField(choices=[('submitted', 'Application submitted'), ('info_requested', 'Information requested'), ('active', 'Recognised'), ('rejected', 'Rejected'), ('suspended', 'Suspended'), ('expired', 'Expired')], default='submitted', max_length=20, verbose_name='recognition status')),
-                ('recognised_from', models.DateField(blank=True, null=True, verbose_name='recognised from')),
-                ('recognised_until', models.DateField(blank=True, null=True, verbose_name='recognised until')),
-                ('reminder_sent_for', models.DateField(blank=True, editable=False, null=True)),
-                ('description_fr', models.TextField(verbose_name='description (FR)')),
-                ('description_en', models.TextField(blank=True, verbose_name='description (EN)')),
-                ('description_de', models.TextField(blank=True, verbose_name='description (DE)')),
-                ('specialities', models.JSONField(default=list, verbose_name='AI specialities')),
-                ('sectors', models.JSONField(default=list, verbose_name='sectors served')),
-                ('languages', models.JSONField(default=list, verbose_name='working languages')),
-                ('programmes', models.JSONField(default=list, verbose_name='programmes it may deliver')),
-                ('team_size', models.PositiveIntegerField(validators=[django.core.validators.MinValueValidator(1)], verbose_name='AI team size')),
-                ('logo', models.ImageField(blank=True, upload_to='experts/logos/', verbose_name='logo')),
-                ('public_email', models.EmailField(max_length=254, verbose_name='public contact e-mail')),
-                ('public_phone', models.CharField(blank=True, max_length=32, verbose_name='public contact phone')),
-                ('files_delivered', models.PositiveIntegerField(default=0, verbose_name='files delivered')),
-                ('search_text', models.TextField(blank=True, editable=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='applied at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=120, unique=True, verbose_name="slug")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "Application submitted"),
+                            ("info_requested", "Information requested"),
+                            ("active", "Recognised"),
+                            ("rejected", "Rejected"),
+                            ("suspended", "Suspended"),
+                            ("expired", "Expired"),
+                        ],
+                        default="submitted",
+                        max_length=20,
+                        verbose_name="recognition status",
+                    ),
+                ),
+                (
+                    "recognised_from",
+                    models.DateField(blank=True, null=True, verbose_name="recognised from"),
+                ),
+                (
+                    "recognised_until",
+                    models.DateField(blank=True, null=True, verbose_name="recognised until"),
+                ),
+                ("reminder_sent_for", models.DateField(blank=True, editable=False, null=True)),
+                ("description_fr", models.TextField(verbose_name="description (FR)")),
+                ("description_en", models.TextField(blank=True, verbose_name="description (EN)")),
+                ("description_de", models.TextField(blank=True, verbose_name="description (DE)")),
+                ("specialities", models.JSONField(default=list, verbose_name="AI specialities")),
+                ("sectors", models.JSONField(default=list, verbose_name="sectors served")),
+                ("languages", models.JSONField(default=list, verbose_name="working languages")),
+                (
+                    "programmes",
+                    models.JSONField(default=list, verbose_name="programmes it may deliver"),
+                ),
+                (
+                    "team_size",
+                    models.PositiveIntegerField(
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="AI team size",
+                    ),
+                ),
+                (
+                    "logo",
+                    models.ImageField(blank=True, upload_to="experts/logos/", verbose_name="logo"),
+                ),
+                (
+                    "public_email",
+                    models.EmailField(max_length=254, verbose_name="public contact e-mail"),
+                ),
+                (
+                    "public_phone",
+                    models.CharField(
+                        blank=True, max_length=32, verbose_name="public contact phone"
+                    ),
+                ),
+                (
+                    "files_delivered",
+                    models.PositiveIntegerField(default=0, verbose_name="files delivered"),
+                ),
+                ("search_text", models.TextField(blank=True, editable=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="applied at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
             ],
             options={
-                'verbose_name': 'expert company',
-                'verbose_name_plural': 'expert companies',
-                'ordering': ['organisation__name'],
+                "verbose_name": "expert company",
+                "verbose_name_plural": "expert companies",
+                "ordering": ["organisation__name"],
             },
         ),
         migrations.CreateModel(
-            name='ExpertReference',
+            name="ExpertReference",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('client', models.CharField(max_length=200, verbose_name='client')),
-                ('summary', models.TextField(verbose_name='what was delivered')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='year')),
-                ('expert', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='references', to='companies.expert')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("client", models.CharField(max_length=200, verbose_name="client")),
+                ("summary", models.TextField(verbose_name="what was delivered")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="year")),
+                (
+                    "expert",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="references",
+                        to="companies.expert",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'reference',
-                'verbose_name_plural': 'references',
-                'ordering': ['-year', 'pk'],
+                "verbose_name": "reference",
+                "verbose_name_plural": "references",
+                "ordering": ["-year", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('owner', 'Owner'), ('member', 'Member')], default='member', max_length=16, verbose_name='role')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='member since')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("owner", "Owner"), ("member", "Member")],
+                        default="member",
+                        max_length=16,
+                        verbose_name="role",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="member since"),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'membership',
-                'verbose_name_plural': 'memberships',
+                "verbose_name": "membership",
+                "verbose_name_plural": "memberships",
             },
         ),
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='legal name')),
-                ('enterprise_number', models.CharField(help_text='10 digits, e.g. 0202.239.951.', max_length=10, unique=True, validators=[django.core.validators.RegexValidator('^[01]\\d{9}$')], verbose_name='enterprise number (BCE/KBO)')),
-                ('kind', models.CharField(choices=[('sme', 'SME'), ('large_company', 'Large company'), ('startup', 'Start-up'), ('commune', 'Municipality'), ('province', 'Province'), ('cpas', 'CPAS'), ('intercommunale', 'Intercommunale'), ('public_hospital', 'Public hospital'), ('other_public_body', 'Other public body')], max_length=32, verbose_name='kind of organisation')),
-                ('street', models.CharField(max_length=200, verbose_name='street and number')),
-                ('postcode', models.CharField(max_length=4, verbose_name='postcode')),
-                ('municipality', models.CharField(max_length=120, verbose_name='municipality')),
-                ('province', models.CharField(choices=[('brabant_wallon', 'Walloon Brabant'), ('hainaut', 'Hainaut'), ('liege', 'Liège'), ('luxembourg', 'Luxembourg'), ('namur', 'Namur'), ('outside', 'Outside Wallonia')], max_length=32, verbose_name='province')),
-                ('nace_codes', models.JSONField(blank=True, default=list, verbose_name='NACE codes')),
-                ('headcount', models.PositiveIntegerField(blank=True, null=True, verbose_name='staff headcount (FTE)')),
-                ('turnover', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='annual turnover (EUR)')),
-                ('balance_sheet', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='balance sheet total (EUR)')),
-                ('size_class', models.CharField(blank=True, choices=[('micro', 'Micro enterprise'), ('small', 'Small enterprise'), ('medium', 'Medium-sized enterprise'), ('large', 'Large enterprise')], max_length=16, verbose_name='size class')),
-                ('website', models.URLField(blank=True, verbose_name='website')),
-                ('phone', models.CharField(blank=True, max_length=32, verbose_name='phone')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('members', models.ManyToManyField(related_name='organisations', through='companies.Membership', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="legal name")),
+                (
+                    "enterprise_number",
+                    models.CharField(
+                        help_text="10 digits, e.g. 0202.239.951.",
+                        max_length=10,
+                        unique=True,
+                        validators=[django.core.validators.RegexValidator("^[01]\\d{9}$")],
+                        verbose_name="enterprise number (BCE/KBO)",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("sme", "SME"),
+                            ("large_company", "Large company"),
+                            ("startup", "Start-up"),
+                            ("commune", "Municipality"),
+                            ("province", "Province"),
+                            ("cpas", "CPAS"),
+                            ("intercommunale", "Intercommunale"),
+                            ("public_hospital", "Public hospital"),
+                            ("other_public_body", "Other public body"),
+                        ],
+                        max_length=32,
+                        verbose_name="kind of organisation",
+                    ),
+                ),
+                ("street", models.CharField(max_length=200, verbose_name="street and number")),
+                ("postcode", models.CharField(max_length=4, verbose_name="postcode")),
+                ("municipality", models.CharField(max_length=120, verbose_name="municipality")),
+                (
+                    "province",
+                    models.CharField(
+                        choices=[
+                            ("brabant_wallon", "Walloon Brabant"),
+                            ("hainaut", "Hainaut"),
+                            ("liege", "Liège"),
+                            ("luxembourg", "Luxembourg"),
+                            ("namur", "Namur"),
+                            ("outside", "Outside Wallonia"),
+                        ],
+                        max_length=32,
+                        verbose_name="province",
+                    ),
+                ),
+                (
+                    "nace_codes",
+                    models.JSONField(blank=True, default=list, verbose_name="NACE codes"),
+                ),
+                (
+                    "headcount",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="staff headcount (FTE)"
+                    ),
+                ),
+                (
+                    "turnover",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=14,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="annual turnover (EUR)",
+                    ),
+                ),
+                (
+                    "balance_sheet",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=14,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="balance sheet total (EUR)",
+                    ),
+                ),
+                (
+                    "size_class",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("micro", "Micro enterprise"),
+                            ("small", "Small enterprise"),
+                            ("medium", "Medium-sized enterprise"),
+                            ("large", "Large enterprise"),
+                        ],
+                        max_length=16,
+                        verbose_name="size class",
+                    ),
+                ),
+                ("website", models.URLField(blank=True, verbose_name="website")),
+                ("phone", models.CharField(blank=True, max_length=32, verbose_name="phone")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "members",
+                    models.ManyToManyField(
+                        related_name="organisations",
+                        through="companies.Membership",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'organisation',
-                'verbose_name_plural': 'organisations',
-                'ordering': ['name'],
+                "verbose_name": "organisation",
+                "verbose_name_plural": "organisations",
+                "ordering": ["name"],
             },
         ),
         migrations.AddField(
-            model_name='membership',
-            name='organisation',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='companies.organisation'),
+            model_name="membership",
+            name="organisation",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="memberships",
+                to="companies.organisation",
+            ),
         ),
         migrations.CreateModel(
-            name='JoinRequest',
+            name="JoinRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('message', models.TextField(blank=True, verbose_name='message to the owners')),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('accepted', 'Accepted'), ('refused', 'Refused')], default='pending', max_length=16)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='join_requests', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='join_requests', to='companies.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("message", models.TextField(blank=True, verbose_name="message to the owners")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("accepted", "Accepted"),
+                            ("refused", "Refused"),
+                        ],
+                        default="pending",
+                        max_length=16,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="join_requests",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="join_requests",
+                        to="companies.organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'request to join',
-                'verbose_name_plural': 'requests to join',
+                "verbose_name": "request to join",
+                "verbose_name_plural": "requests to join",
             },
         ),
         migrations.CreateModel(
-            name='Invitation',
+            name="Invitation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.EmailField(max_length=254, verbose_name='e-mail address')),
-                ('role', models.CharField(choices=[('owner', 'Owner'), ('member', 'Member')], default='member', max_length=16, verbose_name='role')),
-                ('token', models.CharField(max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('accepted_at', models.DateTimeField(blank=True, null=True)),
-                ('invited_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='invitations', to='companies.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("email", models.EmailField(max_length=254, verbose_name="e-mail address")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("owner", "Owner"), ("member", "Member")],
+                        default="member",
+                        max_length=16,
+                        verbose_name="role",
+                    ),
+                ),
+                ("token", models.CharField(max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("accepted_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "invited_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="invitations",
+                        to="companies.organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'invitation',
-                'verbose_name_plural': 'invitations',
+                "verbose_name": "invitation",
+                "verbose_name_plural": "invitations",
             },
         ),
         migrations.AddField(
-            model_name='expert',
-            name='organisation',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='expert', to='companies.organisation'),
+            model_name="expert",
+            name="organisation",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="expert",
+                to="companies.organisation",
+            ),
         ),
         migrations.CreateModel(
-            name='RecognitionEvent',
+            name="RecognitionEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('applied', 'Applied'), ('info_requested', 'Information requested'), ('answered', 'Information provided'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('suspended', 'Suspended'), ('reinstated', 'Reinstated'), ('renewed', 'Renewed'), ('expired', 'Expired'), ('reminder_sent', 'Renewal reminder sent'), ('profile_change_accepted', 'Profile change accepted'), ('profile_change_refused', 'Profile change refused')], max_length=32)),
-                ('from_status', models.CharField(blank=True, choices=[('submitted', 'Application submitted'), ('info_requested', 'Information requested'), ('active', 'Recognised'), ('rejected', 'Rejected'), ('suspended', 'Suspended'), ('expired', 'Expired')], max_length=20)),
-                ('to_status', models.CharField(blank=True, choices=[('submitted', 'Application submitted'), ('info_requested', 'Information requested'), ('active', 'Recognised'), ('rejected', 'Rejected'), ('suspended', 'Suspended'), ('expired', 'Expired')], max_length=20)),
-                ('at', models.DateTimeField(auto_now_add=True)),
-                ('comment', models.TextField(blank=True)),
-                ('by', models.ForeignKey(blank=True, help_text='Empty for the scheduled tasks.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('expert', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='companies.expert')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("applied", "Applied"),
+                            ("info_requested", "Information requested"),
+                            ("answered", "Information provided"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                            ("suspended", "Suspended"),
+                            ("reinstated", "Reinstated"),
+                            ("renewed", "Renewed"),
+                            ("expired", "Expired"),
+                            ("reminder_sent", "Renewal reminder sent"),
+                            ("profile_change_accepted", "Profile change accepted"),
+                            ("profile_change_refused", "Profile change refused"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                (
+                    "from_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("submitted", "Application submitted"),
+                            ("info_requested", "Information requested"),
+                            ("active", "Recognised"),
+                            ("rejected", "Rejected"),
+                            ("suspended", "Suspended"),
+                            ("expired", "Expired"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "to_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("submitted", "Application submitted"),
+                            ("info_requested", "Information requested"),
+                            ("active", "Recognised"),
+                            ("rejected", "Rejected"),
+                            ("suspended", "Suspended"),
+                            ("expired", "Expired"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True)),
+                ("comment", models.TextField(blank=True)),
+                (
+                    "by",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Empty for the scheduled tasks.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "expert",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="companies.expert",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'recognition event',
-                'verbose_name_plural': 'recognition events',
-                'ordering': ['-at', '-pk'],
+                "verbose_name": "recognition event",
+                "verbose_name_plural": "recognition events",
+                "ordering": ["-at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='ExpertFacet',
+            name="ExpertFacet",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('speciality', 'Speciality'), ('sector', 'Sector'), ('language', 'Language'), ('province', 'Province'), ('programme', 'Programme')], max_length=16)),
-                ('value', models.CharField(max_length=32)),
-                ('expert', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='facets', to='companies.expert')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("speciality", "Speciality"),
+                            ("sector", "Sector"),
+                            ("language", "Language"),
+                            ("province", "Province"),
+                            ("programme", "Programme"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("value", models.CharField(max_length=32)),
+                (
+                    "expert",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="facets",
+                        to="companies.expert",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['kind', 'value'], name='expert_facet_lookup_idx')],
-                'constraints': [models.UniqueConstraint(fields=('expert', 'kind', 'value'), name='expert_facet_unique')],
+                "indexes": [models.Index(fields=["kind", "value"], name="expert_facet_lookup_idx")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("expert", "kind", "value"), name="expert_facet_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ExpertProfileChange',
+            name="ExpertProfileChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('description_fr', models.TextField(verbose_name='description (FR)')),
-                ('description_en', models.TextField(blank=True, verbose_name='description (EN)')),
-                ('description_de', models.TextField(blank=True, verbose_name='description (DE)')),
-                ('specialities', models.JSONField(default=list, verbose_name='AI specialities')),
-                ('status', models.CharField(choices=[('pending', 'Pending review'), ('accepted', 'Accepted'), ('refused', 'Refused')], default='pending', max_length=16)),
-                ('submitted_at', models.DateTimeField(auto_now_add=True)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('comment', models.TextField(blank=True, verbose_name='comment')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('expert', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='profile_changes', to='companies.expert')),
-                ('submitted_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("description_fr", models.TextField(verbose_name="description (FR)")),
+                ("description_en", models.TextField(blank=True, verbose_name="description (EN)")),
+                ("description_de", models.TextField(blank=True, verbose_name="description (DE)")),
+                ("specialities", models.JSONField(default=list, verbose_name="AI specialities")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending review"),
+                            ("accepted", "Accepted"),
+                            ("refused", "Refused"),
+                        ],
+                        default="pending",
+                        max_length=16,
+                    ),
+                ),
+                ("submitted_at", models.DateTimeField(auto_now_add=True)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("comment", models.TextField(blank=True, verbose_name="comment")),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "expert",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="profile_changes",
+                        to="companies.expert",
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'profile change',
-                'verbose_name_plural': 'profile changes',
-                'constraints': [models.UniqueConstraint(condition=models.Q(('status', 'pending')), fields=('expert',), name='profile_change_one_pending')],
+                "verbose_name": "profile change",
+                "verbose_name_plural": "profile changes",
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("status", "pending")),
+                        fields=("expert",),
+                        name="profile_change_one_pending",
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='organisation',
-            index=models.Index(fields=['province'], name='organisation_province_idx'),
+            model_name="organisation",
+            index=models.Index(fields=["province"], name="organisation_province_idx"),
         ),
         migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.CheckConstraint(condition=models.Q(('enterprise_number__regex', '^[01][0-9]{9}$')), name='organisation_bce_digits'),
+            model_name="organisation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("enterprise_number__regex", "^[01][0-9]{9}$")),
+                name="organisation_bce_digits",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.CheckConstraint(condition=models.Q(('turnover__isnull', True), ('turnover__gte', 0), _connector='OR'), name='organisation_turnover_positive'),
+            model_name="organisation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("turnover__isnull", True), ("turnover__gte", 0), _connector="OR"
+                ),
+                name="organisation_turnover_positive",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.CheckConstraint(condition=models.Q(('balance_sheet__isnull', True), ('balance_sheet__gte', 0), _connector='OR'), name='organisation_balance_positive'),
+            model_name="organisation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("balance_sheet__isnull", True), ("balance_sheet__gte", 0), _connector="OR"
+                ),
+                name="organisation_balance_positive",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(fields=('user', 'organisation'), name='membership_unique'),
+            model_name="membership",
+            constraint=models.UniqueConstraint(
+                fields=("user", "organisation"), name="membership_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='joinrequest',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'pending')), fields=('organisation', 'user'), name='join_request_one_pending'),
+            model_name="joinrequest",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "pending")),
+                fields=("organisation", "user"),
+                name="join_request_one_pending",
+            ),
         ),
         migrations.AddIndex(
-            model_name='expert',
-            index=models.Index(fields=['status', 'recognised_until'], name='expert_listing_idx'),
+            model_name="expert",
+            index=models.Index(fields=["status", "recognised_until"], name="expert_listing_idx"),
         ),
         migrations.AddConstraint(
-            model_name='expert',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'active'), _negated=True), models.Q(('recognised_from__isnull', False), ('recognised_until__isnull', False)), _connector='OR'), name='expert_active_has_dates'),
+            model_name="expert",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "active"), _negated=True),
+                    models.Q(
+                        ("recognised_from__isnull", False), ("recognised_until__isnull", False)
+                    ),
+                    _connector="OR",
+                ),
+                name="expert_active_has_dates",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='expert',
-            constraint=models.CheckConstraint(condition=models.Q(('recognised_until__isnull', True), ('recognised_until__gte', models.F('recognised_from')), _connector='OR'), name='expert_dates_in_order'),
+            model_name="expert",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("recognised_until__isnull", True),
+                    ("recognised_until__gte", models.F("recognised_from")),
+                    _connector="OR",
+                ),
+                name="expert_dates_in_order",
+            ),
         ),
     ]

@@ -8,116 +8,329 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Programme',
+            name="Programme",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(choices=[('START', 'Start IA'), ('TREMPLIN', 'Tremplin IA'), ('CAP', 'Cap IA')], max_length=16, unique=True, verbose_name='code')),
-                ('slug', models.SlugField(unique=True, verbose_name='slug')),
-                ('name', models.CharField(max_length=80, verbose_name='name')),
-                ('tagline_fr', models.CharField(max_length=200, verbose_name='tagline (FR)')),
-                ('tagline_en', models.CharField(blank=True, max_length=200, verbose_name='tagline (EN)')),
-                ('tagline_de', models.CharField(blank=True, max_length=200, verbose_name='tagline (DE)')),
-                ('description_fr', models.TextField(verbose_name='description (FR)')),
-                ('description_en', models.TextField(blank=True, verbose_name='description (EN)')),
-                ('description_de', models.TextField(blank=True, verbose_name='description (DE)')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='position on the path')),
-                ('previous', models.ForeignKey(blank=True, help_text='The programme an organisation usually completes before this one.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='programs.programme', verbose_name='previous step')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        choices=[
+                            ("START", "Start IA"),
+                            ("TREMPLIN", "Tremplin IA"),
+                            ("CAP", "Cap IA"),
+                        ],
+                        max_length=16,
+                        unique=True,
+                        verbose_name="code",
+                    ),
+                ),
+                ("slug", models.SlugField(unique=True, verbose_name="slug")),
+                ("name", models.CharField(max_length=80, verbose_name="name")),
+                ("tagline_fr", models.CharField(max_length=200, verbose_name="tagline (FR)")),
+                (
+                    "tagline_en",
+                    models.CharField(blank=True, max_length=200, verbose_name="tagline (EN)"),
+                ),
+                (
+                    "tagline_de",
+                    models.CharField(blank=True, max_length=200, verbose_name="tagline (DE)"),
+                ),
+                ("description_fr", models.TextField(verbose_name="description (FR)")),
+                ("description_en", models.TextField(blank=True, verbose_name="description (EN)")),
+                ("description_de", models.TextField(blank=True, verbose_name="description (DE)")),
+                (
+                    "position",
+                    models.PositiveSmallIntegerField(
+                        default=0, verbose_name="position on the path"
+                    ),
+                ),
+                (
+                    "previous",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The programme an organisation usually completes before this one.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="programs.programme",
+                        verbose_name="previous step",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'programme',
-                'verbose_name_plural': 'programmes',
-                'ordering': ['position'],
+                "verbose_name": "programme",
+                "verbose_name_plural": "programmes",
+                "ordering": ["position"],
             },
         ),
         migrations.CreateModel(
-            name='Call',
+            name="Call",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=120, unique=True, verbose_name='slug')),
-                ('title_fr', models.CharField(max_length=200, verbose_name='title (FR)')),
-                ('title_en', models.CharField(blank=True, max_length=200, verbose_name='title (EN)')),
-                ('title_de', models.CharField(blank=True, max_length=200, verbose_name='title (DE)')),
-                ('summary_fr', models.CharField(max_length=300, verbose_name='summary (FR)')),
-                ('summary_en', models.CharField(blank=True, max_length=300, verbose_name='summary (EN)')),
-                ('summary_de', models.CharField(blank=True, max_length=300, verbose_name='summary (DE)')),
-                ('text_fr', models.TextField(verbose_name='text (FR)')),
-                ('text_en', models.TextField(blank=True, verbose_name='text (EN)')),
-                ('text_de', models.TextField(blank=True, verbose_name='text (DE)')),
-                ('audiences', models.JSONField(default=list, validators=[programs.models.ChoiceListValidator(programs.models.Audience)], verbose_name='audience')),
-                ('opens_at', models.DateTimeField(verbose_name='opens at')),
-                ('closes_at', models.DateTimeField(blank=True, help_text='Leave empty for a rolling call.', null=True, verbose_name='closes at')),
-                ('is_published', models.BooleanField(default=True, verbose_name='published')),
-                ('budget_envelope', models.DecimalField(decimal_places=2, max_digits=14, validators=[django.core.validators.MinValueValidator(0)], verbose_name='budget envelope (EUR)')),
-                ('funding_rate', models.DecimalField(decimal_places=2, max_digits=5, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100)], verbose_name='funding rate (%)')),
-                ('ceiling_per_file', models.DecimalField(blank=True, decimal_places=2, help_text='Leave empty when the call sets no ceiling.', max_digits=12, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='ceiling per file (EUR)')),
-                ('max_duration_months', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='maximum duration (months)')),
-                ('expert_days', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='expert days')),
-                ('expert_day_rate', models.DecimalField(blank=True, decimal_places=2, max_digits=8, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='expert day rate (EUR)')),
-                ('expert_required', models.BooleanField(default=False, verbose_name='a recognised expert is required')),
-                ('eligibility_rules', models.JSONField(default=list, validators=[programs.models.ChoiceListValidator(programs.models.EligibilityRule)], verbose_name='eligibility checks')),
-                ('form_sections', models.JSONField(default=list, validators=[programs.models.ChoiceListValidator(programs.models.FormSection)], verbose_name='form sections')),
-                ('pass_mark', models.DecimalField(decimal_places=2, default=Decimal('60'), max_digits=5, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100)], verbose_name='pass mark (% of the maximum score)')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('programme', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='calls', to='programs.programme', verbose_name='programme')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=120, unique=True, verbose_name="slug")),
+                ("title_fr", models.CharField(max_length=200, verbose_name="title (FR)")),
+                (
+                    "title_en",
+                    models.CharField(blank=True, max_length=200, verbose_name="title (EN)"),
+                ),
+                (
+                    "title_de",
+                    models.CharField(blank=True, max_length=200, verbose_name="title (DE)"),
+                ),
+                ("summary_fr", models.CharField(max_length=300, verbose_name="summary (FR)")),
+                (
+                    "summary_en",
+                    models.CharField(blank=True, max_length=300, verbose_name="summary (EN)"),
+                ),
+                (
+                    "summary_de",
+                    models.CharField(blank=True, max_length=300, verbose_name="summary (DE)"),
+                ),
+                ("text_fr", models.TextField(verbose_name="text (FR)")),
+                ("text_en", models.TextField(blank=True, verbose_name="text (EN)")),
+                ("text_de", models.TextField(blank=True, verbose_name="text (DE)")),
+                (
+                    "audiences",
+                    models.JSONField(
+                        default=list,
+                        validators=[programs.models.ChoiceListValidator(programs.models.Audience)],
+                        verbose_name="audience",
+                    ),
+                ),
+                ("opens_at", models.DateTimeField(verbose_name="opens at")),
+                (
+                    "closes_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="Leave empty for a rolling call.",
+                        null=True,
+                        verbose_name="closes at",
+                    ),
+                ),
+                ("is_published", models.BooleanField(default=True, verbose_name="published")),
+                (
+                    "budget_envelope",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=14,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="budget envelope (EUR)",
+                    ),
+                ),
+                (
+                    "funding_rate",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=5,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                        verbose_name="funding rate (%)",
+                    ),
+                ),
+                (
+                    "ceiling_per_file",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        help_text="Leave empty when the call sets no ceiling.",
+                        max_digits=12,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="ceiling per file (EUR)",
+                    ),
+                ),
+                (
+                    "max_duration_months",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="maximum duration (months)"
+                    ),
+                ),
+                (
+                    "expert_days",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="expert days"
+                    ),
+                ),
+                (
+                    "expert_day_rate",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=8,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="expert day rate (EUR)",
+                    ),
+                ),
+                (
+                    "expert_required",
+                    models.BooleanField(
+                        default=False, verbose_name="a recognised expert is required"
+                    ),
+                ),
+                (
+                    "eligibility_rules",
+                    models.JSONField(
+                        default=list,
+                        validators=[
+                            programs.models.ChoiceListValidator(programs.models.EligibilityRule)
+                        ],
+                        verbose_name="eligibility checks",
+                    ),
+                ),
+                (
+                    "form_sections",
+                    models.JSONField(
+                        default=list,
+                        validators=[
+                            programs.models.ChoiceListValidator(programs.models.FormSection)
+                        ],
+                        verbose_name="form sections",
+                    ),
+                ),
+                (
+                    "pass_mark",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("60"),
+                        max_digits=5,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                        verbose_name="pass mark (% of the maximum score)",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "programme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="calls",
+                        to="programs.programme",
+                        verbose_name="programme",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'call',
-                'verbose_name_plural': 'calls',
-                'ordering': ['-opens_at'],
+                "verbose_name": "call",
+                "verbose_name_plural": "calls",
+                "ordering": ["-opens_at"],
             },
         ),
         migrations.CreateModel(
-            name='ScoringCriterion',
+            name="ScoringCriterion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('label_fr', models.CharField(max_length=200, verbose_name='label (FR)')),
-                ('label_en', models.CharField(blank=True, max_length=200, verbose_name='label (EN)')),
-                ('label_de', models.CharField(blank=True, max_length=200, verbose_name='label (DE)')),
-                ('weight', models.DecimalField(decimal_places=2, max_digits=5, validators=[django.core.validators.MinValueValidator(Decimal('0.01'))], verbose_name='weight')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='position')),
-                ('call', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='criteria', to='programs.call', verbose_name='call')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("label_fr", models.CharField(max_length=200, verbose_name="label (FR)")),
+                (
+                    "label_en",
+                    models.CharField(blank=True, max_length=200, verbose_name="label (EN)"),
+                ),
+                (
+                    "label_de",
+                    models.CharField(blank=True, max_length=200, verbose_name="label (DE)"),
+                ),
+                (
+                    "weight",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=5,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0.01"))],
+                        verbose_name="weight",
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="position")),
+                (
+                    "call",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="criteria",
+                        to="programs.call",
+                        verbose_name="call",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'scoring criterion',
-                'verbose_name_plural': 'scoring criteria',
-                'ordering': ['call', 'position', 'pk'],
+                "verbose_name": "scoring criterion",
+                "verbose_name_plural": "scoring criteria",
+                "ordering": ["call", "position", "pk"],
             },
         ),
         migrations.AddIndex(
-            model_name='call',
-            index=models.Index(fields=['opens_at', 'closes_at'], name='call_window_idx'),
+            model_name="call",
+            index=models.Index(fields=["opens_at", "closes_at"], name="call_window_idx"),
         ),
         migrations.AddConstraint(
-            model_name='call',
-            constraint=models.CheckConstraint(condition=models.Q(('closes_at__isnull', True), ('closes_at__gt', models.F('opens_at')), _connector='OR'), name='call_closes_after_opening'),
+            model_name="call",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("closes_at__isnull", True),
+                    ("closes_at__gt", models.F("opens_at")),
+                    _connector="OR",
+                ),
+                name="call_closes_after_opening",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='call',
-            constraint=models.CheckConstraint(condition=models.Q(('funding_rate__gte', 0), ('funding_rate__lte', 100)), name='call_funding_rate_percent'),
+            model_name="call",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("funding_rate__gte", 0), ("funding_rate__lte", 100)),
+                name="call_funding_rate_percent",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='call',
-            constraint=models.CheckConstraint(condition=models.Q(('pass_mark__gte', 0), ('pass_mark__lte', 100)), name='call_pass_mark_percent'),
+            model_name="call",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("pass_mark__gte", 0), ("pass_mark__lte", 100)),
+                name="call_pass_mark_percent",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='call',
-            constraint=models.CheckConstraint(condition=models.Q(('budget_envelope__gte', 0)), name='call_budget_not_negative'),
+            model_name="call",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("budget_envelope__gte", 0)), name="call_budget_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='call',
-            constraint=models.CheckConstraint(condition=models.Q(('ceiling_per_file__isnull', True), ('ceiling_per_file__gte', 0), _connector='OR'), name='call_ceiling_not_negative'),
+            model_name="call",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("ceiling_per_file__isnull", True),
+                    ("ceiling_per_file__gte", 0),
+                    _connector="OR",
+                ),
+                name="call_ceiling_not_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='scoringcriterion',
-            constraint=models.CheckConstraint(condition=models.Q(('weight__gt', 0)), name='criterion_weight_positive'),
+            model_name="scoringcriterion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("weight__gt", 0)), name="criterion_weight_positive"
+            ),
         ),
     ]

@@ -31,3 +31,25 @@ def test_postgresql_enforces_the_call_constraints():
         CallFactory(funding_rate=101)
     with pytest.raises(IntegrityError, match="call_budget_not_negative"), transaction.atomic():
         CallFactory(budget_envelope=-1)
+
+
+def test_directory_search_uses_postgresql_full_text_with_prefixes_and_no_accents(client):
+    from django.db import connection as conn
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from tests.factories import ExpertFactory
+
+    ExpertFactory(organisation__name="Ardenne Vision SRL", organisation__postcode="6600")
+    ExpertFactory(organisation__name="Liège Langage SA", organisation__postcode="4000")
+
+    def found(q: str) -> list[str]:
+        response = client.get(reverse("companies:expert_directory"), {"q": q})
+        return [e.organisation.name for e in response.context["page"]]
+
+    with CaptureQueriesContext(conn) as queries:
+        assert found("visi") == ["Ardenne Vision SRL"]
+    assert any("to_tsvector" in q["sql"] for q in queries.captured_queries)
+    assert found("LIEGE langage") == ["Liège Langage SA"]
+    assert found("bastogne") == ["Ardenne Vision SRL"]  # municipality derived from 6600
+    assert found("'); DROP TABLE x; --") == []

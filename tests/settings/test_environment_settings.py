@@ -13,7 +13,13 @@ CHECK = "import django; django.setup(); from django.conf import settings; print(
 
 
 def boot(settings_module: str, **env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in {*PRODUCTION_ENV, "DEBUG"}}
+    # Only the variables given here: nothing leaks from the caller's environment.
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {*PRODUCTION_ENV, "DEBUG"}
+        and not k.startswith(("CELERY_", "DJANGO_", "EMAIL_"))
+    }
     return subprocess.run(
         [sys.executable, "-c", CHECK],
         cwd=ROOT,

@@ -9,7 +9,9 @@ from programs.demo import seed_calls
 
 
 class Command(BaseCommand):
-    help = "Load demo data (calls, experts, one account per role). Safe to run again: it updates in place."
+    help = (
+        "Load demo data (calls, experts, an account per role). Safe to run again: updates in place."
+    )
 
     def handle(self, *args, **options):
         if not settings.DEMO_DATA_ALLOWED:
@@ -20,7 +22,8 @@ class Command(BaseCommand):
         expert = seed_expert_account(user=User.objects.get(email="expert@adn.demo"))
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo data ready: {len(calls)} calls, {experts} recognised experts, {len(users)} accounts."
+                f"Demo data ready: {len(calls)} calls, {experts} recognised experts, "
+                f"{len(users)} accounts."
             )
         )
         self.stdout.write(f"Every demo account's password: {DEMO_PASSWORD}")

@@ -1,0 +1,222 @@
+import csv
+import io
+import json
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from companies import services
+from companies.models import Expert, ExpertFacet, RecognitionStatus
+from tests.factories import ExpertFactory, OrganisationFactory
+
+pytestmark = pytest.mark.django_db
+DIRECTORY = reverse("companies:expert_directory")
+
+
+def names(response) -> list[str]:
+    return [expert.organisation.name for expert in response.context["page"]]
+
+
+def facet(response, kind: str) -> dict[str, int]:
+    return {
+        option.value: option.count
+        for k, _label, options in response.context["facets"]
+        if k == kind
+        for option in options
+    }
+
+
+@pytest.fixture
+def experts(db):
+    return {
+        "liege_cv_de": ExpertFactory(
+            organisation__name="Eupen Vision SRL",
+            organisation__postcode="4700",
+            specialities=["computer_vision"],
+            languages=["fr", "de"],
+        ),
+        "liege_nlp": ExpertFactory(
+            organisation__name="Meuse Langage SA",
+            organisation__postcode="4000",
+            specialities=["nlp_genai"],
+            languages=["fr", "en"],
+        ),
+        "namur_cv": ExpertFactory(
+            organisation__name="Namur Pixels SRL",
+            organisation__postcode="5000",
+            specialities=["computer_vision", "optimisation"],
+            languages=["fr"],
+        ),
+        "expired": ExpertFactory(
+            organisation__name="Expirée SRL",
+            organisation__postcode="4000",
+            status=RecognitionStatus.EXPIRED,
+            recognised_until=timezone.localdate() - timedelta(days=5),
+        ),
+        "suspended": ExpertFactory(
+            organisation__name="Suspendue SA", status=RecognitionStatus.SUSPENDED
+        ),
+        "submitted": ExpertFactory(
+            organisation__name="Candidate SRL", status=RecognitionStatus.SUBMITTED
+        ),
+        "past_end": ExpertFactory(  # still "active" until tonight's task: already hidden
+            organisation__name="Échue SRL",
+            recognised_until=timezone.localdate() - timedelta(days=1),
+        ),
+    }
+
+
+def test_only_active_recognitions_are_listed(client, experts):
+    response = client.get(DIRECTORY)
+    assert names(response) == ["Eupen Vision SRL", "Meuse Langage SA", "Namur Pixels SRL"]
+
+
+def test_a_visitor_finds_computer_vision_experts_in_liege_speaking_german(client, experts):
+    response = client.get(
+        DIRECTORY, {"speciality": "computer_vision", "province": "liege", "language": "de"}
+    )
+    assert names(response) == ["Eupen Vision SRL"]
+
+
+def test_options_of_one_facet_combine_with_or_and_facets_with_and(client, experts):
+    response = client.get(DIRECTORY, {"speciality": ["nlp_genai", "optimisation"]})
+    assert names(response) == ["Meuse Langage SA", "Namur Pixels SRL"]
+    response = client.get(
+        DIRECTORY, {"speciality": ["nlp_genai", "optimisation"], "province": "namur"}
+    )
+    assert names(response) == ["Namur Pixels SRL"]
+
+
+def test_counts_per_option_tell_how_many_results_each_choice_gives(client, experts):
+    response = client.get(DIRECTORY, {"province": "liege"})
+    # Specialities are counted within Liège; provinces ignore the province filter itself.
+    assert facet(response, "speciality") == {"computer_vision": 1, "nlp_genai": 1}
+    assert facet(response, "province") == {"liege": 2, "namur": 1}
+    assert facet(response, "language") == {"fr": 2, "de": 1, "en": 1}
+
+
+def test_search_ignores_accents_and_case_and_matches_word_starts(client, experts):
+    assert names(client.get(DIRECTORY, {"q": "LIEGE"})) == [
+        "Meuse Langage SA"
+    ]  # municipality Liège
+    assert names(client.get(DIRECTORY, {"q": "pix"})) == ["Namur Pixels SRL"]
+    assert names(client.get(DIRECTORY, {"q": "eupen vision"})) == ["Eupen Vision SRL"]
+    assert names(client.get(DIRECTORY, {"q": "inexistant"})) == []
+
+
+def test_sort_and_pagination_are_kept_in_the_url(client):
+    for n in range(25):
+        ExpertFactory(organisation__name=f"Expert {n:02d}", files_delivered=n)
+    first = client.get(DIRECTORY, {"sort": "files"})
+    assert names(first)[:2] == ["Expert 24", "Expert 23"]
+    assert len(names(first)) == 20
+    second = client.get(DIRECTORY, {"sort": "files", "page": 2})
+    assert names(second) == [f"Expert {n:02d}" for n in range(4, -1, -1)]
+    assert "sort=files&amp;page=2" in first.content.decode()
+
+
+def test_unknown_filter_values_are_ignored_not_an_error(client, experts):
+    response = client.get(
+        DIRECTORY, {"speciality": "telepathy", "province": "liege", "page": "x", "sort": "evil"}
+    )
+    assert response.status_code == 200
+    assert names(response) == ["Eupen Vision SRL", "Meuse Langage SA"]
+
+
+def test_sql_like_search_text_is_harmless(client, experts):
+    response = client.get(DIRECTORY, {"q": "'; DROP TABLE companies_expert; --"})
+    assert response.status_code == 200
+    assert Expert.objects.count() == len(experts)
+
+
+def bulk_experts(count: int) -> None:
+    """Many listed experts without going through factories one by one."""
+    organisations = [
+        OrganisationFactory.build(name=f"Bulk {n:04d}", postcode="5000") for n in range(count)
+    ]
+    for organisation in organisations:
+        organisation.municipality, organisation.province = "Namur", "namur"
+    organisations = type(organisations[0]).objects.bulk_create(organisations)
+    experts = Expert.objects.bulk_create(
+        ExpertFactory.build(
+            organisation=organisation, slug=f"bulk-{n}", search_text=f"bulk {n:04d} namur"
+        )
+        for n, organisation in enumerate(organisations)
+    )
+    ExpertFacet.objects.bulk_create(
+        ExpertFacet(expert=expert, kind=kind, value=value)
+        for expert in experts
+        for kind, value in (
+            ("speciality", "computer_vision"),
+            ("language", "fr"),
+            ("province", "namur"),
+            ("sector", "manufacturing"),
+            ("programme", "START"),
+        )
+    )
+
+
+@pytest.mark.parametrize("count", [10, 1000])
+def test_directory_query_count_is_the_same_for_10_and_1000_experts(
+    client, django_assert_num_queries, count
+):
+    bulk_experts(count)
+    # count, page with organisations, one count query per facet (speciality, sector,
+    # province, language, programme)
+    with django_assert_num_queries(7):
+        response = client.get(DIRECTORY, {"speciality": "computer_vision", "q": "bulk"})
+    assert response.context["page"].paginator.count == count
+
+
+def test_open_data_exports_list_the_directory_as_csv_and_json(client, experts):
+    experts["namur_cv"].organisation.name = '=HYPERLINK("http://evil") SRL'
+    experts["namur_cv"].organisation.save()
+
+    response = client.get(reverse("companies:experts_export", args=["csv"]), {"province": "liege"})
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert response["Content-Type"].startswith("text/csv")
+    assert [row["name"] for row in rows] == ["Eupen Vision SRL", "Meuse Langage SA"]
+    assert rows[0]["languages"] == "fr|de"
+
+    response = client.get(reverse("companies:experts_export", args=["csv"]))
+    names_in_csv = [
+        row["name"] for row in csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")))
+    ]
+    assert '\'=HYPERLINK("http://evil") SRL' in names_in_csv  # made inert for spreadsheets
+
+    data = json.loads(client.get(reverse("companies:experts_export", args=["json"])).content)
+    assert data["count"] == 3
+    assert {e["enterprise_number"] for e in data["experts"]} == {
+        e.organisation.enterprise_number_display
+        for e in (experts["liege_cv_de"], experts["liege_nlp"], experts["namur_cv"])
+    }
+
+
+def test_expert_page_shows_profile_dates_and_files_delivered(client, experts):
+    expert = experts["liege_cv_de"]
+    expert.files_delivered = 7
+    expert.save()
+    response = client.get(expert.get_absolute_url())
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Eupen Vision SRL" in page and "Eupen" in page
+    assert expert.organisation.enterprise_number_display in page
+    assert ">7<" in page
+
+
+@pytest.mark.parametrize("key", ["expired", "suspended", "submitted", "past_end"])
+def test_the_page_of_a_company_not_recognised_now_is_404(client, experts, key):
+    assert client.get(experts[key].get_absolute_url()).status_code == 404
+
+
+def test_a_changed_province_moves_the_company_between_filters(client, experts):
+    expert = experts["namur_cv"]
+    organisation = expert.organisation
+    organisation.postcode = "6600"  # Bastogne, Luxembourg
+    from tests.factories import make_member
+
+    services.organisation_update(organisation=organisation, by=make_member(organisation))
+    assert names(client.get(DIRECTORY, {"province": "luxembourg"})) == ["Namur Pixels SRL"]
+    assert names(client.get(DIRECTORY, {"province": "namur"})) == []
