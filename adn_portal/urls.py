@@ -6,6 +6,7 @@ from adn_portal.accounts import views as account_views
 urlpatterns = [
     path("", include("programs.urls")),
     path("", include("companies.urls")),
+    path("", include("applications.urls")),
     path("compte/", include("allauth.urls")),
     path("compte/profil/", account_views.profile, name="profile"),
     path("langue/", account_views.set_language, name="set_language"),

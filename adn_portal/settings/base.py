@@ -137,11 +137,16 @@ USE_TZ = True
 
 # Static files come from packages and the repository; uploads live outside them.
 STATIC_URL = "static/"
-STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
-MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Applicants' documents: never under a public URL, served by an authorising view.
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": MEDIA_ROOT / "private", "base_url": None},
+    },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
@@ -208,3 +213,9 @@ DEMO_DATA_ALLOWED = env_bool("DEMO_DATA_ALLOWED", default=True)
 EXPERT_RECOGNITION_YEARS = env.int("EXPERT_RECOGNITION_YEARS", default=3)
 EXPERT_RENEWAL_REMINDER_DAYS = env.int("EXPERT_RENEWAL_REMINDER_DAYS", default=60)
 EXPERT_LOGO_MAX_BYTES = env.int("EXPERT_LOGO_MAX_BYTES", default=1024 * 1024)
+
+# Applicants' documents (domain: attachments). Limits are settings, checked by content.
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+ATTACHMENT_MAX_COUNT = env.int("ATTACHMENT_MAX_COUNT", default=10)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # form fields; files stream to disk above this
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

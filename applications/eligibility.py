@@ -1,0 +1,246 @@
+"""The checks a call applies to a file (domain §2), each explained in plain words with what to
+do about it. Run before submission (shown on the last step) and at submission (stored)."""
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from django.urls import reverse
+from django.utils import formats
+from django.utils.translation import gettext as _
+
+from companies.models import OrganisationKind
+from programs.models import EligibilityRule, Programme
+
+from .models import Application, Attachment
+from .steps import steps_for
+from .workflow import OPEN_STATUSES, Status
+
+DEADLINE = "deadline"
+COMPLETE = "complete"
+
+
+@dataclass(frozen=True)
+class Check:
+    rule: str
+    passed: bool
+    message: str
+    fix: str = ""
+    fix_url: str = ""
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _deadline(application: Application, now: datetime) -> Check:
+    call = application.call
+    if call.is_open_at(now):
+        return Check(DEADLINE, True, _("The call is open."))
+    if now < call.opens_at:
+        when = formats.date_format(call.opens_at, "DATETIME_FORMAT")
+        return Check(
+            DEADLINE,
+            False,
+            _("The call opens on %(date)s.") % {"date": when},
+            _("Your draft is kept: submit it once the call is open."),
+        )
+    when = formats.date_format(call.closes_at, "DATETIME_FORMAT")
+    return Check(
+        DEADLINE,
+        False,
+        _("The call closed on %(date)s: applications are no longer accepted.") % {"date": when},
+        _("Your draft is kept. Watch for the next call of this programme."),
+    )
+
+
+def _complete(application: Application) -> Check:
+    missing = [
+        str(step.title)
+        for step in steps_for(application.call)
+        if not step.is_documents and step.slug not in application.completed_steps
+    ]
+    if (
+        application.programme.code == Programme.Code.TREMPLIN_IA
+        and not application.attachments.filter(kind=Attachment.Kind.QUOTE).exists()
+    ):
+        missing.append(str(_("the provider's quote (documents)")))
+    if missing:
+        return Check(
+            COMPLETE,
+            False,
+            _("Still to complete: %(steps)s.") % {"steps": ", ".join(missing)},
+            _("Open each step, fill it in and save."),
+        )
+    return Check(COMPLETE, True, _("Every step is complete."))
+
+
+def _walloon_seat(application: Application) -> Check:
+    organisation = application.organisation
+    if organisation.in_wallonia:
+        return Check(
+            EligibilityRule.WALLOON_SEAT,
+            True,
+            _("Your registered seat is in Wallonia (%(municipality)s).")
+            % {"municipality": organisation.municipality},
+        )
+    return Check(
+        EligibilityRule.WALLOON_SEAT,
+        False,
+        _(
+            "Your registered seat (%(postcode)s %(municipality)s) is not in Wallonia: this call is for Walloon organisations."
+        )
+        % {"postcode": organisation.postcode, "municipality": organisation.municipality},
+        _("If your seat has moved to Wallonia, update your organisation's address."),
+        reverse("companies:organisation_edit", args=[organisation.pk]),
+    )
+
+
+def _audience(application: Application) -> Check:
+    organisation, call = application.organisation, application.call
+    kind = OrganisationKind(organisation.kind)
+    if kind.audience in call.audiences:
+        return Check(
+            EligibilityRule.AUDIENCE_KIND,
+            True,
+            _("This call is open to your kind of organisation."),
+        )
+    return Check(
+        EligibilityRule.AUDIENCE_KIND,
+        False,
+        _("This call is for: %(audience)s. Your organisation is registered as: %(kind)s.")
+        % {
+            "audience": ", ".join(str(label) for label in call.get_audience_labels()),
+            "kind": kind.label,
+        },
+        _("If the kind of your organisation is wrong, correct it in its profile."),
+        reverse("companies:organisation_edit", args=[organisation.pk]),
+    )
+
+
+def _sme_size(application: Application) -> Check:
+    organisation = application.organisation
+    if organisation.is_sme:
+        return Check(
+            EligibilityRule.SME_SIZE,
+            True,
+            _("Your organisation is an SME (%(size)s).")
+            % {"size": organisation.get_size_class_display()},
+        )
+    fix_url = reverse("companies:organisation_edit", args=[organisation.pk])
+    if not organisation.size_class:
+        return Check(
+            EligibilityRule.SME_SIZE,
+            False,
+            _(
+                "We cannot tell whether your organisation is an SME: its staff and turnover or balance sheet are missing."
+            ),
+            _("Enter them in your organisation's profile."),
+            fix_url,
+        )
+    return Check(
+        EligibilityRule.SME_SIZE,
+        False,
+        _(
+            "This call is for SMEs; with its staff and figures, your organisation is a large enterprise (linked enterprises included)."
+        ),
+        _("If the figures are out of date, correct them in your organisation's profile."),
+        fix_url,
+    )
+
+
+def _no_other_open_file(application: Application) -> Check:
+    other = (
+        Application.objects.filter(
+            organisation=application.organisation,
+            programme=application.programme,
+            status__in=OPEN_STATUSES,
+        )
+        .exclude(pk=application.pk)
+        .first()
+    )
+    if other is None:
+        return Check(
+            EligibilityRule.NO_OTHER_OPEN_FILE,
+            True,
+            _("You have no other open file in this programme."),
+        )
+    return Check(
+        EligibilityRule.NO_OTHER_OPEN_FILE,
+        False,
+        _("Your organisation already has an open file in %(programme)s (%(reference)s).")
+        % {"programme": application.programme.name, "reference": other.reference or _("a draft")},
+        _("Finish or withdraw that file first."),
+        other.get_absolute_url(),
+    )
+
+
+def _earlier_file(application: Application) -> Check:
+    previous = application.programme.previous
+    if previous is None:
+        return Check(EligibilityRule.EARLIER_FILE_REQUIRED, True, _("No earlier file is needed."))
+    earlier = application.earlier_application
+    done = {Status.COMPLETED, Status.CLOSED, Status.IN_PROGRESS, Status.REPORT_SUBMITTED}
+    if (
+        earlier is not None
+        and earlier.organisation_id == application.organisation_id
+        and earlier.status in done
+    ):
+        return Check(
+            EligibilityRule.EARLIER_FILE_REQUIRED,
+            True,
+            _("Your earlier %(programme)s file is %(reference)s.")
+            % {"programme": previous.name, "reference": earlier.reference},
+        )
+    return Check(
+        EligibilityRule.EARLIER_FILE_REQUIRED,
+        False,
+        _(
+            "This call requires an earlier %(programme)s file of your organisation, carried out or completed."
+        )
+        % {"programme": previous.name},
+        _("Choose it in the project step, or apply to %(programme)s first.")
+        % {"programme": previous.name},
+    )
+
+
+def _expert_recognised(application: Application, now: datetime) -> Check:
+    if application.expert_chosen_by_adn and application.expert is None:
+        return Check(
+            EligibilityRule.EXPERT_RECOGNISED,
+            True,
+            _("The AdN will choose a recognised expert for you."),
+        )
+    expert = application.expert
+    if expert is None:
+        return Check(
+            EligibilityRule.EXPERT_RECOGNISED,
+            False,
+            _("No expert is chosen."),
+            _("Choose a recognised expert."),
+        )
+    if expert.is_listed_on(now.date()):
+        return Check(
+            EligibilityRule.EXPERT_RECOGNISED,
+            True,
+            _("%(name)s is a recognised expert.") % {"name": expert.organisation.name},
+        )
+    return Check(
+        EligibilityRule.EXPERT_RECOGNISED,
+        False,
+        _("%(name)s is no longer a recognised expert.") % {"name": expert.organisation.name},
+        _("Choose another expert from the directory."),
+    )
+
+
+def run_checks(application: Application, *, now: datetime) -> list[Check]:
+    """The deadline and completeness always; then the rules the call lists, in order."""
+    checks = [_deadline(application, now), _complete(application)]
+    rules = {
+        EligibilityRule.WALLOON_SEAT: lambda: _walloon_seat(application),
+        EligibilityRule.AUDIENCE_KIND: lambda: _audience(application),
+        EligibilityRule.SME_SIZE: lambda: _sme_size(application),
+        EligibilityRule.NO_OTHER_OPEN_FILE: lambda: _no_other_open_file(application),
+        EligibilityRule.EARLIER_FILE_REQUIRED: lambda: _earlier_file(application),
+        EligibilityRule.EXPERT_RECOGNISED: lambda: _expert_recognised(application, now),
+    }
+    checks += [rules[rule]() for rule in application.call.eligibility_rules if rule in rules]
+    return checks

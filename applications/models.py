@@ -1,0 +1,322 @@
+"""Support requests ("files") and everything that happens to them (domain §1-§3, §5)."""
+
+from django.conf import settings
+from django.core.files.storage import storages
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from companies.models import Expert, Organisation
+from programs.models import Call, Programme
+
+from .workflow import NEXT_STEP, OPEN_STATUSES, Status
+
+
+class ApplicationQuerySet(models.QuerySet):
+    def for_member(self, user):
+        """Files of the organisations the user belongs to: anything else is a 404."""
+        return self.filter(organisation__memberships__user=user)
+
+    def open(self):
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def with_call(self):
+        return self.select_related("call__programme", "organisation")
+
+
+class Application(models.Model):
+    call = models.ForeignKey(
+        Call, verbose_name=_("call"), on_delete=models.PROTECT, related_name="applications"
+    )
+    # Copied from the call so that the database can hold "one open file per programme".
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="applications")
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="applications",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reference = models.CharField(_("reference"), max_length=32, unique=True, null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=24, choices=Status.choices, default=Status.DRAFT
+    )
+    # Where an information request returns to when answered.
+    status_before_info_request = models.CharField(max_length=24, choices=Status.choices, blank=True)
+
+    # The form, step by step: {"contact": {...}, "needs": {...}}. Frozen in versions at submission.
+    data = models.JSONField(default=dict, blank=True)
+    completed_steps = models.JSONField(default=list, blank=True)
+    # Optimistic lock for drafts edited by several colleagues: every save increments it.
+    version = models.PositiveIntegerField(default=1)
+
+    # Fields the rules and indicators need in SQL, kept in step with `data` by the services.
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    expert = models.ForeignKey(
+        Expert,
+        verbose_name=_("expert"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="applications",
+    )
+    expert_chosen_by_adn = models.BooleanField(default=False)
+    earlier_application = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="follow_ups"
+    )
+    total_budget = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    amount_requested = models.DecimalField(
+        _("amount requested (EUR)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    eligibility = models.JSONField(
+        default=list, blank=True, help_text=_("Checks run at submission.")
+    )
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApplicationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("file")
+        verbose_name_plural = _("files")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "programme"],
+                condition=Q(status__in=sorted(OPEN_STATUSES)),
+                name="application_one_open_per_programme",
+                violation_error_message=_(
+                    "This organisation already has an open file in this programme."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_requested__isnull=True) | Q(amount_requested__gte=0),
+                name="application_amount_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(reference__isnull=False),
+                name="application_submitted_has_reference",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "programme"], name="application_status_idx")]
+
+    def __str__(self) -> str:
+        return self.reference or f"#{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("applications:detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == Status.DRAFT
+
+    @property
+    def next_step(self) -> str:
+        return NEXT_STEP[self.status]
+
+    def step_data(self, step: str) -> dict:
+        return self.data.get(step, {})
+
+
+class ReferenceSequence(models.Model):
+    """The last number given per programme and year: START-2026-0042."""
+
+    prefix = models.CharField(max_length=16)
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["prefix", "year"], name="reference_sequence_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.year}: {self.last_number}"
+
+
+class ApplicationVersion(models.Model):
+    """The content as submitted, then as re-submitted after each information request."""
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    data = models.JSONField()
+    organisation_snapshot = models.JSONField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["application", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "number"], name="version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application} v{self.number}"
+
+
+class ApplicationEvent(models.Model):
+    """The file's timeline: every transition, message, upload (and later: assignment, score,
+    note). Written in the same transaction as the change; never edited."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Draft started")
+        TRANSITION = "transition", _("Status changed")
+        MESSAGE = "message", _("Message")
+        UPLOAD = "upload", _("Document added")
+        REMOVAL = "removal", _("Document removed")
+        ANSWER = "answer", _("Information provided")
+        REPORT = "report", _("Final report")
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    from_status = models.CharField(max_length=24, choices=Status.choices, blank=True)
+    to_status = models.CharField(max_length=24, choices=Status.choices, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    comment = models.TextField(blank=True)
+    visible_to_applicant = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["application", "at"], name="event_timeline_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.application} · {self.kind} · {self.at:%Y-%m-%d %H:%M}"
+
+
+def private_storage():
+    """Uploads live in the "private" storage (outside any public path), served by a view that
+    checks who asks. A callable, so that tests can swap the storage."""
+    return storages["private"]
+
+
+class Attachment(models.Model):
+    class Kind(models.TextChoices):
+        QUOTE = "quote", _("Provider's quote")
+        ANNEX = "annex", _("Annex")
+        REPORT = "report", _("Final report annex")
+
+    application = models.ForeignKey(
+        Application, on_delete=models.PROTECT, related_name="attachments"
+    )
+    kind = models.CharField(
+        _("kind of document"), max_length=16, choices=Kind.choices, default=Kind.ANNEX
+    )
+    # Stored under a generated name in private storage; the original name is only displayed.
+    file = models.FileField(storage=private_storage)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    # Frozen with the submission it was part of; drafts' documents have none yet.
+    version = models.ForeignKey(
+        ApplicationVersion,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="attachments",
+    )
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "applications:attachment", kwargs={"pk": self.application_id, "attachment_pk": self.pk}
+        )
+
+
+class ApplicantMessage(models.Model):
+    """What the AdN writes to the applicant: e-mailed and shown on the file page."""
+
+    class Kind(models.TextChoices):
+        ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement")
+        INFO_REQUEST = "info_request", _("Request for information")
+        DECISION = "decision", _("Decision")
+        OTHER = "other", _("Message")
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="messages")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    subject = models.CharField(max_length=255)
+    body = models.TextField()
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    due_date = models.DateField(
+        null=True, blank=True, help_text=_("For a request for information.")
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class OutcomeReport(models.Model):
+    """The final report and outcome survey (domain §5)."""
+
+    application = models.OneToOneField(
+        Application, on_delete=models.PROTECT, related_name="outcome"
+    )
+    summary = models.TextField(_("what the project achieved"))
+    investment_before = models.DecimalField(
+        _("AI/digital investment in the year before the support (EUR)"),
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(0)],
+    )
+    investment_after = models.DecimalField(
+        _("AI/digital investment in the year after the support (EUR)"),
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(0)],
+    )
+    improved_competitiveness = models.BooleanField(_("the project improved our competitiveness"))
+    improved_quality = models.BooleanField(
+        _("the project improved the quality of our products or services")
+    )
+    in_production = models.BooleanField(_("the solution is in production"))
+    jobs_created = models.PositiveIntegerField(_("jobs created"))
+    would_recommend = models.BooleanField(_("we would recommend the programme"))
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(investment_before__gte=0, investment_after__gte=0),
+                name="outcome_investments_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application} outcome"

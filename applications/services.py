@@ -1,0 +1,478 @@
+"""Every write on a file. Each is one transaction: guard, lock, save, event row; e-mails and
+other side effects leave through the outbox after commit."""
+
+import hashlib
+from datetime import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from adn_portal.accounts.models import User
+from adn_portal.mailer.services import email_template_queue
+from companies.models import Organisation
+from companies.services import is_member
+from programs.models import Call
+
+from . import eligibility, uploads, workflow
+from .models import (
+    ApplicantMessage,
+    Application,
+    ApplicationEvent,
+    ApplicationVersion,
+    Attachment,
+    OutcomeReport,
+    ReferenceSequence,
+)
+from .steps import Step, to_json
+from .workflow import Actor, Status
+
+
+class ApplicationError(Exception):
+    """A rule refused the action; the message is for the person who tried."""
+
+
+class DraftConflict(ApplicationError):
+    """A colleague saved the draft in the meantime: nothing was overwritten."""
+
+
+class SubmissionRefused(ApplicationError):
+    def __init__(self, checks: list[eligibility.Check]):
+        self.checks = checks
+        super().__init__(_("Your application cannot be submitted yet: see the points below."))
+
+
+# ---------------------------------------------------------------------------------------------
+# The one transition function
+
+
+def application_transition(
+    *,
+    application: Application,
+    to: Status,
+    by: User | None,
+    actor: Actor,
+    comment: str = "",
+    visible_to_applicant: bool = True,
+    expected_status: Status | None = None,
+) -> Application:
+    """Move a file to another status. Locks the row (two people may act at once), checks the
+    workflow table, saves only what changed and writes the event row, all in one transaction."""
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().get(pk=application.pk)
+        source = Status(locked.status)
+        if expected_status is not None and source != expected_status:
+            raise ApplicationError(_("This file changed in the meantime: reload the page."))
+        returns_to = (
+            Status(locked.status_before_info_request) if locked.status_before_info_request else None
+        )
+        if not workflow.allowed(source, to, actor, returns_to=returns_to):
+            raise ApplicationError(
+                _("This file cannot go from “%(source)s” to “%(target)s”.")
+                % {"source": source.label, "target": Status(to).label}
+            )
+        locked.status = to
+        fields = ["status", "updated_at"]
+        if to == Status.INFO_REQUESTED:
+            locked.status_before_info_request = source
+            fields.append("status_before_info_request")
+        elif source == Status.INFO_REQUESTED:
+            locked.status_before_info_request = ""
+            fields.append("status_before_info_request")
+        if to in workflow.DECIDED_STATUSES and locked.decided_at is None:
+            locked.decided_at = timezone.now()
+            fields.append("decided_at")
+        if to == Status.COMPLETED:
+            locked.completed_at = timezone.now()
+            fields.append("completed_at")
+        locked.save(update_fields=fields)
+        ApplicationEvent.objects.create(
+            application=locked,
+            kind=ApplicationEvent.Kind.TRANSITION,
+            from_status=source,
+            to_status=to,
+            by=by,
+            comment=comment,
+            visible_to_applicant=visible_to_applicant,
+        )
+    application.refresh_from_db()
+    return application
+
+
+# ---------------------------------------------------------------------------------------------
+# Drafts
+
+
+def _require_member(user: User, organisation: Organisation) -> None:
+    if not is_member(user, organisation):
+        raise ApplicationError(_("You do not act for this organisation."))
+
+
+def application_start(
+    *, call: Call, organisation: Organisation, by: User, now: datetime | None = None
+) -> Application:
+    """Start a draft for the organisation; its existing open file of the programme, if any,
+    is returned instead (one open file per organisation and programme)."""
+    _require_member(by, organisation)
+    existing = (
+        Application.objects.open()
+        .filter(organisation=organisation, programme=call.programme_id)
+        .first()
+    )
+    if existing is not None:
+        return existing
+    if not call.is_open_at(now or timezone.now()):
+        raise ApplicationError(_("This call is not open: you cannot start an application now."))
+    try:
+        with transaction.atomic():
+            application = Application.objects.create(
+                call=call, programme_id=call.programme_id, organisation=organisation, created_by=by
+            )
+            ApplicationEvent.objects.create(
+                application=application, kind=ApplicationEvent.Kind.CREATED, by=by
+            )
+    except IntegrityError:  # a colleague started one at the same moment
+        return Application.objects.open().get(
+            organisation=organisation, programme=call.programme_id
+        )
+    return application
+
+
+# Fields of the form that the rules need in SQL: copied onto the file when a step is saved.
+_PROMOTED = {
+    "title": "title",
+    "amount_requested": "amount_requested",
+    "earlier_application": "earlier_application_id",
+    "expert": "expert_id",
+    "let_adn_choose": "expert_chosen_by_adn",
+}
+
+
+def application_save_step(
+    *, application: Application, step: Step, cleaned: dict | None, raw: dict, version: int, by: User
+) -> Application:
+    """Save one step of a draft. `cleaned` is the validated data (the step is then complete),
+    or None for a partial save of `raw` (the step stays incomplete). Refuses to overwrite a
+    colleague's more recent save."""
+    _require_member(by, application.organisation)
+    data = to_json(cleaned) if cleaned is not None else raw
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().get(pk=application.pk)
+        if locked.status != Status.DRAFT:
+            raise ApplicationError(
+                _("This application is submitted: its content can no longer change.")
+            )
+        if locked.version != version:
+            raise DraftConflict(
+                _(
+                    "A colleague saved this application while you were editing it. Your changes were not saved: the page now shows their version."
+                )
+            )
+        locked.data = {**locked.data, step.slug: data}
+        completed = set(locked.completed_steps)
+        if cleaned is not None:
+            completed.add(step.slug)
+        else:
+            completed.discard(step.slug)
+        locked.completed_steps = sorted(completed)
+        fields = ["data", "completed_steps", "version", "updated_at"]
+        if cleaned is not None:
+            for key, field in _PROMOTED.items():
+                if key in cleaned:
+                    value = cleaned[key]
+                    setattr(locked, field, getattr(value, "pk", value))
+                    fields.append(field)
+            if step.slug == "budget":
+                locked.total_budget = sum(
+                    cleaned[c]
+                    for c in ("cost_personnel", "cost_provider", "cost_equipment", "cost_other")
+                )
+                fields.append("total_budget")
+        locked.version = F("version") + 1
+        locked.save(update_fields=sorted(set(fields)))
+    application.refresh_from_db()
+    return application
+
+
+# ---------------------------------------------------------------------------------------------
+# Documents
+
+
+def _can_add_documents(application: Application) -> bool:
+    return application.status in {Status.DRAFT, Status.INFO_REQUESTED, Status.IN_PROGRESS}
+
+
+def attachment_add(*, application: Application, upload, kind: str, by: User) -> Attachment:
+    """Store an uploaded document after checking its size and real type (by content)."""
+    _require_member(by, application.organisation)
+    if not _can_add_documents(application):
+        raise ApplicationError(_("Documents can no longer be added to this file."))
+    if application.attachments.count() >= settings.ATTACHMENT_MAX_COUNT:
+        raise ValidationError(
+            _("A file holds %(max)s documents at most: remove one first.")
+            % {"max": settings.ATTACHMENT_MAX_COUNT},
+            code="too_many",
+        )
+    checked = uploads.check_upload(upload)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    with transaction.atomic():
+        attachment = Attachment(
+            application=application,
+            kind=kind,
+            original_name=checked.safe_name,
+            content_type=checked.mime,
+            size=upload.size,
+            sha256=digest.hexdigest(),
+            uploaded_by=by,
+        )
+        attachment.file.save(checked.stored_name, upload, save=False)
+        try:
+            attachment.save()
+            ApplicationEvent.objects.create(
+                application=application,
+                kind=ApplicationEvent.Kind.UPLOAD,
+                by=by,
+                comment=checked.safe_name,
+            )
+        except Exception:
+            attachment.file.delete(save=False)  # no orphan file when the row is refused
+            raise
+    return attachment
+
+
+def attachment_remove(*, attachment: Attachment, by: User) -> None:
+    application = attachment.application
+    _require_member(by, application.organisation)
+    if attachment.version_id is not None or not _can_add_documents(application):
+        raise ApplicationError(
+            _("This document is part of a submitted version: it cannot be removed.")
+        )
+    with transaction.atomic():
+        ApplicationEvent.objects.create(
+            application=application,
+            kind=ApplicationEvent.Kind.REMOVAL,
+            by=by,
+            comment=attachment.original_name,
+        )
+        name = attachment.file.name
+        storage = attachment.file.storage
+        attachment.delete()
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+# ---------------------------------------------------------------------------------------------
+# Submission and what follows
+
+
+def _next_reference(application: Application, now: datetime) -> str:
+    year = timezone.localtime(now).year
+    prefix = application.programme.code
+    sequence, _created = ReferenceSequence.objects.select_for_update().get_or_create(
+        prefix=prefix, year=year
+    )
+    ReferenceSequence.objects.filter(pk=sequence.pk).update(last_number=F("last_number") + 1)
+    sequence.refresh_from_db()
+    return f"{prefix}-{year}-{sequence.last_number:04d}"
+
+
+def _organisation_snapshot(organisation: Organisation) -> dict:
+    return {
+        "name": organisation.name,
+        "enterprise_number": organisation.enterprise_number,
+        "kind": organisation.kind,
+        "street": organisation.street,
+        "postcode": organisation.postcode,
+        "municipality": organisation.municipality,
+        "province": organisation.province,
+        "headcount": organisation.headcount,
+        "turnover": str(organisation.turnover) if organisation.turnover is not None else None,
+        "balance_sheet": str(organisation.balance_sheet)
+        if organisation.balance_sheet is not None
+        else None,
+        "size_class": organisation.size_class,
+    }
+
+
+def _freeze(application: Application, by: User) -> ApplicationVersion:
+    number = application.versions.count() + 1
+    version = ApplicationVersion.objects.create(
+        application=application,
+        number=number,
+        data=application.data,
+        organisation_snapshot=_organisation_snapshot(application.organisation),
+        created_by=by,
+    )
+    application.attachments.filter(version__isnull=True).update(version=version)
+    return version
+
+
+def _message(
+    application: Application,
+    *,
+    kind: str,
+    template: str,
+    context: dict,
+    to: User,
+    sent_by: User | None = None,
+) -> ApplicantMessage:
+    """Write to the applicant: on the file page and by e-mail, in their language."""
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    with translation.override(to.language):
+        context = {"application": application, "site_url": settings.SITE_URL, **context}
+        subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
+        body = render_to_string(f"emails/{template}_body.txt", context)
+    message = ApplicantMessage.objects.create(
+        application=application, kind=kind, subject=subject, body=body, sent_by=sent_by
+    )
+    email_template_queue(to=to.email, template=template, context=context, language=to.language)
+    ApplicationEvent.objects.create(
+        application=application, kind=ApplicationEvent.Kind.MESSAGE, by=sent_by, comment=subject
+    )
+    return message
+
+
+def application_submit(
+    *, application: Application, by: User, now: datetime | None = None
+) -> Application:
+    """Submit a draft: run every check, give the reference, freeze the content, acknowledge.
+
+    Stored whole or refused whole. A second submit of the same file (double click, repeated
+    POST) returns the file as submitted the first time and changes nothing."""
+    now = now or timezone.now()
+    _require_member(by, application.organisation)
+    with transaction.atomic():
+        locked = (
+            Application.objects.select_for_update()
+            .select_related("call__programme", "organisation", "expert__organisation", "programme")
+            .get(pk=application.pk)
+        )
+        if locked.status != Status.DRAFT:
+            if locked.reference:
+                return locked  # already submitted: the same answer, nothing done twice
+            raise ApplicationError(_("This application can no longer be submitted."))
+        checks = eligibility.run_checks(locked, now=now)
+        if not all(check.passed for check in checks):
+            raise SubmissionRefused(checks)
+        locked.reference = _next_reference(locked, now)
+        locked.submitted_at = now
+        locked.eligibility = [check.as_dict() for check in checks]
+        locked.save(update_fields=["reference", "submitted_at", "eligibility", "updated_at"])
+        _freeze(locked, by)
+        application_transition(
+            application=locked, to=Status.SUBMITTED, by=by, actor=Actor.APPLICANT
+        )
+        _message(
+            locked,
+            kind=ApplicantMessage.Kind.ACKNOWLEDGEMENT,
+            template="application_acknowledgement",
+            context={},
+            to=by,
+        )
+    application.refresh_from_db()
+    return application
+
+
+def application_withdraw(*, application: Application, by: User, reason: str = "") -> Application:
+    _require_member(by, application.organisation)
+    return application_transition(
+        application=application, to=Status.WITHDRAWN, by=by, actor=Actor.APPLICANT, comment=reason
+    )
+
+
+def application_answer_information_request(
+    *, application: Application, by: User, answer: str, now: datetime | None = None
+) -> Application:
+    """The applicant answers: a new version is kept, and the file returns where it was."""
+    _require_member(by, application.organisation)
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().get(pk=application.pk)
+        if locked.status != Status.INFO_REQUESTED:
+            raise ApplicationError(_("No information is requested on this file."))
+        if not answer.strip():
+            raise ApplicationError(_("Write your answer."))
+        _freeze(locked, by)
+        ApplicationEvent.objects.create(
+            application=locked, kind=ApplicationEvent.Kind.ANSWER, by=by, comment=answer
+        )
+        locked.messages.filter(
+            kind=ApplicantMessage.Kind.INFO_REQUEST, answered_at__isnull=True
+        ).update(answered_at=now or timezone.now())
+        application_transition(
+            application=locked,
+            to=Status(locked.status_before_info_request),
+            by=by,
+            actor=Actor.APPLICANT,
+            comment=answer,
+        )
+    application.refresh_from_db()
+    return application
+
+
+def application_update_answer_step(
+    *, application: Application, step: Step, cleaned: dict, by: User
+) -> Application:
+    """While information is requested, the applicant may correct the content (kept as a new
+    version when they answer)."""
+    _require_member(by, application.organisation)
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().get(pk=application.pk)
+        if locked.status != Status.INFO_REQUESTED:
+            raise ApplicationError(_("This file cannot be changed now."))
+        locked.data = {**locked.data, step.slug: to_json(cleaned)}
+        locked.save(update_fields=["data", "updated_at"])
+    application.refresh_from_db()
+    return application
+
+
+def application_request_information(
+    *, application: Application, by: User, actor: Actor, message: str, due_date=None
+) -> Application:
+    """Staff ask the applicant for information (also used by the back office)."""
+    with transaction.atomic():
+        application = application_transition(
+            application=application, to=Status.INFO_REQUESTED, by=by, actor=actor, comment=message
+        )
+        applicant = application.created_by
+        info = _message(
+            application,
+            kind=ApplicantMessage.Kind.INFO_REQUEST,
+            template="application_info_request",
+            context={"message": message, "due_date": due_date},
+            to=applicant,
+            sent_by=by,
+        )
+        if due_date:
+            ApplicantMessage.objects.filter(pk=info.pk).update(due_date=due_date)
+    return application
+
+
+def application_submit_report(
+    *, application: Application, by: User, report: OutcomeReport
+) -> Application:
+    _require_member(by, application.organisation)
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().get(pk=application.pk)
+        if locked.status != Status.IN_PROGRESS:
+            raise ApplicationError(
+                _("The final report is submitted once the project is in progress.")
+            )
+        OutcomeReport.objects.filter(application=locked).delete()  # a report sent back is replaced
+        report.application = locked
+        report.submitted_by = by
+        report.save()
+        ApplicationEvent.objects.create(
+            application=locked, kind=ApplicationEvent.Kind.REPORT, by=by
+        )
+        application_transition(
+            application=locked, to=Status.REPORT_SUBMITTED, by=by, actor=Actor.APPLICANT
+        )
+    application.refresh_from_db()
+    return application

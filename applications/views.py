@@ -1,0 +1,307 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from companies.views import active_organisation
+from programs.models import Call
+
+from . import eligibility, selectors, services
+from .forms import AnswerForm, AttachmentForm, OutcomeReportForm, WithdrawForm
+from .models import Application
+from .services import ApplicationError, DraftConflict, SubmissionRefused
+from .steps import steps_for
+from .workflow import Status
+
+
+@login_required
+def my_files(request):
+    organisation = active_organisation(request)
+    files = (
+        selectors.files_of_organisation(organisation)
+        if organisation
+        else Application.objects.none()
+    )
+    return render(
+        request, "applications/my_files.html", {"organisation": organisation, "files": files}
+    )
+
+
+@login_required
+@require_POST
+def start(request, call_slug: str):
+    call = get_object_or_404(Call.objects.published().with_programme(), slug=call_slug)
+    organisation = active_organisation(request)
+    if organisation is None:
+        messages.info(request, _("First register the organisation you apply for."))
+        return redirect(f"{reverse('companies:organisation_create')}")
+    try:
+        application = services.application_start(
+            call=call, organisation=organisation, by=request.user
+        )
+    except ApplicationError as error:
+        messages.error(request, str(error))
+        return redirect(call)
+    if application.call_id != call.pk or not application.is_draft:
+        messages.info(
+            request, _("Your organisation already has an open file in this programme: here it is.")
+        )
+        return redirect(application)
+    return redirect("applications:step", pk=application.pk, step=steps_for(call)[0].slug)
+
+
+def _step_context(application: Application, current) -> dict:
+    steps = steps_for(application.call)
+    index = next(i for i, s in enumerate(steps) if s.slug == current.slug)
+    return {
+        "application": application,
+        "steps": steps,
+        "step": current,
+        "step_number": index + 1,
+        "previous_step": steps[index - 1] if index else None,
+        "next_step": steps[index + 1] if index + 1 < len(steps) else None,
+        "is_last": index + 1 == len(steps),
+    }
+
+
+@login_required
+def step(request, pk: int, step: str):
+    application = selectors.file_for_member(user=request.user, pk=pk)
+    editable = application.status in {Status.DRAFT, Status.INFO_REQUESTED}
+    current = next((s for s in steps_for(application.call) if s.slug == step), None)
+    if current is None or not editable:
+        if not editable:
+            return redirect(application)
+        raise Http404
+    context = _step_context(application, current)
+    if current.is_documents:
+        context |= {"upload_form": AttachmentForm(), "documents": application.attachments.all()}
+        return render(request, "applications/step.html", context)
+
+    form = current.form_class(
+        request.POST or None, application=application, initial=application.step_data(current.slug)
+    )
+    if request.method == "POST":
+        save_only = "save_draft" in request.POST
+        try:
+            if application.status == Status.INFO_REQUESTED:
+                if form.is_valid():
+                    services.application_update_answer_step(
+                        application=application,
+                        step=current,
+                        cleaned=form.cleaned_data,
+                        by=request.user,
+                    )
+                    messages.success(
+                        request, _("Saved. Send your answer on the file page when you are done.")
+                    )
+                    return redirect("applications:answer", pk=application.pk)
+            elif save_only or form.is_valid():
+                raw = {name: request.POST.get(name, "") for name in form.fields}
+                services.application_save_step(
+                    application=application,
+                    step=current,
+                    cleaned=None if save_only and not form.is_valid() else form.cleaned_data,
+                    raw=raw,
+                    version=int(request.POST.get("version", 0)),
+                    by=request.user,
+                )
+                if save_only:
+                    messages.success(
+                        request,
+                        _("Draft saved. You can come back to it at any time, from any device."),
+                    )
+                    return redirect("applications:step", pk=application.pk, step=current.slug)
+                target = context["next_step"]
+                return (
+                    redirect("applications:step", pk=application.pk, step=target.slug)
+                    if target
+                    else redirect(application)
+                )
+        except DraftConflict as conflict:
+            messages.error(request, str(conflict))
+            return redirect("applications:step", pk=application.pk, step=current.slug)
+        except ApplicationError as error:
+            messages.error(request, str(error))
+            return redirect(application)
+    context["form"] = form
+    if context["is_last"] and application.is_draft:
+        context["checks"] = eligibility.run_checks(application, now=timezone.now())
+    return render(request, "applications/step.html", context)
+
+
+@login_required
+@require_POST
+def submit(request, pk: int):
+    application = selectors.file_for_member(user=request.user, pk=pk)
+    try:
+        application = services.application_submit(application=application, by=request.user)
+    except SubmissionRefused as refusal:
+        messages.error(request, str(refusal))
+        last = steps_for(application.call)[-1]
+        context = _step_context(application, last) | {
+            "form": last.form_class(
+                initial=application.step_data(last.slug), application=application
+            ),
+            "checks": refusal.checks,
+        }
+        return render(request, "applications/step.html", context, status=422)
+    except ApplicationError as error:
+        messages.error(request, str(error))
+        return redirect(application)
+    messages.success(
+        request,
+        _("Your application is submitted. Its reference is %(reference)s.")
+        % {"reference": application.reference},
+    )
+    return redirect(application)
+
+
+@login_required
+def detail(request, pk: int):
+    application = selectors.file_page(user=request.user, pk=pk)
+    return render(
+        request,
+        "applications/detail.html",
+        {
+            "application": application,
+            "can_withdraw": application.status
+            in {Status.DRAFT, Status.SUBMITTED, Status.INFO_REQUESTED},
+            "withdraw_form": WithdrawForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def withdraw(request, pk: int):
+    application = selectors.file_for_member(user=request.user, pk=pk)
+    form = WithdrawForm(request.POST)
+    form.is_valid()
+    try:
+        services.application_withdraw(
+            application=application, by=request.user, reason=form.cleaned_data.get("reason", "")
+        )
+    except ApplicationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Your application is withdrawn."))
+    return redirect(application)
+
+
+@login_required
+def answer(request, pk: int):
+    application = selectors.file_for_member(user=request.user, pk=pk)
+    if application.status != Status.INFO_REQUESTED:
+        return redirect(application)
+    form = AnswerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.application_answer_information_request(
+                application=application, by=request.user, answer=form.cleaned_data["answer"]
+            )
+        except ApplicationError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Your answer is sent to the AdN."))
+            return redirect(application)
+    request_message = application.messages.filter(kind="info_request").first()
+    return render(
+        request,
+        "applications/answer.html",
+        {
+            "application": application,
+            "form": form,
+            "request_message": request_message,
+            "steps": [s for s in steps_for(application.call) if not s.is_documents],
+            "upload_form": AttachmentForm(),
+            "documents": application.attachments.all(),
+        },
+    )
+
+
+@login_required
+def report(request, pk: int):
+    application = selectors.file_for_member(user=request.user, pk=pk)
+    if application.status != Status.IN_PROGRESS:
+        return redirect(application)
+    form = OutcomeReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.application_submit_report(
+                application=application, by=request.user, report=form.save(commit=False)
+            )
+        except ApplicationError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Your final report is sent. Thank you!"))
+            return redirect(application)
+    return render(request, "applications/report.html", {"application": application, "form": form})
+
+
+@login_required
+@require_POST
+def attachment_upload(request, pk: int):
+    application = selectors.file_for_member(user=request.user, pk=pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    back = request.POST.get("next") or reverse(
+        "applications:step", args=[application.pk, "documents"]
+    )
+    if not back.startswith("/"):
+        back = application.get_absolute_url()
+    if not form.is_valid():
+        for error in form.errors.get("file", []):
+            messages.error(request, error)
+        return redirect(back)
+    try:
+        services.attachment_add(
+            application=application,
+            upload=form.cleaned_data["file"],
+            kind=form.cleaned_data["kind"],
+            by=request.user,
+        )
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    except ApplicationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Document added."))
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def attachment_remove(request, pk: int, attachment_pk: int):
+    attachment = selectors.attachment_for_member(
+        user=request.user, pk=pk, attachment_pk=attachment_pk
+    )
+    try:
+        services.attachment_remove(attachment=attachment, by=request.user)
+    except ApplicationError as error:
+        messages.error(request, str(error))
+    return redirect(
+        request.POST.get("next")
+        if str(request.POST.get("next", "")).startswith("/")
+        else reverse("applications:step", args=[pk, "documents"])
+    )
+
+
+@login_required
+def attachment_download(request, pk: int, attachment_pk: int):
+    attachment = selectors.attachment_for_member(
+        user=request.user, pk=pk, attachment_pk=attachment_pk
+    )
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,111 @@
+"""The life of a file (domain §3), as data.
+
+`TRANSITIONS[source][target]` names who may move a file from one status to the other.
+`services.application_transition` is the only code that changes a file's status: it locks the
+row, checks this table and the guards, saves, and writes the event row in one transaction."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    ELIGIBILITY_CHECK = "eligibility_check", _("Eligibility check")
+    UNDER_REVIEW = "under_review", _("Under review")
+    WAITLISTED = "waitlisted", _("Waiting list")
+    SELECTED = "selected", _("Selected")
+    AGREEMENT_SIGNED = "agreement_signed", _("Agreement signed")
+    IN_PROGRESS = "in_progress", _("In progress")
+    REPORT_SUBMITTED = "report_submitted", _("Final report submitted")
+    COMPLETED = "completed", _("Completed")
+    CLOSED = "closed", _("Closed")
+    INFO_REQUESTED = "info_requested", _("Information requested")
+    INELIGIBLE = "ineligible", _("Ineligible")
+    REJECTED = "rejected", _("Not selected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    ABANDONED = "abandoned", _("Abandoned")
+
+
+class Actor(models.TextChoices):
+    APPLICANT = "applicant", _("Applicant")
+    REVIEWER = "reviewer", _("Reviewer")
+    MANAGER = "manager", _("Programme manager")  # administrators act as managers
+
+
+S, A = Status, Actor
+STAFF = frozenset({A.REVIEWER, A.MANAGER})
+MANAGER = frozenset({A.MANAGER})
+APPLICANT = frozenset({A.APPLICANT})
+
+# Files that are still alive: an organisation has at most one per programme (a DB constraint).
+OPEN_STATUSES = frozenset(
+    {
+        S.DRAFT,
+        S.SUBMITTED,
+        S.ELIGIBILITY_CHECK,
+        S.UNDER_REVIEW,
+        S.WAITLISTED,
+        S.SELECTED,
+        S.AGREEMENT_SIGNED,
+        S.IN_PROGRESS,
+        S.REPORT_SUBMITTED,
+        S.INFO_REQUESTED,
+    }
+)
+# From these, staff may ask the applicant for information (the file returns here afterwards).
+INFO_REQUEST_SOURCES = OPEN_STATUSES - {S.DRAFT, S.INFO_REQUESTED}
+DECIDED_STATUSES = frozenset({S.SELECTED, S.REJECTED, S.INELIGIBLE})
+
+TRANSITIONS: dict[Status, dict[Status, frozenset[Actor]]] = {
+    S.DRAFT: {S.SUBMITTED: APPLICANT, S.WITHDRAWN: APPLICANT},
+    S.SUBMITTED: {S.ELIGIBILITY_CHECK: STAFF, S.WITHDRAWN: APPLICANT},
+    S.ELIGIBILITY_CHECK: {S.UNDER_REVIEW: STAFF, S.INELIGIBLE: MANAGER},
+    S.UNDER_REVIEW: {S.SELECTED: MANAGER, S.REJECTED: MANAGER, S.WAITLISTED: MANAGER},
+    S.WAITLISTED: {S.SELECTED: MANAGER, S.REJECTED: MANAGER},
+    S.SELECTED: {S.AGREEMENT_SIGNED: MANAGER},
+    S.AGREEMENT_SIGNED: {S.IN_PROGRESS: MANAGER},
+    S.IN_PROGRESS: {S.REPORT_SUBMITTED: APPLICANT, S.ABANDONED: MANAGER},
+    S.REPORT_SUBMITTED: {S.COMPLETED: MANAGER},
+    S.COMPLETED: {S.CLOSED: MANAGER},
+    # Back to where it came from when the applicant answers (see `allowed`), or withdrawn.
+    S.INFO_REQUESTED: {S.WITHDRAWN: APPLICANT},
+}
+for _source in INFO_REQUEST_SOURCES:
+    TRANSITIONS.setdefault(_source, {})[S.INFO_REQUESTED] = STAFF
+
+
+def allowed(
+    source: Status, target: Status, actor: Actor, *, returns_to: Status | None = None
+) -> bool:
+    """May `actor` move a file from `source` to `target`? An information request returns, when
+    answered by the applicant, to the status it was asked from."""
+    if source == S.INFO_REQUESTED and target == returns_to and target is not None:
+        return actor == A.APPLICANT
+    return actor in TRANSITIONS.get(source, {}).get(target, frozenset())
+
+
+def targets(source: Status, actor: Actor) -> list[Status]:
+    """The moves `actor` may offer from `source` (for the buttons of a page)."""
+    return [target for target, actors in TRANSITIONS.get(source, {}).items() if actor in actors]
+
+
+# What the applicant should do next, shown on "my files" and the file page.
+NEXT_STEP = {
+    S.DRAFT: _("Complete and submit your application."),
+    S.SUBMITTED: _("The AdN checks your application."),
+    S.ELIGIBILITY_CHECK: _("The AdN checks your eligibility."),
+    S.UNDER_REVIEW: _("Your application is being assessed."),
+    S.WAITLISTED: _("Your application is on the waiting list."),
+    S.SELECTED: _("Your project is selected: the agreement follows."),
+    S.AGREEMENT_SIGNED: _("The agreement is signed: the project can start."),
+    S.IN_PROGRESS: _("Your project is running. Submit the final report at the end."),
+    S.REPORT_SUBMITTED: _("The AdN reviews your final report."),
+    S.COMPLETED: _("Your project is completed. Thank you!"),
+    S.CLOSED: _("This file is closed."),
+    S.INFO_REQUESTED: _("Answer the AdN's request for information."),
+    S.INELIGIBLE: _("This application is not eligible."),
+    S.REJECTED: _("This application was not selected."),
+    S.WITHDRAWN: _("You withdrew this application."),
+    S.ABANDONED: _("This project was abandoned."),
+}

@@ -1,0 +1,212 @@
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from adn_portal.mailer.models import OutgoingEmail
+from applications.models import Application, ApplicationEvent, ApplicationVersion
+from applications.workflow import Status
+
+from .conftest import fill_steps, pdf
+
+pytestmark = pytest.mark.django_db
+
+
+def start(client, call) -> Application:
+    response = client.post(reverse("applications:start", args=[call.slug]))
+    application = Application.objects.get()
+    assert response.url == reverse("applications:step", args=[application.pk, "organisation"])
+    return application
+
+
+def test_an_sme_applies_to_start_ia_and_gets_a_reference_and_an_acknowledgement(
+    client, applicant, start_call, expert, django_capture_on_commit_callbacks
+):
+    client.force_login(applicant)
+    application = start(client, start_call)
+    fill_steps(client, application, expert)
+    client.post(
+        reverse("applications:attachment_upload", args=[application.pk]),
+        {"file": pdf(), "kind": "annex"},
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("applications:submit", args=[application.pk]))
+
+    application.refresh_from_db()
+    year = timezone.localdate().year
+    assert response.status_code == 302
+    assert application.status == Status.SUBMITTED
+    assert application.reference == f"START-{year}-0001"
+    assert application.expert == expert
+    assert application.versions.get().data["needs"]["maturity"] == "exploring"
+    assert application.attachments.get().version == application.versions.get()
+    acknowledgement = OutgoingEmail.objects.get(to=applicant.email)
+    assert acknowledgement.sent_at is not None
+    assert application.reference in mail.outbox[-1].subject
+    page = client.get(application.get_absolute_url()).content.decode()
+    assert application.reference in page and "annexe.pdf" in page
+
+
+def test_the_acknowledgement_is_written_in_the_applicants_language(
+    client, applicant, start_call, expert
+):
+    applicant.language = "de"
+    applicant.save()
+    client.force_login(applicant)
+    application = start(client, start_call)
+    fill_steps(client, application, expert)
+    client.post(reverse("applications:submit", args=[application.pk]))
+    application.refresh_from_db()
+    subject = application.messages.get().subject
+    assert "Antrag" in subject and application.reference in subject
+    assert OutgoingEmail.objects.get(to=applicant.email).subject == subject
+
+
+def test_a_draft_is_kept_step_by_step_and_resumed_later(client, applicant, start_call):
+    client.force_login(applicant)
+    application = start(client, start_call)
+    url = reverse("applications:step", args=[application.pk, "needs"])
+    client.post(url, {"activity": "Menuiserie.", "version": "1", "save_draft": "1"})
+
+    other_device = client.__class__()
+    other_device.force_login(applicant)
+    form = other_device.get(url).context["form"]
+    assert form.initial["activity"] == "Menuiserie."
+    application.refresh_from_db()
+    assert "needs" not in application.completed_steps  # saved, but not complete
+
+
+def test_two_colleagues_editing_the_same_draft_get_a_conflict_not_a_silent_overwrite(
+    client, applicant, start_call
+):
+    from tests.factories import make_member
+
+    colleague = make_member(applicant.organisation, role="member")
+    client.force_login(applicant)
+    application = start(client, start_call)
+    url = reverse("applications:step", args=[application.pk, "needs"])
+
+    other = client.__class__()
+    other.force_login(colleague)
+    other.post(url, {"activity": "Version de la collègue.", "version": "1", "save_draft": "1"})
+    response = client.post(
+        url, {"activity": "Ma version.", "version": "1", "save_draft": "1"}, follow=True
+    )
+
+    application.refresh_from_db()
+    assert application.data["needs"]["activity"] == "Version de la collègue."
+    assert "Un collègue a enregistré cette demande" in response.content.decode()
+
+
+def test_checks_are_shown_before_submission_in_plain_french(client, applicant, start_call, expert):
+    (
+        applicant.organisation.postcode,
+        applicant.organisation.municipality,
+        applicant.organisation.province,
+    ) = "1000", "Bruxelles", "outside"
+    applicant.organisation.save()
+    client.force_login(applicant)
+    application = start(client, start_call)
+    fill_steps(client, application, expert)
+
+    page = client.get(
+        reverse("applications:step", args=[application.pk, "declarations"])
+    ).content.decode()
+    assert "n'est pas en Wallonie" in page
+
+
+def test_a_failed_check_refuses_the_submission_and_keeps_the_draft(
+    client, applicant, start_call, expert
+):
+    applicant.organisation.postcode, applicant.organisation.province = "1000", "outside"
+    applicant.organisation.save()
+    client.force_login(applicant)
+    application = start(client, start_call)
+    fill_steps(client, application, expert)
+
+    response = client.post(reverse("applications:submit", args=[application.pk]))
+
+    application.refresh_from_db()
+    assert response.status_code == 422
+    assert application.status == Status.DRAFT and application.reference is None
+    assert not ApplicationVersion.objects.exists()
+    assert [c.rule for c in response.context["checks"] if not c.passed] == ["walloon_seat"]
+
+
+def test_submission_after_the_deadline_is_refused_and_the_draft_survives(
+    client, applicant, start_call, expert
+):
+    client.force_login(applicant)
+    application = start(client, start_call)
+    fill_steps(client, application, expert)
+    start_call.closes_at = timezone.now() - timedelta(minutes=1)
+    start_call.save()
+
+    response = client.post(reverse("applications:submit", args=[application.pk]))
+
+    application.refresh_from_db()
+    assert response.status_code == 422
+    assert application.status == Status.DRAFT
+    assert "clôturé" in response.content.decode()
+
+
+def test_a_double_submit_creates_one_submission(client, applicant, start_call, expert):
+    client.force_login(applicant)
+    application = start(client, start_call)
+    fill_steps(client, application, expert)
+    for _ in range(3):
+        client.post(reverse("applications:submit", args=[application.pk]))
+    application.refresh_from_db()
+    assert application.reference.endswith("-0001")
+    assert application.versions.count() == 1
+    assert (
+        application.events.filter(
+            kind=ApplicationEvent.Kind.TRANSITION, to_status=Status.SUBMITTED
+        ).count()
+        == 1
+    )
+    assert OutgoingEmail.objects.filter(to=applicant.email).count() == 1
+
+
+def test_a_missing_step_blocks_the_submission(client, applicant, start_call, expert):
+    client.force_login(applicant)
+    application = start(client, start_call)
+    steps = {
+        "organisation": {"confirmed": "on"},
+        "declarations": {"gdpr_consent": "on", "sworn_statement": "on"},
+    }
+    fill_steps(client, application, expert, steps=steps)
+    response = client.post(reverse("applications:submit", args=[application.pk]))
+    failed = [c for c in response.context["checks"] if not c.passed]
+    assert failed[0].rule == "complete"
+    assert "Personne de contact" in failed[0].message
+
+
+def test_submitted_content_is_frozen(client, applicant, start_call, expert):
+    client.force_login(applicant)
+    application = start(client, start_call)
+    fill_steps(client, application, expert)
+    client.post(reverse("applications:submit", args=[application.pk]))
+    response = client.post(
+        reverse("applications:step", args=[application.pk, "needs"]),
+        {"activity": "Changé", "version": "99", "save_draft": "1"},
+    )
+    application.refresh_from_db()
+    assert response.status_code == 302
+    assert application.data["needs"]["activity"] == "Menuiserie industrielle."
+
+
+def test_the_applicant_withdraws_a_file_that_is_not_decided(client, applicant, start_call, expert):
+    client.force_login(applicant)
+    application = start(client, start_call)
+    fill_steps(client, application, expert)
+    client.post(reverse("applications:submit", args=[application.pk]))
+    client.post(
+        reverse("applications:withdraw", args=[application.pk]), {"reason": "Projet reporté."}
+    )
+    application.refresh_from_db()
+    assert application.status == Status.WITHDRAWN
+    assert application.events.last().comment == "Projet reporté."
