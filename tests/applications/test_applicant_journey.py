@@ -210,3 +210,32 @@ def test_the_applicant_withdraws_a_file_that_is_not_decided(client, applicant, s
     application.refresh_from_db()
     assert application.status == Status.WITHDRAWN
     assert application.events.last().comment == "Projet reporté."
+
+
+def test_a_broker_failure_never_loses_the_submission_nor_sends_twice(
+    client, applicant, start_call, expert, django_capture_on_commit_callbacks
+):
+    from unittest import mock
+
+    from kombu.exceptions import OperationalError
+
+    from adn_portal.mailer import tasks
+    from adn_portal.mailer.services import emails_resend_unsent
+
+    client.force_login(applicant)
+    application = start(client, start_call)
+    fill_steps(client, application, expert)
+    down = mock.patch.object(tasks.send_outgoing_email, "delay", side_effect=OperationalError("Connection refused"))
+    with down, django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("applications:submit", args=[application.pk]))
+
+    application.refresh_from_db()
+    assert response.status_code == 302
+    assert application.status == Status.SUBMITTED
+    email = OutgoingEmail.objects.get(to=applicant.email)
+    assert email.sent_at is None and mail.outbox == []
+
+    # The broker is back: the beat sweeper sends it, once.
+    assert emails_resend_unsent(older_than=timedelta(0)) == 1
+    assert emails_resend_unsent(older_than=timedelta(0)) == 0
+    assert [m.to for m in mail.outbox] == [[applicant.email]]
