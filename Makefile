@@ -25,12 +25,13 @@ fi; \
 exit 1
 endef
 
-.PHONY: help run test test-services worker beat lint format messages check-deploy install clean
+.PHONY: help run test test-services e2e worker beat lint format messages check-deploy install clean
 
 help:
 	@echo "make run            set up everything and serve the portal on http://127.0.0.1:8000"
 	@echo "make test           set up everything and run the test suite (SQLite, eager Celery)"
 	@echo "make test-services  run the suites that need PostgreSQL, Redis and a live Celery worker"
+	@echo "make e2e            browser tests in headless Chromium; screenshots in var/e2e-screenshots/"
 	@echo "make worker | beat  run a Celery worker / the beat scheduler against CELERY_BROKER_URL"
 	@echo "make lint           ruff lint and format check"
 
@@ -57,14 +58,20 @@ run: messages
 	$(MANAGE) runserver 127.0.0.1:8000
 
 test: messages
-	env -u DATABASE_URL -u CELERY_BROKER_URL $(PY) -m pytest -m "not services" -n auto -q
+	env -u DATABASE_URL -u CELERY_BROKER_URL $(PY) -m pytest -m "not services and not e2e" -n auto -q
+
+# Journeys in Debian's headless Chromium (/usr/bin/chromium; Playwright never downloads a
+# browser), against a live server on SQLite with eager Celery, one process.
+e2e: messages
+	mkdir -p var/e2e-screenshots
+	env -u DATABASE_URL -u CELERY_BROKER_URL $(PY) -m pytest -m e2e -q -p no:xdist
 
 # The whole suite once more on PostgreSQL (tasks eager), then the tests that need the broker
 # and a live worker process.
 test-services: messages
 	DATABASE_URL="$${DATABASE_URL:-$(SERVICES_DATABASE_URL)}" \
 	CELERY_BROKER_URL="$${CELERY_BROKER_URL:-$(SERVICES_BROKER_URL)}" CELERY_TASK_ALWAYS_EAGER=true \
-	$(PY) -m pytest -m "not services" -q --create-db -n auto
+	$(PY) -m pytest -m "not services and not e2e" -q --create-db -n auto
 	DATABASE_URL="$${DATABASE_URL:-$(SERVICES_DATABASE_URL)}" \
 	CELERY_BROKER_URL="$${CELERY_BROKER_URL:-$(SERVICES_BROKER_URL)}" \
 	$(PY) -m pytest -m services -q --create-db

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Application, ApplicationEvent
+from .models import Application, ApplicationEvent, ConflictOfInterest, MessageTemplate
 
 
 class EventInline(admin.TabularInline):
@@ -39,3 +39,15 @@ class ApplicationAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(MessageTemplate)
+class MessageTemplateAdmin(admin.ModelAdmin):
+    list_display = ["kind", "programme", "subject_fr"]
+    list_filter = ["kind", "programme"]
+
+
+@admin.register(ConflictOfInterest)
+class ConflictOfInterestAdmin(admin.ModelAdmin):
+    list_display = ["reviewer", "organisation", "declared_at"]
+    autocomplete_fields = ["reviewer", "organisation"]

@@ -69,6 +69,9 @@ class Application(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="follow_ups"
     )
     total_budget = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    # What the Region funds once selected (amount requested, or the call's expert days): the
+    # call's envelope is checked against the sum of these.
+    granted_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     amount_requested = models.DecimalField(
         _("amount requested (EUR)"),
         max_digits=12,
@@ -181,6 +184,10 @@ class ApplicationEvent(models.Model):
         REMOVAL = "removal", _("Document removed")
         ANSWER = "answer", _("Information provided")
         REPORT = "report", _("Final report")
+        ASSIGNMENT = "assignment", _("Reviewer assigned")
+        EXPERT = "expert", _("Expert assigned")
+        SCORE = "score", _("Score")
+        NOTE = "note", _("Internal note")
 
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=16, choices=Kind.choices)
@@ -320,3 +327,156 @@ class OutcomeReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application} outcome"
+
+
+# ---------------------------------------------------------------------------------------------
+# Staff work on files (domain §3): assignment, conflicts of interest, scores, notes, templates
+
+
+class Assignment(models.Model):
+    """The responsible reviewer of a file; one at a time, the history kept."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.PROTECT, related_name="assignments"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments"
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    assigned_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-assigned_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application"],
+                condition=Q(ended_at__isnull=True),
+                name="assignment_one_current",
+            ),
+        ]
+        indexes = [models.Index(fields=["reviewer", "ended_at"], name="assignment_reviewer_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.application} → {self.reviewer}"
+
+
+class ConflictOfInterest(models.Model):
+    """A reviewer declares a link with an organisation: its files are never assigned to them."""
+
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="conflicts_of_interest"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="conflicts_of_interest"
+    )
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
+    declared_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("conflict of interest")
+        verbose_name_plural = _("conflicts of interest")
+        constraints = [
+            models.UniqueConstraint(fields=["reviewer", "organisation"], name="conflict_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer} ≠ {self.organisation}"
+
+
+class Score(models.Model):
+    """One reviewer's score (0 to 5) on one criterion of the call's grid."""
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="scores")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="scores"
+    )
+    criterion = models.ForeignKey(
+        "programs.ScoringCriterion", on_delete=models.PROTECT, related_name="scores"
+    )
+    value = models.PositiveSmallIntegerField(_("score"))
+    comment = models.TextField(_("comment"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "reviewer", "criterion"], name="score_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(value__gte=0, value__lte=5), name="score_zero_to_five"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application} · {self.criterion} = {self.value}"
+
+
+class MessageTemplate(models.Model):
+    """Editable texts of the decisions and requests sent to applicants, in three languages.
+    They are Django templates: {{ reference }}, {{ organisation }}, {{ call }}, {{ comment }}."""
+
+    class Kind(models.TextChoices):
+        SELECTED = "selected", _("Selected")
+        REJECTED = "rejected", _("Not selected")
+        WAITLISTED = "waitlisted", _("Waiting list")
+        INELIGIBLE = "ineligible", _("Ineligible")
+        REPORT_SENT_BACK = "report_sent_back", _("Final report sent back")
+
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    programme = models.ForeignKey(
+        Programme,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        help_text=_("Empty: every programme."),
+    )
+    subject_fr = models.CharField(max_length=200)
+    subject_en = models.CharField(max_length=200)
+    subject_de = models.CharField(max_length=200)
+    body_fr = models.TextField()
+    body_en = models.TextField()
+    body_de = models.TextField()
+
+    class Meta:
+        verbose_name = _("message template")
+        verbose_name_plural = _("message templates")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "programme"], name="message_template_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.programme or '*'}"
+
+
+class Export(models.Model):
+    """A queue export produced by a Celery task; downloadable by the staff member who asked."""
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "XLSX"
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Being prepared")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="exports"
+    )
+    format = models.CharField(max_length=8, choices=Format.choices)
+    query = models.JSONField(default=dict)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
+    file = models.FileField(storage=private_storage, blank=True)
+    rows = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.format} export #{self.pk}"

@@ -59,3 +59,112 @@ def attachment_for_member(*, user, pk: int, attachment_pk: int) -> Attachment:
         pk=attachment_pk,
         application_id=pk,
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Staff
+
+
+def staff_programme_ids(user) -> list[int] | None:
+    """The programmes a staff member works on; None means all (administrators)."""
+    from adn_portal.accounts.permissions import has_role
+    from adn_portal.accounts.roles import Role
+    from programs.models import ProgrammeStaff
+
+    if has_role(user, Role.ADMINISTRATOR):
+        return None
+    return list(ProgrammeStaff.objects.filter(user=user).values_list("programme_id", flat=True))
+
+
+def staff_files(user) -> QuerySet[Application]:
+    """Submitted files of the programmes the user works on, with what the queue shows: the
+    organisation, the call, and the current reviewer (a subquery, not a query per row)."""
+    from django.db.models import OuterRef, Subquery
+
+    from .models import Assignment
+    from .workflow import Status
+
+    current = Assignment.objects.filter(application=OuterRef("pk"), ended_at__isnull=True)
+    files = (
+        Application.objects.exclude(status=Status.DRAFT)
+        .select_related("organisation", "call__programme")
+        .annotate(
+            reviewer_first_name=Subquery(current.values("reviewer__first_name")[:1]),
+            reviewer_last_name=Subquery(current.values("reviewer__last_name")[:1]),
+        )
+    )
+    programmes = staff_programme_ids(user)
+    if programmes is not None:
+        files = files.filter(programme_id__in=programmes)
+    return files
+
+
+def status_counts(files: QuerySet[Application]) -> dict[str, int]:
+    rows = files.order_by().values_list("status").annotate(n=Count("pk"))
+    return dict(rows)
+
+
+def staff_file(*, user, pk: int) -> Application:
+    """A file in full for staff: 404 outside the user's programmes."""
+    from .models import Assignment, Score
+
+    return get_object_or_404(
+        staff_files(user)
+        .select_related("expert__organisation", "created_by", "earlier_application")
+        .prefetch_related(
+            Prefetch(
+                "events",
+                queryset=ApplicationEvent.objects.select_related("by").order_by("-at", "-pk"),
+                to_attr="timeline",
+            ),
+            Prefetch(
+                "messages",
+                queryset=ApplicantMessage.objects.order_by("-created_at"),
+                to_attr="message_list",
+            ),
+            Prefetch(
+                "attachments",
+                queryset=Attachment.objects.order_by("uploaded_at"),
+                to_attr="documents",
+            ),
+            Prefetch(
+                "assignments",
+                queryset=Assignment.objects.select_related("reviewer", "assigned_by"),
+                to_attr="assignment_history",
+            ),
+            Prefetch(
+                "scores",
+                queryset=Score.objects.select_related("reviewer", "criterion"),
+                to_attr="score_list",
+            ),
+            "call__criteria",
+        ),
+        pk=pk,
+    )
+
+
+def score_summary(application: Application) -> dict:
+    """Each reviewer's weighted total, the mean over reviewers, and the pass mark, from the
+    prefetched scores and criteria (no extra query)."""
+    from decimal import Decimal
+
+    criteria = list(application.call.criteria.all())
+    maximum = sum((c.weight * c.MAX_SCORE for c in criteria), Decimal("0"))
+    totals: dict[int, dict] = {}
+    for score in application.score_list:
+        entry = totals.setdefault(
+            score.reviewer_id, {"reviewer": score.reviewer, "total": Decimal("0"), "count": 0}
+        )
+        entry["total"] += score.value * score.criterion.weight
+        entry["count"] += 1
+    complete = [t for t in totals.values() if t["count"] == len(criteria)]
+    mean = sum((t["total"] for t in complete), Decimal("0")) / len(complete) if complete else None
+    threshold = maximum * application.call.pass_mark / 100
+    return {
+        "reviewers": list(totals.values()),
+        "maximum": maximum,
+        "mean": mean,
+        "threshold": threshold,
+        "passes": mean is not None and mean >= threshold,
+        "criteria": criteria,
+    }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import staff_views, views
 
 app_name = "applications"
 
@@ -23,5 +23,38 @@ urlpatterns = [
         "dossiers/<int:pk>/documents/<int:attachment_pk>/supprimer/",
         views.attachment_remove,
         name="attachment_remove",
+    ),
+    # The AdN staff's interface
+    path("espace-adn/dossiers/", staff_views.queue, name="staff_queue"),
+    path("espace-adn/dossiers/lot/", staff_views.queue_batch, name="staff_queue_batch"),
+    path("espace-adn/dossiers/<int:pk>/", staff_views.file, name="staff_file"),
+    path(
+        "espace-adn/dossiers/<int:pk>/statut/", staff_views.file_transition, name="staff_transition"
+    ),
+    path("espace-adn/dossiers/<int:pk>/decision/", staff_views.file_decide, name="staff_decide"),
+    path(
+        "espace-adn/dossiers/<int:pk>/demande-info/",
+        staff_views.file_request_information,
+        name="staff_request_information",
+    ),
+    path("espace-adn/dossiers/<int:pk>/notes/", staff_views.file_score, name="staff_score"),
+    path("espace-adn/dossiers/<int:pk>/note-interne/", staff_views.file_note, name="staff_note"),
+    path("espace-adn/dossiers/<int:pk>/attribution/", staff_views.file_assign, name="staff_assign"),
+    path(
+        "espace-adn/dossiers/<int:pk>/expert/",
+        staff_views.file_assign_expert,
+        name="staff_assign_expert",
+    ),
+    path(
+        "espace-adn/dossiers/<int:pk>/documents/<int:attachment_pk>/",
+        staff_views.file_attachment,
+        name="staff_attachment",
+    ),
+    path("espace-adn/exports/", staff_views.exports, name="staff_exports"),
+    path("espace-adn/exports/nouveau/", staff_views.export_create, name="staff_export_create"),
+    path(
+        "espace-adn/exports/<int:export_pk>/",
+        staff_views.export_download,
+        name="staff_export_download",
     ),
 ]

@@ -117,12 +117,9 @@ def step(request, pk: int, step: str):
                         _("Draft saved. You can come back to it at any time, from any device."),
                     )
                     return redirect("applications:step", pk=application.pk, step=current.slug)
-                target = context["next_step"]
-                return (
-                    redirect("applications:step", pk=application.pk, step=target.slug)
-                    if target
-                    else redirect(application)
-                )
+                # After the last step, stay on it: its checks and submit button are there.
+                target = context["next_step"] or current
+                return redirect("applications:step", pk=application.pk, step=target.slug)
         except DraftConflict as conflict:
             messages.error(request, str(conflict))
             return redirect("applications:step", pk=application.pk, step=current.slug)

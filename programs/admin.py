@@ -2,13 +2,20 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from .forms import CallAdminForm
-from .models import Call, Programme, ScoringCriterion
+from .models import Call, Programme, ProgrammeStaff, ScoringCriterion
+
+
+class ProgrammeStaffInline(admin.TabularInline):
+    model = ProgrammeStaff
+    extra = 1
+    autocomplete_fields = ["user"]
 
 
 @admin.register(Programme)
 class ProgrammeAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "position", "previous"]
     prepopulated_fields = {"slug": ["name"]}
+    inlines = [ProgrammeStaffInline]
 
 
 class ScoringCriterionInline(admin.TabularInline):

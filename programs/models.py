@@ -5,6 +5,7 @@ Knows nothing of organisations or files."""
 from datetime import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -312,3 +313,18 @@ class ScoringCriterion(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+
+class ProgrammeStaff(models.Model):
+    """Which programmes a staff member works on: reviewers and managers see only these."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="staff")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="programme_roles")
+
+    class Meta:
+        verbose_name = _("programme staff member")
+        verbose_name_plural = _("programme staff")
+        constraints = [models.UniqueConstraint(fields=["programme", "user"], name="programme_staff_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.programme}"

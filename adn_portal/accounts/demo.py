@@ -4,6 +4,8 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+from programs.models import Programme, ProgrammeStaff
+
 from .models import User
 from .roles import Role
 
@@ -40,5 +42,8 @@ def seed_users() -> list[tuple[User, Role | None]]:
         )
         if role:
             user.groups.add(Group.objects.get(name=role))
+        if role in (Role.PROGRAMME_MANAGER, Role.REVIEWER):
+            for programme in Programme.objects.all():  # demo staff work on every programme
+                ProgrammeStaff.objects.get_or_create(user=user, programme=programme)
         seeded.append((user, role))
     return seeded

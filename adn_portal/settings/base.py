@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "rest_framework",
+    "django_filters",
     "bootstrap",  # django-bootstrap-static: Bootstrap's CSS and JS served locally
     # Ours, lowest layer first (imports only point down this list)
     "adn_portal.accounts",
@@ -185,6 +186,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "companies.tasks.send_renewal_reminders",
         "schedule": crontab(hour=8, minute=0),
     },
+    "applications-information-reminders": {
+        "task": "applications.tasks.remind_information_requests",
+        "schedule": crontab(hour=9, minute=0),
+    },
     "mailer-resend-unsent": {
         "task": "adn_portal.mailer.tasks.resend_unsent_emails",
         "schedule": env.float("MAILER_SWEEP_SECONDS", default=300.0),
@@ -219,3 +224,6 @@ ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 ATTACHMENT_MAX_COUNT = env.int("ATTACHMENT_MAX_COUNT", default=10)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # form fields; files stream to disk above this
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# Staff queue: an open file untouched for this many days is "overdue".
+STAFF_OVERDUE_DAYS = env.int("STAFF_OVERDUE_DAYS", default=30)

@@ -1,3 +1,4 @@
+import html
 from datetime import timedelta
 
 import pytest
@@ -112,10 +113,8 @@ def test_checks_are_shown_before_submission_in_plain_french(client, applicant, s
     application = start(client, start_call)
     fill_steps(client, application, expert)
 
-    page = client.get(
-        reverse("applications:step", args=[application.pk, "declarations"])
-    ).content.decode()
-    assert "n'est pas en Wallonie" in page
+    response = client.get(reverse("applications:step", args=[application.pk, "declarations"]))
+    assert "n'est pas en Wallonie" in html.unescape(response.content.decode())
 
 
 def test_a_failed_check_refuses_the_submission_and_keeps_the_draft(
@@ -225,7 +224,9 @@ def test_a_broker_failure_never_loses_the_submission_nor_sends_twice(
     client.force_login(applicant)
     application = start(client, start_call)
     fill_steps(client, application, expert)
-    down = mock.patch.object(tasks.send_outgoing_email, "delay", side_effect=OperationalError("Connection refused"))
+    down = mock.patch.object(
+        tasks.send_outgoing_email, "delay", side_effect=OperationalError("Connection refused")
+    )
     with down, django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("applications:submit", args=[application.pk]))
 

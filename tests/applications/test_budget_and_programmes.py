@@ -10,16 +10,31 @@ from tests.factories import CallFactory
 
 pytestmark = pytest.mark.django_db
 
-BUDGET = {"cost_personnel": "20000", "cost_provider": "60000", "cost_equipment": "10000", "cost_other": "10000"}
+BUDGET = {
+    "cost_personnel": "20000",
+    "cost_provider": "60000",
+    "cost_equipment": "10000",
+    "cost_other": "10000",
+}
 
 
 @pytest.fixture
 def tremplin_call(db):
     return CallFactory(
         programme=Programme.objects.get(code=Programme.Code.TREMPLIN_IA),
-        funding_rate=Decimal("50"), ceiling_per_file=Decimal("40000"), max_duration_months=12,
-        audiences=["sme"], eligibility_rules=[],
-        form_sections=[FormSection.PROJECT, FormSection.DATA, FormSection.EXPERT, FormSection.BUDGET, FormSection.ROADMAP, FormSection.ATTACHMENTS],
+        funding_rate=Decimal("50"),
+        ceiling_per_file=Decimal("40000"),
+        max_duration_months=12,
+        audiences=["sme"],
+        eligibility_rules=[],
+        form_sections=[
+            FormSection.PROJECT,
+            FormSection.DATA,
+            FormSection.EXPERT,
+            FormSection.BUDGET,
+            FormSection.ROADMAP,
+            FormSection.ATTACHMENTS,
+        ],
     )
 
 
@@ -30,7 +45,9 @@ def test_the_cap_is_the_rate_applied_to_the_budget_then_the_ceiling(tremplin_cal
 
 def test_an_amount_above_the_ceiling_is_refused_next_to_the_field(client, applicant, tremplin_call):
     client.force_login(applicant)
-    application = application_start(call=tremplin_call, organisation=applicant.organisation, by=applicant)
+    application = application_start(
+        call=tremplin_call, organisation=applicant.organisation, by=applicant
+    )
     response = client.post(
         reverse("applications:step", args=[application.pk, "budget"]),
         {**BUDGET, "amount_requested": "45000", "version": "1", "save_continue": "1"},
@@ -44,7 +61,9 @@ def test_an_amount_above_the_ceiling_is_refused_next_to_the_field(client, applic
 
 def test_an_amount_within_the_cap_completes_the_budget_step(client, applicant, tremplin_call):
     client.force_login(applicant)
-    application = application_start(call=tremplin_call, organisation=applicant.organisation, by=applicant)
+    application = application_start(
+        call=tremplin_call, organisation=applicant.organisation, by=applicant
+    )
     client.post(
         reverse("applications:step", args=[application.pk, "budget"]),
         {**BUDGET, "amount_requested": "40000", "version": "1", "save_continue": "1"},
@@ -58,29 +77,63 @@ def test_an_amount_within_the_cap_completes_the_budget_step(client, applicant, t
 def test_each_programme_asks_for_its_own_steps(applicant, tremplin_call, start_call):
     from applications.steps import steps_for
 
-    assert [s.slug for s in steps_for(start_call)] == ["organisation", "contact", "needs", "expert", "documents", "declarations"]
-    assert [s.slug for s in steps_for(tremplin_call)] == [
-        "organisation", "contact", "project", "data", "provider", "budget", "roadmap", "documents", "declarations",
+    assert [s.slug for s in steps_for(start_call)] == [
+        "organisation",
+        "contact",
+        "needs",
+        "expert",
+        "documents",
+        "declarations",
     ]
-    start_call.form_sections = [FormSection.CHALLENGES]  # the call leaves the expert and documents out
-    assert [s.slug for s in steps_for(start_call)] == ["organisation", "contact", "needs", "declarations"]
+    assert [s.slug for s in steps_for(tremplin_call)] == [
+        "organisation",
+        "contact",
+        "project",
+        "data",
+        "provider",
+        "budget",
+        "roadmap",
+        "documents",
+        "declarations",
+    ]
+    start_call.form_sections = [
+        FormSection.CHALLENGES
+    ]  # the call leaves the expert and documents out
+    assert [s.slug for s in steps_for(start_call)] == [
+        "organisation",
+        "contact",
+        "needs",
+        "declarations",
+    ]
 
 
 def test_a_tremplin_application_needs_the_providers_quote(client, applicant, tremplin_call):
     from applications.eligibility import run_checks
     from django.utils import timezone
 
-    application = application_start(call=tremplin_call, organisation=applicant.organisation, by=applicant)
+    application = application_start(
+        call=tremplin_call, organisation=applicant.organisation, by=applicant
+    )
     complete = next(c for c in run_checks(application, now=timezone.now()) if c.rule == "complete")
     assert not complete.passed
     assert "devis" in complete.message
 
 
-def test_a_duration_longer_than_the_call_allows_is_refused(client, applicant, tremplin_call, expert):
+def test_a_duration_longer_than_the_call_allows_is_refused(
+    client, applicant, tremplin_call, expert
+):
     client.force_login(applicant)
-    application = application_start(call=tremplin_call, organisation=applicant.organisation, by=applicant)
+    application = application_start(
+        call=tremplin_call, organisation=applicant.organisation, by=applicant
+    )
     response = client.post(
         reverse("applications:step", args=[application.pk, "provider"]),
-        {"expert": expert.pk, "work_plan": "Trois phases.", "duration_months": "18", "version": "1", "save_continue": "1"},
+        {
+            "expert": expert.pk,
+            "work_plan": "Trois phases.",
+            "duration_months": "18",
+            "version": "1",
+            "save_continue": "1",
+        },
     )
     assert "duration_months" in response.context["form"].errors

@@ -1,5 +1,4 @@
-"""Every write on a file. Each is one transaction: guard, lock, save, event row; e-mails and
-other side effects leave through the outbox after commit."""
+"""What applicants do with their files: drafts, documents, submission, answers, report."""
 
 import hashlib
 from datetime import datetime
@@ -17,8 +16,8 @@ from companies.models import Organisation
 from companies.services import is_member
 from programs.models import Call
 
-from . import eligibility, uploads, workflow
-from .models import (
+from .. import eligibility, uploads
+from ..models import (
     ApplicantMessage,
     Application,
     ApplicationEvent,
@@ -27,79 +26,9 @@ from .models import (
     OutcomeReport,
     ReferenceSequence,
 )
-from .steps import Step, to_json
-from .workflow import Actor, Status
-
-
-class ApplicationError(Exception):
-    """A rule refused the action; the message is for the person who tried."""
-
-
-class DraftConflict(ApplicationError):
-    """A colleague saved the draft in the meantime: nothing was overwritten."""
-
-
-class SubmissionRefused(ApplicationError):
-    def __init__(self, checks: list[eligibility.Check]):
-        self.checks = checks
-        super().__init__(_("Your application cannot be submitted yet: see the points below."))
-
-
-# ---------------------------------------------------------------------------------------------
-# The one transition function
-
-
-def application_transition(
-    *,
-    application: Application,
-    to: Status,
-    by: User | None,
-    actor: Actor,
-    comment: str = "",
-    visible_to_applicant: bool = True,
-    expected_status: Status | None = None,
-) -> Application:
-    """Move a file to another status. Locks the row (two people may act at once), checks the
-    workflow table, saves only what changed and writes the event row, all in one transaction."""
-    with transaction.atomic():
-        locked = Application.objects.select_for_update().get(pk=application.pk)
-        source = Status(locked.status)
-        if expected_status is not None and source != expected_status:
-            raise ApplicationError(_("This file changed in the meantime: reload the page."))
-        returns_to = (
-            Status(locked.status_before_info_request) if locked.status_before_info_request else None
-        )
-        if not workflow.allowed(source, to, actor, returns_to=returns_to):
-            raise ApplicationError(
-                _("This file cannot go from “%(source)s” to “%(target)s”.")
-                % {"source": source.label, "target": Status(to).label}
-            )
-        locked.status = to
-        fields = ["status", "updated_at"]
-        if to == Status.INFO_REQUESTED:
-            locked.status_before_info_request = source
-            fields.append("status_before_info_request")
-        elif source == Status.INFO_REQUESTED:
-            locked.status_before_info_request = ""
-            fields.append("status_before_info_request")
-        if to in workflow.DECIDED_STATUSES and locked.decided_at is None:
-            locked.decided_at = timezone.now()
-            fields.append("decided_at")
-        if to == Status.COMPLETED:
-            locked.completed_at = timezone.now()
-            fields.append("completed_at")
-        locked.save(update_fields=fields)
-        ApplicationEvent.objects.create(
-            application=locked,
-            kind=ApplicationEvent.Kind.TRANSITION,
-            from_status=source,
-            to_status=to,
-            by=by,
-            comment=comment,
-            visible_to_applicant=visible_to_applicant,
-        )
-    application.refresh_from_db()
-    return application
+from ..steps import Step, to_json
+from ..workflow import Actor, Status
+from .core import ApplicationError, DraftConflict, SubmissionRefused, application_transition
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,0 +1,86 @@
+"""The staff queue's filters, search and sorting: all in the URL, so a view can be shared."""
+
+from datetime import timedelta
+
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from companies.identifiers import Province
+from companies.models import OrganisationKind
+from programs.models import Call, Programme
+
+from .models import Application
+from .workflow import OPEN_STATUSES, Status
+
+
+class QueueFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    programme = django_filters.ModelChoiceFilter(
+        label=_("Programme"), queryset=Programme.objects.all()
+    )
+    call = django_filters.ModelChoiceFilter(label=_("Call"), queryset=Call.objects.with_programme())
+    status = django_filters.MultipleChoiceFilter(
+        label=_("Status"),
+        choices=[c for c in Status.choices if c[0] != Status.DRAFT],
+        distinct=False,
+    )
+    province = django_filters.ChoiceFilter(
+        label=_("Province"), field_name="organisation__province", choices=Province.choices
+    )
+    kind = django_filters.ChoiceFilter(
+        label=_("Kind of organisation"),
+        field_name="organisation__kind",
+        choices=OrganisationKind.choices,
+    )
+    reviewer = django_filters.NumberFilter(label=_("Reviewer"), method="by_reviewer")
+    mine = django_filters.BooleanFilter(
+        label=_("My files"), method="only_mine", widget=django_filters.widgets.BooleanWidget()
+    )
+    overdue = django_filters.BooleanFilter(
+        label=_("Overdue"), method="only_overdue", widget=django_filters.widgets.BooleanWidget()
+    )
+    ordering = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        fields=(
+            ("submitted_at", "submitted"),
+            ("reference", "reference"),
+            ("organisation__name", "organisation"),
+            ("updated_at", "updated"),
+            ("status", "status"),
+        ),
+    )
+
+    class Meta:
+        model = Application
+        fields: list[str] = []
+
+    def __init__(self, *args, user=None, overdue_days: int = 30, **kwargs):
+        self.user = user
+        self.overdue_days = overdue_days
+        super().__init__(*args, **kwargs)
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(reference__icontains=value)
+            | Q(organisation__name__icontains=value)
+            | Q(title__icontains=value)
+        )
+
+    def by_reviewer(self, queryset, name, value):
+        return queryset.filter(assignments__reviewer_id=value, assignments__ended_at__isnull=True)
+
+    def only_mine(self, queryset, name, value):
+        if not value or self.user is None:
+            return queryset
+        return queryset.filter(assignments__reviewer=self.user, assignments__ended_at__isnull=True)
+
+    def only_overdue(self, queryset, name, value):
+        if not value:
+            return queryset
+        limit = timezone.now() - timedelta(days=self.overdue_days)
+        return queryset.filter(status__in=OPEN_STATUSES, updated_at__lt=limit)

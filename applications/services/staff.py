@@ -1,0 +1,365 @@
+"""What AdN staff do with files: assign, score, decide, note, follow up, export."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Q
+from django.template import Context, Template
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from adn_portal.accounts.models import User
+from adn_portal.accounts.permissions import MANAGERS, has_role
+from adn_portal.accounts.roles import Role
+from adn_portal.mailer.services import email_queue
+from companies.models import Expert
+from programs.models import ProgrammeStaff
+
+from .. import guards
+from ..models import (
+    ApplicantMessage,
+    Application,
+    ApplicationEvent,
+    Assignment,
+    ConflictOfInterest,
+    Export,
+    MessageTemplate,
+    Score,
+)
+from ..workflow import OPEN_STATUSES, Actor, Status
+from .core import ApplicationError, application_transition
+
+DECISIONS = {Status.SELECTED, Status.REJECTED, Status.WAITLISTED, Status.INELIGIBLE}
+SCORABLE = {Status.ELIGIBILITY_CHECK, Status.UNDER_REVIEW, Status.WAITLISTED}
+
+
+def staff_actor(user: User) -> Actor:
+    return Actor.MANAGER if has_role(user, *MANAGERS) else Actor.REVIEWER
+
+
+def works_on(user: User, programme_id: int) -> bool:
+    """Administrators work on every programme; others on the programmes they belong to."""
+    if has_role(user, Role.ADMINISTRATOR):
+        return True
+    return (
+        has_role(user, Role.REVIEWER, Role.PROGRAMME_MANAGER)
+        and ProgrammeStaff.objects.filter(user=user, programme_id=programme_id).exists()
+    )
+
+
+def _require_staff(user: User, application: Application, *, manager: bool = False) -> None:
+    if not works_on(user, application.programme_id) or (manager and not has_role(user, *MANAGERS)):
+        raise ApplicationError(
+            _("You do not work on this programme, or this needs a programme manager.")
+        )
+
+
+def _event(application: Application, kind: str, by: User, comment: str = "") -> None:
+    ApplicationEvent.objects.create(
+        application=application, kind=kind, by=by, comment=comment, visible_to_applicant=False
+    )
+
+
+# --- assignment ------------------------------------------------------------------------------
+
+
+def reviewers_of(programme_id: int):
+    return User.objects.filter(
+        is_active=True, groups__name=Role.REVIEWER, programme_roles__programme_id=programme_id
+    ).distinct()
+
+
+def application_assign(*, application: Application, reviewer: User, by: User) -> Assignment:
+    """Make `reviewer` responsible for the file; the previous assignment is closed, kept."""
+    _require_staff(by, application, manager=True)
+    if not reviewers_of(application.programme_id).filter(pk=reviewer.pk).exists():
+        raise ApplicationError(
+            _("%(name)s is not a reviewer of this programme.") % {"name": reviewer}
+        )
+    if ConflictOfInterest.objects.filter(
+        reviewer=reviewer, organisation_id=application.organisation_id
+    ).exists():
+        raise ApplicationError(
+            _("%(name)s declared a conflict of interest with %(organisation)s.")
+            % {"name": reviewer, "organisation": application.organisation}
+        )
+    with transaction.atomic():
+        Application.objects.select_for_update().get(pk=application.pk)
+        current = Assignment.objects.filter(application=application, ended_at__isnull=True).first()
+        if current and current.reviewer_id == reviewer.pk:
+            return current
+        if current:
+            current.ended_at = timezone.now()
+            current.save(update_fields=["ended_at"])
+        assignment = Assignment.objects.create(
+            application=application, reviewer=reviewer, assigned_by=by
+        )
+        _event(application, ApplicationEvent.Kind.ASSIGNMENT, by, str(reviewer))
+    return assignment
+
+
+def applications_auto_assign(*, applications, by: User) -> dict[int, User]:
+    """Give each unassigned file to the programme's reviewer with the fewest open files
+    (skipping conflicts of interest). Returns {file id: reviewer}."""
+    done: dict[int, User] = {}
+    for application in applications.select_related("organisation"):
+        if Assignment.objects.filter(application=application, ended_at__isnull=True).exists():
+            continue
+        loads = (
+            reviewers_of(application.programme_id)
+            .exclude(conflicts_of_interest__organisation_id=application.organisation_id)
+            .annotate(
+                load=Count(
+                    "assignments",
+                    filter=Q(
+                        assignments__ended_at__isnull=True,
+                        assignments__application__status__in=sorted(OPEN_STATUSES),
+                    ),
+                )
+            )
+            .order_by("load", "pk")
+        )
+        reviewer = loads.first()
+        if reviewer is None:
+            continue
+        application_assign(application=application, reviewer=reviewer, by=by)
+        done[application.pk] = reviewer
+    return done
+
+
+def application_assign_expert(*, application: Application, expert: Expert, by: User) -> Application:
+    """Where the applicant let the AdN choose, a manager picks a recognised expert."""
+    _require_staff(by, application, manager=True)
+    if not expert.is_listed_on(timezone.localdate()):
+        raise ApplicationError(_("This expert is not recognised at the moment."))
+    with transaction.atomic():
+        Application.objects.filter(pk=application.pk).update(
+            expert=expert, updated_at=timezone.now()
+        )
+        ApplicationEvent.objects.create(
+            application=application, kind=ApplicationEvent.Kind.EXPERT, by=by, comment=str(expert)
+        )
+    application.refresh_from_db()
+    return application
+
+
+def conflict_declare(*, reviewer: User, organisation, reason: str = "") -> ConflictOfInterest:
+    conflict, _created = ConflictOfInterest.objects.get_or_create(
+        reviewer=reviewer, organisation=organisation, defaults={"reason": reason}
+    )
+    # A file already given to this reviewer goes back to the pool.
+    Assignment.objects.filter(
+        reviewer=reviewer, application__organisation=organisation, ended_at__isnull=True
+    ).update(ended_at=timezone.now())
+    return conflict
+
+
+# --- scoring ---------------------------------------------------------------------------------
+
+
+def application_score(
+    *, application: Application, reviewer: User, scores: dict[int, tuple[int, str]]
+) -> list[Score]:
+    """Record a reviewer's scores ({criterion id: (0..5, comment)}) on the call's grid."""
+    _require_staff(reviewer, application)
+    if application.status not in SCORABLE:
+        raise ApplicationError(_("This file cannot be scored in its current status."))
+    criteria = {c.pk: c for c in application.call.criteria.all()}
+    unknown = set(scores) - set(criteria)
+    if unknown:
+        raise ApplicationError(_("These criteria are not part of the call's grid."))
+    if any(not 0 <= value <= 5 for value, _comment in scores.values()):
+        raise ApplicationError(_("A score goes from 0 to 5."))
+    with transaction.atomic():
+        saved = [
+            Score.objects.update_or_create(
+                application=application,
+                reviewer=reviewer,
+                criterion=criteria[criterion_id],
+                defaults={"value": value, "comment": comment},
+            )[0]
+            for criterion_id, (value, comment) in scores.items()
+        ]
+        total = sum(s.value * criteria[s.criterion_id].weight for s in saved)
+        _event(application, ApplicationEvent.Kind.SCORE, reviewer, str(total))
+    return saved
+
+
+# --- decisions and messages ------------------------------------------------------------------
+
+
+def _template_message(
+    application: Application, kind: str, comment: str, by: User
+) -> ApplicantMessage:
+    """Render the programme's template (or the general one) in the applicant's language."""
+    template = (
+        MessageTemplate.objects.filter(kind=kind, programme=application.programme).first()
+        or MessageTemplate.objects.filter(kind=kind, programme__isnull=True).first()
+    )
+    if template is None:
+        raise ApplicationError(_("No message template is defined for this decision."))
+    recipient = application.created_by
+    language = recipient.language if recipient.language in ("fr", "en", "de") else "fr"
+    with translation.override(language):
+        context = Context(
+            {
+                "reference": application.reference,
+                "organisation": application.organisation.name,
+                "call": application.call.title,
+                "programme": application.programme.name,
+                "comment": comment,
+                "url": f"{settings.SITE_URL}{application.get_absolute_url()}",
+            },
+            autoescape=False,
+        )
+        subject = Template(getattr(template, f"subject_{language}")).render(context).strip()
+        body = Template(getattr(template, f"body_{language}")).render(context)
+    message = ApplicantMessage.objects.create(
+        application=application,
+        kind=ApplicantMessage.Kind.DECISION if kind in DECISIONS else ApplicantMessage.Kind.OTHER,
+        subject=subject,
+        body=body,
+        sent_by=by,
+    )
+    email_queue(to=recipient.email, subject=subject, body=body)
+    ApplicationEvent.objects.create(
+        application=application, kind=ApplicationEvent.Kind.MESSAGE, by=by, comment=subject
+    )
+    return message
+
+
+def application_decide(
+    *,
+    application: Application,
+    decision: Status,
+    by: User,
+    comment: str = "",
+    expected_status: Status | None = None,
+) -> Application:
+    """A programme manager selects, wait-lists, rejects or declares ineligible; the applicant
+    gets the templated message. Two managers deciding at once: one wins, the other is told
+    the file changed (the row lock plus `expected_status`)."""
+    if decision not in DECISIONS:
+        raise ApplicationError(_("Unknown decision."))
+    _require_staff(by, application, manager=True)
+    with transaction.atomic():
+        application = application_transition(
+            application=application,
+            to=decision,
+            by=by,
+            actor=Actor.MANAGER,
+            comment=comment,
+            expected_status=expected_status,
+        )
+        if decision == Status.SELECTED:
+            Application.objects.filter(pk=application.pk).update(
+                granted_amount=guards.funding_amount(application)
+            )
+        _template_message(application, decision, comment, by)
+    application.refresh_from_db()
+    return application
+
+
+def applications_decide_batch(
+    *, applications, decision: Status, by: User, comment: str = ""
+) -> dict[str, list]:
+    """The same decision on several files, each in its own transaction: one refusal does
+    not undo the others. Returns {"done": [references], "refused": [(reference, reason)]}."""
+    result: dict[str, list] = {"done": [], "refused": []}
+    for application in applications:
+        try:
+            application_decide(application=application, decision=decision, by=by, comment=comment)
+        except ApplicationError as error:
+            result["refused"].append((application.reference, str(error)))
+        else:
+            result["done"].append(application.reference)
+    return result
+
+
+def application_staff_transition(
+    *,
+    application: Application,
+    to: Status,
+    by: User,
+    comment: str = "",
+    expected_status: Status | None = None,
+) -> Application:
+    """Follow-up moves (eligibility check, review, agreement, progress, completion, closure,
+    abandonment). Decisions go through `application_decide`."""
+    if to in DECISIONS:
+        return application_decide(
+            application=application,
+            decision=to,
+            by=by,
+            comment=comment,
+            expected_status=expected_status,
+        )
+    _require_staff(by, application)
+    with transaction.atomic():
+        application = application_transition(
+            application=application,
+            to=to,
+            by=by,
+            actor=staff_actor(by),
+            comment=comment,
+            expected_status=expected_status,
+        )
+        if (
+            to == Status.INFO_REQUESTED
+            and application.status_before_info_request == Status.REPORT_SUBMITTED
+        ):
+            _template_message(application, MessageTemplate.Kind.REPORT_SENT_BACK, comment, by)
+    return application
+
+
+def application_add_note(*, application: Application, by: User, text: str) -> ApplicationEvent:
+    _require_staff(by, application)
+    if not text.strip():
+        raise ApplicationError(_("The note is empty."))
+    return ApplicationEvent.objects.create(
+        application=application,
+        kind=ApplicationEvent.Kind.NOTE,
+        by=by,
+        comment=text.strip(),
+        visible_to_applicant=False,
+    )
+
+
+def information_requests_remind(*, today) -> int:
+    """E-mail applicants whose answer is due tomorrow and still missing; once per request."""
+    from adn_portal.mailer.services import email_template_queue
+
+    due = ApplicantMessage.objects.filter(
+        kind=ApplicantMessage.Kind.INFO_REQUEST,
+        answered_at__isnull=True,
+        reminded_at__isnull=True,
+        due_date__lte=today + timedelta(days=1),
+        application__status=Status.INFO_REQUESTED,
+    ).select_related("application__created_by")
+    sent = 0
+    for message in due:
+        if not ApplicantMessage.objects.filter(pk=message.pk, reminded_at__isnull=True).update(
+            reminded_at=timezone.now()
+        ):
+            continue  # claimed by another run
+        applicant = message.application.created_by
+        email_template_queue(
+            to=applicant.email,
+            template="application_info_reminder",
+            context={"application": message.application, "request": message},
+            language=applicant.language,
+        )
+        sent += 1
+    return sent
+
+
+# --- exports ---------------------------------------------------------------------------------
+
+
+def export_request(*, by: User, query: dict, format: str) -> Export:
+    from ..tasks import build_export
+
+    export = Export.objects.create(requested_by=by, query=query, format=format)
+    transaction.on_commit(lambda: build_export.delay(export.pk))
+    return export

@@ -1,0 +1,327 @@
+"""The AdN staff's own interface: the queue and the file, with every action it may take."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from adn_portal.accounts.models import User
+from adn_portal.accounts.permissions import MANAGERS, STAFF, has_role, role_required
+from companies.models import Expert
+
+from . import selectors, services, workflow
+from .filters import QueueFilter
+from .models import Application, Export
+from .services import ApplicationError
+from .staff_forms import (
+    DecisionForm,
+    ExportForm,
+    InformationRequestForm,
+    NoteForm,
+    TransitionForm,
+    score_form_class,
+)
+from .workflow import Status
+
+QUEUE_PAGE_SIZE = 25
+
+
+def _queue(request, files):
+    queue = QueueFilter(
+        request.GET or None,
+        queryset=files,
+        user=request.user,
+        overdue_days=settings.STAFF_OVERDUE_DAYS,
+    )
+    return queue, queue.qs if queue.is_bound else files
+
+
+@role_required(*STAFF)
+def queue(request):
+    all_files = selectors.staff_files(request.user)
+    queue_filter, files = _queue(request, all_files)
+    if not request.GET.get("ordering"):
+        files = files.order_by("-submitted_at", "-pk")
+    page = Paginator(files, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "applications/staff/queue.html",
+        {
+            "filter": queue_filter,
+            "page": page,
+            "counts": selectors.status_counts(all_files),
+            "statuses": [s for s in Status if s != Status.DRAFT],
+            "querystring": params.urlencode(),
+            "is_manager": has_role(request.user, *MANAGERS),
+            "export_form": ExportForm(),
+        },
+    )
+
+
+@role_required(*MANAGERS)
+@require_POST
+def queue_batch(request):
+    """Batch actions on the ticked files (or, for auto-assignment, every unassigned one shown)."""
+    files = selectors.staff_files(request.user)
+    ids = [int(pk) for pk in request.POST.getlist("files") if pk.isdigit()]
+    action = request.POST.get("action")
+    if action == "auto_assign":
+        chosen = files.filter(pk__in=ids) if ids else _queue(request, files)[1]
+        done = services.applications_auto_assign(
+            applications=chosen.filter(status__in=workflow.OPEN_STATUSES), by=request.user
+        )
+        messages.success(request, _("%(count)s files assigned.") % {"count": len(done)})
+    elif action in {s.value for s in services.DECISIONS}:
+        result = services.applications_decide_batch(
+            applications=files.filter(pk__in=ids),
+            decision=Status(action),
+            by=request.user,
+            comment=request.POST.get("comment", ""),
+        )
+        if result["done"]:
+            messages.success(
+                request, _("Decision recorded for: %(refs)s.") % {"refs": ", ".join(result["done"])}
+            )
+        for reference, reason in result["refused"]:
+            messages.error(request, f"{reference}: {reason}")
+    else:
+        messages.error(request, _("Choose an action."))
+    return redirect(f"{reverse('applications:staff_queue')}?{request.POST.get('querystring', '')}")
+
+
+@role_required(*STAFF)
+def file(request, pk: int):
+    application = selectors.staff_file(user=request.user, pk=pk)
+    actor = services.staff_actor(request.user)
+    summary = selectors.score_summary(application)
+    mine = {
+        s.criterion_id: (s.value, s.comment)
+        for s in application.score_list
+        if s.reviewer_id == request.user.pk
+    }
+    score_form = (
+        score_form_class(summary["criteria"], mine)()
+        if application.status in services.SCORABLE
+        else None
+    )
+    decisions = {Status.SELECTED, Status.REJECTED, Status.WAITLISTED, Status.INELIGIBLE}
+    moves = [
+        s
+        for s in workflow.targets(Status(application.status), actor)
+        if s not in decisions and s != Status.INFO_REQUESTED
+    ]
+    is_manager = actor == workflow.Actor.MANAGER
+    can_decide = is_manager and any(
+        s in decisions for s in workflow.targets(Status(application.status), actor)
+    )
+    return render(
+        request,
+        "applications/staff/file.html",
+        {
+            "application": application,
+            "summary": summary,
+            "score_form": score_form,
+            "moves": moves,
+            "can_request_info": Status.INFO_REQUESTED
+            in workflow.targets(Status(application.status), actor),
+            "can_decide": can_decide,
+            "decision_form": DecisionForm(initial={"expected_status": application.status}),
+            "info_form": InformationRequestForm(),
+            "note_form": NoteForm(),
+            "is_manager": is_manager,
+            "reviewers": services.reviewers_of(application.programme_id).exclude(
+                conflicts_of_interest__organisation_id=application.organisation_id
+            )
+            if is_manager
+            else [],
+            "experts": Expert.objects.publicly_listed(
+                today=application.updated_at.date()
+            ).with_organisation()
+            if is_manager and application.expert_chosen_by_adn and application.expert_id is None
+            else [],
+        },
+    )
+
+
+def _act(request, pk: int, action) -> Application:
+    application = selectors.staff_file(user=request.user, pk=pk)
+    try:
+        action(application)
+    except ApplicationError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Done."))
+    return application
+
+
+@role_required(*STAFF)
+@require_POST
+def file_transition(request, pk: int):
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        raise Http404
+    _act(
+        request,
+        pk,
+        lambda a: services.application_staff_transition(
+            application=a,
+            to=Status(form.cleaned_data["to"]),
+            by=request.user,
+            comment=form.cleaned_data["comment"],
+            expected_status=Status(form.cleaned_data["expected_status"]),
+        ),
+    )
+    return redirect("applications:staff_file", pk=pk)
+
+
+@role_required(*MANAGERS)
+@require_POST
+def file_decide(request, pk: int):
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        _act(
+            request,
+            pk,
+            lambda a: services.application_decide(
+                application=a,
+                decision=Status(form.cleaned_data["decision"]),
+                by=request.user,
+                comment=form.cleaned_data["comment"],
+                expected_status=Status(form.cleaned_data["expected_status"]),
+            ),
+        )
+    return redirect("applications:staff_file", pk=pk)
+
+
+@role_required(*STAFF)
+@require_POST
+def file_request_information(request, pk: int):
+    form = InformationRequestForm(request.POST)
+    if form.is_valid():
+        _act(
+            request,
+            pk,
+            lambda a: services.application_request_information(
+                application=a,
+                by=request.user,
+                actor=services.staff_actor(request.user),
+                message=form.cleaned_data["message"],
+                due_date=form.cleaned_data["due_date"],
+            ),
+        )
+    else:
+        messages.error(request, _("Write what you need from the applicant."))
+    return redirect("applications:staff_file", pk=pk)
+
+
+@role_required(*STAFF)
+@require_POST
+def file_score(request, pk: int):
+    application = selectors.staff_file(user=request.user, pk=pk)
+    criteria = list(application.call.criteria.all())
+    form = score_form_class(criteria, {})(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give a score from 0 to 5 for every criterion."))
+        return redirect("applications:staff_file", pk=pk)
+    scores = {
+        c.pk: (form.cleaned_data[f"score_{c.pk}"], form.cleaned_data[f"comment_{c.pk}"])
+        for c in criteria
+    }
+    _act(
+        request,
+        pk,
+        lambda a: services.application_score(application=a, reviewer=request.user, scores=scores),
+    )
+    return redirect("applications:staff_file", pk=pk)
+
+
+@role_required(*STAFF)
+@require_POST
+def file_note(request, pk: int):
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        _act(
+            request,
+            pk,
+            lambda a: services.application_add_note(
+                application=a, by=request.user, text=form.cleaned_data["text"]
+            ),
+        )
+    return redirect("applications:staff_file", pk=pk)
+
+
+@role_required(*MANAGERS)
+@require_POST
+def file_assign(request, pk: int):
+    reviewer = get_object_or_404(User, pk=request.POST.get("reviewer") or 0)
+    _act(
+        request,
+        pk,
+        lambda a: services.application_assign(application=a, reviewer=reviewer, by=request.user),
+    )
+    return redirect("applications:staff_file", pk=pk)
+
+
+@role_required(*MANAGERS)
+@require_POST
+def file_assign_expert(request, pk: int):
+    expert = get_object_or_404(Expert, pk=request.POST.get("expert") or 0)
+    _act(
+        request,
+        pk,
+        lambda a: services.application_assign_expert(application=a, expert=expert, by=request.user),
+    )
+    return redirect("applications:staff_file", pk=pk)
+
+
+@role_required(*STAFF)
+def file_attachment(request, pk: int, attachment_pk: int):
+    application = selectors.staff_file(user=request.user, pk=pk)
+    attachment = next((d for d in application.documents if d.pk == attachment_pk), None)
+    if attachment is None:
+        raise Http404
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@role_required(*STAFF)
+@require_POST
+def export_create(request):
+    form = ExportForm(request.POST)
+    if not form.is_valid():
+        raise Http404
+    query = {k: v for k, v in request.GET.lists()}
+    services.export_request(by=request.user, query=query, format=form.cleaned_data["format"])
+    messages.success(request, _("The export is being prepared: it appears below when ready."))
+    return redirect("applications:staff_exports")
+
+
+@role_required(*STAFF)
+def exports(request):
+    return render(
+        request,
+        "applications/staff/exports.html",
+        {"exports": Export.objects.filter(requested_by=request.user)[:20]},
+    )
+
+
+@role_required(*STAFF)
+def export_download(request, export_pk: int):
+    export = get_object_or_404(
+        Export, pk=export_pk, requested_by=request.user, state=Export.State.READY
+    )
+    return FileResponse(
+        export.file.open("rb"), as_attachment=True, filename=f"dossiers-{export.pk}.{export.format}"
+    )

@@ -1,0 +1,51 @@
+from celery import shared_task
+from django.core.files.base import ContentFile
+from django.http import QueryDict
+from django.utils import timezone, translation
+
+from . import exports, selectors
+from .filters import QueueFilter
+from .models import Export
+
+
+@shared_task(acks_late=True)
+def build_export(export_id: int) -> int:
+    """Build a queue export with the filters it was asked with. Idempotent: a ready export is
+    left alone."""
+    export = Export.objects.select_related("requested_by").get(pk=export_id)
+    if export.state == Export.State.READY:
+        return export.rows
+    try:
+        params = QueryDict(mutable=True)
+        for key, values in export.query.items():
+            params.setlist(key, values)
+        files = QueueFilter(
+            params, queryset=selectors.staff_files(export.requested_by), user=export.requested_by
+        ).qs
+        with translation.override(export.requested_by.language):
+            header, data = exports.columns(), exports.rows(files.order_by("submitted_at", "pk"))
+            content = (
+                exports.to_xlsx(header, data)
+                if export.format == Export.Format.XLSX
+                else exports.to_csv(header, data)
+            )
+        export.file.save(f"exports/{export.pk}.{export.format}", ContentFile(content), save=False)
+        export.rows, export.state, export.finished_at = (
+            len(data),
+            Export.State.READY,
+            timezone.now(),
+        )
+        export.save(update_fields=["file", "rows", "state", "finished_at"])
+    except Exception as error:
+        Export.objects.filter(pk=export.pk).update(
+            state=Export.State.FAILED, error=repr(error)[:2000], finished_at=timezone.now()
+        )
+        raise
+    return export.rows
+
+
+@shared_task
+def remind_information_requests() -> int:
+    from .services import information_requests_remind
+
+    return information_requests_remind(today=timezone.localdate())

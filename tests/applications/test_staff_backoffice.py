@@ -1,0 +1,390 @@
+import io
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from adn_portal.mailer.models import OutgoingEmail
+from applications import services
+from applications.models import Application, ApplicationEvent, Assignment, Export
+from applications.workflow import Actor, Status
+from tests.factories import OrganisationFactory, UserFactory
+
+from .staff_fixtures import scored_call, staff, submitted_file
+
+pytestmark = pytest.mark.django_db
+QUEUE = reverse("applications:staff_queue")
+
+
+@pytest.fixture
+def manager(db):
+    return staff("programme manager", "START", first_name="Marc", last_name="Gestion")
+
+
+@pytest.fixture
+def reviewer(db):
+    return staff("reviewer", "START", first_name="Sophie", last_name="Revue")
+
+
+def references(response) -> list[str]:
+    return [f.reference for f in response.context["page"]]
+
+
+# --- who sees what -------------------------------------------------------------------------
+
+
+def test_reviewers_see_only_the_programmes_they_work_on(client, reviewer):
+    mine = submitted_file()
+    other = submitted_file(scored_call("TREMPLIN"))
+    client.force_login(reviewer)
+    assert references(client.get(QUEUE)) == [mine.reference]
+    assert client.get(reverse("applications:staff_file", args=[other.pk])).status_code == 404
+    assert client.get(reverse("applications:staff_file", args=[mine.pk])).status_code == 200
+
+
+def test_drafts_never_reach_the_staff_queue(client, reviewer):
+    draft = submitted_file(status=Status.DRAFT)
+    client.force_login(reviewer)
+    assert draft.reference not in references(client.get(QUEUE))
+    assert client.get(reverse("applications:staff_file", args=[draft.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("who", ["applicant", "expert_user", "reviewer_elsewhere"])
+def test_staff_pages_are_404_for_people_without_the_role_or_the_programme(client, who):
+    application = submitted_file()
+    user = {
+        "applicant": lambda: application.created_by,
+        "expert_user": lambda: UserFactory(),
+        "reviewer_elsewhere": lambda: staff("reviewer", "CAP"),
+    }[who]()
+    client.force_login(user)
+    assert client.get(reverse("applications:staff_file", args=[application.pk])).status_code == 404
+    response = client.post(
+        reverse("applications:staff_note", args=[application.pk]), {"text": "intrusion"}
+    )
+    assert response.status_code in (302, 404)
+    assert not ApplicationEvent.objects.filter(kind="note").exists()
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client):
+    assert client.get(QUEUE).url.startswith(reverse("account_login"))
+
+
+def test_applicants_never_see_internal_notes_scores_or_reviewer_names(client, manager, reviewer):
+    application = submitted_file(status=Status.UNDER_REVIEW)
+    services.application_assign(application=application, reviewer=reviewer, by=manager)
+    services.application_add_note(application=application, by=reviewer, text="Note confidentielle")
+    criteria = list(application.call.criteria.all())
+    services.application_score(
+        application=application,
+        reviewer=reviewer,
+        scores={c.pk: (4, "Très bien") for c in criteria},
+    )
+
+    client.force_login(application.created_by)
+    page = client.get(application.get_absolute_url()).content.decode()
+    assert "Note confidentielle" not in page
+    assert "Très bien" not in page
+    assert "Revue" not in page  # the reviewer's name
+
+
+# --- queue ---------------------------------------------------------------------------------
+
+
+def test_queue_filters_search_and_my_files(client, reviewer, manager):
+    liege = submitted_file(
+        organisation=OrganisationFactory(name="Boulangerie Liégeoise", postcode="4000")
+    )
+    namur = submitted_file(
+        organisation=OrganisationFactory(name="Atelier Namurois", postcode="5000"),
+        status=Status.UNDER_REVIEW,
+    )
+    services.application_assign(application=namur, reviewer=reviewer, by=manager)
+    client.force_login(reviewer)
+
+    assert references(client.get(QUEUE, {"province": "namur"})) == [namur.reference]
+    assert references(client.get(QUEUE, {"status": "submitted"})) == [liege.reference]
+    assert references(client.get(QUEUE, {"q": "boulang"})) == [liege.reference]
+    assert references(client.get(QUEUE, {"q": liege.reference})) == [liege.reference]
+    assert references(client.get(QUEUE, {"mine": "true"})) == [namur.reference]
+    assert references(client.get(QUEUE, {"reviewer": reviewer.pk})) == [namur.reference]
+    assert references(client.get(QUEUE, {"ordering": "reference"})) == sorted(
+        [liege.reference, namur.reference]
+    )
+
+
+def test_a_hostile_ordering_or_search_is_harmless(client, reviewer):
+    submitted_file()
+    client.force_login(reviewer)
+    for params in (
+        {"ordering": "organisation__memberships__user__password"},
+        {"q": "'; DELETE FROM applications_application; --"},
+        {"page": "999999"},
+    ):
+        assert client.get(QUEUE, params).status_code == 200
+    assert Application.objects.count() == 1
+
+
+@pytest.mark.parametrize("files", [10, 1000])
+def test_queue_query_count_is_the_same_for_10_and_1000_files(
+    client, reviewer, django_assert_num_queries, files
+):
+    call = scored_call()
+    organisation = OrganisationFactory()
+    Application.objects.bulk_create(
+        Application(
+            call=call,
+            programme=call.programme,
+            organisation=organisation,
+            created_by=reviewer,
+            status=Status.REJECTED,
+            reference=f"START-2025-{n:05d}",
+        )
+        for n in range(files)
+    )
+    client.force_login(reviewer)
+    # session, user, groups (role), programmes of the user, count, page rows (with organisation,
+    # call, programme and current reviewer), counts per status, programme and call choices of
+    # the filter form
+    with django_assert_num_queries(9):
+        response = client.get(QUEUE, {"status": "rejected"})
+    assert response.context["page"].paginator.count == files
+
+
+# --- workflow --------------------------------------------------------------------------------
+
+
+def test_every_move_of_the_follow_up_is_recorded_with_who_and_when(manager, reviewer):
+    application = submitted_file(amount_requested=Decimal("3000"))
+    criteria = list(application.call.criteria.all())
+    services.application_staff_transition(
+        application=application, to=Status.ELIGIBILITY_CHECK, by=reviewer
+    )
+    services.application_staff_transition(
+        application=application, to=Status.UNDER_REVIEW, by=reviewer
+    )
+    services.application_score(
+        application=application, reviewer=reviewer, scores={c.pk: (5, "") for c in criteria}
+    )
+    services.application_decide(application=application, decision=Status.SELECTED, by=manager)
+    for status in (Status.AGREEMENT_SIGNED, Status.IN_PROGRESS):
+        services.application_staff_transition(application=application, to=status, by=manager)
+    application.refresh_from_db()
+    moves = list(
+        application.events.filter(kind="transition").values_list("from_status", "to_status", "by")
+    )
+    assert moves == [
+        ("submitted", "eligibility_check", reviewer.pk),
+        ("eligibility_check", "under_review", reviewer.pk),
+        ("under_review", "selected", manager.pk),
+        ("selected", "agreement_signed", manager.pk),
+        ("agreement_signed", "in_progress", manager.pk),
+    ]
+    assert application.granted_amount == Decimal("3000")
+    assert application.decided_at is not None
+
+
+def test_a_reviewer_cannot_decide(reviewer):
+    application = submitted_file(status=Status.UNDER_REVIEW)
+    with pytest.raises(services.ApplicationError):
+        services.application_decide(application=application, decision=Status.SELECTED, by=reviewer)
+    application.refresh_from_db()
+    assert application.status == Status.UNDER_REVIEW
+
+
+def test_a_decision_needs_a_complete_score(manager, reviewer):
+    application = submitted_file(status=Status.UNDER_REVIEW)
+    with pytest.raises(services.ApplicationError, match="score"):
+        services.application_decide(application=application, decision=Status.REJECTED, by=manager)
+    first = application.call.criteria.first()
+    services.application_score(
+        application=application, reviewer=reviewer, scores={first.pk: (3, "")}
+    )
+    with pytest.raises(services.ApplicationError):
+        services.application_decide(application=application, decision=Status.REJECTED, by=manager)
+
+
+def test_selecting_needs_budget_left_in_the_call_envelope(manager, reviewer):
+    call = scored_call(budget_envelope=Decimal("10000"))
+    criteria = list(call.criteria.all())
+    first = submitted_file(call, status=Status.UNDER_REVIEW, amount_requested=Decimal("7000"))
+    second = submitted_file(call, status=Status.UNDER_REVIEW, amount_requested=Decimal("4000"))
+    for application in (first, second):
+        services.application_score(
+            application=application, reviewer=reviewer, scores={c.pk: (4, "") for c in criteria}
+        )
+    services.application_decide(application=first, decision=Status.SELECTED, by=manager)
+    with pytest.raises(services.ApplicationError, match="3000"):
+        services.application_decide(application=second, decision=Status.SELECTED, by=manager)
+    services.application_decide(application=second, decision=Status.WAITLISTED, by=manager)
+
+
+def test_the_decision_message_is_templated_in_the_applicants_language(client, manager, reviewer):
+    application = submitted_file(status=Status.UNDER_REVIEW)
+    application.created_by.language = "en"
+    application.created_by.save()
+    criteria = list(application.call.criteria.all())
+    services.application_score(
+        application=application, reviewer=reviewer, scores={c.pk: (1, "") for c in criteria}
+    )
+
+    services.application_decide(
+        application=application,
+        decision=Status.REJECTED,
+        by=manager,
+        comment="The data were too thin.",
+    )
+
+    email = OutgoingEmail.objects.get(to=application.created_by.email)
+    assert email.subject == f"{application.reference}: decision on your application"
+    assert "The data were too thin." in email.body
+    client.force_login(application.created_by)
+    page = client.get(application.get_absolute_url()).content.decode()
+    assert "decision on your application" in page and "The data were too thin." in page
+
+
+def test_two_decisions_on_a_stale_page_one_is_refused_as_changed(manager, reviewer):
+    application = submitted_file(status=Status.UNDER_REVIEW)
+    criteria = list(application.call.criteria.all())
+    services.application_score(
+        application=application, reviewer=reviewer, scores={c.pk: (4, "") for c in criteria}
+    )
+    services.application_decide(
+        application=application,
+        decision=Status.SELECTED,
+        by=manager,
+        expected_status=Status.UNDER_REVIEW,
+    )
+    with pytest.raises(services.ApplicationError, match="modifié entre-temps"):
+        services.application_decide(
+            application=application,
+            decision=Status.REJECTED,
+            by=manager,
+            expected_status=Status.UNDER_REVIEW,
+        )
+    assert application.events.filter(to_status__in=["selected", "rejected"]).count() == 1
+
+
+def test_batch_decisions_apply_file_by_file(client, manager, reviewer):
+    call = scored_call()
+    criteria = list(call.criteria.all())
+    scored = [submitted_file(call, status=Status.UNDER_REVIEW) for _ in range(3)]
+    for application in scored:
+        services.application_score(
+            application=application, reviewer=reviewer, scores={c.pk: (2, "") for c in criteria}
+        )
+    unscored = submitted_file(call, status=Status.UNDER_REVIEW)
+    client.force_login(manager)
+    client.post(
+        reverse("applications:staff_queue_batch"),
+        {"action": "rejected", "files": [a.pk for a in [*scored, unscored]], "comment": "Merci."},
+    )
+    statuses = dict(Application.objects.values_list("pk", "status"))
+    assert [statuses[a.pk] for a in scored] == ["rejected"] * 3
+    assert statuses[unscored.pk] == "under_review"
+
+
+# --- assignment ------------------------------------------------------------------------------
+
+
+def test_reassignment_keeps_the_history(manager, reviewer):
+    other = staff("reviewer", "START")
+    application = submitted_file()
+    services.application_assign(application=application, reviewer=reviewer, by=manager)
+    services.application_assign(application=application, reviewer=other, by=manager)
+    history = list(Assignment.objects.filter(application=application).order_by("pk"))
+    assert [a.reviewer for a in history] == [reviewer, other]
+    assert history[0].ended_at is not None and history[1].ended_at is None
+
+
+def test_a_reviewer_with_a_conflict_of_interest_is_never_assigned(manager, reviewer):
+    application = submitted_file()
+    services.conflict_declare(
+        reviewer=reviewer, organisation=application.organisation, reason="Ancien employeur"
+    )
+    with pytest.raises(services.ApplicationError, match="conflict of interest|conflit d'intérêts"):
+        services.application_assign(application=application, reviewer=reviewer, by=manager)
+    assert (
+        services.applications_auto_assign(applications=Application.objects.all(), by=manager) == {}
+    )
+
+
+def test_auto_assignment_balances_open_files_across_reviewers(client, manager, reviewer):
+    second = staff("reviewer", "START")
+    third = staff("reviewer", "START")
+    call = scored_call()
+    busy = submitted_file(call)
+    services.application_assign(application=busy, reviewer=reviewer, by=manager)
+    for _ in range(10):
+        submitted_file(call)
+    client.force_login(manager)
+    client.post(reverse("applications:staff_queue_batch"), {"action": "auto_assign"})
+
+    loads = sorted(
+        Assignment.objects.filter(ended_at__isnull=True).values_list("reviewer", flat=True)
+    )
+    counts = sorted(loads.count(r.pk) for r in (reviewer, second, third))
+    assert counts == [3, 4, 4]  # 11 open files over 3 reviewers, the busy one included
+    assert Assignment.objects.filter(ended_at__isnull=True).count() == 11
+
+
+def test_only_managers_assign(reviewer):
+    application = submitted_file()
+    with pytest.raises(services.ApplicationError):
+        services.application_assign(application=application, reviewer=reviewer, by=reviewer)
+
+
+# --- exports ---------------------------------------------------------------------------------
+
+
+def test_the_filtered_queue_exports_as_xlsx_with_formula_cells_made_safe(
+    client, reviewer, django_capture_on_commit_callbacks
+):
+    submitted_file(
+        organisation=OrganisationFactory(name='=HYPERLINK("http://evil","x")', postcode="5000")
+    )
+    submitted_file(organisation=OrganisationFactory(name="Atelier Liège", postcode="4000"))
+    client.force_login(reviewer)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("applications:staff_export_create") + "?province=namur", {"format": "xlsx"}
+        )
+
+    export = Export.objects.get()
+    assert export.state == Export.State.READY and export.rows == 1
+    response = client.get(reverse("applications:staff_export_download", args=[export.pk]))
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == "Référence"
+    assert rows[1][3] == '\'=HYPERLINK("http://evil","x")'
+    assert len(rows) == 2
+
+
+def test_a_csv_export_is_only_downloadable_by_who_asked(
+    client, reviewer, django_capture_on_commit_callbacks
+):
+    submitted_file()
+    client.force_login(reviewer)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("applications:staff_export_create"), {"format": "csv"})
+    export = Export.objects.get()
+    client.force_login(staff("reviewer", "START"))
+    assert (
+        client.get(reverse("applications:staff_export_download", args=[export.pk])).status_code
+        == 404
+    )
+
+
+def test_an_information_request_from_staff_reaches_the_applicant(client, reviewer):
+    application = submitted_file()
+    client.force_login(reviewer)
+    client.post(
+        reverse("applications:staff_request_information", args=[application.pk]),
+        {"message": "Joignez le devis.", "due_date": "2030-01-31"},
+    )
+    application.refresh_from_db()
+    assert application.status == Status.INFO_REQUESTED
+    message = application.messages.get()
+    assert message.due_date.isoformat() == "2030-01-31"
+    assert services.staff_actor(reviewer) == Actor.REVIEWER

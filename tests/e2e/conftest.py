@@ -1,0 +1,96 @@
+"""Browser tests: headless Chromium, driven by Playwright, against pytest-django's live server.
+
+Debian's chromium is launched (never a browser downloaded by Playwright). The live server runs
+in a thread of this process and serves the static files itself (pytest-django hands it
+staticfiles' handler), so pages load their CSS and JavaScript as in production."""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from playwright.sync_api import sync_playwright
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "e2e-screenshots"
+
+
+def pytest_collection_modifyitems(items):
+    """Every test of this folder is a browser test: `make test` leaves them out."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.path).parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.e2e_failed = report.failed
+    return report
+
+
+@pytest.fixture(scope="session")
+def browser():
+    # Playwright's sync API keeps an asyncio event loop running in this thread, and Django
+    # refuses ORM calls from a thread with a running loop (SynchronousOnlyOperation). The
+    # test's own queries (factories, assertions, the database flush) are plain synchronous
+    # code, so the guard is lifted, for the browser tests only and only while it runs.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+            )
+            yield browser
+            browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server, request):
+    """A fresh browser profile per test. Fails the test if a page throws a JavaScript error
+    or one of the portal's own requests (a stylesheet, a script) is refused."""
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 1280, "height": 900}, locale="fr-BE"
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    problems = []
+    page.on("pageerror", lambda error: problems.append(f"JavaScript error: {error}"))
+    page.on(
+        "response",
+        lambda response: (
+            response.status >= 400
+            and response.url.startswith(live_server.url + "/static/")
+            and problems.append(f"{response.status} {response.url}")
+        ),
+    )
+    yield page
+    if getattr(request.node, "e2e_failed", False):
+        shot(page, f"FAILED-{request.node.name}")
+    context.close()
+    assert not problems, problems
+
+
+def shot(page, name: str) -> None:
+    """A full-page screenshot in var/e2e-screenshots/, to look at what a person sees."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"{re.sub(r'[^\w-]+', '-', name)}.png", full_page=True)
+
+
+def assert_styled(page) -> None:
+    """Bootstrap and the portal's stylesheet are applied, and Bootstrap's script is loaded."""
+    background = page.locator("nav.navbar").evaluate("e => getComputedStyle(e).backgroundColor")
+    assert background not in ("rgba(0, 0, 0, 0)", "transparent"), background
+    assert page.evaluate("typeof window.bootstrap") == "object"
