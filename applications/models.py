@@ -86,7 +86,7 @@ class Application(models.Model):
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    submitted_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
 
@@ -114,7 +114,11 @@ class Application(models.Model):
                 name="application_submitted_has_reference",
             ),
         ]
-        indexes = [models.Index(fields=["status", "programme"], name="application_status_idx")]
+        indexes = [
+            models.Index(fields=["status", "programme"], name="application_status_idx"),
+            # The staff queue's default order, walked by its deep pages.
+            models.Index(fields=["-submitted_at", "-id"], name="application_queue_order_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.reference or f"#{self.pk}"

@@ -2,7 +2,6 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -10,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from adn_portal.accounts.models import User
+from adn_portal.lib.pagination import paginate
 from adn_portal.accounts.permissions import MANAGERS, STAFF, has_role, role_required
 from companies.models import Expert
 
@@ -46,7 +46,7 @@ def queue(request):
     queue_filter, files = _queue(request, all_files)
     if not request.GET.get("ordering"):
         files = files.order_by("-submitted_at", "-pk")
-    page = Paginator(files, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(files, request.GET.get("page"), QUEUE_PAGE_SIZE)
     params = request.GET.copy()
     params.pop("page", None)
     return render(

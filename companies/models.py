@@ -139,7 +139,10 @@ class Organisation(models.Model):
                 name="organisation_balance_positive",
             ),
         ]
-        indexes = [models.Index(fields=["province"], name="organisation_province_idx")]
+        indexes = [
+            models.Index(fields=["province"], name="organisation_province_idx"),
+            models.Index(fields=["name"], name="organisation_name_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name

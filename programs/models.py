@@ -319,12 +319,16 @@ class ProgrammeStaff(models.Model):
     """Which programmes a staff member works on: reviewers and managers see only these."""
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="staff")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="programme_roles")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="programme_roles"
+    )
 
     class Meta:
         verbose_name = _("programme staff member")
         verbose_name_plural = _("programme staff")
-        constraints = [models.UniqueConstraint(fields=["programme", "user"], name="programme_staff_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "user"], name="programme_staff_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} · {self.programme}"

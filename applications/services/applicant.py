@@ -279,7 +279,7 @@ def application_submit(
     _require_member(by, application.organisation)
     with transaction.atomic():
         locked = (
-            Application.objects.select_for_update()
+            Application.objects.select_for_update(of=("self",))
             .select_related("call__programme", "organisation", "expert__organisation", "programme")
             .get(pk=application.pk)
         )

@@ -144,10 +144,10 @@ def test_queue_query_count_is_the_same_for_10_and_1000_files(
         for n in range(files)
     )
     client.force_login(reviewer)
-    # session, user, groups (role), programmes of the user, count, page rows (with organisation,
-    # call, programme and current reviewer), counts per status, programme and call choices of
-    # the filter form
-    with django_assert_num_queries(9):
+    # session, user, groups (role), programmes of the user, count, the page's keys, the page's
+    # rows (with organisation, call, programme and current reviewer), counts per status,
+    # programme and call choices of the filter form
+    with django_assert_num_queries(10):
         response = client.get(QUEUE, {"status": "rejected"})
     assert response.context["page"].paginator.count == files
 

@@ -6,7 +6,8 @@ from adn_portal.mailer.services import email_queue
 
 from .conftest import wait_until
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback: the data migrations (programmes, staff groups) survive the flushes.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def queue_email(to: str) -> OutgoingEmail:
