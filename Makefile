@@ -63,7 +63,7 @@ test: messages
 # Journeys in Debian's headless Chromium (/usr/bin/chromium; Playwright never downloads a
 # browser), against a live server on SQLite with eager Celery, one process.
 e2e: messages
-	mkdir -p var/e2e-screenshots
+	rm -rf var/e2e-screenshots && mkdir -p var/e2e-screenshots
 	env -u DATABASE_URL -u CELERY_BROKER_URL $(PY) -m pytest -m e2e -q -p no:xdist
 
 # The whole suite once more on PostgreSQL (tasks eager), then the tests that need the broker

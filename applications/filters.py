@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -36,10 +37,10 @@ class QueueFilter(django_filters.FilterSet):
     )
     reviewer = django_filters.NumberFilter(label=_("Reviewer"), method="by_reviewer")
     mine = django_filters.BooleanFilter(
-        label=_("My files"), method="only_mine", widget=django_filters.widgets.BooleanWidget()
+        label=_("Only my files"), method="only_mine", widget=forms.CheckboxInput
     )
     overdue = django_filters.BooleanFilter(
-        label=_("Overdue"), method="only_overdue", widget=django_filters.widgets.BooleanWidget()
+        label=_("Only overdue files"), method="only_overdue", widget=forms.CheckboxInput
     )
     ordering = django_filters.OrderingFilter(
         label=_("Sort by"),

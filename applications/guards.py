@@ -23,7 +23,7 @@ FUNDED = {
 
 def funding_amount(application: Application) -> Decimal:
     """What selecting this file commits: the amount requested, or for calls funding expert
-    days, days × day rate × funding rate."""
+    days, days times day rate times funding rate."""
     if application.amount_requested is not None:
         return application.amount_requested
     call = application.call

@@ -27,7 +27,13 @@ def file_page(*, user, pk: int) -> Application:
     """The file page's data in a fixed number of queries, whatever its history's length."""
     application = get_object_or_404(
         Application.objects.for_member(user)
-        .select_related("call__programme", "organisation", "expert__organisation", "programme")
+        .select_related(
+            "call__programme",
+            "organisation",
+            "expert__organisation",
+            "programme",
+            "earlier_application",
+        )
         .annotate(version_count=Count("versions", distinct=True))
         .prefetch_related(
             Prefetch(

@@ -52,7 +52,7 @@ def score_form_class(criteria, existing: dict):
     for criterion in criteria:
         value, comment = existing.get(criterion.pk, (None, ""))
         fields[f"score_{criterion.pk}"] = forms.TypedChoiceField(
-            label=f"{criterion.label} (×{criterion.weight.normalize()})",
+            label=f"{criterion.label} (×{criterion.weight.normalize()})",  # noqa: RUF001 — the times sign
             choices=[("", "—")] + [(str(n), str(n)) for n in range(6)],
             coerce=int,
             initial=value,

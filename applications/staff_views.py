@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from adn_portal.accounts.models import User
-from adn_portal.lib.pagination import paginate
 from adn_portal.accounts.permissions import MANAGERS, STAFF, has_role, role_required
+from adn_portal.lib.pagination import paginate
 from companies.models import Expert
 
 from . import selectors, services, workflow
@@ -25,6 +25,7 @@ from .staff_forms import (
     TransitionForm,
     score_form_class,
 )
+from .steps import describe
 from .workflow import Status
 
 QUEUE_PAGE_SIZE = 25
@@ -125,6 +126,7 @@ def file(request, pk: int):
         "applications/staff/file.html",
         {
             "application": application,
+            "content": describe(application),
             "summary": summary,
             "score_form": score_form,
             "moves": moves,
@@ -302,7 +304,7 @@ def export_create(request):
     form = ExportForm(request.POST)
     if not form.is_valid():
         raise Http404
-    query = {k: v for k, v in request.GET.lists()}
+    query = dict(request.GET.lists())
     services.export_request(by=request.user, query=query, format=form.cleaned_data["format"])
     messages.success(request, _("The export is being prepared: it appears below when ready."))
     return redirect("applications:staff_exports")

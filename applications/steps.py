@@ -321,3 +321,38 @@ def to_json(cleaned: dict) -> dict:
             value = value.pk
         result[key] = value
     return result
+
+
+def describe(
+    application: Application, data: dict | None = None
+) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The content of a file as a person reads it: each step's title, then each field's label
+    and its value in words (choices by their label, yes/no, the chosen expert's name)."""
+    data = application.data if data is None else data
+    sections = []
+    for step in steps_for(application.call):
+        if step.is_documents or step.slug not in data:
+            continue
+        form = step.form_class(application=application)
+        rows = []
+        for name, field in form.fields.items():
+            value = data[step.slug].get(name)
+            if value in (None, ""):
+                continue
+            if isinstance(field, forms.BooleanField):
+                shown = _("Yes") if value else _("No")
+            elif isinstance(field, forms.ModelChoiceField):
+                # The file carries the chosen expert and earlier file (already loaded).
+                chosen = getattr(application, name, None)
+                shown = str(
+                    getattr(chosen, "organisation", None)
+                    or getattr(chosen, "reference", None)
+                    or value
+                )
+            elif getattr(field, "choices", None):
+                shown = str(dict(field.choices).get(value, value))
+            else:
+                shown = str(value)
+            rows.append((str(field.label), shown))
+        sections.append((str(step.title), rows))
+    return sections

@@ -15,7 +15,7 @@ from . import eligibility, selectors, services
 from .forms import AnswerForm, AttachmentForm, OutcomeReportForm, WithdrawForm
 from .models import Application
 from .services import ApplicationError, DraftConflict, SubmissionRefused
-from .steps import steps_for
+from .steps import describe, steps_for
 from .workflow import Status
 
 
@@ -167,6 +167,7 @@ def detail(request, pk: int):
         "applications/detail.html",
         {
             "application": application,
+            "content": describe(application) if not application.is_draft else [],
             "can_withdraw": application.status
             in {Status.DRAFT, Status.SUBMITTED, Status.INFO_REQUESTED},
             "withdraw_form": WithdrawForm(),

@@ -4,12 +4,6 @@ other side effects leave through the outbox after commit.
 core: errors and the one transition function · applicant: drafts, documents, submission,
 answers, report · staff: assignment, scores, decisions, notes, exports."""
 
-from .core import (  # noqa: F401
-    ApplicationError,
-    DraftConflict,
-    SubmissionRefused,
-    application_transition,
-)
 from .applicant import (  # noqa: F401
     application_answer_information_request,
     application_request_information,
@@ -21,6 +15,12 @@ from .applicant import (  # noqa: F401
     application_withdraw,
     attachment_add,
     attachment_remove,
+)
+from .core import (  # noqa: F401
+    ApplicationError,
+    DraftConflict,
+    SubmissionRefused,
+    application_transition,
 )
 from .staff import (  # noqa: F401
     DECISIONS,

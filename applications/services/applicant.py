@@ -30,7 +30,6 @@ from ..steps import Step, to_json
 from ..workflow import Actor, Status
 from .core import ApplicationError, DraftConflict, SubmissionRefused, application_transition
 
-
 # ---------------------------------------------------------------------------------------------
 # Drafts
 

@@ -117,6 +117,30 @@ def test_checks_are_shown_before_submission_in_plain_french(client, applicant, s
     assert "n'est pas en Wallonie" in html.unescape(response.content.decode())
 
 
+def test_saving_the_last_step_stays_on_it_with_the_checks_and_the_submit_button(
+    client, applicant, start_call, expert
+):
+    client.force_login(applicant)
+    application = start(client, start_call)
+    fill_steps(client, application, expert)  # the declarations are saved last
+    application.refresh_from_db()
+    last = reverse("applications:step", args=[application.pk, "declarations"])
+
+    response = client.post(
+        last,
+        {
+            "gdpr_consent": "on",
+            "sworn_statement": "on",
+            "version": str(application.version),
+            "save_continue": "1",
+        },
+    )
+
+    assert response.url == last
+    page = client.get(last).content.decode()
+    assert reverse("applications:submit", args=[application.pk]) in page
+
+
 def test_a_failed_check_refuses_the_submission_and_keeps_the_draft(
     client, applicant, start_call, expert
 ):

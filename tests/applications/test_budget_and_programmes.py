@@ -108,8 +108,9 @@ def test_each_programme_asks_for_its_own_steps(applicant, tremplin_call, start_c
 
 
 def test_a_tremplin_application_needs_the_providers_quote(client, applicant, tremplin_call):
-    from applications.eligibility import run_checks
     from django.utils import timezone
+
+    from applications.eligibility import run_checks
 
     application = application_start(
         call=tremplin_call, organisation=applicant.organisation, by=applicant

@@ -72,9 +72,9 @@ def test_concurrent_decisions_on_one_file_record_exactly_one(managers):
 
 
 def test_concurrent_submissions_of_one_draft_give_one_reference():
-    from tests.applications.conftest import START_STEPS  # noqa: F401  (steps are filled below)
     from applications.services import application_save_step, application_start
     from applications.steps import steps_for
+    from tests.applications.conftest import START_STEPS
     from tests.factories import CallFactory, ExpertFactory, OrganisationFactory, make_member
 
     organisation = OrganisationFactory()

@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from adn_portal.accounts.demo import DEMO_PASSWORD, seed_users
 from adn_portal.accounts.models import User
+from applications.demo import seed_files
 from companies.demo import seed_expert_account, seed_experts
 from programs.demo import seed_calls
 
@@ -20,10 +21,11 @@ class Command(BaseCommand):
         users = seed_users()
         experts = seed_experts(approver=User.objects.get(email="gestionnaire@adn.demo"))
         expert = seed_expert_account(user=User.objects.get(email="expert@adn.demo"))
+        files = seed_files()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(calls)} calls, {experts} recognised experts, "
-                f"{len(users)} accounts."
+                f"{len(users)} accounts, {files} new submitted files."
             )
         )
         self.stdout.write(f"Every demo account's password: {DEMO_PASSWORD}")
