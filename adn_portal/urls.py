@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("programs.urls")),
     path("", include("companies.urls")),
     path("", include("applications.urls")),
+    path("", include("stats.urls")),
     path("compte/", include("allauth.urls")),
     path("compte/profil/", account_views.profile, name="profile"),
     path("langue/", account_views.set_language, name="set_language"),

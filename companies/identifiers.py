@@ -118,3 +118,64 @@ def place_for_postcode(raw: str) -> Place:
     return Place(
         postcode=postcode, municipality=municipality, province=province_for_postcode(postcode)
     )
+
+
+class NaceSection(models.TextChoices):
+    """NACE Rev. 2 sections: the sector of an organisation, derived from its first NACE code."""
+
+    A = "A", _("Agriculture, forestry and fishing")
+    B = "B", _("Mining and quarrying")
+    C = "C", _("Manufacturing")
+    D = "D", _("Energy supply")
+    E = "E", _("Water supply and waste management")
+    F = "F", _("Construction")
+    G = "G", _("Wholesale and retail trade")
+    H = "H", _("Transport and storage")
+    I = "I", _("Accommodation and food services")  # noqa: E741
+    J = "J", _("Information and communication")
+    K = "K", _("Finance and insurance")
+    L = "L", _("Real estate")
+    M = "M", _("Professional, scientific and technical services")
+    N = "N", _("Administrative and support services")
+    O = "O", _("Public administration")  # noqa: E741
+    P = "P", _("Education")
+    Q = "Q", _("Health and social work")
+    R = "R", _("Arts, entertainment and recreation")
+    S = "S", _("Other services")
+
+
+# First division (2 digits) of each section, in order (NACE Rev. 2).
+_SECTION_STARTS = [
+    (1, "A"),
+    (5, "B"),
+    (10, "C"),
+    (35, "D"),
+    (36, "E"),
+    (41, "F"),
+    (45, "G"),
+    (49, "H"),
+    (55, "I"),
+    (58, "J"),
+    (64, "K"),
+    (68, "L"),
+    (69, "M"),
+    (77, "N"),
+    (84, "O"),
+    (85, "P"),
+    (86, "Q"),
+    (90, "R"),
+    (94, "S"),
+]
+
+
+def nace_section(code: str) -> str:
+    """The section letter of a NACE code such as 62.010, or "" when it cannot be read."""
+    digits = code.replace(".", "")[:2]
+    if not digits.isdigit():
+        return ""
+    division = int(digits)
+    section = ""
+    for start, letter in _SECTION_STARTS:
+        if division >= start:
+            section = letter
+    return section if division <= 99 else ""

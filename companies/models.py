@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from adn_portal.lib.i18n import localized
 from programs.models import Audience, Programme
 
-from .identifiers import Province, format_enterprise_number
+from .identifiers import NaceSection, Province, format_enterprise_number
 
 # ---------------------------------------------------------------------------------------------
 # Organisations
@@ -92,6 +92,7 @@ class Organisation(models.Model):
     municipality = models.CharField(_("municipality"), max_length=120)
     province = models.CharField(_("province"), max_length=32, choices=Province.choices)
     nace_codes = models.JSONField(_("NACE codes"), default=list, blank=True)
+    sector = models.CharField(_("sector"), max_length=1, choices=NaceSection.choices, blank=True)
     headcount = models.PositiveIntegerField(_("staff headcount (FTE)"), null=True, blank=True)
     turnover = models.DecimalField(
         _("annual turnover (EUR)"),

@@ -16,7 +16,7 @@ from adn_portal.lib.text import fold
 from adn_portal.mailer.services import email_template_queue
 
 from . import lifecycle
-from .identifiers import normalise_enterprise_number, place_for_postcode
+from .identifiers import nace_section, normalise_enterprise_number, place_for_postcode
 from .models import (
     Expert,
     ExpertFacet,
@@ -55,6 +55,9 @@ def _derive(organisation: Organisation) -> None:
         balance_sheet=organisation.balance_sheet,
     )
     organisation.size_class = size or ""
+    organisation.sector = (
+        nace_section(organisation.nace_codes[0]) if organisation.nace_codes else ""
+    )
 
 
 @transaction.atomic

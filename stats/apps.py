@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class StatsConfig(AppConfig):
     name = "stats"
-    verbose_name = _("Adoption indicators computed by Celery")
+    verbose_name = _("Adoption indicators")

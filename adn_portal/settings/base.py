@@ -178,6 +178,14 @@ CELERY_TIMEZONE = TIME_ZONE
 # django-celery-beat 2.9 (the newest release) does not support Django 6.1 yet, so the schedule
 # is Celery's own, declared here and tuned through the environment.
 CELERY_BEAT_SCHEDULE = {
+    "stats-compute-indicators": {
+        "task": "stats.tasks.compute_indicators",
+        "schedule": env.float("INDICATORS_EVERY_SECONDS", default=15 * 60.0),
+    },
+    "stats-recompute-after-changes": {
+        "task": "stats.tasks.recompute_if_files_changed",
+        "schedule": env.float("INDICATORS_DEBOUNCE_SECONDS", default=60.0),
+    },
     "experts-expire-recognitions": {
         "task": "companies.tasks.expire_recognitions",
         "schedule": crontab(hour=0, minute=5),

@@ -1,0 +1,115 @@
+import csv
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from adn_portal.accounts.permissions import MANAGERS, STAFF, role_required
+
+from . import dashboards, selectors, services
+from .models import SnapshotRun
+
+
+def _int(value) -> int | None:
+    return int(value) if value and str(value).isdigit() else None
+
+
+def key_figures(request):
+    snapshot = selectors.latest_snapshot()
+    return render(
+        request,
+        "stats/key_figures.html",
+        {
+            "snapshot": snapshot,
+            "headline": dashboards.headline(snapshot),
+            "charts": [
+                dashboards.requests_per_year(snapshot, programme=None),
+                dashboards.by_province(
+                    snapshot, "completed", _("Projects carried out per province"), public=True
+                ),
+                dashboards.shares(snapshot),
+            ]
+            if snapshot.as_of
+            else [],
+        },
+    )
+
+
+def _staff_charts(request, snapshot):
+    programme = request.GET.get("programme") or None
+    if programme not in {code for code, _name in dashboards.PROGRAMMES}:
+        programme = None
+    first, last = _int(request.GET.get("from")), _int(request.GET.get("to"))
+    charts = {
+        "requests": dashboards.requests_per_year(
+            snapshot, programme=programme, first=first, last=last
+        ),
+        "provinces": dashboards.by_province(
+            snapshot, "requests", _("Requests per province"), public=False
+        ),
+        "experts": dashboards.by_province(
+            snapshot, "recognised_experts", _("Recognised experts per province"), public=False
+        ),
+        "survey": dashboards.shares(snapshot),
+    }
+    return programme, first, last, charts
+
+
+@role_required(*STAFF)
+def dashboard(request):
+    snapshot = selectors.latest_snapshot()
+    runs = list(selectors.recent_runs())
+    programme, first, last, charts = (
+        _staff_charts(request, snapshot) if snapshot.as_of else (None, None, None, {})
+    )
+    return render(
+        request,
+        "stats/dashboard.html",
+        {
+            "snapshot": snapshot,
+            "headline": dashboards.headline(snapshot),
+            "charts": charts,
+            "tables": dashboards.staff_tables(snapshot, programme=programme)
+            if snapshot.as_of
+            else {},
+            "runs": runs,
+            "running": any(run.state == SnapshotRun.State.RUNNING for run in runs),
+            "programmes": dashboards.PROGRAMMES,
+            "programme": programme,
+            "years": dashboards.years_in(snapshot) if snapshot.as_of else [],
+            "first": first,
+            "last": last,
+            "querystring": request.GET.urlencode(),
+        },
+    )
+
+
+@role_required(*STAFF)
+def dashboard_csv(request, chart: str):
+    snapshot = selectors.latest_snapshot()
+    if not snapshot.as_of:
+        raise Http404
+    _programme, _first, _last, charts = _staff_charts(request, snapshot)
+    if chart not in charts:
+        raise Http404
+    data = charts[chart]
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{chart}-{snapshot.as_of}.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(["", *data.series])
+    for category, values in data.rows():
+        writer.writerow([category, *["" if v is None else v for v in values]])
+    return response
+
+
+@role_required(*MANAGERS)
+@require_POST
+def recompute(request):
+    services.snapshot_request(trigger=SnapshotRun.Trigger.MANUAL)
+    messages.success(
+        request, _("The indicators are being recomputed: this page shows when it is done.")
+    )
+    return redirect("stats:dashboard")
