@@ -97,7 +97,7 @@ def headline(snapshot: Snapshot) -> list[dict]:
         (
             I.INVESTMENT_MULTIPLIER,
             snapshot.value(I.INVESTMENT_MULTIPLIER),
-            "×",
+            TIMES,
             _(
                 "Sum of AI investment the year after ÷ the year before, over completed files whose survey gives both."
             ),
@@ -105,7 +105,7 @@ def headline(snapshot: Snapshot) -> list[dict]:
         (
             I.REQUEST_GROWTH,
             growth.value if growth else None,
-            "×",
+            TIMES,
             _("Requests received in 2024 ÷ requests received in 2023."),
         ),
         (

@@ -101,8 +101,14 @@ def dashboard_csv(request, chart: str):
     writer = csv.writer(response)
     writer.writerow(["", *data.series])
     for category, values in data.rows():
-        writer.writerow([category, *["" if v is None else v for v in values]])
+        writer.writerow([category, *["" if v is None else _plain(v) for v in values]])
     return response
+
+
+def _plain(value) -> str:
+    """3.0000 → 3, 2.3876 → 2.3876: the figure without trailing zeros."""
+    text = format(value.normalize(), "f")
+    return text
 
 
 @role_required(*MANAGERS)

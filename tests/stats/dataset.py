@@ -1,0 +1,148 @@
+"""A small, hand-made history: a dozen files whose every fact the tests can count by hand."""
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from applications.models import Application, ApplicationEvent, Assignment, OutcomeReport
+from applications.workflow import Status
+from programs.models import Programme
+from tests.factories import CallFactory, ExpertFactory, OrganisationFactory, UserFactory
+
+BRUSSELS = ZoneInfo("Europe/Brussels")
+PATHS = {
+    Status.SUBMITTED: [Status.SUBMITTED],
+    Status.UNDER_REVIEW: [Status.SUBMITTED, Status.ELIGIBILITY_CHECK, Status.UNDER_REVIEW],
+    Status.REJECTED: [
+        Status.SUBMITTED,
+        Status.ELIGIBILITY_CHECK,
+        Status.UNDER_REVIEW,
+        Status.REJECTED,
+    ],
+    Status.INELIGIBLE: [Status.SUBMITTED, Status.ELIGIBILITY_CHECK, Status.INELIGIBLE],
+    Status.IN_PROGRESS: [
+        Status.SUBMITTED,
+        Status.ELIGIBILITY_CHECK,
+        Status.UNDER_REVIEW,
+        Status.SELECTED,
+        Status.AGREEMENT_SIGNED,
+        Status.IN_PROGRESS,
+    ],
+    Status.COMPLETED: [
+        Status.SUBMITTED,
+        Status.ELIGIBILITY_CHECK,
+        Status.UNDER_REVIEW,
+        Status.SELECTED,
+        Status.AGREEMENT_SIGNED,
+        Status.IN_PROGRESS,
+        Status.REPORT_SUBMITTED,
+        Status.COMPLETED,
+    ],
+    Status.CLOSED: [
+        Status.SUBMITTED,
+        Status.ELIGIBILITY_CHECK,
+        Status.UNDER_REVIEW,
+        Status.SELECTED,
+        Status.AGREEMENT_SIGNED,
+        Status.IN_PROGRESS,
+        Status.REPORT_SUBMITTED,
+        Status.COMPLETED,
+        Status.CLOSED,
+    ],
+    Status.WITHDRAWN: [Status.SUBMITTED, Status.WITHDRAWN],
+}
+
+# programme, year, postcode, kind, final status, (investment before, after, competitiveness, quality, recommend)
+FILES = [
+    ("START", 2023, "4000", "sme", Status.COMPLETED, (10000, 30000, True, True, True)),
+    ("START", 2023, "5000", "sme", Status.COMPLETED, (20000, 40000, True, False, True)),
+    ("START", 2023, "7000", "startup", Status.REJECTED, None),
+    ("START", 2024, "4000", "commune", Status.CLOSED, (5000, 5000, False, False, False)),
+    ("START", 2024, "6600", "sme", Status.INELIGIBLE, None),
+    ("START", 2024, "1300", "sme", Status.IN_PROGRESS, None),
+    ("TREMPLIN", 2024, "4700", "sme", Status.COMPLETED, (50000, 150000, True, True, True)),
+    ("TREMPLIN", 2024, "5000", "sme", Status.UNDER_REVIEW, None),
+    ("TREMPLIN", 2024, "1000", "large_company", Status.WITHDRAWN, None),
+    ("CAP", 2024, "4000", "sme", Status.SUBMITTED, None),
+    ("START", 2025, "7000", "cpas", Status.SUBMITTED, None),
+    ("START", 2025, "4000", "sme", Status.REJECTED, None),
+]
+
+
+def build(batch: str = "") -> list[Application]:
+    reviewer = UserFactory(first_name="Rita", last_name="Revue", role="reviewer", is_staff=True)
+    organisations = {}
+    files = []
+    for n, (code, year, postcode, kind, final, survey) in enumerate(FILES):
+        programme = Programme.objects.get(code=code)
+        call = CallFactory(
+            programme=programme,
+            opens_at=datetime(year, 1, 1, tzinfo=BRUSSELS),
+            closes_at=datetime(year + 1, 1, 1, tzinfo=BRUSSELS),
+        )
+        # Files 0 and 6 share an organisation: it went from Start IA to Tremplin IA.
+        key = 0 if n in (0, 6) else n
+        if key not in organisations:
+            organisations[key] = OrganisationFactory(
+                postcode=postcode,
+                kind=kind,
+                nace_codes=["62.010"] if n % 2 else ["10.710"],
+                sector="J" if n % 2 else "C",
+            )
+        organisation = organisations[key]
+        submitted = datetime(year, 3, 1 + n, 10, tzinfo=BRUSSELS)
+        application = Application.objects.create(
+            call=call,
+            programme=programme,
+            organisation=organisation,
+            created_by=reviewer,
+            status=final,
+            reference=f"{code}-{year}-{batch}{n:04d}",
+            submitted_at=submitted,
+        )
+        path = PATHS[final]
+        for index, status in enumerate(path):
+            event = ApplicationEvent.objects.create(
+                application=application, kind="transition", to_status=status
+            )
+            ApplicationEvent.objects.filter(pk=event.pk).update(
+                at=submitted + timedelta(days=10 * index)
+            )
+        decided = next(
+            (
+                i
+                for i, s in enumerate(path)
+                if s in (Status.SELECTED, Status.REJECTED, Status.INELIGIBLE)
+            ),
+            None,
+        )
+        completed = path.index(Status.COMPLETED) if Status.COMPLETED in path else None
+        Application.objects.filter(pk=application.pk).update(
+            decided_at=submitted + timedelta(days=10 * decided) if decided is not None else None,
+            completed_at=submitted + timedelta(days=10 * completed)
+            if completed is not None
+            else None,
+        )
+        if survey:
+            before, after, competitiveness, quality, recommend = survey
+            OutcomeReport.objects.create(
+                application=application,
+                summary="…",
+                investment_before=Decimal(before),
+                investment_after=Decimal(after),
+                improved_competitiveness=competitiveness,
+                improved_quality=quality,
+                in_production=True,
+                jobs_created=0,
+                would_recommend=recommend,
+                submitted_by=reviewer,
+            )
+        if final in (Status.UNDER_REVIEW, Status.SUBMITTED):
+            Assignment.objects.create(
+                application=application, reviewer=reviewer, assigned_by=reviewer
+            )
+        application.refresh_from_db()
+        files.append(application)
+    ExpertFactory.create_batch(3)
+    ExpertFactory(status="expired")
+    return files

@@ -1,0 +1,221 @@
+"""Each indicator of the snapshot against a second, straightforward count of the same files."""
+
+import statistics
+from decimal import Decimal
+from unittest import mock
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from applications.models import Application, ApplicationEvent, OutcomeReport
+from applications.workflow import OPEN_STATUSES, Status
+from stats import services
+from stats.models import IndicatorValue, SnapshotRun
+from stats.selectors import latest_snapshot
+from tests.applications.staff_fixtures import staff
+
+from .dataset import build
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def files(db):
+    return build()
+
+
+@pytest.fixture
+def snapshot(files):
+    services.snapshot_run(trigger=SnapshotRun.Trigger.MANUAL)
+    return latest_snapshot()
+
+
+def reached(application, status) -> bool:
+    return any(e.to_status == status for e in application.events.all())
+
+
+def test_requests_received_count_submitted_files_by_year_programme_and_province(files, snapshot):
+    assert snapshot.value("requests") == len(files)
+    by_year = {}
+    for f in files:
+        year = str(timezone.localtime(f.submitted_at).year)
+        by_year[year] = by_year.get(year, 0) + 1
+    assert {k: int(v.value) for k, v in snapshot.series("requests", "year").items()} == by_year
+    assert snapshot.value("requests", "programme", "TREMPLIN") == sum(
+        f.programme.code == "TREMPLIN" for f in files
+    )
+    assert snapshot.value("requests", "province", "liege") == sum(
+        f.organisation.province == "liege" for f in files
+    )
+    assert snapshot.value("requests", "programme_year", "START|2024") == 3
+
+
+def test_request_growth_is_this_years_requests_over_last_years(files, snapshot):
+    count = {
+        y: sum(timezone.localtime(f.submitted_at).year == y for f in files)
+        for y in (2023, 2024, 2025)
+    }
+    assert snapshot.value("request_growth", "year", "2024") == Decimal(
+        count[2024] / count[2023]
+    ).quantize(Decimal("0.0001"))
+    assert snapshot.value("request_growth", "year", "2025") == Decimal(
+        count[2025] / count[2024]
+    ).quantize(Decimal("0.0001"))
+
+
+def test_projects_carried_out_are_files_that_reached_completed(files, snapshot):
+    assert snapshot.value("completed") == sum(reached(f, Status.COMPLETED) for f in files) == 4
+
+
+def test_organisations_supported_are_distinct_organisations_with_a_selected_file(files, snapshot):
+    expected = {f.organisation_id for f in files if reached(f, Status.SELECTED)}
+    assert snapshot.value("organisations_supported") == len(expected) == 4
+
+
+def test_recognised_experts_are_those_active_on_the_snapshot_date(files, snapshot):
+    assert snapshot.value("recognised_experts") == 3
+
+
+def test_survey_figures_are_ratios_over_completed_files(files, snapshot):
+    reports = [r for r in OutcomeReport.objects.all() if reached(r.application, Status.COMPLETED)]
+    before = sum(r.investment_before for r in reports)
+    after = sum(r.investment_after for r in reports)
+    assert snapshot.value("investment_multiplier") == (after / before).quantize(Decimal("0.0001"))
+    assert snapshot.value("improved_competitiveness") == Decimal(
+        sum(r.improved_competitiveness for r in reports) / len(reports)
+    ).quantize(Decimal("0.0001"))
+    assert snapshot.value("improved_either") == Decimal(
+        sum(r.improved_competitiveness or r.improved_quality for r in reports) / len(reports)
+    ).quantize(Decimal("0.0001"))
+    assert snapshot.value("recommendation") == Decimal(
+        sum(r.would_recommend for r in reports) / len(reports)
+    ).quantize(Decimal("0.0001"))
+
+
+def test_acceptance_rate_is_selected_over_decided(files, snapshot):
+    selected = sum(reached(f, Status.SELECTED) for f in files)
+    refused = sum(f.status in (Status.REJECTED, Status.INELIGIBLE) for f in files)
+    assert snapshot.value("acceptance") == Decimal(selected / (selected + refused)).quantize(
+        Decimal("0.0001")
+    )
+
+
+def test_processing_times_are_medians_in_days(files, snapshot):
+    to_decision = [
+        (f.decided_at - f.submitted_at).total_seconds() / 86400 for f in files if f.decided_at
+    ]
+    to_completion = [
+        (f.completed_at - f.submitted_at).total_seconds() / 86400 for f in files if f.completed_at
+    ]
+    assert snapshot.value("days_to_decision") == Decimal(statistics.median(to_decision)).quantize(
+        Decimal("0.01")
+    )
+    assert snapshot.value("days_to_completion") == Decimal(
+        statistics.median(to_completion)
+    ).quantize(Decimal("0.01"))
+
+
+def test_backlog_counts_open_files_by_status_and_reviewer(files, snapshot):
+    open_files = [f for f in files if f.status in OPEN_STATUSES]
+    assert snapshot.value("backlog") == len(open_files)
+    by_reviewer = {
+        k.split(":", 1)[1]: v.value for k, v in snapshot.series("backlog", "reviewer").items()
+    }
+    assert by_reviewer == {"Rita Revue": 3}
+    total_by_status_age = sum(v.value for v in snapshot.series("backlog", "status_age").values())
+    assert total_by_status_age == len(open_files)
+
+
+def test_conversion_counts_organisations_going_on_to_the_next_programme(files, snapshot):
+    starters = {f.organisation_id for f in files if f.programme.code == "START"}
+    movers = starters & {f.organisation_id for f in files if f.programme.code == "TREMPLIN"}
+    row = snapshot.get("conversion", "all", "START>TREMPLIN")
+    assert (row.numerator, row.denominator) == (len(movers), len(starters))
+
+
+def test_two_runs_give_the_same_snapshot_without_duplicates(files):
+    services.snapshot_run(trigger=SnapshotRun.Trigger.SCHEDULE)
+    first = sorted(IndicatorValue.objects.values_list("indicator", "dimension", "key", "value"))
+    services.snapshot_run(trigger=SnapshotRun.Trigger.SCHEDULE)
+    assert (
+        sorted(IndicatorValue.objects.values_list("indicator", "dimension", "key", "value"))
+        == first
+    )
+
+
+def test_a_failed_run_leaves_the_previous_snapshot_and_is_recorded(files):
+    services.snapshot_run(trigger=SnapshotRun.Trigger.SCHEDULE)
+    before = sorted(IndicatorValue.objects.values_list("indicator", "dimension", "key", "value"))
+    Application.objects.filter(status=Status.SUBMITTED).update(status=Status.WITHDRAWN)
+    with (
+        mock.patch("stats.services.compute", side_effect=RuntimeError("database went away")),
+        pytest.raises(RuntimeError),
+    ):
+        services.snapshot_run(trigger=SnapshotRun.Trigger.SCHEDULE)
+    assert (
+        sorted(IndicatorValue.objects.values_list("indicator", "dimension", "key", "value"))
+        == before
+    )
+    failed = SnapshotRun.objects.first()
+    assert failed.state == SnapshotRun.State.FAILED and "database went away" in failed.error
+
+
+def test_changes_to_files_trigger_one_debounced_run(files):
+    assert services.files_changed_since_last_run()
+    services.snapshot_run(trigger=SnapshotRun.Trigger.CHANGE)
+    assert not services.files_changed_since_last_run()
+    for application in files[:5]:  # a batch of decisions…
+        ApplicationEvent.objects.create(application=application, kind="note")
+    from stats.tasks import recompute_if_files_changed
+
+    assert recompute_if_files_changed.delay().get() is True  # …one run
+    assert recompute_if_files_changed.delay().get() is False
+
+
+@pytest.mark.parametrize("url_name", ["stats:key_figures", "stats:dashboard"])
+def test_dashboards_read_snapshots_only_with_a_constant_query_count(
+    client, files, snapshot, url_name
+):
+    client.force_login(staff("programme manager", "START"))
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse(url_name))
+    assert response.status_code == 200
+    touched = " ".join(q["sql"] for q in queries.captured_queries)
+    assert "applications_" not in touched and "companies_" not in touched
+    # Twice the files: the same number of queries.
+    build(batch="b")
+    services.snapshot_run(trigger=SnapshotRun.Trigger.MANUAL)
+    with CaptureQueriesContext(connection) as again:
+        client.get(reverse(url_name))
+    assert len(again.captured_queries) == len(queries.captured_queries)
+
+
+def test_public_figures_hide_cells_describing_fewer_than_five_organisations(
+    client, files, snapshot
+):
+    page = client.get(reverse("stats:key_figures")).content.decode()
+    assert "&lt; 5" in page  # every province has fewer than 5 completed projects here
+    assert snapshot.value("completed", "province", "liege") is not None  # staff still see them
+
+
+def test_the_staff_dashboard_offers_each_chart_as_csv(client, files, snapshot):
+    client.force_login(staff("reviewer", "START"))
+    response = client.get(reverse("stats:dashboard_csv", args=["requests"]))
+    lines = response.content.decode("utf-8-sig").splitlines()
+    assert lines[0] == ",Start IA,Tremplin IA,Cap IA"
+    assert lines[1].startswith("2023,3,")
+
+
+def test_recompute_now_is_for_managers_and_shows_the_run(
+    client, files, django_capture_on_commit_callbacks
+):
+    client.force_login(staff("reviewer", "START"))
+    assert client.post(reverse("stats:recompute")).status_code == 404
+    client.force_login(staff("programme manager", "START"))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("stats:recompute"))
+    run = SnapshotRun.objects.get()
+    assert run.trigger == "manual" and run.state == "succeeded" and run.finished_at
