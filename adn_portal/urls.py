@@ -4,6 +4,7 @@ from django.urls import include, path
 from adn_portal.accounts import views as account_views
 
 urlpatterns = [
+    path("api/v1/", include(("adn_portal.api", "api"), namespace="api")),
     path("", include("programs.urls")),
     path("", include("companies.urls")),
     path("", include("applications.urls")),

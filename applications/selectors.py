@@ -93,7 +93,7 @@ def staff_files(user) -> QuerySet[Application]:
     current = Assignment.objects.filter(application=OuterRef("pk"), ended_at__isnull=True)
     files = (
         Application.objects.exclude(status=Status.DRAFT)
-        .select_related("organisation", "call__programme")
+        .select_related("organisation", "call__programme", "programme")
         .annotate(
             reviewer_first_name=Subquery(current.values("reviewer__first_name")[:1]),
             reviewer_last_name=Subquery(current.values("reviewer__last_name")[:1]),

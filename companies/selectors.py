@@ -86,17 +86,23 @@ def _filter(experts: QuerySet[Expert], selected: dict[str, list[str]], *, skip: 
     return experts
 
 
+def directory_results(query: DirectoryQuery, *, today: date) -> QuerySet[Expert]:
+    """The listed experts matching the query, sorted (no facet counts)."""
+    listed = _search(Expert.objects.publicly_listed(today=today), query.search)
+    return (
+        _filter(listed, query.selected)
+        .with_organisation()
+        .order_by(*SORTS.get(query.sort, SORTS["name"]))
+    )
+
+
 def directory(
     query: DirectoryQuery, *, today: date
 ) -> tuple[QuerySet[Expert], dict[str, list[FacetOption]]]:
     """The listed experts matching the query, and for each facet its options with the number
     of results each would give (counted without that facet's own filter)."""
     listed = _search(Expert.objects.publicly_listed(today=today), query.search)
-    results = (
-        _filter(listed, query.selected)
-        .with_organisation()
-        .order_by(*SORTS.get(query.sort, SORTS["name"]))
-    )
+    results = directory_results(query, today=today)
 
     facets = {}
     for kind, choices in FACET_CHOICES.items():

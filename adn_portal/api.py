@@ -1,0 +1,51 @@
+"""/api/v1/: one router for every app's endpoints, the OpenAPI schema and its documentation
+(Swagger UI and Redoc served from local static files)."""
+
+from django.urls import include, path, re_path
+from drf_spectacular.utils import extend_schema
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.decorators import api_view, permission_classes
+from rest_framework.permissions import AllowAny
+from rest_framework.routers import DefaultRouter
+
+from adn_portal.lib.api import error
+from applications.api.views import (
+    ExpertFilesViewSet,
+    ExportViewSet,
+    MyApplicationViewSet,
+    StaffApplicationViewSet,
+)
+from companies.api import ExpertViewSet, MyExpertProfileViewSet, MyOrganisationViewSet
+from programs.api import CallViewSet, ProgrammeViewSet
+from stats.api import IndicatorsView, KeyFiguresView
+
+router = DefaultRouter()
+router.register("programmes", ProgrammeViewSet, basename="programme")
+router.register("calls", CallViewSet, basename="call")
+router.register("experts", ExpertViewSet, basename="expert")
+router.register("me/organisations", MyOrganisationViewSet, basename="my-organisation")
+router.register("applications", MyApplicationViewSet, basename="application")
+router.register("me/expert/files", ExpertFilesViewSet, basename="expert-file")
+router.register("staff/applications", StaffApplicationViewSet, basename="staff-application")
+router.register("staff/exports", ExportViewSet, basename="staff-export")
+
+expert_profile = MyExpertProfileViewSet.as_view({"get": "retrieve", "patch": "partial_update"})
+
+
+@extend_schema(exclude=True)
+@api_view(["GET", "POST", "PUT", "PATCH", "DELETE"])
+@permission_classes([AllowAny])
+def not_found(request, *args, **kwargs):
+    return error("No such endpoint.", code="not_found", status_code=404)
+
+
+urlpatterns = [
+    path("", include(router.urls)),
+    path("me/expert/", expert_profile, name="my-expert-profile"),
+    path("key-figures/", KeyFiguresView.as_view(), name="key-figures"),
+    path("staff/indicators/", IndicatorsView.as_view(), name="staff-indicators"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    re_path(r"^.*$", not_found),
+]

@@ -1,0 +1,156 @@
+"""What every API endpoint shares: structured errors, capped pages, idempotent POSTs."""
+
+import functools
+import hashlib
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.pagination import CursorPagination, PageNumberPagination
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+MAX_PAGE_SIZE = 100
+
+
+class CappedPagination(PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = MAX_PAGE_SIZE
+
+
+class CappedCursorPagination(CursorPagination):
+    """For long lists: stable under inserts, and as fast on page 2,000 as on page 1."""
+
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = MAX_PAGE_SIZE
+    ordering = "-pk"
+
+
+def _flatten(detail, field=None) -> list[dict]:
+    if isinstance(detail, dict):
+        errors = []
+        for key, value in detail.items():
+            name = (
+                None
+                if key in ("non_field_errors", "detail")
+                else (f"{field}.{key}" if field else key)
+            )
+            errors += _flatten(value, name)
+        return errors
+    if isinstance(detail, list):
+        return [e for item in detail for e in _flatten(item, field)]
+    return [{"field": field, "code": getattr(detail, "code", "invalid"), "message": str(detail)}]
+
+
+def exception_handler(exc, context):
+    """Every error as {"status": 400, "errors": [{"field", "code", "message"}]}; the message is
+    in the caller's language (Accept-Language: fr by default, en or de)."""
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    response.data = {"status": response.status_code, "errors": _flatten(response.data)}
+    return response
+
+
+def error(
+    message: str,
+    *,
+    code: str,
+    field: str | None = None,
+    status_code: int = status.HTTP_400_BAD_REQUEST,
+) -> Response:
+    return Response(
+        {
+            "status": status_code,
+            "errors": [{"field": field, "code": code, "message": str(message)}],
+        },
+        status=status_code,
+    )
+
+
+class NotFoundUnless(BasePermission):
+    """Like the pages: a caller without access sees a 404, not a 403 (nothing is revealed)."""
+
+    def check(self, request) -> bool:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def has_permission(self, request, view) -> bool:
+        if not request.user or not request.user.is_authenticated:
+            raise exceptions.NotAuthenticated()
+        if not self.check(request):
+            raise exceptions.NotFound()
+        return True
+
+
+def reject_unknown_fields(serializer_class):
+    """Fields a caller may not set (status, reference, organisation, scores…) are refused, not
+    silently applied: the request names them and fails."""
+
+    original = serializer_class.to_internal_value
+
+    @functools.wraps(original)
+    def to_internal_value(self, data):
+        writable = {name for name, field in self.fields.items() if not field.read_only}
+        unknown = sorted(set(getattr(data, "keys", dict)()) - writable)
+        if unknown:
+            raise exceptions.ValidationError(
+                {
+                    name: [exceptions.ErrorDetail("This field cannot be set.", code="read_only")]
+                    for name in unknown
+                }
+            )
+        return original(self, data)
+
+    serializer_class.to_internal_value = to_internal_value
+    return serializer_class
+
+
+def idempotent(view_method):
+    """An `Idempotency-Key` header makes a POST safe to repeat: the first response is stored
+    and returned again; the action is not done twice."""
+
+    @functools.wraps(view_method)
+    def wrapper(self, request, *args, **kwargs):
+        from adn_portal.accounts.models import IdempotencyKey
+
+        key = request.headers.get("Idempotency-Key", "").strip()
+        if not key:
+            return view_method(self, request, *args, **kwargs)
+        if len(key) > 100:
+            return error(
+                "Idempotency-Key is 100 characters at most.",
+                code="invalid",
+                field="Idempotency-Key",
+            )
+        scope = hashlib.sha256(request.path.encode()).hexdigest()[:32]
+        stored = IdempotencyKey.objects.filter(user=request.user, key=key).first()
+        if stored is not None:
+            if stored.scope != scope:
+                return error(
+                    "This Idempotency-Key was used for another request.",
+                    code="idempotency_conflict",
+                    status_code=422,
+                )
+            return Response(
+                stored.body, status=stored.status_code, headers={"Idempotent-Replay": "true"}
+            )
+        response = view_method(self, request, *args, **kwargs)
+        if response.status_code < 500:
+            IdempotencyKey.objects.get_or_create(
+                user=request.user,
+                key=key,
+                defaults={
+                    "scope": scope,
+                    "status_code": response.status_code,
+                    "body": response.data,
+                },
+            )
+        return response
+
+    return wrapper

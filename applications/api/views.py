@@ -1,0 +1,414 @@
+"""The applicants' and staff's API: every write goes through the same services as the pages."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from adn_portal.accounts.models import User
+from adn_portal.accounts.permissions import STAFF, has_role
+from adn_portal.lib.api import CappedCursorPagination, NotFoundUnless, error, idempotent
+
+from .. import eligibility, selectors, services
+from ..filters import QueueFilter
+from ..models import Application, Export
+from ..services import ApplicationError, DraftConflict, SubmissionRefused
+from ..steps import step_by_slug
+from ..workflow import Status
+from . import serializers as s
+
+IDEMPOTENCY = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="Repeat-safe POST: the first answer is returned again.",
+)
+
+
+def _refused(exc: ApplicationError):
+    if isinstance(exc, SubmissionRefused):
+        return Response(
+            {
+                "status": 422,
+                "errors": [
+                    {"field": c.rule, "code": "check_failed", "message": c.message}
+                    for c in exc.checks
+                    if not c.passed
+                ],
+            },
+            status=422,
+        )
+    if isinstance(exc, DraftConflict):
+        return error(str(exc), code="conflict", status_code=status.HTTP_409_CONFLICT)
+    return error(str(exc), code="refused", status_code=status.HTTP_409_CONFLICT)
+
+
+class MyApplicationViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The files of the caller's organisations. Another organisation's file is a 404."""
+
+    serializer_class = s.ApplicationSerializer
+
+    queryset = Application.objects.none()  # for the schema; the real one is per caller
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Application.objects.none()
+        return (
+            Application.objects.for_member(self.request.user)
+            .select_related("call", "programme")
+            .order_by("-created_at", "-pk")
+        )
+
+    @extend_schema(request=s.ApplicationCreateSerializer, responses={201: s.ApplicationSerializer})
+    def create(self, request):
+        serializer = s.ApplicationCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        organisation = serializer.validated_data["organisation"]
+        if not organisation.memberships.filter(user=request.user).exists():
+            return error(
+                "You do not act for this organisation.",
+                code="not_member",
+                field="organisation",
+                status_code=404,
+            )
+        try:
+            application = services.application_start(
+                call=serializer.validated_data["call"], organisation=organisation, by=request.user
+            )
+        except ApplicationError as exc:
+            return _refused(exc)
+        return Response(s.ApplicationSerializer(application).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.StepSerializer, responses=s.ApplicationSerializer)
+    @action(detail=True, methods=["put"], url_path=r"steps/(?P<step>[a-z_]+)")
+    def step(self, request, pk=None, step=None):
+        """Save one step of a draft. Send the version you edited: a colleague's newer save is a 409."""
+        application = self.get_object()
+        current = step_by_slug(application.call, step)
+        if current is None or current.is_documents:
+            return error("No such step in this call's form.", code="not_found", status_code=404)
+        payload = s.StepSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        form = current.form_class(payload.validated_data["data"], application=application)
+        complete = payload.validated_data["complete"]
+        if complete and not form.is_valid():
+            return Response(
+                {
+                    "status": 400,
+                    "errors": [
+                        {
+                            "field": f"data.{field}",
+                            "code": e.code or "invalid",
+                            "message": str(e.message % (e.params or {})),
+                        }
+                        for field, errs in form.errors.as_data().items()
+                        for e in errs
+                    ],
+                },
+                status=400,
+            )
+        raw = {name: payload.validated_data["data"].get(name, "") for name in form.fields}
+        try:
+            application = services.application_save_step(
+                application=application,
+                step=current,
+                cleaned=form.cleaned_data if complete else None,
+                raw=raw,
+                version=payload.validated_data["version"],
+                by=request.user,
+            )
+        except ApplicationError as exc:
+            return _refused(exc)
+        return Response(s.ApplicationSerializer(application).data)
+
+    @extend_schema(request=None, responses=s.ApplicationSerializer, parameters=[IDEMPOTENCY])
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def submit(self, request, pk=None):
+        """Submit: every check runs; refused checks come back as errors (422), the draft stays."""
+        try:
+            application = services.application_submit(
+                application=self.get_object(), by=request.user
+            )
+        except ApplicationError as exc:
+            return _refused(exc)
+        return Response(s.ApplicationSerializer(application).data)
+
+    @extend_schema(responses={200: {"type": "array", "items": {"type": "object"}}})
+    @action(detail=True, methods=["get"])
+    def checks(self, request, pk=None):
+        """The eligibility checks as they stand now, in plain words."""
+        return Response(
+            [c.as_dict() for c in eligibility.run_checks(self.get_object(), now=timezone.now())]
+        )
+
+    @extend_schema(
+        request=s.WithdrawSerializer, responses=s.ApplicationSerializer, parameters=[IDEMPOTENCY]
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def withdraw(self, request, pk=None):
+        payload = s.WithdrawSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        try:
+            application = services.application_withdraw(
+                application=self.get_object(),
+                by=request.user,
+                reason=payload.validated_data["reason"],
+            )
+        except ApplicationError as exc:
+            return _refused(exc)
+        return Response(s.ApplicationSerializer(application).data)
+
+    @extend_schema(
+        request=s.AnswerSerializer, responses=s.ApplicationSerializer, parameters=[IDEMPOTENCY]
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def answer(self, request, pk=None):
+        payload = s.AnswerSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        try:
+            application = services.application_answer_information_request(
+                application=self.get_object(),
+                by=request.user,
+                answer=payload.validated_data["answer"],
+            )
+        except ApplicationError as exc:
+            return _refused(exc)
+        return Response(s.ApplicationSerializer(application).data)
+
+    @extend_schema(responses=s.TimelineSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def timeline(self, request, pk=None):
+        """What the applicant sees of the file's history (no internal notes, scores or names)."""
+        events = self.get_object().events.filter(visible_to_applicant=True).order_by("-at", "-pk")
+        return Response(s.TimelineSerializer(events, many=True).data)
+
+    @extend_schema(responses=s.MessageSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def messages(self, request, pk=None):
+        return Response(
+            s.MessageSerializer(self.get_object().messages.order_by("-created_at"), many=True).data
+        )
+
+    @extend_schema(methods=["GET"], responses=s.AttachmentSerializer(many=True))
+    @extend_schema(
+        methods=["POST"],
+        request={"multipart/form-data": s.AttachmentUploadSerializer},
+        responses={201: s.AttachmentSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        parser_classes=[MultiPartParser, FormParser, JSONParser],
+    )
+    def attachments(self, request, pk=None):
+        """List the file's documents, or add one (checked by content: PDF, DOCX, XLSX, ODT, PNG, JPEG)."""
+        application = self.get_object()
+        if request.method == "GET":
+            return Response(
+                s.AttachmentSerializer(
+                    application.attachments.order_by("uploaded_at"), many=True
+                ).data
+            )
+        payload = s.AttachmentUploadSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        try:
+            attachment = services.attachment_add(
+                application=application,
+                upload=payload.validated_data["file"],
+                kind=payload.validated_data["kind"],
+                by=request.user,
+            )
+        except DjangoValidationError as exc:
+            return error(exc.messages[0], code=exc.code or "invalid", field="file")
+        except ApplicationError as exc:
+            return _refused(exc)
+        return Response(s.AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+
+
+# --- staff ------------------------------------------------------------------------------------
+
+
+class IsStaff(NotFoundUnless):
+    def check(self, request) -> bool:
+        return has_role(request.user, *STAFF)
+
+
+class QueuePagination(CappedCursorPagination):
+    ordering = ("-submitted_at", "-id")
+
+
+class StaffApplicationViewSet(viewsets.ReadOnlyModelViewSet):
+    """The staff queue with the page's filters (programme, call, status, province, kind,
+    reviewer, mine, overdue, q), and each file in full. Outside the user's programmes: 404."""
+
+    permission_classes = [IsStaff]
+    pagination_class = QueuePagination
+    filter_backends = []
+
+    def get_serializer_class(self):
+        return s.StaffFileSerializer if self.action == "retrieve" else s.QueueSerializer
+
+    queryset = Application.objects.none()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Application.objects.none()
+        files = selectors.staff_files(self.request.user)
+        if self.action == "list":
+            params = self.request.query_params.copy()
+            params.pop("cursor", None)
+            params.pop("page_size", None)
+            params.pop("ordering", None)  # the cursor fixes the order
+            return QueueFilter(
+                params or None,
+                queryset=files,
+                user=self.request.user,
+                overdue_days=settings.STAFF_OVERDUE_DAYS,
+            ).qs
+        return files
+
+    def get_object(self):
+        return selectors.staff_file(user=self.request.user, pk=self.kwargs["pk"])
+
+    @extend_schema(
+        request=s.TransitionSerializer, responses=s.QueueSerializer, parameters=[IDEMPOTENCY]
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def transitions(self, request, pk=None):
+        """Move the file: decisions (selected, waitlisted, rejected, ineligible) need a manager;
+        the applicant is told with the templated message."""
+        payload = s.TransitionSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        try:
+            expected = Status(data["expected_status"]) if data.get("expected_status") else None
+            if data["to"] == Status.INFO_REQUESTED:
+                application = services.application_request_information(
+                    application=self.get_object(),
+                    by=request.user,
+                    actor=services.staff_actor(request.user),
+                    message=data["comment"] or "…",
+                )
+            else:
+                application = services.application_staff_transition(
+                    application=self.get_object(),
+                    to=Status(data["to"]),
+                    by=request.user,
+                    comment=data["comment"],
+                    expected_status=expected,
+                )
+        except ApplicationError as exc:
+            return _refused(exc)
+        return Response(
+            s.QueueSerializer(selectors.staff_files(request.user).get(pk=application.pk)).data
+        )
+
+    @extend_schema(request=s.AssignSerializer, responses=None)
+    @action(detail=True, methods=["post"])
+    def assignment(self, request, pk=None):
+        payload = s.AssignSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        reviewer = get_object_or_404(User, pk=payload.validated_data["reviewer"])
+        try:
+            services.application_assign(
+                application=self.get_object(), reviewer=reviewer, by=request.user
+            )
+        except ApplicationError as exc:
+            return _refused(exc)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=s.ScoresSerializer, responses=None)
+    @action(detail=True, methods=["post"])
+    def scores(self, request, pk=None):
+        payload = s.ScoresSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        try:
+            scores = {
+                int(k): (int(v["value"]), str(v.get("comment", "")))
+                for k, v in payload.validated_data["scores"].items()
+            }
+        except (KeyError, TypeError, ValueError):
+            return error(
+                'Each score is {"value": 0-5, "comment": "…"} keyed by criterion id.',
+                code="invalid",
+                field="scores",
+            )
+        try:
+            services.application_score(
+                application=self.get_object(), reviewer=request.user, scores=scores
+            )
+        except ApplicationError as exc:
+            return _refused(exc)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=s.NoteSerializer, responses=None)
+    @action(detail=True, methods=["post"])
+    def notes(self, request, pk=None):
+        payload = s.NoteSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        try:
+            services.application_add_note(
+                application=self.get_object(), by=request.user, text=payload.validated_data["text"]
+            )
+        except ApplicationError as exc:
+            return _refused(exc)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ExportViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """Queue exports (CSV or XLSX), built by a worker; the query string's filters apply."""
+
+    permission_classes = [IsStaff]
+    serializer_class = s.ExportSerializer
+
+    queryset = Export.objects.none()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Export.objects.none()
+        return Export.objects.filter(requested_by=self.request.user)
+
+    def perform_create(self, serializer):
+        export = services.export_request(
+            by=self.request.user,
+            query=dict(self.request.query_params.lists()),
+            format=serializer.validated_data["format"],
+        )
+        serializer.instance = export
+
+
+class ExpertFilesViewSet(viewsets.ReadOnlyModelViewSet):
+    """Files in which the caller's expert company was chosen (submitted ones only)."""
+
+    serializer_class = s.QueueSerializer
+
+    queryset = Application.objects.none()
+
+    def get_queryset(self):
+        from companies.selectors import expert_of_member
+
+        if getattr(self, "swagger_fake_view", False):
+            return Application.objects.none()
+        expert = expert_of_member(user=self.request.user)
+        if expert is None:
+            return Application.objects.none()
+        return (
+            Application.objects.filter(expert=expert, submitted_at__isnull=False)
+            .select_related("call", "programme", "organisation")
+            .order_by("-submitted_at", "-pk")
+        )

@@ -1,0 +1,87 @@
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers, viewsets
+from rest_framework.permissions import AllowAny
+
+from .models import Call, CallStatus, Programme, ScoringCriterion
+
+
+class ProgrammeSerializer(serializers.ModelSerializer):
+    tagline = serializers.CharField(read_only=True)
+    description = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Programme
+        fields = ["code", "slug", "name", "tagline", "description"]
+
+
+class CriterionSerializer(serializers.ModelSerializer):
+    label = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = ScoringCriterion
+        fields = ["id", "label", "weight"]
+
+
+class CallSerializer(serializers.ModelSerializer):
+    programme = serializers.CharField(source="programme.code", read_only=True)
+    title = serializers.CharField(read_only=True)
+    summary = serializers.CharField(read_only=True)
+    text = serializers.CharField(read_only=True)
+    status = serializers.SerializerMethodField()
+    criteria = CriterionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Call
+        fields = [
+            "slug",
+            "programme",
+            "title",
+            "summary",
+            "text",
+            "audiences",
+            "opens_at",
+            "closes_at",
+            "status",
+            "budget_envelope",
+            "funding_rate",
+            "ceiling_per_file",
+            "max_duration_months",
+            "expert_days",
+            "expert_required",
+            "eligibility_rules",
+            "form_sections",
+            "pass_mark",
+            "criteria",
+        ]
+
+    @extend_schema_field(serializers.ChoiceField(choices=CallStatus.choices))
+    def get_status(self, call: Call) -> str:
+        return call.status_at(self.context.get("now") or timezone.now())
+
+
+class ProgrammeViewSet(viewsets.ReadOnlyModelViewSet):
+    """The three programmes: public."""
+
+    permission_classes = [AllowAny]
+    serializer_class = ProgrammeSerializer
+    queryset = Programme.objects.order_by("position")
+    lookup_field = "slug"
+    pagination_class = None
+
+
+class CallViewSet(viewsets.ReadOnlyModelViewSet):
+    """Published calls with their state (open, upcoming, closed), computed from the dates."""
+
+    permission_classes = [AllowAny]
+    serializer_class = CallSerializer
+    lookup_field = "slug"
+    filterset_fields = {"programme__code": ["exact"]}
+
+    def get_queryset(self):
+        return (
+            Call.objects.published()
+            .with_programme()
+            .prefetch_related("criteria")
+            .order_by("-opens_at", "pk")
+        )
