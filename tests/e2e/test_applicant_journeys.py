@@ -54,10 +54,6 @@ def submit_form(page):
     page.locator("main form[method=post] button[type=submit]").first.click()
 
 
-def step_slug(page) -> str:
-    return re.search(r"/etapes/([\w-]+)/$", page.url).group(1)
-
-
 def test_applicant_journey_from_sign_up_to_submission(page, tmp_path):
     call = start_ia_call()
     ExpertFactory(organisation__name="Vision Meuse SRL", programmes=["START"])
