@@ -25,7 +25,7 @@ fi; \
 exit 1
 endef
 
-.PHONY: help run test test-services e2e worker beat lint format messages check-deploy install clean
+.PHONY: help run test test-services test-api-fuzz e2e worker beat lint format messages check-deploy install clean
 
 help:
 	@echo "make run            set up everything and serve the portal on http://127.0.0.1:8000"
@@ -75,6 +75,24 @@ test-services: messages
 	DATABASE_URL="$${DATABASE_URL:-$(SERVICES_DATABASE_URL)}" \
 	CELERY_BROKER_URL="$${CELERY_BROKER_URL:-$(SERVICES_BROKER_URL)}" \
 	$(PY) -m pytest -m services -q --create-db
+
+# Property-based run of schemathesis against the OpenAPI schema, on a live server with demo data,
+# as a programme manager and as an applicant: no server error, no answer outside the schema.
+FUZZ_PORT ?= 8765
+test-api-fuzz: messages
+	@mkdir -p var && rm -f var/fuzz.sqlite3
+	@set -e; export DATABASE_URL=sqlite:///$(CURDIR)/var/fuzz.sqlite3 CELERY_BROKER_URL= \
+	  API_THROTTLE_ANON=100000/minute API_THROTTLE_USER=100000/minute; \
+	$(MANAGE) migrate --noinput -v0; $(MANAGE) seed_demo --no-history > var/fuzz-seed.log; \
+	$(MANAGE) runserver 127.0.0.1:$(FUZZ_PORT) --noreload > var/fuzz-server.log 2>&1 & server=$$!; \
+	trap "kill $$server" EXIT; \
+	for _ in $$(seq 50); do curl -sf -o /dev/null http://127.0.0.1:$(FUZZ_PORT)/api/v1/schema/ && break; sleep 0.2; done; \
+	for account in gestionnaire@adn.demo pme@adn.demo; do \
+	  echo "schemathesis as $$account"; \
+	  $(VENV)/bin/schemathesis run http://127.0.0.1:$(FUZZ_PORT)/api/v1/schema/ --no-color \
+	    -H "Authorization: Token $$($(MANAGE) api_fuzz_setup $$account)" \
+	    --checks all --exclude-checks positive_data_acceptance --max-examples 25 --workers 2 --seed 7; \
+	done
 
 worker: install
 	$(VENV)/bin/celery -A adn_portal worker -l info

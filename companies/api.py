@@ -57,6 +57,7 @@ class ExpertViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ExpertPublicSerializer
     pagination_class = ExpertPagination
     lookup_field = "slug"
+    lookup_value_regex = r"[-a-z0-9]+"
     filter_backends = []
 
     def get_queryset(self):
@@ -86,6 +87,7 @@ class MyOrganisationViewSet(viewsets.ReadOnlyModelViewSet):
     """The organisations the caller belongs to."""
 
     serializer_class = OrganisationSerializer
+    lookup_value_regex = r"\d+"
 
     queryset = Organisation.objects.none()  # for the schema; the real one is per caller
 

@@ -67,6 +67,7 @@ class ProgrammeViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ProgrammeSerializer
     queryset = Programme.objects.order_by("position")
     lookup_field = "slug"
+    lookup_value_regex = r"[-a-z0-9]+"
     pagination_class = None
 
 
@@ -76,6 +77,7 @@ class CallViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [AllowAny]
     serializer_class = CallSerializer
     lookup_field = "slug"
+    lookup_value_regex = r"[-a-z0-9]+"
     filterset_fields = {"programme__code": ["exact"]}
 
     def get_queryset(self):

@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -18,11 +19,16 @@ class KeyFigureSerializer(serializers.Serializer):
     definition = serializers.CharField()
 
 
+class KeyFiguresSerializer(serializers.Serializer):
+    as_of = serializers.DateField(allow_null=True)
+    figures = KeyFigureSerializer(many=True)
+
+
 class KeyFiguresView(APIView):
     """The public headline figures of the latest snapshot."""
 
     permission_classes = [AllowAny]
-    serializer_class = KeyFigureSerializer
+    serializer_class = KeyFiguresSerializer
 
     def get(self, request):
         snapshot = selectors.latest_snapshot()
@@ -60,6 +66,7 @@ class IndicatorsView(APIView):
     permission_classes = [IsStaff]
     serializer_class = IndicatorValueSerializer
 
+    @extend_schema(responses=IndicatorValueSerializer(many=True))
     def get(self, request):
         snapshot = selectors.latest_snapshot()
         rows = (

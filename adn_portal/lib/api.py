@@ -81,6 +81,12 @@ class NotFoundUnless(BasePermission):
         raise NotImplementedError
 
     def has_permission(self, request, view) -> bool:
+        if (
+            getattr(view, "action", "") is None
+            or (not hasattr(view, request.method.lower())
+            and not hasattr(view, "action_map"))
+        ):
+            return True  # a method the endpoint does not offer: let it answer 405
         if not request.user or not request.user.is_authenticated:
             raise exceptions.NotAuthenticated()
         if not self.check(request):
@@ -154,3 +160,79 @@ def idempotent(view_method):
         return response
 
     return wrapper
+
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["status", "errors"],
+    "properties": {
+        "status": {"type": "integer"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["field", "code", "message"],
+                "properties": {
+                    "field": {"type": "string", "nullable": True},
+                    "code": {"type": "string"},
+                    "message": {"type": "string"},
+                },
+            },
+        },
+    },
+}
+ERROR_CODES = {
+    "400": "Invalid request: each error names its field",
+    "401": "Not authenticated",
+    "403": "Not allowed",
+    "404": "Not found (or not yours)",
+    "405": "Method not allowed",
+    "406": "Not acceptable",
+    "409": "Conflict: the object changed, or a rule refused the action",
+    "415": "Unsupported media type",
+    "422": "Refused: see the errors (failed checks, reused idempotency key)",
+    "429": "Too many requests",
+}
+
+
+def document_errors(result, generator, request, public):
+    """drf-spectacular hook: every operation may answer the structured error, and request
+    bodies refuse fields they do not declare (the API rejects them)."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Error"] = ERROR_SCHEMA
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            for code, description in ERROR_CODES.items():
+                responses.setdefault(
+                    code,
+                    {
+                        "description": description,
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
+                        },
+                    },
+                )
+    for name, schema in schemas.items():
+        if name.endswith("Request") and schema.get("type") == "object":
+            schema["additionalProperties"] = False
+    return result
+
+
+def _strict_page_size(paginator, request):
+    raw = request.query_params.get(paginator.page_size_query_param)
+    if raw is None:
+        return paginator.page_size
+    if not raw.isdigit() or int(raw) < 1:
+        raise exceptions.ValidationError(
+            {
+                paginator.page_size_query_param: [
+                    exceptions.ErrorDetail("A whole number from 1.", code="invalid")
+                ]
+            }
+        )
+    return min(int(raw), paginator.max_page_size)
+
+
+CappedPagination.get_page_size = _strict_page_size
+CappedCursorPagination.get_page_size = _strict_page_size

@@ -242,6 +242,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "adn_portal.lib.api.document_errors",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "FileStatusEnum": "applications.workflow.Status",
         "RecognitionStatusEnum": "companies.models.RecognitionStatus",

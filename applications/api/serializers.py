@@ -147,7 +147,10 @@ class QueueSerializer(serializers.ModelSerializer):
 
 
 class StaffEventSerializer(serializers.ModelSerializer):
-    by = serializers.StringRelatedField()
+    by = serializers.SerializerMethodField()
+
+    def get_by(self, event) -> str | None:
+        return str(event.by) if event.by_id else None
 
     class Meta:
         model = ApplicationEvent
@@ -168,6 +171,23 @@ class AssignmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Assignment
         fields = ["reviewer", "assigned_at", "ended_at"]
+
+
+class ExpertFileSerializer(QueueSerializer):
+    """A file as its chosen expert company sees it."""
+
+    class Meta(QueueSerializer.Meta):
+        fields = [
+            "id",
+            "reference",
+            "call",
+            "programme",
+            "organisation",
+            "province",
+            "status",
+            "submitted_at",
+        ]
+        read_only_fields = fields
 
 
 class StaffFileSerializer(QueueSerializer):
@@ -215,6 +235,7 @@ class NoteSerializer(serializers.Serializer):
     text = serializers.CharField()
 
 
+@reject_unknown_fields
 class ExportSerializer(serializers.ModelSerializer):
     class Meta:
         model = Export

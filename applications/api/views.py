@@ -7,7 +7,6 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from adn_portal.accounts.models import User
@@ -58,6 +57,7 @@ class MyApplicationViewSet(
     """The files of the caller's organisations. Another organisation's file is a 404."""
 
     serializer_class = s.ApplicationSerializer
+    lookup_value_regex = r"\d+"
 
     queryset = Application.objects.none()  # for the schema; the real one is per caller
 
@@ -190,39 +190,37 @@ class MyApplicationViewSet(
         return Response(s.ApplicationSerializer(application).data)
 
     @extend_schema(responses=s.TimelineSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def timeline(self, request, pk=None):
         """What the applicant sees of the file's history (no internal notes, scores or names)."""
         events = self.get_object().events.filter(visible_to_applicant=True).order_by("-at", "-pk")
         return Response(s.TimelineSerializer(events, many=True).data)
 
     @extend_schema(responses=s.MessageSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def messages(self, request, pk=None):
         return Response(
             s.MessageSerializer(self.get_object().messages.order_by("-created_at"), many=True).data
         )
 
-    @extend_schema(methods=["GET"], responses=s.AttachmentSerializer(many=True))
+    @extend_schema(responses=s.AttachmentSerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def attachments(self, request, pk=None):
+        """The file's documents."""
+        return Response(
+            s.AttachmentSerializer(
+                self.get_object().attachments.order_by("uploaded_at"), many=True
+            ).data
+        )
+
     @extend_schema(
-        methods=["POST"],
         request={"multipart/form-data": s.AttachmentUploadSerializer},
         responses={201: s.AttachmentSerializer},
     )
-    @action(
-        detail=True,
-        methods=["get", "post"],
-        parser_classes=[MultiPartParser, FormParser, JSONParser],
-    )
-    def attachments(self, request, pk=None):
-        """List the file's documents, or add one (checked by content: PDF, DOCX, XLSX, ODT, PNG, JPEG)."""
+    @attachments.mapping.post
+    def add_attachment(self, request, pk=None):
+        """Add a document, checked by content: PDF, DOCX, XLSX, ODT, PNG, JPEG."""
         application = self.get_object()
-        if request.method == "GET":
-            return Response(
-                s.AttachmentSerializer(
-                    application.attachments.order_by("uploaded_at"), many=True
-                ).data
-            )
         payload = s.AttachmentUploadSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         try:
@@ -257,6 +255,7 @@ class StaffApplicationViewSet(viewsets.ReadOnlyModelViewSet):
 
     permission_classes = [IsStaff]
     pagination_class = QueuePagination
+    lookup_value_regex = r"\d+"
     filter_backends = []
 
     def get_serializer_class(self):
@@ -318,7 +317,7 @@ class StaffApplicationViewSet(viewsets.ReadOnlyModelViewSet):
             s.QueueSerializer(selectors.staff_files(request.user).get(pk=application.pk)).data
         )
 
-    @extend_schema(request=s.AssignSerializer, responses=None)
+    @extend_schema(request=s.AssignSerializer, responses={204: None})
     @action(detail=True, methods=["post"])
     def assignment(self, request, pk=None):
         payload = s.AssignSerializer(data=request.data)
@@ -332,7 +331,7 @@ class StaffApplicationViewSet(viewsets.ReadOnlyModelViewSet):
             return _refused(exc)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(request=s.ScoresSerializer, responses=None)
+    @extend_schema(request=s.ScoresSerializer, responses={204: None})
     @action(detail=True, methods=["post"])
     def scores(self, request, pk=None):
         payload = s.ScoresSerializer(data=request.data)
@@ -356,7 +355,7 @@ class StaffApplicationViewSet(viewsets.ReadOnlyModelViewSet):
             return _refused(exc)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(request=s.NoteSerializer, responses=None)
+    @extend_schema(request=s.NoteSerializer, responses={204: None})
     @action(detail=True, methods=["post"])
     def notes(self, request, pk=None):
         payload = s.NoteSerializer(data=request.data)
@@ -375,6 +374,7 @@ class ExportViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.Gen
 
     permission_classes = [IsStaff]
     serializer_class = s.ExportSerializer
+    lookup_value_regex = r"\d+"
 
     queryset = Export.objects.none()
 
@@ -395,7 +395,8 @@ class ExportViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.Gen
 class ExpertFilesViewSet(viewsets.ReadOnlyModelViewSet):
     """Files in which the caller's expert company was chosen (submitted ones only)."""
 
-    serializer_class = s.QueueSerializer
+    serializer_class = s.ExpertFileSerializer
+    lookup_value_regex = r"\d+"
 
     queryset = Application.objects.none()
 

@@ -48,10 +48,10 @@ def test_experts_use_the_directorys_search_and_filters(api):
         specialities=["data_engineering"],
     )
     ExpertFactory(organisation__name="Suspendue", status="suspended")
+
     def names(params):
-        return [
-            e["name"] for e in api.get("/api/v1/experts/", params).json()["results"]
-        ]
+        return [e["name"] for e in api.get("/api/v1/experts/", params).json()["results"]]
+
     assert sorted(names({})) == ["Namur Data", "Vision Eupen"]
     assert names({"speciality": "computer_vision", "province": "liege", "language": "de"}) == [
         "Vision Eupen"

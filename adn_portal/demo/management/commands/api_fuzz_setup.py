@@ -1,0 +1,15 @@
+from django.core.management.base import BaseCommand
+from rest_framework.authtoken.models import Token
+
+from adn_portal.accounts.models import User
+
+
+class Command(BaseCommand):
+    help = "Print an API token for a demo account (used by `make test-api-fuzz`)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("email")
+
+    def handle(self, *args, email: str, **options):
+        token, _created = Token.objects.get_or_create(user=User.objects.get(email=email))
+        self.stdout.write(token.key)
