@@ -25,7 +25,7 @@ fi; \
 exit 1
 endef
 
-.PHONY: help run test test-services test-api-fuzz e2e worker beat lint format messages check-deploy install clean
+.PHONY: help run test test-services test-api-fuzz e2e bench worker beat lint format messages check-deploy install clean
 
 help:
 	@echo "make run            set up everything and serve the portal on http://127.0.0.1:8000"
@@ -93,6 +93,16 @@ test-api-fuzz: messages
 	    -H "Authorization: Token $$($(MANAGE) api_fuzz_setup $$account)" \
 	    --checks all --exclude-checks positive_data_acceptance --max-examples 25 --workers 2 --seed 7; \
 	done
+
+# Benchmarks on PostgreSQL (a database of their own, created here): the staff queue and the
+# indicators at 100,000 files. BENCH_FILES=1000000 for the big run.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/adn_portal_bench
+BENCH_FILES ?= 100000
+bench: install
+	psql "$(BENCH_DATABASE_URL:/adn_portal_bench=/postgres)" -qc "DROP DATABASE IF EXISTS adn_portal_bench" -c "CREATE DATABASE adn_portal_bench"
+	@mkdir -p bench/results
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.queue --files $(BENCH_FILES) | tee bench/results/queue.txt
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.indicators --files $(BENCH_FILES) | tee bench/results/indicators.txt
 
 worker: install
 	$(VENV)/bin/celery -A adn_portal worker -l info
