@@ -90,7 +90,7 @@ test-api-fuzz: messages
 	for account in gestionnaire@adn.demo pme@adn.demo; do \
 	  echo "schemathesis as $$account"; \
 	  $(VENV)/bin/schemathesis run http://127.0.0.1:$(FUZZ_PORT)/api/v1/schema/ --no-color \
-	    -H "Authorization: Token $$($(MANAGE) api_fuzz_setup $$account)" \
+	    -H "Authorization: Token $$($(MANAGE) api_token $$account)" \
 	    --checks all --exclude-checks positive_data_acceptance --max-examples 25 --workers 2 --seed 7; \
 	done
 

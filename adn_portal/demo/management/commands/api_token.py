@@ -5,7 +5,7 @@ from adn_portal.accounts.models import User
 
 
 class Command(BaseCommand):
-    help = "Print an API token for a demo account (used by `make test-api-fuzz`)."
+    help = "Print the API token of an account (created if needed)."
 
     def add_arguments(self, parser):
         parser.add_argument("email")
