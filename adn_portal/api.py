@@ -1,7 +1,10 @@
 """/api/v1/: one router for every app's endpoints, the OpenAPI schema and its documentation
 (Swagger UI and Redoc served from local static files)."""
 
+from django.conf import settings
 from django.urls import include, path, re_path
+from django.utils.csp import CSP
+from django.views.decorators.csp import csp_override
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.decorators import api_view, permission_classes
@@ -18,6 +21,14 @@ from applications.api.views import (
 from companies.api import ExpertViewSet, MyExpertProfileViewSet, MyOrganisationViewSet
 from programs.api import CallViewSet, ProgrammeViewSet
 from stats.api import IndicatorsView, KeyFiguresView
+
+# Swagger UI and Redoc start with inline code (not ours): only their two pages allow it.
+DOCS_CSP = {
+    **settings.SECURE_CSP,
+    "script-src": [CSP.SELF, "'unsafe-inline'"],
+    "style-src": [CSP.SELF, "'unsafe-inline'"],
+    "worker-src": [CSP.SELF, "blob:"],
+}
 
 router = DefaultRouter()
 router.register("programmes", ProgrammeViewSet, basename="programme")
@@ -45,7 +56,15 @@ urlpatterns = [
     path("key-figures/", KeyFiguresView.as_view(), name="key-figures"),
     path("staff/indicators/", IndicatorsView.as_view(), name="staff-indicators"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    path(
+        "docs/",
+        csp_override(DOCS_CSP)(SpectacularSwaggerView.as_view(url_name="api:schema")),
+        name="docs",
+    ),
+    path(
+        "redoc/",
+        csp_override(DOCS_CSP)(SpectacularRedocView.as_view(url_name="api:schema")),
+        name="redoc",
+    ),
     re_path(r"^[\s\S]*$", not_found),  # any other path, newlines included
 ]

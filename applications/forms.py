@@ -13,7 +13,11 @@ class AttachmentForm(forms.Form):
         label=_("Kind of document"),
         choices=Attachment.Kind.choices[:2],
         initial=Attachment.Kind.ANNEX,
+        required=False,
     )
+
+    def clean_kind(self) -> str:
+        return self.cleaned_data["kind"] or Attachment.Kind.ANNEX
 
 
 class WithdrawForm(forms.Form):

@@ -6,6 +6,8 @@ app_name = "applications"
 
 urlpatterns = [
     path("dossiers/", views.my_files, name="my_files"),
+    path("compte/mes-donnees/", views.my_data, name="my_data"),
+    path("compte/effacer/", views.erase_account, name="erase_account"),
     path("appels/<slug:call_slug>/demande/", views.start, name="start"),
     path("dossiers/<int:pk>/", views.detail, name="detail"),
     path("dossiers/<int:pk>/etapes/<slug:step>/", views.step, name="step"),

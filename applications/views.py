@@ -253,8 +253,9 @@ def attachment_upload(request, pk: int):
     if not back.startswith("/"):
         back = application.get_absolute_url()
     if not form.is_valid():
-        for error in form.errors.get("file", []):
-            messages.error(request, error)
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
         return redirect(back)
     try:
         services.attachment_add(
@@ -303,3 +304,46 @@ def attachment_download(request, pk: int, attachment_pk: int):
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@login_required
+def my_data(request):
+    """GDPR: the person's own data as JSON."""
+    import json
+
+    from django.core.serializers.json import DjangoJSONEncoder
+    from django.http import HttpResponse
+
+    from adn_portal.accounts.audit import audit
+    from adn_portal.accounts.models import AuditEvent
+
+    from .privacy import personal_data
+
+    audit(AuditEvent.Action.DATA_EXPORT, request=request)
+    response = HttpResponse(
+        json.dumps(
+            personal_data(request.user), cls=DjangoJSONEncoder, ensure_ascii=False, indent=1
+        ),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="mes-donnees.json"'
+    return response
+
+
+@login_required
+def erase_account(request):
+    """GDPR: erasure on request, confirmed with the password."""
+    from django.contrib.auth import logout
+
+    from .privacy import user_erase
+
+    error_message = ""
+    if request.method == "POST":
+        if request.user.check_password(request.POST.get("password", "")):
+            user = request.user
+            logout(request)
+            user_erase(user=user, request=request)
+            messages.success(request, _("Your account is erased. Thank you for using the portal."))
+            return redirect("home")
+        error_message = _("This password is not right.")
+    return render(request, "accounts/erase.html", {"error": error_message})

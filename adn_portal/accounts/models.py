@@ -76,3 +76,34 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.key}"
+
+
+class AuditEvent(models.Model):
+    """Who did what, when, from where: log-ins, refusals, staff actions, GDPR requests.
+    Kept apart from the files' timelines; never edited."""
+
+    class Action(models.TextChoices):
+        LOGIN = "login", _("Logged in")
+        LOGIN_FAILED = "login_failed", _("Failed log-in")
+        LOGOUT = "logout", _("Logged out")
+        PERMISSION_DENIED = "permission_denied", _("Refused access")
+        STAFF_ACTION = "staff_action", _("Staff action")
+        DATA_EXPORT = "data_export", _("Personal data exported")
+        ERASURE = "erasure", _("Account erased")
+        RETENTION = "retention", _("Old files anonymised")
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=32, choices=Action.choices)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    path = models.CharField(max_length=255, blank=True)
+    details = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["action", "at"], name="audit_action_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.user_id or '-'}"

@@ -28,9 +28,21 @@ def role_required(*roles: Role):
         def wrapper(request, *args, **kwargs):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
+            from .audit import audit
+            from .models import AuditEvent
+
             if not has_role(request.user, *roles):
+                audit(AuditEvent.Action.PERMISSION_DENIED, request=request, view=view.__name__)
                 raise Http404
-            return view(request, *args, **kwargs)
+            response = view(request, *args, **kwargs)
+            if request.method == "POST":
+                audit(
+                    AuditEvent.Action.STAFF_ACTION,
+                    request=request,
+                    view=view.__name__,
+                    status=response.status_code,
+                )
+            return response
 
         return wrapper
 

@@ -81,16 +81,28 @@ class NotFoundUnless(BasePermission):
         raise NotImplementedError
 
     def has_permission(self, request, view) -> bool:
-        if (
-            getattr(view, "action", "") is None
-            or (not hasattr(view, request.method.lower())
-            and not hasattr(view, "action_map"))
+        if getattr(view, "action", "") is None or (
+            not hasattr(view, request.method.lower()) and not hasattr(view, "action_map")
         ):
             return True  # a method the endpoint does not offer: let it answer 405
         if not request.user or not request.user.is_authenticated:
             raise exceptions.NotAuthenticated()
         if not self.check(request):
+            from adn_portal.accounts.audit import audit
+            from adn_portal.accounts.models import AuditEvent
+
+            audit(AuditEvent.Action.PERMISSION_DENIED, request=request, view=type(view).__name__)
             raise exceptions.NotFound()
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            from adn_portal.accounts.audit import audit
+            from adn_portal.accounts.models import AuditEvent
+
+            audit(
+                AuditEvent.Action.STAFF_ACTION,
+                request=request,
+                view=type(view).__name__,
+                view_action=getattr(view, "action", ""),
+            )
         return True
 
 

@@ -7,6 +7,7 @@ eagerly, e-mails printed on the console.
 from pathlib import Path
 
 from celery.schedules import crontab
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from adn_portal.lib.env import env, env_bool, mailers_from_url
@@ -35,6 +36,7 @@ INSTALLED_APPS = [
     # Third party
     "allauth",
     "allauth.account",
+    "axes",
     "crispy_forms",
     "crispy_bootstrap5",
     "rest_framework",
@@ -55,6 +57,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -64,6 +67,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Last: it watches the authentication failures of everything above.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "adn_portal.urls"
@@ -80,6 +85,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
             ],
         },
     },
@@ -99,6 +105,7 @@ CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 # Accounts (django-allauth: sign-up with e-mail verification, password reset).
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out log-ins
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
@@ -123,6 +130,35 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_ADAPTER = "adn_portal.accounts.adapter.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[ADN Portal] "
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"
+# Failed log-ins are throttled by django-axes (below), recorded in the database for staff.
+ACCOUNT_RATE_LIMITS = {"login_failed": False}
+
+# Log-in throttling (django-axes): 5 failures for one address from one IP lock it for 15 min.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "login"
+AXES_USERNAME_CALLABLE = "adn_portal.accounts.audit.axes_username"
+AXES_LOCKOUT_TEMPLATE = "account/lockout.html"
+AXES_RESET_ON_SUCCESS = True
+# While locked out, an attempt answers the lockout page (429) instead of a plain refusal.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_VERBOSE = False
+
+# Content Security Policy (Django's own): scripts only from here and with the page's nonce.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
 
 # E-mail: printed on the console unless EMAIL_URL names a real server (smtp+tls://…).
 MAILERS = mailers_from_url(env.str("EMAIL_URL", default="consolemail://"))
@@ -279,3 +315,6 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # Staff queue: an open file untouched for this many days is "overdue".
 STAFF_OVERDUE_DAYS = env.int("STAFF_OVERDUE_DAYS", default=30)
+
+# GDPR retention: files closed longer ago than this are anonymised (manage.py anonymise_old_files).
+FILE_RETENTION_YEARS = env.int("FILE_RETENTION_YEARS", default=10)

@@ -195,7 +195,7 @@ def test_a_reviewer_cannot_decide(reviewer):
 
 def test_a_decision_needs_a_complete_score(manager, reviewer):
     application = submitted_file(status=Status.UNDER_REVIEW)
-    with pytest.raises(services.ApplicationError, match="score"):
+    with pytest.raises(services.ApplicationError, match="noter chaque critère"):
         services.application_decide(application=application, decision=Status.REJECTED, by=manager)
     first = application.call.criteria.first()
     services.application_score(
