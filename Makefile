@@ -25,6 +25,8 @@ fi; \
 exit 1
 endef
 
+
+.PHONY: demo-code
 .PHONY: help run test test-services test-api-fuzz e2e bench worker beat lint format messages check-deploy install clean
 
 help:
@@ -103,6 +105,9 @@ bench: install
 	@mkdir -p bench/results
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.queue --files $(BENCH_FILES) | tee bench/results/queue.txt
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.indicators --files $(BENCH_FILES) | tee bench/results/indicators.txt
+
+demo-code: install
+	@$(MANAGE) demo_totp_code
 
 worker: install
 	$(VENV)/bin/celery -A adn_portal worker -l info

@@ -1,6 +1,8 @@
 """Demo accounts for `manage.py seed_demo`: one per staff role and one applicant."""
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth.models import Group
 from django.db import transaction
 
@@ -9,7 +11,10 @@ from programs.models import Programme, ProgrammeStaff
 from .models import User
 from .roles import Role
 
-DEMO_PASSWORD = "demo-adn-2026"  # noqa: S105 — printed by seed_demo, refused in production
+DEMO_PASSWORD = "demo-adn-2026"  # noqa: S105 — printed by seed_demo, which production refuses
+# The demo staff's authenticator secret (the staff interface needs two factors); print the
+# current code with `manage.py demo_totp_code EMAIL`, or add the secret to an app.
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXP"  # noqa: S105 — printed by seed_demo, refused in production
 
 DEMO_USERS = [
     # email, first name, last name, role, is_staff, is_superuser
@@ -42,6 +47,11 @@ def seed_users() -> list[tuple[User, Role | None]]:
         )
         if role:
             user.groups.add(Group.objects.get(name=role))
+        if (
+            is_staff
+            and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+        ):
+            TOTP.activate(user, DEMO_TOTP_SECRET)
         if role in (Role.PROGRAMME_MANAGER, Role.REVIEWER):
             for programme in Programme.objects.all():  # demo staff work on every programme
                 ProgrammeStaff.objects.get_or_create(user=user, programme=programme)

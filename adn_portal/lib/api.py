@@ -232,10 +232,11 @@ def document_errors(result, generator, request, public):
 
 
 def _strict_page_size(paginator, request):
-    raw = request.query_params.get(paginator.page_size_query_param)
-    if raw is None:
+    values = request.query_params.getlist(paginator.page_size_query_param)
+    if not values:
         return paginator.page_size
-    if not raw.isdigit() or int(raw) < 1:
+    raw = values[0]
+    if len(values) > 1 or not raw.isdigit() or int(raw) < 1:
         raise exceptions.ValidationError(
             {
                 paginator.page_size_query_param: [
@@ -248,3 +249,17 @@ def _strict_page_size(paginator, request):
 
 CappedPagination.get_page_size = _strict_page_size
 CappedCursorPagination.get_page_size = _strict_page_size
+
+
+def _strict_page_number(paginator, request, django_paginator):
+    values = request.query_params.getlist(paginator.page_query_param)
+    if not values:
+        return 1
+    if len(values) > 1 or not (values[0].isdigit() or values[0] in paginator.last_page_strings):
+        raise exceptions.ValidationError(
+            {paginator.page_query_param: [exceptions.ErrorDetail("A page number.", code="invalid")]}
+        )
+    return values[0]
+
+
+CappedPagination.get_page_number = _strict_page_number

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     # Third party
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "axes",
     "crispy_forms",
     "crispy_bootstrap5",
@@ -67,6 +68,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "adn_portal.accounts.middleware.StaffTwoFactorMiddleware",
     # Last: it watches the authentication failures of everything above.
     "axes.middleware.AxesMiddleware",
 ]
@@ -132,6 +134,11 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[ADN Portal] "
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"
 # Failed log-ins are throttled by django-axes (below), recorded in the database for staff.
 ACCOUNT_RATE_LIMITS = {"login_failed": False}
+
+# Two-factor authentication (allauth.mfa, TOTP): required for the staff interface.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "ADN Portal"
+STAFF_TWO_FACTOR_REQUIRED = env_bool("STAFF_TWO_FACTOR_REQUIRED", default=True)
 
 # Log-in throttling (django-axes): 5 failures for one address from one IP lock it for 15 min.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
@@ -205,8 +212,14 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Publishing must not hang a web request while Redis is down: fail fast, the outbox retries.
+CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": 3600,
+    # A task whose worker died is handed to another worker after this long: more than the
+    # longest task (the indicators take seconds; exports a minute at most).
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    # How often a worker looks for such abandoned tasks (seconds, and every Nth look scans).
+    "unacked_restore_interval": env.int("CELERY_UNACKED_RESTORE_INTERVAL", default=10),
+    "unacked_restore_throttle": env.int("CELERY_UNACKED_RESTORE_THROTTLE", default=10),
     "max_retries": 2,
     "interval_start": 0,
     "interval_step": 0.2,

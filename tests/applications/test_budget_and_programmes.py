@@ -138,3 +138,25 @@ def test_a_duration_longer_than_the_call_allows_is_refused(
         },
     )
     assert "duration_months" in response.context["form"].errors
+
+
+def test_a_negative_amount_is_refused_by_the_form_and_by_the_database(
+    client, applicant, tremplin_call
+):
+    from django.db import IntegrityError, transaction
+
+    from applications.models import Application
+
+    client.force_login(applicant)
+    application = application_start(
+        call=tremplin_call, organisation=applicant.organisation, by=applicant
+    )
+    response = client.post(
+        reverse("applications:step", args=[application.pk, "budget"]),
+        {**BUDGET, "amount_requested": "-5", "version": "1", "save_continue": "1"},
+    )
+    assert "amount_requested" in response.context["form"].errors
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Application.objects.filter(pk=application.pk).update(amount_requested=Decimal("-5"))
+    application.refresh_from_db()
+    assert application.amount_requested is None and application.data == {}

@@ -48,8 +48,9 @@ def _require_real_services(django_db_setup, django_db_blocker):
 class LiveWorker:
     """A `celery worker` process on its own queue, reading the test database."""
 
-    def __init__(self, queue: str):
+    def __init__(self, queue: str, **extra_env: str):
         self.queue = queue
+        self.extra_env = extra_env
         self.name = f"{queue}@localhost"
         self.process: subprocess.Popen | None = None
         self.log_file = None
@@ -63,6 +64,7 @@ class LiveWorker:
             "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
             "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
             "CELERY_TASK_ALWAYS_EAGER": "false",
+            **self.extra_env,
         }
         self.log.parent.mkdir(exist_ok=True)
         self.log_file = self.log.open("wb")
@@ -99,6 +101,12 @@ class LiveWorker:
         pytest.fail(
             f"The Celery worker did not answer within 30 s:\n{self.log.read_text()}", pytrace=False
         )
+
+    def kill(self) -> None:
+        """SIGKILL: the worker dies mid-task, without acknowledging it."""
+        self.process.kill()
+        self.process.wait()
+        self.log_file.close()
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from adn_portal.accounts.demo import DEMO_PASSWORD, seed_users
+from adn_portal.accounts.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, seed_users
 from adn_portal.accounts.models import User
 from adn_portal.demo.history import seed_history
 from applications.demo import seed_files
@@ -46,6 +46,10 @@ class Command(BaseCommand):
             )
         )
         self.stdout.write(f"Every demo account's password: {DEMO_PASSWORD}")
+        self.stdout.write(
+            f"Staff accounts also need a two-factor code: `make demo-code` prints it "
+            f"(or add the secret {DEMO_TOTP_SECRET} to an authenticator app)."
+        )
         for user, role in users:
             kind = role.label if role else "applicant"
             if user.email == "expert@adn.demo":
