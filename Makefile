@@ -27,7 +27,7 @@ endef
 
 
 .PHONY: demo-code
-.PHONY: help run test test-services test-api-fuzz e2e bench worker beat lint format messages check-deploy install clean
+.PHONY: help run test test-services test-api-fuzz e2e bench check-translations worker beat lint format messages check-deploy install clean
 
 help:
 	@echo "make run            set up everything and serve the portal on http://127.0.0.1:8000"
@@ -64,12 +64,18 @@ test: messages
 
 # Journeys in Debian's headless Chromium (/usr/bin/chromium; Playwright never downloads a
 # browser), against a live server on SQLite with eager Celery, one process.
-e2e: messages
+e2e: messages tests/e2e/node_modules/.installed
 	rm -rf var/e2e-screenshots && mkdir -p var/e2e-screenshots
 	env -u DATABASE_URL -u CELERY_BROKER_URL $(PY) -m pytest -m e2e -q -p no:xdist
 
 # The whole suite once more on PostgreSQL (tasks eager), then the tests that need the broker
 # and a live worker process.
+# axe-core for the accessibility run, from the npm registry (pinned by the lock file).
+tests/e2e/node_modules/.installed: tests/e2e/package.json tests/e2e/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is missing: install Node.js (Debian: apt-get install nodejs npm)" >&2; exit 1; }
+	cd tests/e2e && npm ci --no-audit --no-fund --silent
+	@touch $@
+
 test-services: messages
 	DATABASE_URL="$${DATABASE_URL:-$(SERVICES_DATABASE_URL)}" \
 	CELERY_BROKER_URL="$${CELERY_BROKER_URL:-$(SERVICES_BROKER_URL)}" CELERY_TASK_ALWAYS_EAGER=true \
@@ -105,6 +111,14 @@ bench: install
 	@mkdir -p bench/results
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.queue --files $(BENCH_FILES) | tee bench/results/queue.txt
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.indicators --files $(BENCH_FILES) | tee bench/results/indicators.txt
+
+# Every string of the code extracted, and translated in French, English and German.
+check-translations: install
+	$(MANAGE) makemessages -l fr -l en -l de --ignore .venv --ignore tests --ignore var --ignore bench --no-obsolete -v0
+	@for lang in fr en de; do \
+	  stats=$$(msgfmt --check --statistics -o /dev/null locale/$$lang/LC_MESSAGES/django.po 2>&1); echo "$$lang: $$stats"; \
+	  case "$$stats" in *fuzzy*|*untranslated*) echo "$$lang: translations incomplete" >&2; exit 1;; esac; \
+	done
 
 demo-code: install
 	@$(MANAGE) demo_totp_code

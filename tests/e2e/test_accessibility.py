@@ -1,0 +1,145 @@
+"""WCAG 2.1 AA: axe-core (the npm package, never a CDN) runs in Chromium on every kind of page,
+as the person who would see it. No violation of impact "serious" or "critical" is allowed; the
+others are written to var/e2e-screenshots/accessibility.json for the team to work through."""
+
+import json
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from applications.services import application_start
+from applications.workflow import Status
+from programs.models import Programme
+from stats.services import snapshot_run
+from tests.applications.staff_fixtures import staff, submitted_file
+from tests.factories import CallFactory, ExpertFactory, OrganisationFactory, make_member
+
+from .conftest import SCREENSHOTS
+
+AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
+BLOCKING = {"serious", "critical"}
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def session_for(user) -> str:
+    client = Client()
+    client.force_login(user)
+    return client.session.session_key
+
+
+def audit_pages(browser, live_server, user, urls: list[str]) -> list[dict]:
+    # axe is injected as a script: this context alone may bypass the portal's CSP.
+    context = browser.new_context(
+        base_url=live_server.url, bypass_csp=True, viewport={"width": 1280, "height": 900}
+    )
+    if user is not None:
+        context.add_cookies(
+            [{"name": "sessionid", "value": session_for(user), "url": live_server.url}]
+        )
+    page = context.new_page()
+    found = []
+    for url in urls:
+        page.goto(url)
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate(
+            "async () => await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']})"
+        )
+        found += [
+            {
+                "url": url,
+                "id": v["id"],
+                "impact": v["impact"],
+                "help": v["help"],
+                "nodes": [n["target"] for n in v["nodes"]][:5],
+            }
+            for v in result["violations"]
+        ]
+    context.close()
+    return found
+
+
+def report(found: list[dict], name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    (SCREENSHOTS / f"accessibility-{name}.json").write_text(
+        json.dumps(found, indent=1, ensure_ascii=False)
+    )
+    blocking = [v for v in found if v["impact"] in BLOCKING]
+    assert not blocking, json.dumps(blocking, indent=1, ensure_ascii=False)
+
+
+def test_public_pages_have_no_serious_accessibility_violation(browser, live_server):
+    call = CallFactory(slug="appel-ouvert", programme=Programme.objects.get(code="START"))
+    expert = ExpertFactory(
+        organisation__name="Vision Eupen", organisation__postcode="4700", languages=["fr", "de"]
+    )
+    snapshot_run(trigger="manual")
+    urls = [
+        "/",
+        "/programmes/start-ia/",
+        call.get_absolute_url(),
+        "/experts/",
+        "/experts/?speciality=computer_vision&province=liege&language=de",
+        expert.get_absolute_url(),
+        "/chiffres-cles/",
+        reverse("account_signup"),
+        reverse("account_login"),
+    ]
+    report(audit_pages(browser, live_server, None, urls), "public")
+
+
+def test_the_applicants_pages_have_no_serious_accessibility_violation(browser, live_server):
+    call = CallFactory(
+        slug="appel-ouvert",
+        programme=Programme.objects.get(code="START"),
+        form_sections=["challenges", "expert", "attachments"],
+    )
+    ExpertFactory(programmes=["START"])
+    organisation = OrganisationFactory()
+    applicant = make_member(organisation)
+    draft = application_start(call=call, organisation=organisation, by=applicant)
+    steps = ["organisation", "contact", "needs", "expert", "documents", "declarations"]
+    urls = [reverse("applications:step", args=[draft.pk, step]) for step in steps]
+    urls += [
+        reverse("applications:my_files"),
+        draft.get_absolute_url(),
+        reverse("companies:organisation_list"),
+        reverse("profile"),
+    ]
+    found = audit_pages(browser, live_server, applicant, urls)
+
+    # Each step again with its errors shown (an empty "save and continue").
+    context = browser.new_context(base_url=live_server.url, bypass_csp=True)
+    context.add_cookies(
+        [{"name": "sessionid", "value": session_for(applicant), "url": live_server.url}]
+    )
+    page = context.new_page()
+    for step in ("contact", "needs", "expert"):
+        page.goto(reverse("applications:step", args=[draft.pk, step]))
+        page.click("button[name=save_continue]")
+        assert page.locator(".invalid-feedback").count() > 0
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate(
+            "async () => await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']})"
+        )
+        found += [
+            {"url": f"{step} (errors)", "id": v["id"], "impact": v["impact"], "help": v["help"]}
+            for v in result["violations"]
+        ]
+    context.close()
+    report(found, "applicant")
+
+
+def test_the_staff_pages_have_no_serious_accessibility_violation(browser, live_server):
+    manager = staff("programme manager", "START")
+    application = submitted_file(status=Status.UNDER_REVIEW)
+    snapshot_run(trigger="manual")
+    urls = [
+        reverse("applications:staff_queue"),
+        reverse("applications:staff_file", args=[application.pk]),
+        reverse("stats:dashboard"),
+        reverse("companies:staff_expert_list"),
+    ]
+    report(audit_pages(browser, live_server, manager, urls), "staff")
