@@ -2,8 +2,10 @@ from django.contrib import admin
 from django.urls import include, path
 
 from adn_portal.accounts import views as account_views
+from adn_portal.views import healthz
 
 urlpatterns = [
+    path("healthz/", healthz, name="healthz"),
     path("api/v1/", include(("adn_portal.api", "api"), namespace="api")),
     path("", include("programs.urls")),
     path("", include("companies.urls")),

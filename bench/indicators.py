@@ -14,11 +14,11 @@ import django
 
 django.setup()
 
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.core.management import call_command
+from django.db import connection
 
-from applications.models import Application  # noqa: E402
-from stats.services import snapshot_run  # noqa: E402
+from applications.models import Application
+from stats.services import snapshot_run
 
 YEAR = "EXTRACT(YEAR FROM a.submitted_at AT TIME ZONE 'Europe/Brussels')"
 # The same three breakdowns the ORM computes for "requests received": programme, year, both.

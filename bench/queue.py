@@ -15,10 +15,10 @@ import django
 
 django.setup()
 
-from django.core.management import call_command  # noqa: E402
-from django.test import Client  # noqa: E402
+from django.core.management import call_command
+from django.test import Client
 
-from adn_portal.accounts.models import User  # noqa: E402
+from adn_portal.accounts.models import User
 
 
 def timed(client: Client, url: str, runs: int) -> tuple[float, float]:
@@ -41,7 +41,7 @@ def main() -> None:
     args = parser.parse_args()
 
     call_command("migrate", verbosity=0)
-    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", "--no-history", verbosity=0)
     from bench.data import generate
 
     started = time.perf_counter()

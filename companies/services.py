@@ -213,8 +213,27 @@ def membership_remove(*, membership: Membership, by: User) -> None:
 # Expert companies
 
 
+DIRECTORY_VERSION_KEY = "companies:directory-version"
+
+
+def directory_changed() -> None:
+    """Invalidate every cached directory page: now, and again after the commit, so that a page
+    cached in between cannot keep the old content."""
+    from django.core.cache import cache
+
+    def bump() -> None:
+        try:
+            cache.incr(DIRECTORY_VERSION_KEY)
+        except ValueError:  # not set yet
+            cache.set(DIRECTORY_VERSION_KEY, 1, timeout=None)
+
+    bump()
+    transaction.on_commit(bump)
+
+
 def _sync_facets(expert: Expert) -> None:
     """Rebuild the rows the directory filters and counts on, and the folded search text."""
+    directory_changed()
     organisation = expert.organisation
     wanted = {
         *((ExpertFacet.Kind.SPECIALITY, v) for v in expert.specialities),
@@ -335,6 +354,7 @@ def expert_transition(
             expert.recognised_until = _add_years(expert.recognised_from, period) - timedelta(days=1)
         fields += ["recognised_from", "recognised_until"]
     expert.save(update_fields=fields)
+    directory_changed()
     RecognitionEvent.objects.create(
         expert=expert,
         action=action,

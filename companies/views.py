@@ -1,13 +1,18 @@
 import csv
+import hashlib
 import json
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -42,24 +47,33 @@ def active_organisation(request):
 # Public directory
 
 
+DIRECTORY_CACHE_SECONDS = 300
+
+
 def expert_directory(request):
+    """The public directory. Its results and facets are cached per query and language, and
+    every change to an expert or its recognition invalidates them (services.directory_changed)."""
     form = DirectoryForm(request.GET or None)
     query = form.to_query() if request.GET else DirectoryForm({}).to_query()
-    experts, facets = selectors.directory(query, today=timezone.localdate())
-    page = Paginator(experts, PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
-    return render(
-        request,
-        "companies/directory.html",
-        {
-            "form": form,
-            "query": query,
-            "page": page,
+    today = timezone.localdate()
+    version = cache.get(services.DIRECTORY_VERSION_KEY, 0)
+    fingerprint = hashlib.sha256(
+        urlencode(sorted(request.GET.lists()), doseq=True).encode()
+    ).hexdigest()[:32]
+    key = f"companies:directory:{version}:{today}:{get_language()}:{fingerprint}"
+    context = {"form": form, "query": query, "querystring": params.urlencode()}
+    body = cache.get(key)
+    if body is None:
+        experts, facets = selectors.directory(query, today=today)
+        context |= {
+            "page": Paginator(experts, PAGE_SIZE).get_page(request.GET.get("page")),
             "facets": [(kind, FACET_LABELS[kind], options) for kind, options in facets.items()],
-            "querystring": params.urlencode(),
-        },
-    )
+        }
+        body = render_to_string("companies/partials/directory_body.html", context)
+        cache.set(key, body, DIRECTORY_CACHE_SECONDS)
+    return render(request, "companies/directory.html", {**context, "body": body})
 
 
 EXPORT_FIELDS = [

@@ -149,18 +149,19 @@ def attachment_add(*, application: Application, upload, kind: str, by: User) -> 
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
-    with transaction.atomic():
-        attachment = Attachment(
-            application=application,
-            kind=kind,
-            original_name=checked.safe_name,
-            content_type=checked.mime,
-            size=upload.size,
-            sha256=digest.hexdigest(),
-            uploaded_by=by,
-        )
-        attachment.file.save(checked.stored_name, upload, save=False)
-        try:
+    attachment = Attachment(
+        application=application,
+        kind=kind,
+        original_name=checked.safe_name,
+        content_type=checked.mime,
+        size=upload.size,
+        sha256=digest.hexdigest(),
+        uploaded_by=by,
+    )
+    attachment.file.save(checked.stored_name, upload, save=False)
+    try:
+        # The commit too: if the database fails at any point, the stored file goes.
+        with transaction.atomic():
             attachment.save()
             ApplicationEvent.objects.create(
                 application=application,
@@ -168,9 +169,9 @@ def attachment_add(*, application: Application, upload, kind: str, by: User) -> 
                 by=by,
                 comment=checked.safe_name,
             )
-        except Exception:
-            attachment.file.delete(save=False)  # no orphan file when the row is refused
-            raise
+    except Exception:
+        attachment.file.delete(save=False)  # no orphan file when the row is not stored
+        raise
     return attachment
 
 

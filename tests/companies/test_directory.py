@@ -220,3 +220,23 @@ def test_a_changed_province_moves_the_company_between_filters(client, experts):
     services.organisation_update(organisation=organisation, by=make_member(organisation))
     assert names(client.get(DIRECTORY, {"province": "luxembourg"})) == ["Namur Pixels SRL"]
     assert names(client.get(DIRECTORY, {"province": "namur"})) == []
+
+
+def test_a_repeated_directory_page_comes_from_the_cache_and_a_change_invalidates_it(
+    client, experts, django_assert_num_queries
+):
+    client.get(DIRECTORY, {"province": "liege"})
+    with django_assert_num_queries(0):  # results and facets from the cache
+        response = client.get(DIRECTORY, {"province": "liege"})
+    assert "Eupen Vision SRL" in response.content.decode()
+
+    from companies.models import RecognitionEvent
+    from tests.factories import UserFactory
+
+    services.expert_transition(
+        expert=experts["liege_cv_de"],
+        action=RecognitionEvent.Action.SUSPENDED,
+        by=UserFactory(),
+        comment="Contrôle.",
+    )
+    assert "Eupen Vision SRL" not in client.get(DIRECTORY, {"province": "liege"}).content.decode()

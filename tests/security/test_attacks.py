@@ -420,3 +420,32 @@ def test_erasure_anonymises_the_person_and_keeps_the_files(client, applicant, vi
     assert Application.objects.filter(pk=victim_file.pk).exists()
     assert not User.objects.filter(email=email).exists()
     assert AuditEvent.objects.filter(action="erasure", user=applicant).exists()
+
+
+def test_retention_anonymises_files_closed_long_ago_and_keeps_the_figures():
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    old = submitted_file(status=Status.CLOSED)
+    old.data = {
+        "contact": {"contact_name": "Julie Dupont", "contact_email": "julie@pme.be"},
+        "needs": {"activity": "Boulangerie"},
+    }
+    old.save()
+    Application.objects.filter(pk=old.pk).update(
+        updated_at=timezone.now() - timedelta(days=365 * 11)
+    )
+    recent = submitted_file(status=Status.CLOSED)
+    recent.data = {"contact": {"contact_name": "Marc Martin"}}
+    recent.save()
+
+    call_command("anonymise_old_files", "--years", "10", verbosity=0)
+
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert old.data["contact"] == {"contact_name": "—", "contact_email": "—"}
+    assert old.data["needs"] == {"activity": "Boulangerie"} and old.status == Status.CLOSED
+    assert recent.data["contact"]["contact_name"] == "Marc Martin"
+    assert AuditEvent.objects.filter(action="retention").exists()

@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import psycopg2
 import pytest
@@ -260,3 +261,68 @@ def test_a_backup_restored_into_a_fresh_database_has_the_same_rows_and_files(tmp
             ["psql", *base, "-d", "postgres", "-qc", f'DROP DATABASE IF EXISTS "{restored}"'],
             check=False,
         )
+
+
+def _restart_postgresql() -> None:
+    version = sorted(os.listdir("/etc/postgresql"))[-1]
+    subprocess.run(
+        ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart"],
+        check=True,
+        capture_output=True,
+    )
+
+
+def test_postgresql_restarted_during_a_burst_leaves_no_half_written_file(broker_queue):
+    import threading
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.db import OperationalError, close_old_connections, connections
+
+    from applications.models import ApplicationEvent, ApplicationVersion, Attachment
+
+    drafts = _complete_drafts(12)
+    outcomes: list[str] = []
+
+    def submit_with_retry(draft, user) -> None:
+        for _ in range(40):
+            try:
+                services.attachment_add(
+                    application=draft,
+                    upload=SimpleUploadedFile("annexe.pdf", b"%PDF-1.4 data"),
+                    kind="annex",
+                    by=user,
+                )
+                services.application_submit(application=draft, by=user)
+                outcomes.append("ok")
+                return
+            except (OperationalError, services.ApplicationError) as error:  # the database went away
+                outcomes.append(type(error).__name__)
+                connections["default"].close()
+                time.sleep(0.25)
+            finally:
+                close_old_connections()
+        outcomes.append("gave up")
+
+    threads = [threading.Thread(target=submit_with_retry, args=pair) for pair in drafts]
+    for thread in threads[:6]:
+        thread.start()
+    _restart_postgresql()  # in the middle of the burst
+    for thread in threads[6:]:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    connection.close()
+
+    assert outcomes.count("ok") == 12, outcomes  # every request after the restart succeeded
+    for draft, _user in drafts:
+        draft.refresh_from_db()
+        # Whole or nothing: a submitted file has its reference, frozen version and event.
+        assert draft.reference and draft.status == "submitted"
+        assert ApplicationVersion.objects.filter(application=draft).count() == 1
+        assert (
+            ApplicationEvent.objects.filter(application=draft, to_status="submitted").count() == 1
+        )
+    storage = Attachment._meta.get_field("file").storage
+    stored = set(storage.listdir("applications")[1])
+    rows = {Path(name).name for name in Attachment.objects.values_list("file", flat=True)}
+    assert stored == rows  # no orphan file, no row without its file

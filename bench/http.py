@@ -1,0 +1,208 @@
+"""HTTP benchmark: gunicorn under the production settings (DEBUG off, PostgreSQL, Redis cache),
+loaded by wrk from this machine (loopback only). Every figure is a ratio to the "hello" view
+(/healthz/) served by the same server in the same run, so that it means something on a noisy
+machine. Prints a table and writes it to bench/results/http.txt.
+
+Usage: DATABASE_URL=postgres://postgres@127.0.0.1:5432/adn_portal_bench \\
+       .venv/bin/python -m bench.http [--files 100000]"""
+
+import argparse
+import os
+import re
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "adn_portal.settings.test")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+
+import django
+
+django.setup()
+
+from django.conf import settings
+from django.core.management import call_command
+from django.test import Client
+
+from adn_portal.accounts.models import User
+
+ROOT = Path(__file__).resolve().parent.parent
+PORT = 8771
+RANDOM_QUERY = 'request = function() return wrk.format(nil, "/experts/?r=" .. math.random(1, 1000000000)) end\n'
+
+
+def session_cookie(email: str) -> str:
+    client = Client()
+    client.force_login(
+        User.objects.get(email=email), backend="django.contrib.auth.backends.ModelBackend"
+    )
+    return f"sessionid={client.session.session_key}"
+
+
+def wrk(
+    path: str,
+    *,
+    seconds: int,
+    connections: int = 16,
+    cookie: str | None = None,
+    script: str | None = None,
+) -> dict:
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
+    if cookie:
+        command += ["-H", f"Cookie: {cookie}"]
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
+        if script:
+            lua.write(script)
+    if script:
+        command += ["-s", lua.name]
+    output = subprocess.run(
+        [*command, f"http://127.0.0.1:{PORT}{path}"], capture_output=True, text=True, check=True
+    ).stdout
+    os.unlink(lua.name)
+
+    def ms(label: str) -> float:
+        match = re.search(rf"{label}\s+([\d.]+)(us|ms|s)\b", output)
+        value, unit = float(match.group(1)), match.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    socket = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    )
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        "p50": ms("50%"),
+        "p99": ms("99%"),
+        "errors": (int(errors.group(1)) if errors else 0)
+        + (sum(map(int, socket.groups())) if socket else 0),
+    }
+
+
+def production_env(database_url: str) -> dict:
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "adn_portal.settings.production",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DATABASE_URL": database_url,
+        "CONN_MAX_AGE": "60",
+        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/3",
+        "CACHE_URL": "redis://127.0.0.1:6379/4",
+        "EMAIL_URL": "smtp://127.0.0.1:25",
+        "SECURE_SSL_REDIRECT": "false",
+        "STATIC_ROOT": str(ROOT / "var" / "bench-static"),
+        "API_THROTTLE_ANON": "1000000/minute",
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--files", type=int, default=100_000)
+    parser.add_argument("--seconds", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=4)
+    args = parser.parse_args()
+
+    call_command("migrate", verbosity=0)
+    call_command("seed_demo", "--no-history", verbosity=0)
+    from bench.data import generate
+    from stats.services import snapshot_run
+
+    generate(files=args.files, organisations=max(1000, args.files // 10))
+    snapshot_run(trigger="manual")
+    manager = session_cookie("admin@adn.demo")
+
+    db = settings.DATABASES["default"]
+    env = production_env(f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}")
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("gunicorn")),
+            "adn_portal.wsgi:application",
+            "-b",
+            f"127.0.0.1:{PORT}",
+            "-w",
+            str(args.workers),
+            "--access-logfile",
+            "/dev/null",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz/", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        for warm in ("/experts/", "/chiffres-cles/"):
+            wrk(warm, seconds=1)
+        s = args.seconds
+        hello = wrk("/healthz/", seconds=s)
+        pages = max(1, args.files // 25)
+        deep = min(2000, pages)
+        results = {
+            "public expert directory, page 1 (uncached)": (
+                wrk("/experts/", seconds=s, script=RANDOM_QUERY),
+                "≥ 0.20",
+            ),
+            "public expert directory (cached)": (wrk("/experts/", seconds=s), "≥ 0.50"),
+            "staff queue, page 1": (wrk("/espace-adn/dossiers/", seconds=s, cookie=manager), ""),
+            f"staff queue, page {deep}": (
+                wrk(f"/espace-adn/dossiers/?page={deep}", seconds=s, cookie=manager),
+                "≤ 1.5 x page 1 latency",
+            ),
+            "staff queue with filters": (
+                wrk(
+                    "/espace-adn/dossiers/?province=liege&status=under_review&q=Projet",
+                    seconds=s,
+                    cookie=manager,
+                ),
+                "≥ 0.12",
+            ),
+            "staff dashboard": (
+                wrk("/espace-adn/indicateurs/", seconds=s, cookie=manager),
+                "≥ 0.10",
+            ),
+            "public key figures": (wrk("/chiffres-cles/", seconds=s), "≥ 0.30"),
+        }
+        burst = wrk("/experts/", seconds=5, connections=64)
+    finally:
+        server.terminate()
+        server.wait()
+
+    lines = [
+        f"files: {args.files}, gunicorn workers: {args.workers}, wrk: 2 threads, 16 connections, {args.seconds} s each",
+        f"{'scenario':48} {'req/s':>8} {'ratio':>7} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}  target",
+        f"{'hello (/healthz/)':48} {hello['rps']:8.0f} {1:7.2f} {hello['p50']:8.1f} {hello['p99']:8.1f} {hello['errors']:7d}",
+    ]
+    for name, (r, target) in results.items():
+        lines.append(
+            f"{name:48} {r['rps']:8.0f} {r['rps'] / hello['rps']:7.2f} {r['p50']:8.1f} {r['p99']:8.1f} {r['errors']:7d}  {target}"
+        )
+    page1 = results["staff queue, page 1"][0]
+    deep_r = results[f"staff queue, page {deep}"][0]
+    lines.append(
+        f"deep page latency ÷ page 1 latency (p50): {deep_r['p50'] / page1['p50']:.2f} (target ≤ 1.5)"
+    )
+    lines.append(
+        f"64-connection burst on the directory: {burst['errors']} errors, {burst['rps']:.0f} req/s (target: zero errors)"
+    )
+    table = "\n".join(lines)
+    print(table)
+    out = ROOT / "bench" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "http.txt").write_text(table + "\n")
+
+
+if __name__ == "__main__":
+    main()
