@@ -111,6 +111,8 @@ bench: install
 	@mkdir -p bench/results
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.queue --files $(BENCH_FILES) | tee bench/results/queue.txt
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.indicators --files $(BENCH_FILES) | tee bench/results/indicators.txt
+	@command -v wrk >/dev/null || { echo "wrk is missing (Debian: apt-get install wrk)" >&2; exit 1; }
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.http --files $(BENCH_FILES)
 
 # Every string of the code extracted, and translated in French, English and German.
 check-translations: install

@@ -253,7 +253,7 @@ def requests_received(page):
 
 def test_the_dashboard_shows_fresh_figures_after_a_recompute(page, live_server):
     call = scored_call()
-    # Six files: the public page hides breakdowns of fewer than 5 organisations.
+    # Six files of six organisations: above the public pages' small-cell threshold (5).
     files = [submitted_file(call) for _ in range(6)]
     manager = staff("programme manager", "START")
 
