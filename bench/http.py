@@ -19,6 +19,8 @@ from pathlib import Path
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "adn_portal.settings.test")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+# One key for this process (which opens the staff session) and the server (which reads it).
+os.environ.setdefault("SECRET_KEY", "bench-" + secrets.token_urlsafe(50))
 
 import django
 
@@ -86,7 +88,7 @@ def production_env(database_url: str) -> dict:
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "adn_portal.settings.production",
-        "SECRET_KEY": secrets.token_urlsafe(50),
+        "SECRET_KEY": os.environ["SECRET_KEY"],
         "ALLOWED_HOSTS": "127.0.0.1",
         "DATABASE_URL": database_url,
         "CONN_MAX_AGE": "60",
@@ -146,6 +148,13 @@ def main() -> None:
                 time.sleep(0.1)
         for warm in ("/experts/", "/chiffres-cles/"):
             wrk(warm, seconds=1)
+        # The staff session must really be signed in (a redirect to log-in would look fast).
+        probe = urllib.request.Request(
+            f"http://127.0.0.1:{PORT}/espace-adn/dossiers/", headers={"Cookie": manager}
+        )
+        with urllib.request.urlopen(probe, timeout=10) as answer:  # noqa: S310 — loopback
+            if not answer.geturl().endswith("/espace-adn/dossiers/"):
+                raise SystemExit(f"The staff session is not accepted: sent to {answer.geturl()}")
         s = args.seconds
         hello = wrk("/healthz/", seconds=s)
         pages = max(1, args.files // 25)

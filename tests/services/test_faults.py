@@ -303,16 +303,31 @@ def test_postgresql_restarted_during_a_burst_leaves_no_half_written_file(broker_
                 close_old_connections()
         outcomes.append("gave up")
 
-    threads = [threading.Thread(target=submit_with_retry, args=pair) for pair in drafts]
-    for thread in threads[:6]:
+    def postmaster_started():
+        with other_connection() as conn, conn.cursor() as cursor:
+            cursor.execute("SELECT pg_postmaster_start_time()")
+            return cursor.fetchone()[0]
+
+    before = postmaster_started()
+
+    def staggered(draft, user, delay: float) -> None:
+        time.sleep(delay)  # the burst spreads over the restart
+        submit_with_retry(draft, user)
+
+    threads = [
+        threading.Thread(target=staggered, args=(*pair, n * 0.15)) for n, pair in enumerate(drafts)
+    ]
+    restart = threading.Thread(target=_restart_postgresql)
+    for thread in threads:
         thread.start()
-    _restart_postgresql()  # in the middle of the burst
-    for thread in threads[6:]:
-        thread.start()
+    time.sleep(0.3)
+    restart.start()
+    restart.join(timeout=60)
     for thread in threads:
         thread.join(timeout=120)
     connection.close()
 
+    assert postmaster_started() > before  # the server really restarted during the burst
     assert outcomes.count("ok") == 12, outcomes  # every request after the restart succeeded
     for draft, _user in drafts:
         draft.refresh_from_db()
