@@ -219,16 +219,10 @@ DIRECTORY_VERSION_KEY = "companies:directory-version"
 def directory_changed() -> None:
     """Invalidate every cached directory page: now, and again after the commit, so that a page
     cached in between cannot keep the old content."""
-    from django.core.cache import cache
+    from adn_portal.lib.page_cache import bump
 
-    def bump() -> None:
-        try:
-            cache.incr(DIRECTORY_VERSION_KEY)
-        except ValueError:  # not set yet
-            cache.set(DIRECTORY_VERSION_KEY, 1, timeout=None)
-
-    bump()
-    transaction.on_commit(bump)
+    bump(DIRECTORY_VERSION_KEY)
+    transaction.on_commit(lambda: bump(DIRECTORY_VERSION_KEY))
 
 
 def _sync_facets(expert: Expert) -> None:

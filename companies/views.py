@@ -1,22 +1,19 @@
 import csv
-import hashlib
 import json
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from adn_portal.accounts.permissions import MANAGERS, has_role, role_required
+from adn_portal.lib.page_cache import serve as serve_page
 
 from . import lifecycle, selectors, services
 from .forms import (
@@ -47,33 +44,34 @@ def active_organisation(request):
 # Public directory
 
 
-DIRECTORY_CACHE_SECONDS = 300
-
-
 def expert_directory(request):
-    """The public directory. Its results and facets are cached per query and language, and
-    every change to an expert or its recognition invalidates them (services.directory_changed)."""
+    """The public directory. Visitors get whole pages from the cache; every change to an
+    expert or its recognition invalidates them (services.directory_changed)."""
+    return serve_page(
+        request,
+        name="directory",
+        version_key=services.DIRECTORY_VERSION_KEY,
+        render=lambda extra: _render_directory(request, extra),
+        extra=str(timezone.localdate()),
+    )
+
+
+def _render_directory(request, extra: dict):
     form = DirectoryForm(request.GET or None)
     query = form.to_query() if request.GET else DirectoryForm({}).to_query()
     params = request.GET.copy()
     params.pop("page", None)
-    today = timezone.localdate()
-    version = cache.get(services.DIRECTORY_VERSION_KEY, 0)
-    fingerprint = hashlib.sha256(
-        urlencode(sorted(request.GET.lists()), doseq=True).encode()
-    ).hexdigest()[:32]
-    key = f"companies:directory:{version}:{today}:{get_language()}:{fingerprint}"
-    context = {"form": form, "query": query, "querystring": params.urlencode()}
-    body = cache.get(key)
-    if body is None:
-        experts, facets = selectors.directory(query, today=today)
-        context |= {
-            "page": Paginator(experts, PAGE_SIZE).get_page(request.GET.get("page")),
-            "facets": [(kind, FACET_LABELS[kind], options) for kind, options in facets.items()],
-        }
-        body = render_to_string("companies/partials/directory_body.html", context)
-        cache.set(key, body, DIRECTORY_CACHE_SECONDS)
-    return render(request, "companies/directory.html", {**context, "body": body})
+    experts, facets = selectors.directory(query, today=timezone.localdate())
+    context = {
+        "form": form,
+        "query": query,
+        "querystring": params.urlencode(),
+        "page": Paginator(experts, PAGE_SIZE).get_page(request.GET.get("page")),
+        "facets": [(kind, FACET_LABELS[kind], options) for kind, options in facets.items()],
+        **extra,
+    }
+    context["body"] = render_to_string("companies/partials/directory_body.html", context)
+    return render(request, "companies/directory.html", context)
 
 
 EXPORT_FIELDS = [

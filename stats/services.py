@@ -7,12 +7,14 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from adn_portal.lib.page_cache import bump
 from applications.models import ApplicationEvent
 
 from .computation import compute
 from .models import IndicatorValue, SnapshotRun
 
 logger = logging.getLogger(__name__)
+SNAPSHOT_VERSION_KEY = "stats:snapshot-version"
 
 
 def snapshot_run(*, trigger: str, run: SnapshotRun | None = None) -> SnapshotRun:
@@ -50,6 +52,7 @@ def snapshot_run(*, trigger: str, run: SnapshotRun | None = None) -> SnapshotRun
             state=SnapshotRun.State.FAILED, error=repr(error)[:2000], finished_at=timezone.now()
         )
         raise
+    bump(SNAPSHOT_VERSION_KEY)  # the public pages show the new figures
     SnapshotRun.objects.filter(pk=run.pk).update(
         state=SnapshotRun.State.SUCCEEDED,
         as_of=as_of,

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from adn_portal.accounts.permissions import MANAGERS, STAFF, role_required
+from adn_portal.lib.page_cache import serve as serve_page
 
 from . import dashboards, selectors, services
 from .models import SnapshotRun
@@ -17,11 +18,22 @@ def _int(value) -> int | None:
 
 
 def key_figures(request):
+    """Public, and the same for every visitor until the next snapshot: served from the cache."""
+    return serve_page(
+        request,
+        name="key-figures",
+        version_key=services.SNAPSHOT_VERSION_KEY,
+        render=lambda extra: _render_key_figures(request, extra),
+    )
+
+
+def _render_key_figures(request, extra: dict):
     snapshot = selectors.latest_snapshot()
     return render(
         request,
         "stats/key_figures.html",
         {
+            **extra,
             "snapshot": snapshot,
             "headline": dashboards.headline(snapshot),
             "charts": [

@@ -219,3 +219,29 @@ def test_recompute_now_is_for_managers_and_shows_the_run(
         client.post(reverse("stats:recompute"))
     run = SnapshotRun.objects.get()
     assert run.trigger == "manual" and run.state == "succeeded" and run.finished_at
+
+
+def test_the_public_page_comes_from_the_cache_with_each_visitors_own_token_until_the_next_snapshot(
+    files, snapshot, django_assert_num_queries
+):
+    import re
+
+    from django.test import Client
+
+    first, second = Client(), Client(enforce_csrf_checks=True)
+    first.get(reverse("stats:key_figures"))
+    with django_assert_num_queries(0):  # the whole page from the cache
+        page = second.get(reverse("stats:key_figures")).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    assert "placeholder" not in token
+    # The switcher's POST works with the token it was given.
+    assert (
+        second.post(
+            reverse("set_language"), {"csrfmiddlewaretoken": token, "language": "en", "next": "/"}
+        ).status_code
+        == 302
+    )
+
+    build(batch="c")
+    services.snapshot_run(trigger=SnapshotRun.Trigger.MANUAL)
+    assert "24" in first.get(reverse("stats:key_figures")).content.decode()  # 12 + 12 files now
