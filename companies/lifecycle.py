@@ -5,6 +5,8 @@ Each action names the statuses it may start from, the status it leads to, and wh
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 from .models import RecognitionEvent, RecognitionStatus
 
 S = RecognitionStatus
@@ -33,6 +35,16 @@ TRANSITIONS: dict[str, Transition] = {
     A.REINSTATED: Transition(frozenset({S.SUSPENDED}), S.ACTIVE, by_staff=True),
     A.RENEWED: Transition(frozenset({S.ACTIVE, S.EXPIRED}), S.ACTIVE, by_staff=True),
     A.EXPIRED: Transition(frozenset({S.ACTIVE, S.SUSPENDED}), S.EXPIRED, by_staff=False),
+}
+
+# The staff page's buttons say what they do (the history says what was done).
+BUTTON_LABELS = {
+    A.APPROVED: _("Approve"),
+    A.REJECTED: _("Reject"),
+    A.INFO_REQUESTED: _("Request information"),
+    A.SUSPENDED: _("Suspend"),
+    A.REINSTATED: _("Reinstate"),
+    A.RENEWED: _("Renew"),
 }
 
 # Actions that (re)start a validity period.

@@ -469,7 +469,7 @@ def staff_expert_detail(request, pk: int):
             "expert": expert,
             "form": form,
             "actions": [
-                (a, lifecycle.A(a).label) for a in lifecycle.staff_actions_from(expert.status)
+                (a, lifecycle.BUTTON_LABELS[a]) for a in lifecycle.staff_actions_from(expert.status)
             ],
             "events": expert.events.select_related("by"),
             "pending": selectors.pending_profile_change(expert),
