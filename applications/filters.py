@@ -61,6 +61,16 @@ class QueueFilter(django_filters.FilterSet):
         self.user = user
         self.overdue_days = overdue_days
         super().__init__(*args, **kwargs)
+        # Bootstrap classes on the widgets: the queue renders them directly (crispy's per-field
+        # templates took half of the page's time).
+        for field in self.form.fields.values():
+            widget = field.widget
+            css = (
+                "form-check-input"
+                if isinstance(widget, forms.CheckboxInput)
+                else ("form-select" if isinstance(widget, forms.Select) else "form-control")
+            )
+            widget.attrs.setdefault("class", css)
 
     def search(self, queryset, name, value):
         value = value.strip()
