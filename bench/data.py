@@ -35,6 +35,7 @@ def enterprise_number(n: int) -> str:
 def generate(*, files: int, organisations: int, seed: int = 7) -> None:
     rng = random.Random(seed)  # noqa: S311 — benchmark data, not secrets
     if Application.objects.count() >= files:
+        enrich()
         return
     owner, _created = User.objects.get_or_create(email="bench@adn.demo")
     calls = list(Call.objects.all()) or []
@@ -90,6 +91,50 @@ def generate(*, files: int, organisations: int, seed: int = 7) -> None:
             ),
             batch_size=5000,
         )
+    enrich()
+
+
+# What the services would have left behind, written by SQL at this scale: organisations across
+# sectors and kinds, the decision and completion moments, a timeline per file and the outcome
+# surveys of completed projects (so the indicators have real work to do).
+ENRICH = [
+    # Sectors A..U and kinds spread over the organisations.
+    "UPDATE companies_organisation SET sector = chr((65 + id %% 21)::int),"
+    " kind = (ARRAY['sme','sme','sme','startup','large_company','commune','cpas','intercommunale'])"
+    "[1 + id %% 8] WHERE sector = ''",
+    "UPDATE applications_application SET"
+    " decided_at = CASE WHEN status IN ('selected','in_progress','completed','closed','rejected',"
+    "'ineligible') THEN submitted_at + (20 + id %% 40) * interval '1 day' END,"
+    " selected_at = CASE WHEN status IN ('selected','in_progress','completed','closed')"
+    " THEN submitted_at + (20 + id %% 40) * interval '1 day' END,"
+    " completed_at = CASE WHEN status IN ('completed','closed')"
+    " THEN submitted_at + (150 + id %% 90) * interval '1 day' END"
+    " WHERE reference LIKE %s",
+    "INSERT INTO applications_applicationevent"
+    " (application_id, kind, from_status, to_status, at, comment, visible_to_applicant)"
+    " SELECT a.id, 'transition', e.from_status, e.to_status, e.at, '', true"
+    " FROM applications_application a CROSS JOIN LATERAL (VALUES"
+    " ('draft', 'submitted', a.submitted_at), ('under_review', 'selected', a.selected_at),"
+    " ('report_submitted', 'completed', a.completed_at)) e(from_status, to_status, at)"
+    " WHERE a.reference LIKE %s AND e.at IS NOT NULL",
+    "INSERT INTO applications_outcomereport (application_id, summary, investment_before,"
+    " investment_after, improved_competitiveness, improved_quality, in_production, jobs_created,"
+    " would_recommend, submitted_by_id, submitted_at)"
+    " SELECT a.id, 'Projet mené à bien.', 10000 + a.id %% 50000, (10000 + a.id %% 50000)"
+    " * (1.6 + (a.id %% 17) / 10.0), a.id %% 25 <> 0, a.id %% 9 <> 0, a.id %% 3 <> 0, a.id %% 3,"
+    " a.id %% 20 <> 0, a.created_by_id, a.completed_at FROM applications_application a"
+    " WHERE a.reference LIKE %s AND a.completed_at IS NOT NULL",
+]
+
+
+def enrich() -> None:
+    if connection.vendor != "postgresql":
+        raise SystemExit("The benchmark data is written for PostgreSQL.")
+    from applications.models import OutcomeReport
+
+    if OutcomeReport.objects.filter(application__reference__contains="-B").exists():
+        return  # already done
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("ANALYZE")
+        for sql in ENRICH:
+            cursor.execute(sql, ["%-B%"] * sql.count("%s"))
+        cursor.execute("ANALYZE")

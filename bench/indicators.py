@@ -47,13 +47,14 @@ def hand_written() -> None:
             cursor.fetchall()
 
 
-def orm_requests() -> None:
-    from stats.computation import _counts
+def portal_requests() -> None:
+    """The portal's own computation of the same three breakdowns (one grouping-sets pass)."""
+    from stats.computation import file_rows, grouped
     from stats.models import Dimension as D
-    from stats.models import Indicator
 
     files = Application.objects.filter(submitted_at__isnull=False)
-    _counts(Indicator.REQUESTS, files, [D.PROGRAMME, D.YEAR, D.PROGRAMME_YEAR])
+    aggregates = {"n": "COUNT(*)", "orgs": "COUNT(DISTINCT organisation_id)"}
+    list(grouped(file_rows(files), aggregates, [D.PROGRAMME, D.YEAR, D.PROGRAMME_YEAR]))
 
 
 def main() -> None:
@@ -69,13 +70,13 @@ def main() -> None:
 
     generate(files=args.files, organisations=max(1000, args.files // 10))
     count = Application.objects.count()
-    orm = best_of(args.runs, orm_requests)
+    orm = best_of(args.runs, portal_requests)
     sql = best_of(args.runs, hand_written)
     full = best_of(max(1, args.runs // 2), lambda: snapshot_run(trigger="manual"))
     print(f"files: {count}")
-    print(f"{'requests by programme/year (ORM)':45} {orm * 1000:10.1f} ms")
+    print(f"{'requests by programme/year (portal)':45} {orm * 1000:10.1f} ms")
     print(f"{'same, hand-written SQL GROUP BY':45} {sql * 1000:10.1f} ms")
-    print(f"{'ratio ORM / SQL (target <= 1.2)':45} {orm / sql:10.2f}")
+    print(f"{'ratio portal / SQL (target <= 1.2)':45} {orm / sql:10.2f}")
     print(f"{'full snapshot, every indicator':45} {full * 1000:10.1f} ms")
 
 

@@ -342,10 +342,12 @@ class History:
             ),
             None,
         )
+        selected = next((moments[pk] for pk, s in events if s == Status.SELECTED), None)
         completed = next((moments[pk] for pk, s in events if s == Status.COMPLETED), None)
         Application.objects.filter(pk=application.pk).update(
             created_at=submitted - timedelta(days=2),
             decided_at=decided,
+            selected_at=selected,
             completed_at=completed,
             updated_at=max(moments.values()),
         )

@@ -68,6 +68,9 @@ def application_transition(
         if to in workflow.DECIDED_STATUSES and locked.decided_at is None:
             locked.decided_at = timezone.now()
             fields.append("decided_at")
+        if to == Status.SELECTED and locked.selected_at is None:
+            locked.selected_at = timezone.now()
+            fields.append("selected_at")
         if to == Status.COMPLETED:
             locked.completed_at = timezone.now()
             fields.append("completed_at")

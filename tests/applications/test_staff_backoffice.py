@@ -182,7 +182,10 @@ def test_every_move_of_the_follow_up_is_recorded_with_who_and_when(manager, revi
         ("agreement_signed", "in_progress", manager.pk),
     ]
     assert application.granted_amount == Decimal("3000")
+    selected_event = application.events.get(to_status=Status.SELECTED)
+    # Both stamped by the decision and kept as the project goes on: the indicators read them.
     assert application.decided_at is not None
+    assert abs(application.selected_at - selected_event.at).total_seconds() < 1
 
 
 def test_a_reviewer_cannot_decide(reviewer):

@@ -117,8 +117,10 @@ def build(batch: str = "") -> list[Application]:
             None,
         )
         completed = path.index(Status.COMPLETED) if Status.COMPLETED in path else None
+        selected = path.index(Status.SELECTED) if Status.SELECTED in path else None
         Application.objects.filter(pk=application.pk).update(
             decided_at=submitted + timedelta(days=10 * decided) if decided is not None else None,
+            selected_at=submitted + timedelta(days=10 * selected) if selected is not None else None,
             completed_at=submitted + timedelta(days=10 * completed)
             if completed is not None
             else None,
