@@ -98,8 +98,8 @@ def generate(*, files: int, organisations: int, seed: int = 7) -> None:
 # sectors and kinds, the decision and completion moments, a timeline per file and the outcome
 # surveys of completed projects (so the indicators have real work to do).
 ENRICH = [
-    # Sectors A..U and kinds spread over the organisations.
-    "UPDATE companies_organisation SET sector = chr((65 + id %% 21)::int),"
+    # NACE sections A..S and kinds spread over the organisations.
+    "UPDATE companies_organisation SET sector = chr((65 + id %% 19)::int),"
     " kind = (ARRAY['sme','sme','sme','startup','large_company','commune','cpas','intercommunale'])"
     "[1 + id %% 8] WHERE sector = ''",
     "UPDATE applications_application SET"

@@ -137,6 +137,11 @@ def _pct(value: Decimal | None) -> Decimal | None:
     return None if value is None else (value * 100).quantize(Decimal("0.1"))
 
 
+def _label(choices, key: str) -> str:
+    """A stored key's label; a code that has left the choices since shows as itself."""
+    return str(choices(key).label) if key in choices.values else key
+
+
 def staff_tables(snapshot: Snapshot, *, programme: str | None) -> dict:
     key = programme or "all"
     dimension = D.PROGRAMME if programme else D.ALL
@@ -161,12 +166,12 @@ def staff_tables(snapshot: Snapshot, *, programme: str | None) -> dict:
         for p in [*WALLOON_PROVINCES, Province.OUTSIDE_WALLONIA]
     ]
     kinds = [
-        (OrganisationKind(k).label, v.value)
+        (_label(OrganisationKind, k), v.value)
         for k, v in snapshot.series(I.REQUESTS, D.KIND).items()
         if k
     ]
     sectors = [
-        (NaceSection(k).label if k else _("Unknown"), v.value)
+        (_label(NaceSection, k) if k else _("Unknown"), v.value)
         for k, v in snapshot.series(I.REQUESTS, D.SECTOR).items()
     ]
     return {
