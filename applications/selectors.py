@@ -1,7 +1,10 @@
 from django.db.models import Count, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
+from adn_portal.lib.page_cache import cache_get, cache_set
+
 from .models import ApplicantMessage, Application, ApplicationEvent, Attachment
+from .workflow import Status
 
 
 def files_of_organisation(organisation) -> QuerySet[Application]:
@@ -79,7 +82,12 @@ def staff_programme_ids(user) -> list[int] | None:
 
     if has_role(user, Role.ADMINISTRATOR):
         return None
-    return list(ProgrammeStaff.objects.filter(user=user).values_list("programme_id", flat=True))
+    # Read once per request (the user object lives as long as the request).
+    if not hasattr(user, "_staff_programme_ids"):
+        user._staff_programme_ids = list(
+            ProgrammeStaff.objects.filter(user=user).values_list("programme_id", flat=True)
+        )
+    return user._staff_programme_ids
 
 
 def staff_files(user) -> QuerySet[Application]:
@@ -105,9 +113,32 @@ def staff_files(user) -> QuerySet[Application]:
     return files
 
 
-def status_counts(files: QuerySet[Application]) -> dict[str, int]:
-    rows = files.order_by().values_list("status").annotate(n=Count("pk"))
-    return dict(rows)
+# Bumped after every status change (services.core.application_transition): the queue's counts
+# per status are then read again. The short lifetime covers writes that bypass the services.
+STATUS_COUNTS_VERSION_KEY = "applications:status-counts-version"
+STATUS_COUNTS_SECONDS = 60
+
+
+def status_counts(user) -> dict[str, int]:
+    """The queue's tabs: how many submitted files of the user's programmes are in each status.
+    One GROUP BY over every programme, shared by all staff through the cache until a file
+    moves; each user's share is summed from it."""
+    key = f"status-counts:{cache_get(STATUS_COUNTS_VERSION_KEY, 0)}"
+    per_programme = cache_get(key)
+    if per_programme is None:
+        per_programme = list(
+            Application.objects.exclude(status=Status.DRAFT)
+            .order_by()
+            .values_list("programme_id", "status")
+            .annotate(n=Count("pk"))
+        )
+        cache_set(key, per_programme, STATUS_COUNTS_SECONDS)
+    programmes = staff_programme_ids(user)
+    counts: dict[str, int] = {}
+    for programme_id, status, n in per_programme:
+        if programmes is None or programme_id in programmes:
+            counts[status] = counts.get(status, 0) + n
+    return counts
 
 
 def staff_file(*, user, pk: int) -> Application:

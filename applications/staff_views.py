@@ -56,7 +56,7 @@ def queue(request):
         {
             "filter": queue_filter,
             "page": page,
-            "counts": selectors.status_counts(all_files),
+            "counts": selectors.status_counts(request.user),
             "statuses": [s for s in Status if s != Status.DRAFT],
             "querystring": params.urlencode(),
             "is_manager": has_role(request.user, *MANAGERS),

@@ -3,6 +3,7 @@
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from urllib.parse import urlencode
 
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
@@ -49,6 +50,7 @@ class FacetOption:
     label: str
     count: int
     selected: bool
+    query: str = ""  # the directory's query string with this option switched on or off
 
 
 @dataclass
@@ -56,6 +58,18 @@ class DirectoryQuery:
     search: str = ""
     selected: dict[str, list[str]] = field(default_factory=dict)
     sort: str = "name"
+
+    def toggled(self, kind: str, value: str) -> str:
+        """The query string of the same search with one facet option switched."""
+        pairs = [
+            (k, v) for k, values in self.selected.items() for v in values if (k, v) != (kind, value)
+        ]
+        if value not in self.selected.get(kind, []):
+            pairs.append((kind, value))
+        if self.search:
+            pairs.append(("q", self.search))
+        pairs.append(("sort", self.sort))
+        return urlencode(pairs)
 
 
 def _search(experts: QuerySet[Expert], text: str) -> QuerySet[Expert]:
@@ -116,7 +130,11 @@ def directory(
         chosen = set(query.selected.get(kind, []))
         facets[kind] = [
             FacetOption(
-                value=value, label=str(label), count=counts.get(value, 0), selected=value in chosen
+                value=value,
+                label=str(label),
+                count=counts.get(value, 0),
+                selected=value in chosen,
+                query=query.toggled(kind, value),
             )
             for value, label in choices
             if counts.get(value) or value in chosen

@@ -5,9 +5,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from adn_portal.accounts.models import User
+from adn_portal.lib.page_cache import bump
 
 from .. import eligibility, guards, workflow
 from ..models import Application, ApplicationEvent
+from ..selectors import STATUS_COUNTS_VERSION_KEY
 from ..workflow import Actor, Status
 
 
@@ -75,6 +77,8 @@ def application_transition(
             locked.completed_at = timezone.now()
             fields.append("completed_at")
         locked.save(update_fields=fields)
+        # The queue's counts per status are read again once this move is committed.
+        transaction.on_commit(lambda: bump(STATUS_COUNTS_VERSION_KEY))
         ApplicationEvent.objects.create(
             application=locked,
             kind=ApplicationEvent.Kind.TRANSITION,

@@ -152,6 +152,24 @@ def test_queue_query_count_is_the_same_for_10_and_1000_files(
     assert response.context["page"].paginator.count == files
 
 
+def test_the_counts_per_status_are_shared_from_the_cache_until_a_file_moves(
+    client, manager, reviewer, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    application = submitted_file()
+    client.force_login(manager)
+    assert client.get(QUEUE).context["counts"] == {"submitted": 1}
+    with django_assert_num_queries(9):  # the same page without the GROUP BY per status
+        client.get(QUEUE)
+    with django_capture_on_commit_callbacks(execute=True):  # the move is committed
+        services.application_staff_transition(
+            application=application, to=Status.ELIGIBILITY_CHECK, by=manager
+        )
+    assert client.get(QUEUE).context["counts"] == {"eligibility_check": 1}
+    # Another member of staff shares the cached counts, limited to their own programmes.
+    client.force_login(staff("reviewer", "TREMPLIN"))
+    assert client.get(QUEUE).context["counts"] == {}
+
+
 # --- workflow --------------------------------------------------------------------------------
 
 
