@@ -1,7 +1,7 @@
 from django.db.models import Count, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
-from adn_portal.lib.page_cache import cache_get, cache_set
+from adn_portal.lib.page_cache import cache_get, cache_set, current_version
 
 from .models import ApplicantMessage, Application, ApplicationEvent, Attachment
 from .workflow import Status
@@ -123,7 +123,7 @@ def status_counts(user) -> dict[str, int]:
     """The queue's tabs: how many submitted files of the user's programmes are in each status.
     One GROUP BY over every programme, shared by all staff through the cache until a file
     moves; each user's share is summed from it."""
-    key = f"status-counts:{cache_get(STATUS_COUNTS_VERSION_KEY, 0)}"
+    key = f"status-counts:{current_version(STATUS_COUNTS_VERSION_KEY)}"
     per_programme = cache_get(key)
     if per_programme is None:
         per_programme = list(

@@ -21,9 +21,12 @@ def _french_by_default(settings):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """allauth's rate limits live in the cache: each test starts with none used."""
-    from django.core.cache import cache
+    """allauth's rate limits and the cached pages live in the caches: each test starts with
+    none."""
+    from django.core.cache import caches
 
-    cache.clear()
+    for alias in ("default", "pages"):
+        caches[alias].clear()
     yield
-    cache.clear()
+    for alias in ("default", "pages"):
+        caches[alias].clear()

@@ -2,14 +2,19 @@
 
 The page is rendered once with a placeholder where the CSRF token goes (the language switcher
 is a POST form), then served from the cache with each visitor's own token put back. The key
-carries a version that the code changing the content bumps, so a change shows at once."""
+carries a version that the code changing the content bumps, so a change shows at once.
+
+Pages are kept in the shared cache (Redis: one rendering for all workers) and, once read, in
+the worker's own memory (the "pages" cache): the key names a version that never recurs, so a
+local copy cannot go stale, and a hit costs one small read (the version) instead of the page."""
 
 import hashlib
 import logging
+import time
 from collections.abc import Callable
 from urllib.parse import urlencode
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.translation import get_language
@@ -42,10 +47,24 @@ def bump(version_key: str) -> None:
     try:
         try:
             cache.incr(version_key)
-        except ValueError:  # not set yet
-            cache.set(version_key, 1, timeout=None)
+        except ValueError:  # not set yet: current_version will start it
+            current_version(version_key)
+            cache.incr(version_key)
     except Exception:
         logger.warning("Cache unreachable: %s not bumped", version_key, exc_info=True)
+
+
+def current_version(version_key: str) -> int | None:
+    """The content's version; started at the clock, so that a version lost with the shared
+    cache (a restart) is never handed out again. None when the cache is unreachable."""
+    version = cache_get(version_key)
+    if version is None:
+        try:
+            cache.add(version_key, time.time_ns(), timeout=None)
+            version = cache.get(version_key)
+        except Exception:
+            logger.warning("Cache unreachable: %s not read", version_key, exc_info=True)
+    return version
 
 
 def cacheable(request) -> bool:
@@ -65,14 +84,21 @@ def serve(
     query = hashlib.sha256(urlencode(sorted(request.GET.lists()), doseq=True).encode()).hexdigest()[
         :24
     ]
-    key = f"page:{name}:{cache_get(version_key, 0)}:{get_language()}:{extra}:{query}"
-    content = cache_get(key)
+    version = current_version(version_key)
+    if version is None:
+        return render({})
+    key = f"page:{name}:{version}:{get_language()}:{extra}:{query}"
+    local = caches["pages"]
+    content = local.get(key)
     if content is None:
-        response = render({"csrf_token": CSRF_PLACEHOLDER})
-        if response.status_code != 200:
-            return response
-        content = response.content.decode()
-        cache_set(key, content, SECONDS)
+        content = cache_get(key)
+        if content is None:
+            response = render({"csrf_token": CSRF_PLACEHOLDER})
+            if response.status_code != 200:
+                return response
+            content = response.content.decode()
+            cache_set(key, content, SECONDS)
+        local.set(key, content, SECONDS)
     response = HttpResponse(content.replace(CSRF_PLACEHOLDER, get_token(request)))
     response["Content-Language"] = get_language()
     return response

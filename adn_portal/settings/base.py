@@ -102,7 +102,13 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# "pages": each worker's own copy of the whole public pages (adn_portal.lib.page_cache).
+PAGES_CACHE = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "pages",
+    "OPTIONS": {"MAX_ENTRIES": 1000},
+}
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://"), "pages": PAGES_CACHE}
 
 # Accounts (django-allauth: sign-up with e-mail verification, password reset).
 AUTH_USER_MODEL = "accounts.User"

@@ -14,7 +14,10 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 DATABASES = {"default": env.db_url("DATABASE_URL")}  # no SQLite fallback in production
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-CACHES = {"default": env.cache_url("CACHE_URL", default="redis://127.0.0.1:6379/1")}
+CACHES = {
+    "default": env.cache_url("CACHE_URL", default="redis://127.0.0.1:6379/1"),
+    "pages": PAGES_CACHE,
+}
 DEMO_DATA_ALLOWED = False
 MAILERS = mailers_from_url(
     env.str("EMAIL_URL")

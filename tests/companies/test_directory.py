@@ -240,3 +240,17 @@ def test_a_repeated_directory_page_comes_from_the_cache_and_a_change_invalidates
         comment="Contrôle.",
     )
     assert "Eupen Vision SRL" not in client.get(DIRECTORY, {"province": "liege"}).content.decode()
+
+
+def test_a_workers_own_copy_of_a_page_is_not_served_once_the_shared_cache_lost_its_version(
+    client, experts
+):
+    from django.core.cache import caches
+
+    assert "Eupen Vision SRL" in client.get(DIRECTORY).content.decode()  # now in both caches
+    caches["default"].clear()  # Redis restarted: every version is gone…
+    experts["liege_cv_de"].organisation.__class__.objects.filter(
+        pk=experts["liege_cv_de"].organisation_id
+    ).update(name="Eupen Vision Renamed SRL")  # …and the data changed meanwhile
+    page = client.get(DIRECTORY).content.decode()
+    assert "Eupen Vision Renamed SRL" in page  # a fresh version, not the worker's old copy
