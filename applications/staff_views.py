@@ -41,13 +41,32 @@ def _queue(request, files):
     return queue, queue.qs if queue.is_bound else files
 
 
+def _filtering(queue_filter) -> bool:
+    """Whether the queue shows fewer files than the user's whole queue (page and order aside)."""
+    if not queue_filter.is_bound:
+        return False
+    queue_filter.form.is_valid()
+    return any(
+        value not in (None, "", [], False)
+        for name, value in queue_filter.form.cleaned_data.items()
+        if name != "ordering"
+    )
+
+
 @role_required(*STAFF)
 def queue(request):
     all_files = selectors.staff_files(request.user)
     queue_filter, files = _queue(request, all_files)
     if not request.GET.get("ordering"):
         files = files.order_by("-submitted_at", "-pk")
-    page = paginate(files, request.GET.get("page"), QUEUE_PAGE_SIZE)
+    counts = selectors.status_counts(request.user)
+    page = paginate(
+        files,
+        request.GET.get("page"),
+        QUEUE_PAGE_SIZE,
+        # The whole queue: its size is the sum of the (cached) counts per status.
+        count=None if _filtering(queue_filter) else sum(counts.values()),
+    )
     params = request.GET.copy()
     params.pop("page", None)
     return render(
@@ -56,7 +75,7 @@ def queue(request):
         {
             "filter": queue_filter,
             "page": page,
-            "counts": selectors.status_counts(request.user),
+            "counts": counts,
             "statuses": [s for s in Status if s != Status.DRAFT],
             "querystring": params.urlencode(),
             "is_manager": has_role(request.user, *MANAGERS),

@@ -8,9 +8,19 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 
 
-def paginate(queryset: QuerySet, number, per_page: int) -> Page:
+class _KnownCountPaginator(Paginator):
+    def __init__(self, *args, count: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.__dict__["count"] = count  # Paginator.count is a cached property: already known
+
+
+def paginate(queryset: QuerySet, number, per_page: int, *, count: int | None = None) -> Page:
+    """`count`, when the caller already knows how many rows the query gives, saves the COUNT."""
     keys = queryset.values_list("pk", flat=True)
-    page = Paginator(keys, per_page).get_page(number)
+    if count is None:
+        page = Paginator(keys, per_page).get_page(number)
+    else:
+        page = _KnownCountPaginator(keys, per_page, count=count).get_page(number)
     ids = list(page.object_list)
     rows = (
         queryset.model._default_manager.none()
