@@ -1,12 +1,17 @@
 import csv
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from adn_portal.accounts.permissions import MANAGERS, STAFF, role_required
+from adn_portal.lib.page_cache import current_version, fragment
 from adn_portal.lib.page_cache import serve as serve_page
 
 from . import dashboards, selectors, services
@@ -49,11 +54,18 @@ def _render_key_figures(request, extra: dict):
     )
 
 
-def _staff_charts(request, snapshot):
+def _dashboard_filters(request) -> tuple[str | None, int | None, int | None]:
+    """The programme and the years asked for; anything else is ignored."""
     programme = request.GET.get("programme") or None
     if programme not in {code for code, _name in dashboards.PROGRAMMES}:
         programme = None
-    first, last = _int(request.GET.get("from")), _int(request.GET.get("to"))
+    years = [_int(request.GET.get(name)) for name in ("from", "to")]
+    first, last = (y if y is not None and 1900 < y < 2200 else None for y in years)
+    return programme, first, last
+
+
+def _staff_charts(filters, snapshot):
+    programme, first, last = filters
     charts = {
         "requests": dashboards.requests_per_year(
             snapshot, programme=programme, first=first, last=last
@@ -66,36 +78,58 @@ def _staff_charts(request, snapshot):
         ),
         "survey": dashboards.shares(snapshot),
     }
-    return programme, first, last, charts
+    return charts
 
 
 @role_required(*STAFF)
 def dashboard(request):
-    snapshot = selectors.latest_snapshot()
     runs = list(selectors.recent_runs())
-    programme, first, last, charts = (
-        _staff_charts(request, snapshot) if snapshot.as_of else (None, None, None, {})
-    )
     return render(
         request,
         "stats/dashboard.html",
         {
-            "snapshot": snapshot,
-            "headline": dashboards.headline(snapshot),
-            "charts": charts,
-            "tables": dashboards.staff_tables(snapshot, programme=programme)
-            if snapshot.as_of
-            else {},
+            "body": _dashboard_body(request),
             "runs": runs,
             "running": any(run.state == SnapshotRun.State.RUNNING for run in runs),
-            "programmes": dashboards.PROGRAMMES,
-            "programme": programme,
-            "years": dashboards.years_in(snapshot) if snapshot.as_of else [],
-            "first": first,
-            "last": last,
-            "querystring": request.GET.urlencode(),
         },
     )
+
+
+def _dashboard_body(request) -> str:
+    """Charts and tables: the same for every member of staff until the next snapshot, so
+    rendered once per snapshot, filters and language."""
+    filters = _dashboard_filters(request)
+    version = current_version(services.SNAPSHOT_VERSION_KEY)
+    key = f"dashboard:{version}:{get_language()}:" + "|".join(str(f or "") for f in filters)
+
+    def render_body() -> str:
+        snapshot = selectors.latest_snapshot()
+        programme, first, last = filters
+        charts = _staff_charts(filters, snapshot) if snapshot.as_of else {}
+        return render_to_string(
+            "stats/partials/dashboard_body.html",
+            {
+                "snapshot": snapshot,
+                "headline": dashboards.headline(snapshot),
+                "charts": charts,
+                "tables": dashboards.staff_tables(snapshot, programme=programme)
+                if snapshot.as_of
+                else {},
+                "programmes": dashboards.PROGRAMMES,
+                "programme": programme,
+                "years": dashboards.years_in(snapshot) if snapshot.as_of else [],
+                "first": first,
+                "last": last,
+                "querystring": urlencode(
+                    {k: v for k, v in zip(("programme", "from", "to"), filters, strict=True) if v}
+                ),
+            },
+            request=request,
+        )
+
+    if version is None:  # the cache is unreachable: render for this request only
+        return mark_safe(render_body())  # noqa: S308 — our own template's output
+    return mark_safe(fragment(key, render_body))  # noqa: S308 — our own template's output
 
 
 @role_required(*STAFF)
@@ -103,7 +137,7 @@ def dashboard_csv(request, chart: str):
     snapshot = selectors.latest_snapshot()
     if not snapshot.as_of:
         raise Http404
-    _programme, _first, _last, charts = _staff_charts(request, snapshot)
+    charts = _staff_charts(_dashboard_filters(request), snapshot)
     if chart not in charts:
         raise Http404
     data = charts[chart]

@@ -253,3 +253,19 @@ def test_the_dashboard_still_shows_a_snapshot_whose_codes_left_the_choices(clien
     client.force_login(staff("programme manager", "START"))
     response = client.get(reverse("stats:dashboard"))
     assert response.status_code == 200 and ">Z<" in response.content.decode()
+
+
+def test_the_dashboard_charts_are_rendered_once_per_snapshot_and_filters(
+    client, files, snapshot, django_assert_max_num_queries
+):
+    client.force_login(staff("programme manager", "START"))
+    first = client.get(reverse("stats:dashboard"), {"programme": "START"}).content.decode()
+    with django_assert_max_num_queries(5) as again:  # session, user, roles, runs: no snapshot
+        assert client.get(reverse("stats:dashboard"), {"programme": "START"}).status_code == 200
+    assert "stats_indicatorvalue" not in " ".join(q["sql"] for q in again.captured_queries)
+    # Another filter is another rendering; a new snapshot shows at once.
+    assert client.get(reverse("stats:dashboard"), {"programme": "CAP"}).content.decode() != first
+    build(batch="d")
+    services.snapshot_run(trigger=SnapshotRun.Trigger.MANUAL)
+    page = client.get(reverse("stats:dashboard"), {"programme": "START"}).content.decode()
+    assert page != first and ">24<" in page  # 12 + 12 requests in the headline
