@@ -118,26 +118,43 @@ def directory(
     listed = _search(Expert.objects.publicly_listed(today=today), query.search)
     results = directory_results(query, today=today)
 
+    # Every facet's counts in one query. Each facet counts the experts the other facets'
+    # filters leave (its own filter aside, so its options stay choosable); without any facet
+    # chosen that is the same set for all.
+    active = {kind for kind, values in query.selected.items() if values}
+    if not active:
+        counted = ExpertFacet.objects.filter(expert__in=listed.values("pk")).values("kind", "value")
+        rows = counted.annotate(n=Count("expert_id")).values_list("kind", "value", "n")
+    else:
+        counts_per_kind = {
+            f"n_{kind}": Count(
+                "expert_id",
+                filter=Q(
+                    kind=kind,
+                    expert__in=_filter(listed, query.selected, skip=kind).values("pk"),
+                ),
+            )
+            for kind in FACET_CHOICES
+        }
+        rows = [
+            (row["kind"], row["value"], row[f"n_{row['kind']}"])
+            for row in ExpertFacet.objects.values("kind", "value").annotate(**counts_per_kind)
+        ]
+    counts = {(kind, value): n for kind, value, n in rows}
+
     facets = {}
     for kind, choices in FACET_CHOICES.items():
-        base = _filter(listed, query.selected, skip=kind)
-        counts = dict(
-            ExpertFacet.objects.filter(kind=kind, expert__in=base.values("pk"))
-            .values_list("value")
-            .annotate(n=Count("expert_id"))
-            .values_list("value", "n")
-        )
         chosen = set(query.selected.get(kind, []))
         facets[kind] = [
             FacetOption(
                 value=value,
                 label=str(label),
-                count=counts.get(value, 0),
+                count=counts.get((kind, value), 0),
                 selected=value in chosen,
                 query=query.toggled(kind, value),
             )
             for value, label in choices
-            if counts.get(value) or value in chosen
+            if counts.get((kind, value)) or value in chosen
         ]
     return results, facets
 
