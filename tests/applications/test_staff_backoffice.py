@@ -1,3 +1,4 @@
+import html
 import io
 from decimal import Decimal
 
@@ -87,6 +88,14 @@ def test_applicants_never_see_internal_notes_scores_or_reviewer_names(client, ma
     assert "Note confidentielle" not in page
     assert "Très bien" not in page
     assert "Revue" not in page  # the reviewer's name
+
+    # Staff read the score in words in the timeline, not a bare number.
+    client.force_login(manager)
+    staff_page = html.unescape(
+        client.get(reverse("applications:staff_file", args=[application.pk])).content.decode()
+    )
+    total = application.events.get(kind="score").comment
+    assert f"Total pondéré : {total} points." in staff_page
 
 
 # --- queue ---------------------------------------------------------------------------------
