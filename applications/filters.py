@@ -6,6 +6,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from companies.identifiers import Province
@@ -71,6 +72,23 @@ class QueueFilter(django_filters.FilterSet):
                 else ("form-select" if isinstance(widget, forms.Select) else "form-control")
             )
             widget.attrs.setdefault("class", css)
+
+    @cached_property
+    def select_options(self) -> dict[str, list[tuple[str, str, bool]]]:
+        """(value, label, selected) of every option of the drop-down filters, for the queue to
+        write its <select>s in one loop (Django's widgets render a template per option, which
+        took a third of the page's time)."""
+        options = {}
+        for name, field in self.form.fields.items():
+            if not isinstance(field.widget, forms.Select):
+                continue
+            value = self.form[name].value()
+            values = value if isinstance(value, list | tuple) else [value]
+            chosen = {str(v) for v in values if v not in (None, "")} or {""}  # "" = no choice
+            options[name] = [
+                (str(key), str(label), str(key) in chosen) for key, label in field.choices
+            ]
+        return options
 
     def search(self, queryset, name, value):
         value = value.strip()
