@@ -88,48 +88,49 @@ def dashboard(request):
         request,
         "stats/dashboard.html",
         {
-            "body": _dashboard_body(request),
+            "snapshot_line": _dashboard_part(request, "snapshot_line"),
+            "body": _dashboard_part(request, "dashboard_body"),
             "runs": runs,
             "running": any(run.state == SnapshotRun.State.RUNNING for run in runs),
         },
     )
 
 
-def _dashboard_body(request) -> str:
-    """Charts and tables: the same for every member of staff until the next snapshot, so
-    rendered once per snapshot, filters and language."""
+def _dashboard_part(request, part: str) -> str:
+    """A part of the dashboard that is the same for every member of staff until the next
+    snapshot ("snapshot_line": its date; "dashboard_body": the charts and tables), rendered
+    once per snapshot, filters and language."""
     filters = _dashboard_filters(request)
     version = current_version(services.SNAPSHOT_VERSION_KEY)
-    key = f"dashboard:{version}:{get_language()}:" + "|".join(str(f or "") for f in filters)
+    key = f"{part}:{version}:{get_language()}:" + "|".join(str(f or "") for f in filters)
 
-    def render_body() -> str:
+    def render_part() -> str:
         snapshot = selectors.latest_snapshot()
-        programme, first, last = filters
-        charts = _staff_charts(filters, snapshot) if snapshot.as_of else {}
-        return render_to_string(
-            "stats/partials/dashboard_body.html",
-            {
-                "snapshot": snapshot,
-                "headline": dashboards.headline(snapshot),
-                "charts": charts,
-                "tables": dashboards.staff_tables(snapshot, programme=programme)
-                if snapshot.as_of
-                else {},
-                "programmes": dashboards.PROGRAMMES,
-                "programme": programme,
-                "years": dashboards.years_in(snapshot) if snapshot.as_of else [],
-                "first": first,
-                "last": last,
-                "querystring": urlencode(
-                    {k: v for k, v in zip(("programme", "from", "to"), filters, strict=True) if v}
-                ),
-            },
-            request=request,
-        )
+        context = {"snapshot": snapshot}
+        if part == "dashboard_body" and snapshot.as_of:
+            context |= _body_context(snapshot, filters)
+        return render_to_string(f"stats/partials/{part}.html", context, request=request)
 
     if version is None:  # the cache is unreachable: render for this request only
-        return mark_safe(render_body())  # noqa: S308 — our own template's output
-    return mark_safe(fragment(key, render_body))  # noqa: S308 — our own template's output
+        return mark_safe(render_part())  # noqa: S308 — our own template's output
+    return mark_safe(fragment(key, render_part))  # noqa: S308 — our own template's output
+
+
+def _body_context(snapshot, filters) -> dict:
+    programme, first, last = filters
+    return {
+        "headline": dashboards.headline(snapshot),
+        "charts": _staff_charts(filters, snapshot),
+        "tables": dashboards.staff_tables(snapshot, programme=programme),
+        "programmes": dashboards.PROGRAMMES,
+        "programme": programme,
+        "years": dashboards.years_in(snapshot),
+        "first": first,
+        "last": last,
+        "querystring": urlencode(
+            {k: v for k, v in zip(("programme", "from", "to"), filters, strict=True) if v}
+        ),
+    }
 
 
 @role_required(*STAFF)
