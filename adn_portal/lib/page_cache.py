@@ -26,10 +26,6 @@ SECONDS = 300
 logger = logging.getLogger(__name__)
 
 
-class _NotCacheable(Exception):
-    """The page answered something other than 200: sent as it is, never kept."""
-
-
 # The cache only saves work: when it is unreachable the page is computed as if nothing was
 # cached, and a failed version bump is logged (entries then expire on their own).
 def cache_get(key: str, default=None):
@@ -71,15 +67,17 @@ def current_version(version_key: str) -> int | None:
     return version
 
 
-def fragment(key: str, render: Callable[[], str], seconds: int = SECONDS) -> str:
+def fragment(key: str, render: Callable[[], str | None], seconds: int = SECONDS) -> str | None:
     """Rendered HTML under a key that names its content's version: from this worker's memory,
-    else from the shared cache, else rendered (and kept in both)."""
+    else from the shared cache, else rendered (and kept in both; None is not kept)."""
     local = caches["pages"]
     content = local.get(key)
     if content is None:
         content = cache_get(key)
         if content is None:
             content = render()
+            if content is None:
+                return None
             cache_set(key, content, seconds)
         local.set(key, content, seconds)
     return content
@@ -106,19 +104,17 @@ def serve(
     if version is None:
         return render({})
     key = f"page:{name}:{version}:{get_language()}:{extra}:{query}"
-    refused = []
+    rendered = {}
 
-    def page() -> str:
-        response = render({"csrf_token": CSRF_PLACEHOLDER})
-        if response.status_code != 200:
-            refused.append(response)
-            raise _NotCacheable
-        return response.content.decode()
+    def page() -> str | None:
+        rendered["response"] = render({"csrf_token": CSRF_PLACEHOLDER})
+        if rendered["response"].status_code != 200:
+            return None  # sent as it is, never kept
+        return rendered["response"].content.decode()
 
-    try:
-        content = fragment(key, page)
-    except _NotCacheable:
-        return refused[0]
+    content = fragment(key, page)
+    if content is None:
+        return rendered["response"]
     response = HttpResponse(content.replace(CSRF_PLACEHOLDER, get_token(request)))
     response["Content-Language"] = get_language()
     return response
