@@ -7,7 +7,8 @@ business); only the grouping around it is written here.
 
 `compute(as_of)` returns the rows of a snapshot; `services.snapshot_run` stores them."""
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -15,11 +16,11 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.db.models import Case, Count, F, FloatField, IntegerField, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import ExtractYear
 
-from applications.models import Application, Assignment, OutcomeReport
+from applications.models import Application, Assignment
 from applications.workflow import OPEN_STATUSES, Status
-from companies.models import Expert
+from companies.models import Expert, Organisation
+from programs.models import Programme
 
 from .models import Dimension, Indicator
 
@@ -59,12 +60,15 @@ def _flag(condition: Q) -> Case:
     return Case(When(condition, then=1), default=0, output_field=IntegerField())
 
 
-def grouped(rows: QuerySet, aggregates: dict[str, str], dimensions) -> Iterator[tuple[str, dict]]:
-    """Aggregate `rows` (a `.values()` queryset with the COLUMNS the dimensions use) by every
-    dimension given, in one statement; yield (dimension, aggregates with the group's key under "key").
+def grouped(
+    rows: QuerySet | tuple[str, tuple], aggregates: dict[str, str], dimensions
+) -> Iterator[tuple[str, dict]]:
+    """Aggregate `rows` (a `.values()` queryset, or SQL and its parameters, with the COLUMNS the
+    dimensions use) by every dimension given, in one statement; yield (dimension, aggregates
+    with the group's key under "key").
 
-    `aggregates` are SQL expressions over the queryset's columns, written in this module."""
-    inner, params = rows.order_by().query.sql_with_params()
+    `aggregates` are SQL expressions over the rows' columns, written in this module."""
+    inner, params = _sql(rows)
     select = ", ".join(f"{sql} AS {name}" for name, sql in aggregates.items())
     sets = {dimension: SETS[dimension] for dimension in dimensions}
     columns = [c for c in COLUMNS if any(c in group for group in sets.values())]
@@ -94,6 +98,12 @@ def grouped(rows: QuerySet, aggregates: dict[str, str], dimensions) -> Iterator[
             yield dimension, row
 
 
+def _sql(rows: QuerySet | tuple[str, tuple]) -> tuple[str, tuple]:
+    if isinstance(rows, QuerySet):
+        return rows.order_by().query.sql_with_params()
+    return rows
+
+
 def _text(value) -> str:
     if isinstance(value, Decimal | float):  # EXTRACT(YEAR …) comes back as a number
         return str(int(value))
@@ -105,14 +115,12 @@ def _ratio(numerator, denominator, places: str = "0.0001") -> Decimal:
 
 
 def file_rows(files: QuerySet) -> QuerySet:
-    """One row per submitted file with what the breakdowns and the indicators read."""
+    """One row per submitted file with what the indicators read: its organisation, programme and
+    year, and the stages it reached (0 or 1)."""
     return files.values(
         "organisation_id",
         programme_code=F("programme__code"),
-        year=ExtractYear("submitted_at"),
-        province=F("organisation__province"),
-        sector=F("organisation__sector"),
-        kind=F("organisation__kind"),
+        year=F("submitted_year"),
         # "Reached" a status: the moments the workflow stamps once and keeps (the timeline
         # says the same; the tests check it against the events).
         selected=_flag(Q(selected_at__isnull=False)),
@@ -123,29 +131,253 @@ def file_rows(files: QuerySet) -> QuerySet:
     )
 
 
-FILE_AGGREGATES = {
+def survey_rows(files: QuerySet) -> QuerySet:
+    """One row per answered outcome survey of a completed file."""
+    return files.filter(completed_at__isnull=False, outcome__isnull=False).values(
+        "organisation_id",
+        programme_code=F("programme__code"),
+        year=F("submitted_year"),
+        investment_before=F("outcome__investment_before"),
+        investment_after=F("outcome__investment_after"),
+        competitiveness=_flag(Q(outcome__improved_competitiveness=True)),
+        quality=_flag(Q(outcome__improved_quality=True)),
+        either=_flag(Q(outcome__improved_competitiveness=True) | Q(outcome__improved_quality=True)),
+        recommend=_flag(Q(outcome__would_recommend=True)),
+    )
+
+
+# The organisation's province, sector and kind are its own: every breakdown by them is a sum
+# over organisations, and counting distinct organisations there means counting rows. What an
+# organisation does per programme and year is kept as bits in masks, one bit per programme x
+# year "cell"; the distinct organisations of a programme, a year or a cell are the
+# organisations whose mask has one of its bits. This replaces a COUNT(DISTINCT) per breakdown
+# (each a sort of every file: 4.3 s of the 6.9 s snapshot at 1,000,000 files).
+BITS = 62  # per mask column: a signed 64-bit integer on both databases, shifts stay positive
+ORGANISATION_TABLE = "stats_by_organisation"
+ORGANISATION_DIMENSIONS = (D.ALL, D.PROVINCE, D.SECTOR, D.KIND)
+CELL_DIMENSIONS = (D.PROGRAMME, D.YEAR, D.PROGRAMME_YEAR)
+
+
+@dataclass(frozen=True)
+class Cells:
+    """The programme x year cells of the rows, numbered programme by programme."""
+
+    programmes: tuple[str, ...]
+    first_year: int
+    years: int
+
+    @classmethod
+    def of(cls, cells: Iterable[tuple[str, int | None]]) -> "Cells":
+        cells = list(cells)
+        programmes = tuple(sorted({programme for programme, _year in cells}))
+        years = [int(year) for _programme, year in cells if year is not None] or [0]
+        return cls(programmes, min(years), max(years) - min(years) + 1)
+
+    @property
+    def masks(self) -> int:
+        return max(1, -(-len(self.programmes) * self.years // BITS))
+
+    def numbered(self) -> Iterator[tuple[str, int, int, int]]:
+        """Each cell: programme, year, its mask column and its bit there."""
+        for p, code in enumerate(self.programmes):
+            for y in range(self.years):
+                cell = p * self.years + y
+                yield code, self.first_year + y, cell // BITS, 1 << (cell % BITS)
+
+    def table(self) -> tuple[str, list]:
+        """SQL for a table of the cells (programme_code, year, part, bit), to join rows to: a
+        column read from a join is worked out once per row, an expression once per use."""
+        cells = list(self.numbered()) or [("", 0, 0, 0)]
+        values = ", ".join("(%s, %s, %s, CAST(%s AS BIGINT))" for _ in cells)
+        return (
+            "SELECT column1 AS programme_code, column2 AS year, column3 AS part, column4 AS bit"
+            f" FROM (VALUES {values}) AS v",
+            [v for cell in cells for v in cell],
+        )
+
+    def bits(self, programme: str | None = None, year: int | None = None) -> list[int]:
+        """Per mask column, the bits of the cells of a programme, a year, or both."""
+        bits = [0] * self.masks
+        for code, cell_year, part, bit in self.numbered():
+            if programme in (None, code) and year in (None, cell_year):
+                bits[part] |= bit
+        return bits
+
+
+def _bit_or(expression: str) -> str:
+    """OR of powers of two: BIT_OR on PostgreSQL; a sum of the distinct powers elsewhere."""
+    if connection.vendor == "postgresql":
+        return f"BIT_OR({expression})"
+    return f"SUM(DISTINCT {expression})"
+
+
+def _hits(mask: str, bits: list[int]) -> str:
+    """SQL: the organisation's `mask` has one of these bits."""
+    tests = [f"({mask}_{i} & {b}) <> 0" for i, b in enumerate(bits) if b]
+    return f"({' OR '.join(tests)})" if tests else "1 = 0"
+
+
+@contextmanager
+def organisation_table(rows, cells: Cells, sums: dict[str, str], conditions: dict[str, str]):
+    """A temporary table of one row per organisation: the `sums` of its rows, and per condition
+    the mask of the cells where one of its rows meets it (`<condition>_<i>` columns)."""
+    inner, params = _sql(rows)
+    table, table_params = cells.table()
+    one_part = cells.masks == 1
+    masks = {
+        f"{name}_{i}": _bit_or(
+            f"CASE WHEN {condition} THEN bit END"
+            if one_part
+            else f"CASE WHEN {condition} AND part = {i} THEN bit END"
+        )
+        for name, condition in conditions.items()
+        for i in range(cells.masks)
+    }
+    select = ", ".join(f"{sql} AS {name}" for name, sql in {**sums, **masks}.items())
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {ORGANISATION_TABLE}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {ORGANISATION_TABLE} AS"
+            f" SELECT organisation_id, {select} FROM ({inner}) AS r"
+            f" JOIN ({table}) AS cell"
+            " ON cell.programme_code = r.programme_code AND cell.year = r.year"
+            " GROUP BY organisation_id",
+            (*params, *table_params),
+        )
+        try:
+            yield ORGANISATION_TABLE
+        finally:
+            cursor.execute(f"DROP TABLE {ORGANISATION_TABLE}")
+
+
+def by_organisation(table: str, sums: Iterable[str], organisations: dict[str, str]):
+    """The breakdowns by the organisations' own attributes, from the organisation table:
+    the `sums` added up, and how many organisations meet each of `organisations` (SQL)."""
+    aggregates = {name: f"COALESCE(SUM({name}), 0)" for name in sums}
+    aggregates |= {
+        name: f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)"
+        for name, condition in organisations.items()
+    }
+    organisation = Organisation._meta.db_table
+    rows = (
+        f"SELECT t.*, o.province, o.sector, o.kind FROM {table} AS t"
+        f" JOIN {organisation} AS o ON o.id = t.organisation_id",
+        (),
+    )
+    return grouped(rows, aggregates, ORGANISATION_DIMENSIONS)
+
+
+def count_organisations(table: str, tests: dict[object, str]) -> dict[object, int]:
+    """How many organisations of the table pass each test (SQL over its mask columns), one pass."""
+    if not tests:
+        return {}
+    names = list(tests)
+    select = ", ".join(f"SUM(CASE WHEN {tests[name]} THEN 1 ELSE 0 END)" for name in names)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {select} FROM {table}")
+        return dict(zip(names, (int(n or 0) for n in cursor.fetchone()), strict=True))
+
+
+def by_cell(rows, sums: dict[str, str]) -> tuple[str, tuple]:
+    """The `sums` per programme x year cell: a plain GROUP BY over every row (which PostgreSQL
+    spreads over its parallel workers), for `grouped` to roll up over a few dozen rows."""
+    inner, params = _sql(rows)
+    select = ", ".join(f"{sql} AS {name}" for name, sql in sums.items())
+    return (
+        f"SELECT programme_code, year, {select} FROM ({inner}) AS r GROUP BY programme_code, year",
+        params,
+    )
+
+
+def cell_groups(cells: Cells, dimension: str, key: str) -> list[int]:
+    """The bits of a (dimension, key) group of the cell dimensions."""
+    if dimension == D.PROGRAMME:
+        return cells.bits(programme=key)
+    if dimension == D.YEAR:
+        return cells.bits(year=int(key))
+    programme, year = key.split("|")
+    return cells.bits(programme=programme, year=int(year))
+
+
+FILE_SUMS = {
     "n": "COUNT(*)",
-    "orgs": "COUNT(DISTINCT organisation_id)",
     "completed": "SUM(completed)",
-    "completed_orgs": "COUNT(DISTINCT CASE WHEN completed = 1 THEN organisation_id END)",
     "selected": "SUM(selected)",
-    "selected_orgs": "COUNT(DISTINCT CASE WHEN selected = 1 THEN organisation_id END)",
     "decided": "SUM(decided)",
-    "decided_orgs": "COUNT(DISTINCT CASE WHEN decided = 1 THEN organisation_id END)",
+}
+# The organisations counted with each figure: those with a file meeting the condition.
+FILE_CONDITIONS = {
+    "orgs": ("n", "1 = 1"),
+    "completed_orgs": ("completed", "completed = 1"),
+    "selected_orgs": ("selected", "selected = 1"),
+    "decided_orgs": ("decided", "decided = 1"),
 }
 # Which indicator reads which breakdowns.
 REQUEST_DIMENSIONS = (D.ALL, D.PROGRAMME, D.YEAR, D.PROGRAMME_YEAR, D.PROVINCE, D.SECTOR, D.KIND)
 COMPLETED_DIMENSIONS = (D.ALL, D.PROGRAMME, D.YEAR, D.PROVINCE, D.SECTOR, D.KIND)
 SUPPORTED_DIMENSIONS = (D.ALL, D.PROGRAMME, D.PROVINCE, D.SECTOR, D.KIND)
 ACCEPTANCE_DIMENSIONS = (D.ALL, D.PROGRAMME, D.YEAR)
+PATH = [("START", "TREMPLIN"), ("TREMPLIN", "CAP")]
 
 
-def file_indicators(files: QuerySet) -> list[Row]:
-    """Requests received, projects carried out, organisations supported and the acceptance
-    rate, by every breakdown, from one pass over the files."""
+def breakdowns(rows, sums: dict[str, str], organisations: dict, dimensions, tests=None):
+    """Per (dimension, key) of `dimensions`: the `sums` of the rows and, per name of
+    `organisations` (name: (a sum, a row condition)), the distinct organisations with a row
+    meeting the condition. `tests(cells)` may ask for more organisation counts (SQL over the
+    masks), returned as the second value. Four statements, whatever the number of rows."""
+    rolled_up = {name: f"SUM({name})" for name in sums}
+    sets = {*dimensions, D.PROGRAMME_YEAR} & set(CELL_DIMENSIONS)  # the cells, always
+    figures = {
+        (dimension, r["key"]): r for dimension, r in grouped(by_cell(rows, sums), rolled_up, sets)
+    }
+    cells = Cells.of(
+        (r["programme_code"], r["year"])
+        for (dimension, _key), r in figures.items()
+        if dimension == D.PROGRAMME_YEAR
+    )
+    if D.PROGRAMME_YEAR not in dimensions:
+        figures = {k: r for k, r in figures.items() if k[0] != D.PROGRAMME_YEAR}
+    conditions = {name: condition for name, (_sum, condition) in organisations.items()}
+    with organisation_table(rows, cells, sums, conditions) as table:
+        counted = {name: f"{total} > 0" for name, (total, _condition) in organisations.items()}
+        if set(dimensions) & set(ORGANISATION_DIMENSIONS):
+            for dimension, r in by_organisation(table, sums, counted):
+                if dimension in dimensions:
+                    figures[dimension, r["key"]] = r
+        asked = tests(cells) if tests else {}
+        for dimension, key in figures:
+            if dimension in CELL_DIMENSIONS:
+                bits = cell_groups(cells, dimension, key)
+                asked |= {(dimension, key, name): _hits(name, bits) for name in organisations}
+        counts = count_organisations(table, asked)
+    for (dimension, key), r in figures.items():
+        if dimension in CELL_DIMENSIONS:
+            r |= {name: counts.pop((dimension, key, name)) for name in organisations}
+    return figures, counts
+
+
+def path_tests(cells: Cells) -> dict:
+    """Per step of PATH: the organisations that submitted to the first programme, and those of
+    them that also submitted to the next."""
+    tests = {}
+    for first, then in PATH:
+        if first in cells.programmes:
+            submitted = _hits("orgs", cells.bits(programme=first))
+            tests["path", first, then] = submitted
+            tests["moved", first, then] = f"{submitted} AND {_hits('orgs', cells.bits(then))}"
+    return tests
+
+
+def file_figures(files: QuerySet) -> tuple[dict, dict]:
+    """The figures of the files by every breakdown, and the counts along the PATH."""
+    return breakdowns(file_rows(files), FILE_SUMS, FILE_CONDITIONS, REQUEST_DIMENSIONS, path_tests)
+
+
+def file_indicators(figures: dict, counts: dict) -> list[Row]:
+    """Requests received, projects carried out, organisations supported, the acceptance rate
+    and the conversion along the programmes' path, by every breakdown."""
     rows = []
-    for dimension, r in grouped(file_rows(files), FILE_AGGREGATES, REQUEST_DIMENSIONS):
-        key = r["key"]
+    for (dimension, key), r in figures.items():
         rows.append(
             Row(Indicator.REQUESTS, dimension, key, Decimal(r["n"]), organisations=r["orgs"])
         )
@@ -179,6 +411,22 @@ def file_indicators(files: QuerySet) -> list[Row]:
                     Decimal(r["selected"]),
                     Decimal(r["decided"]),
                     r["decided_orgs"],
+                )
+            )
+    # Of the organisations that submitted to a programme, the share that also submitted to the
+    # next one on the path (Start IA → Tremplin IA → Cap IA).
+    for first, then in PATH:
+        n, moved = counts.get(("path", first, then)), counts.get(("moved", first, then))
+        if n:
+            rows.append(
+                Row(
+                    Indicator.CONVERSION,
+                    D.ALL,
+                    f"{first}>{then}",
+                    _ratio(moved, n),
+                    Decimal(moved),
+                    Decimal(n),
+                    n,
                 )
             )
     return rows
@@ -221,9 +469,8 @@ def recognised_experts(as_of: date) -> list[Row]:
     return rows
 
 
-SURVEY_AGGREGATES = {
-    "n": "COUNT(*)",
-    "orgs": "COUNT(DISTINCT organisation_id)",
+SURVEY_SUMS = {
+    "answered": "COUNT(*)",
     "before": "SUM(investment_before)",
     "after": "SUM(investment_after)",
     "competitiveness": "SUM(competitiveness)",
@@ -231,30 +478,19 @@ SURVEY_AGGREGATES = {
     "either": "SUM(either)",
     "recommend": "SUM(recommend)",
 }
+SURVEY_CONDITIONS = {"answered_orgs": ("answered", "1 = 1")}
 
 
-def surveys(files: QuerySet) -> list[Row]:
+def survey_indicators(files: QuerySet) -> list[Row]:
     """Investment multiplier and the shares of answered surveys, over completed files."""
-    answered = OutcomeReport.objects.filter(
-        application__in=files.filter(completed_at__isnull=False)
-    ).values(
-        "investment_before",
-        "investment_after",
-        organisation_id=F("application__organisation_id"),
-        programme_code=F("application__programme__code"),
-        province=F("application__organisation__province"),
-        sector=F("application__organisation__sector"),
-        kind=F("application__organisation__kind"),
-        competitiveness=_flag(Q(improved_competitiveness=True)),
-        quality=_flag(Q(improved_quality=True)),
-        either=_flag(Q(improved_competitiveness=True) | Q(improved_quality=True)),
-        recommend=_flag(Q(would_recommend=True)),
+    figures, _counts = breakdowns(
+        survey_rows(files), SURVEY_SUMS, SURVEY_CONDITIONS, SUPPORTED_DIMENSIONS
     )
     rows = []
-    for dimension, r in grouped(answered, SURVEY_AGGREGATES, SUPPORTED_DIMENSIONS):
-        if not r["n"]:
+    for (dimension, key), r in figures.items():
+        if not r["answered"]:
             continue  # no answered survey in this group: no share to give
-        key, n, orgs = r["key"], Decimal(r["n"]), r["orgs"]
+        n, orgs = Decimal(r["answered"]), r["answered_orgs"]
         if r["before"]:
             after, before = Decimal(r["after"]), Decimal(r["before"])
             rows.append(
@@ -287,20 +523,25 @@ TIMES = (
 
 def processing_times(files: QuerySet) -> list[Row]:
     """Median days from submission to decision and to completion, overall and by programme."""
+    # Grouped by the programme's id, named after its code once done: joining the programmes
+    # first made PostgreSQL walk the files once per programme (0.8 s instead of 0.44 s).
     durations = files.values(
-        programme_code=F("programme__code"),
+        programme_code=F("programme_id"),
         **{column: _days_between("submitted_at", end) for _indicator, end, column in TIMES},
     )
     if connection.vendor == "postgresql":
         found = _medians_by_percentile(durations)
     else:
         found = _medians_by_rank(durations)
+    codes = dict(Programme.objects.values_list("pk", "code"))
     rows = []
     for indicator, _end, column in TIMES:
         for programme, medians in found.items():
             days, n = medians[column]
             value = None if days is None else Decimal(days).quantize(Decimal("0.01"))
-            dimension, key = (D.ALL, "all") if programme is None else (D.PROGRAMME, programme)
+            dimension, key = (
+                (D.ALL, "all") if programme is None else (D.PROGRAMME, codes[int(programme)])
+            )
             rows.append(Row(indicator, dimension, key, value, denominator=Decimal(n or 0)))
     return rows
 
@@ -348,7 +589,9 @@ def _days_between(start: str, end: str) -> RawSQL:
     """(end - start) in days as a number, in the database's own date arithmetic."""
     table = connection.ops.quote_name(Application._meta.db_table)
     if connection.vendor == "postgresql":
-        sql = f"EXTRACT(EPOCH FROM ({table}.{end} - {table}.{start})) / 86400.0"
+        # date_part gives a float: EXTRACT gives a numeric, whose sort for the medians costs
+        # half as much again (0.19 s at 1,000,000 files).
+        sql = f"date_part('epoch', {table}.{end} - {table}.{start}) / 86400.0"
     else:
         sql = f"(julianday({table}.{end}) - julianday({table}.{start}))"
     return RawSQL(sql, (), output_field=FloatField())
@@ -390,51 +633,6 @@ def backlog(files: QuerySet, as_of: date) -> list[Row]:
     return rows
 
 
-PATH = [("START", "TREMPLIN"), ("TREMPLIN", "CAP")]
-
-
-def conversion(files: QuerySet) -> list[Row]:
-    """Of the organisations that submitted to a programme, the share that later submitted to
-    the next one on the path (Start IA → Tremplin IA → Cap IA): one pass, one row per
-    organisation saying which programmes it applied to."""
-    programmes = sorted({code for step in PATH for code in step})
-    per_organisation = (
-        files.order_by()
-        .values("organisation_id")
-        .annotate(
-            **{code.lower(): Count("pk", filter=Q(programme__code=code)) for code in programmes}
-        )
-    )
-    inner, params = per_organisation.query.sql_with_params()
-    sums = []
-    for first, then in PATH:
-        a, b = first.lower(), then.lower()
-        sums += [
-            f"SUM(CASE WHEN {a} > 0 THEN 1 ELSE 0 END)",
-            f"SUM(CASE WHEN {a} > 0 AND {b} > 0 THEN 1 ELSE 0 END)",
-        ]
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {', '.join(sums)} FROM ({inner}) AS o", params)
-        counts = cursor.fetchone()
-    rows = []
-    for index, (first, then) in enumerate(PATH):
-        n, moved = counts[2 * index] or 0, counts[2 * index + 1] or 0
-        if not n:
-            continue
-        rows.append(
-            Row(
-                Indicator.CONVERSION,
-                D.ALL,
-                f"{first}>{then}",
-                _ratio(moved, n),
-                Decimal(moved),
-                Decimal(n),
-                n,
-            )
-        )
-    return rows
-
-
 def compute(as_of: date) -> list[Row]:
     with transaction.atomic():
         if connection.vendor == "postgresql":
@@ -449,13 +647,13 @@ def compute(as_of: date) -> list[Row]:
 
 def _compute(as_of: date) -> list[Row]:
     files = Application.objects.filter(submitted_at__isnull=False)
-    file_rows_ = file_indicators(files)
+    figures, counts = file_figures(files)
+    file_rows_ = file_indicators(figures, counts)
     return [
         *file_rows_,
         *request_growth(file_rows_),
         *recognised_experts(as_of),
-        *surveys(files),
+        *survey_indicators(files),
         *processing_times(files),
         *backlog(files, as_of),
-        *conversion(files),
     ]

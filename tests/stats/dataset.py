@@ -74,12 +74,6 @@ def build(batch: str = "") -> list[Application]:
     organisations = {}
     files = []
     for n, (code, year, postcode, kind, final, survey) in enumerate(FILES):
-        programme = Programme.objects.get(code=code)
-        call = CallFactory(
-            programme=programme,
-            opens_at=datetime(year, 1, 1, tzinfo=BRUSSELS),
-            closes_at=datetime(year + 1, 1, 1, tzinfo=BRUSSELS),
-        )
         # Files 0 and 6 share an organisation: it went from Start IA to Tremplin IA.
         key = 0 if n in (0, 6) else n
         if key not in organisations:
@@ -89,62 +83,71 @@ def build(batch: str = "") -> list[Application]:
                 nace_codes=["62.010"] if n % 2 else ["10.710"],
                 sector="J" if n % 2 else "C",
             )
-        organisation = organisations[key]
-        submitted = datetime(year, 3, 1 + n, 10, tzinfo=BRUSSELS)
-        application = Application.objects.create(
-            call=call,
-            programme=programme,
-            organisation=organisation,
-            created_by=reviewer,
-            status=final,
-            reference=f"{code}-{year}-{batch}{n:04d}",
-            submitted_at=submitted,
+        files.append(
+            add_file(organisations[key], code, year, final, survey, reviewer, f"{batch}{n:04d}", n)
         )
-        path = PATHS[final]
-        for index, status in enumerate(path):
-            event = ApplicationEvent.objects.create(
-                application=application, kind="transition", to_status=status
-            )
-            ApplicationEvent.objects.filter(pk=event.pk).update(
-                at=submitted + timedelta(days=10 * index)
-            )
-        decided = next(
-            (
-                i
-                for i, s in enumerate(path)
-                if s in (Status.SELECTED, Status.REJECTED, Status.INELIGIBLE)
-            ),
-            None,
-        )
-        completed = path.index(Status.COMPLETED) if Status.COMPLETED in path else None
-        selected = path.index(Status.SELECTED) if Status.SELECTED in path else None
-        Application.objects.filter(pk=application.pk).update(
-            decided_at=submitted + timedelta(days=10 * decided) if decided is not None else None,
-            selected_at=submitted + timedelta(days=10 * selected) if selected is not None else None,
-            completed_at=submitted + timedelta(days=10 * completed)
-            if completed is not None
-            else None,
-        )
-        if survey:
-            before, after, competitiveness, quality, recommend = survey
-            OutcomeReport.objects.create(
-                application=application,
-                summary="…",
-                investment_before=Decimal(before),
-                investment_after=Decimal(after),
-                improved_competitiveness=competitiveness,
-                improved_quality=quality,
-                in_production=True,
-                jobs_created=0,
-                would_recommend=recommend,
-                submitted_by=reviewer,
-            )
-        if final in (Status.UNDER_REVIEW, Status.SUBMITTED):
-            Assignment.objects.create(
-                application=application, reviewer=reviewer, assigned_by=reviewer
-            )
-        application.refresh_from_db()
-        files.append(application)
     ExpertFactory.create_batch(3)
     ExpertFactory(status="expired")
     return files
+
+
+def add_file(organisation, code, year, final, survey, reviewer, number: str, day: int = 0):
+    """One file of `organisation` in programme `code`, submitted on March 1 + `day` of `year`,
+    that went through the workflow to `final` (its timeline and its stamped moments)."""
+    programme = Programme.objects.get(code=code)
+    call = CallFactory(
+        programme=programme,
+        opens_at=datetime(year, 1, 1, tzinfo=BRUSSELS),
+        closes_at=datetime(year + 1, 1, 1, tzinfo=BRUSSELS),
+    )
+    submitted = datetime(year, 3, 1 + day, 10, tzinfo=BRUSSELS)
+    application = Application.objects.create(
+        call=call,
+        programme=programme,
+        organisation=organisation,
+        created_by=reviewer,
+        status=final,
+        reference=f"{code}-{year}-{number}",
+        submitted_at=submitted,
+    )
+    path = PATHS[final]
+    for index, status in enumerate(path):
+        event = ApplicationEvent.objects.create(
+            application=application, kind="transition", to_status=status
+        )
+        ApplicationEvent.objects.filter(pk=event.pk).update(
+            at=submitted + timedelta(days=10 * index)
+        )
+    decided = next(
+        (
+            i
+            for i, s in enumerate(path)
+            if s in (Status.SELECTED, Status.REJECTED, Status.INELIGIBLE)
+        ),
+        None,
+    )
+    completed = path.index(Status.COMPLETED) if Status.COMPLETED in path else None
+    selected = path.index(Status.SELECTED) if Status.SELECTED in path else None
+    Application.objects.filter(pk=application.pk).update(
+        decided_at=submitted + timedelta(days=10 * decided) if decided is not None else None,
+        selected_at=submitted + timedelta(days=10 * selected) if selected is not None else None,
+        completed_at=submitted + timedelta(days=10 * completed) if completed is not None else None,
+    )
+    if survey:
+        before, after, competitiveness, quality, recommend = survey
+        OutcomeReport.objects.create(
+            application=application,
+            summary="…",
+            investment_before=Decimal(before),
+            investment_after=Decimal(after),
+            improved_competitiveness=competitiveness,
+            improved_quality=quality,
+            in_production=True,
+            jobs_created=0,
+            would_recommend=recommend,
+            submitted_by=reviewer,
+        )
+    if final in (Status.UNDER_REVIEW, Status.SUBMITTED):
+        Assignment.objects.create(application=application, reviewer=reviewer, assigned_by=reviewer)
+    application.refresh_from_db()
+    return application

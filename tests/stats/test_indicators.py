@@ -1,6 +1,7 @@
 """Each indicator of the snapshot against a second, straightforward count of the same files."""
 
 import statistics
+from collections import defaultdict
 from decimal import Decimal
 from unittest import mock
 
@@ -12,12 +13,12 @@ from django.utils import timezone
 
 from applications.models import Application, ApplicationEvent, OutcomeReport
 from applications.workflow import OPEN_STATUSES, Status
-from stats import services
+from stats import computation, services
 from stats.models import IndicatorValue, SnapshotRun
 from stats.selectors import latest_snapshot
 from tests.applications.staff_fixtures import staff
 
-from .dataset import build
+from .dataset import add_file, build
 
 pytestmark = pytest.mark.django_db
 
@@ -134,6 +135,134 @@ def test_conversion_counts_organisations_going_on_to_the_next_programme(files, s
     movers = starters & {f.organisation_id for f in files if f.programme.code == "TREMPLIN"}
     row = snapshot.get("conversion", "all", "START>TREMPLIN")
     assert (row.numerator, row.denominator) == (len(movers), len(starters))
+
+
+@pytest.fixture
+def crowded(files):
+    """The data set, and organisations with several files: in one cell, across years, across
+    programmes (the distinct-organisation counts must not count them twice)."""
+    reviewer = files[0].created_by
+    first, second, third = (files[i].organisation for i in (1, 3, 0))
+    survey = (1000, 2500, True, False, True)
+    more = [
+        add_file(first, "START", 2023, Status.REJECTED, None, reviewer, "x1", 20),
+        add_file(first, "START", 2024, Status.COMPLETED, survey, reviewer, "x2", 21),
+        add_file(first, "TREMPLIN", 2025, Status.IN_PROGRESS, None, reviewer, "x3", 22),
+        add_file(first, "CAP", 2025, Status.WITHDRAWN, None, reviewer, "x4", 23),
+        add_file(second, "START", 2024, Status.INELIGIBLE, None, reviewer, "x5", 24),
+        add_file(second, "CAP", 2023, Status.COMPLETED, survey, reviewer, "x6", 25),
+        add_file(third, "CAP", 2025, Status.REJECTED, None, reviewer, "x7", 26),
+    ]
+    return files + more
+
+
+def counted_by_hand(files) -> dict:
+    """(indicator, dimension, key) → (value, numerator, denominator, organisations), from the
+    files, their timelines and their surveys one by one."""
+    groups = defaultdict(lambda: defaultdict(int) | {"orgs": defaultdict(set)})
+    for f in files:
+        code, year, org = f.programme.code, timezone.localtime(f.submitted_at).year, f.organisation
+        selected = reached(f, Status.SELECTED)
+        stages = {
+            "requests": True,
+            "completed": reached(f, Status.COMPLETED),
+            "selected": selected,
+            "decided": selected or f.status in (Status.REJECTED, Status.INELIGIBLE),
+        }
+        for key in (
+            ("all", "all"),
+            ("programme", code),
+            ("year", str(year)),
+            ("programme_year", f"{code}|{year}"),
+            ("province", org.province),
+            ("sector", org.sector),
+            ("kind", org.kind),
+        ):
+            for stage, met in stages.items():
+                if met:
+                    groups[key][stage] += 1
+                    groups[key]["orgs"][stage].add(org.pk)
+            survey = getattr(f, "outcome", None) if stages["completed"] else None
+            if survey is not None:
+                g = groups[key]
+                g["answered"] += 1
+                g["orgs"]["answered"].add(org.pk)
+                g["before"] += survey.investment_before
+                g["after"] += survey.investment_after
+                g["improved_competitiveness"] += survey.improved_competitiveness
+                g["improved_quality"] += survey.improved_quality
+                g["improved_either"] += survey.improved_competitiveness or survey.improved_quality
+                g["recommendation"] += survey.would_recommend
+    by_org_only = ("all", "programme", "province", "sector", "kind")
+    expected = {}
+    for (dimension, key), g in groups.items():
+        orgs = {stage: len(members) for stage, members in g["orgs"].items()}
+        expected["requests", dimension, key] = (g["requests"], None, None, orgs["requests"])
+        if g["completed"] and dimension != "programme_year":
+            expected["completed", dimension, key] = (g["completed"], None, None, orgs["completed"])
+        if g["selected"] and dimension in by_org_only:
+            n = orgs["selected"]
+            expected["organisations_supported", dimension, key] = (n, None, None, n)
+        if g["decided"] and dimension in ("all", "programme", "year"):
+            ratio = Decimal(g["selected"] / g["decided"]).quantize(Decimal("0.0001"))
+            expected["acceptance", dimension, key] = (
+                ratio,
+                g["selected"],
+                g["decided"],
+                orgs["decided"],
+            )
+        if g["answered"] and dimension in by_org_only:
+            n, orgs_ = g["answered"], orgs["answered"]
+            ratio = (g["after"] / g["before"]).quantize(Decimal("0.0001"))
+            expected["investment_multiplier", dimension, key] = (
+                ratio,
+                g["after"],
+                g["before"],
+                orgs_,
+            )
+            for share in ("improved_competitiveness", "improved_quality", "improved_either"):
+                ratio = Decimal(g[share] / n).quantize(Decimal("0.0001"))
+                expected[share, dimension, key] = (ratio, g[share], n, orgs_)
+            ratio = Decimal(g["recommendation"] / n).quantize(Decimal("0.0001"))
+            expected["recommendation", dimension, key] = (ratio, g["recommendation"], n, orgs_)
+    for first, then in (("START", "TREMPLIN"), ("TREMPLIN", "CAP")):
+        starters = {f.organisation_id for f in files if f.programme.code == first}
+        movers = starters & {f.organisation_id for f in files if f.programme.code == then}
+        ratio = Decimal(len(movers) / len(starters)).quantize(Decimal("0.0001"))
+        expected["conversion", "all", f"{first}>{then}"] = (
+            ratio,
+            len(movers),
+            len(starters),
+            len(starters),
+        )
+    return expected
+
+
+@pytest.mark.parametrize("bits", [computation.BITS, 2], ids=["one mask", "several masks"])
+def test_every_breakdown_of_the_file_and_survey_figures_matches_a_count_by_hand(
+    crowded, monkeypatch, bits
+):
+    # With 2 bits a mask, the 9 programme x year cells spread over 5 mask columns.
+    monkeypatch.setattr(computation, "BITS", bits)
+    services.snapshot_run(trigger=SnapshotRun.Trigger.MANUAL)
+    stored = {
+        (v.indicator, v.dimension, v.key): (v.value, v.numerator, v.denominator, v.organisations)
+        for v in IndicatorValue.objects.filter(
+            indicator__in=[
+                "requests",
+                "completed",
+                "organisations_supported",
+                "acceptance",
+                "conversion",
+                "investment_multiplier",
+                "improved_competitiveness",
+                "improved_quality",
+                "improved_either",
+                "recommendation",
+            ]
+        )
+    }
+    assert stored == counted_by_hand(crowded)
 
 
 def test_two_runs_give_the_same_snapshot_without_duplicates(files):
