@@ -1,14 +1,9 @@
-"""Every indicator of domain §5 by SQL aggregation, one pass over each table: every breakdown of
-a table comes out of one statement (GROUPING SETS on PostgreSQL; on SQLite, which lacks them,
-the same sets as a UNION ALL). No loop over files.
-
-The rows each pass reads are an ORM queryset (joins, time zones and vendor quirks stay Django's
-business); only the grouping around it is written here.
+"""Every indicator of domain §5 by SQL aggregation: the rows each one reads (ORM querysets), and
+the snapshot rows made of the figures `organisations.breakdowns` and `grouping.grouped` give
+for them. No loop over files.
 
 `compute(as_of)` returns the rows of a snapshot; `services.snapshot_run` stores them."""
 
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -19,10 +14,12 @@ from django.db.models.expressions import RawSQL
 
 from applications.models import Application, Assignment
 from applications.workflow import OPEN_STATUSES, Status
-from companies.models import Expert, Organisation
+from companies.models import Expert
 from programs.models import Programme
 
+from .grouping import grouped
 from .models import Dimension, Indicator
+from .organisations import Cells, Changes, breakdowns, catching_up, hits, one_at_a_time
 
 D = Dimension
 
@@ -38,76 +35,8 @@ class Row:
     organisations: int | None = None
 
 
-# The columns a breakdown may group on, and the grouping set behind each dimension.
-COLUMNS = ("programme_code", "year", "province", "sector", "kind")
-SETS = {
-    D.ALL: (),
-    D.PROGRAMME: ("programme_code",),
-    D.YEAR: ("year",),
-    D.PROGRAMME_YEAR: ("programme_code", "year"),
-    D.PROVINCE: ("province",),
-    D.SECTOR: ("sector",),
-    D.KIND: ("kind",),
-}
-
-
-def _mask(group: tuple[str, ...], columns: list[str]) -> int:
-    """PostgreSQL's GROUPING(programme_code, year, …): one bit per column, set when rolled up."""
-    return sum(1 << (len(columns) - 1 - i) for i, c in enumerate(columns) if c not in group)
-
-
 def _flag(condition: Q) -> Case:
     return Case(When(condition, then=1), default=0, output_field=IntegerField())
-
-
-def grouped(
-    rows: QuerySet | tuple[str, tuple], aggregates: dict[str, str], dimensions
-) -> Iterator[tuple[str, dict]]:
-    """Aggregate `rows` (a `.values()` queryset, or SQL and its parameters, with the COLUMNS the
-    dimensions use) by every dimension given, in one statement; yield (dimension, aggregates
-    with the group's key under "key").
-
-    `aggregates` are SQL expressions over the rows' columns, written in this module."""
-    inner, params = _sql(rows)
-    select = ", ".join(f"{sql} AS {name}" for name, sql in aggregates.items())
-    sets = {dimension: SETS[dimension] for dimension in dimensions}
-    columns = [c for c in COLUMNS if any(c in group for group in sets.values())]
-    if connection.vendor == "postgresql":
-        grouping_sets = ", ".join(f"({', '.join(group)})" for group in sets.values())
-        sql = (
-            f"SELECT GROUPING({', '.join(columns)}), {', '.join(columns)}, {select} "
-            f"FROM ({inner}) AS f GROUP BY GROUPING SETS ({grouping_sets})"
-        )
-    else:
-        parts = []
-        for group in sets.values():
-            keys = ", ".join(c if c in group else f"NULL AS {c}" for c in columns)
-            group_by = f" GROUP BY {', '.join(group)}" if group else ""
-            parts.append(
-                f"SELECT {_mask(group, columns)}, {keys}, {select} FROM ({inner}) AS f{group_by}"
-            )
-        sql, params = " UNION ALL ".join(parts), tuple(params) * len(parts)
-    dimension_of = {_mask(group, columns): dimension for dimension, group in sets.items()}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        names = [column[0] for column in cursor.description]
-        for values in cursor.fetchall():
-            row = dict(zip(names, values, strict=True))
-            dimension = dimension_of[values[0]]
-            row["key"] = "|".join(_text(row[c]) for c in SETS[dimension]) or "all"
-            yield dimension, row
-
-
-def _sql(rows: QuerySet | tuple[str, tuple]) -> tuple[str, tuple]:
-    if isinstance(rows, QuerySet):
-        return rows.order_by().query.sql_with_params()
-    return rows
-
-
-def _text(value) -> str:
-    if isinstance(value, Decimal | float):  # EXTRACT(YEAR …) comes back as a number
-        return str(int(value))
-    return str(value or "")
 
 
 def _ratio(numerator, denominator, places: str = "0.0001") -> Decimal:
@@ -146,159 +75,6 @@ def survey_rows(files: QuerySet) -> QuerySet:
     )
 
 
-# The organisation's province, sector and kind are its own: every breakdown by them is a sum
-# over organisations, and counting distinct organisations there means counting rows. What an
-# organisation does per programme and year is kept as bits in masks, one bit per programme x
-# year "cell"; the distinct organisations of a programme, a year or a cell are the
-# organisations whose mask has one of its bits. This replaces a COUNT(DISTINCT) per breakdown
-# (each a sort of every file: 4.3 s of the 6.9 s snapshot at 1,000,000 files).
-BITS = 62  # per mask column: a signed 64-bit integer on both databases, shifts stay positive
-ORGANISATION_TABLE = "stats_by_organisation"
-ORGANISATION_DIMENSIONS = (D.ALL, D.PROVINCE, D.SECTOR, D.KIND)
-CELL_DIMENSIONS = (D.PROGRAMME, D.YEAR, D.PROGRAMME_YEAR)
-
-
-@dataclass(frozen=True)
-class Cells:
-    """The programme x year cells of the rows, numbered programme by programme."""
-
-    programmes: tuple[str, ...]
-    first_year: int
-    years: int
-
-    @classmethod
-    def of(cls, cells: Iterable[tuple[str, int | None]]) -> "Cells":
-        cells = list(cells)
-        programmes = tuple(sorted({programme for programme, _year in cells}))
-        years = [int(year) for _programme, year in cells if year is not None] or [0]
-        return cls(programmes, min(years), max(years) - min(years) + 1)
-
-    @property
-    def masks(self) -> int:
-        return max(1, -(-len(self.programmes) * self.years // BITS))
-
-    def numbered(self) -> Iterator[tuple[str, int, int, int]]:
-        """Each cell: programme, year, its mask column and its bit there."""
-        for p, code in enumerate(self.programmes):
-            for y in range(self.years):
-                cell = p * self.years + y
-                yield code, self.first_year + y, cell // BITS, 1 << (cell % BITS)
-
-    def table(self) -> tuple[str, list]:
-        """SQL for a table of the cells (programme_code, year, part, bit), to join rows to: a
-        column read from a join is worked out once per row, an expression once per use."""
-        cells = list(self.numbered()) or [("", 0, 0, 0)]
-        values = ", ".join("(%s, %s, %s, CAST(%s AS BIGINT))" for _ in cells)
-        return (
-            "SELECT column1 AS programme_code, column2 AS year, column3 AS part, column4 AS bit"
-            f" FROM (VALUES {values}) AS v",
-            [v for cell in cells for v in cell],
-        )
-
-    def bits(self, programme: str | None = None, year: int | None = None) -> list[int]:
-        """Per mask column, the bits of the cells of a programme, a year, or both."""
-        bits = [0] * self.masks
-        for code, cell_year, part, bit in self.numbered():
-            if programme in (None, code) and year in (None, cell_year):
-                bits[part] |= bit
-        return bits
-
-
-def _bit_or(expression: str) -> str:
-    """OR of powers of two: BIT_OR on PostgreSQL; a sum of the distinct powers elsewhere."""
-    if connection.vendor == "postgresql":
-        return f"BIT_OR({expression})"
-    return f"SUM(DISTINCT {expression})"
-
-
-def _hits(mask: str, bits: list[int]) -> str:
-    """SQL: the organisation's `mask` has one of these bits."""
-    tests = [f"({mask}_{i} & {b}) <> 0" for i, b in enumerate(bits) if b]
-    return f"({' OR '.join(tests)})" if tests else "1 = 0"
-
-
-@contextmanager
-def organisation_table(rows, cells: Cells, sums: dict[str, str], conditions: dict[str, str]):
-    """A temporary table of one row per organisation: the `sums` of its rows, and per condition
-    the mask of the cells where one of its rows meets it (`<condition>_<i>` columns)."""
-    inner, params = _sql(rows)
-    table, table_params = cells.table()
-    one_part = cells.masks == 1
-    masks = {
-        f"{name}_{i}": _bit_or(
-            f"CASE WHEN {condition} THEN bit END"
-            if one_part
-            else f"CASE WHEN {condition} AND part = {i} THEN bit END"
-        )
-        for name, condition in conditions.items()
-        for i in range(cells.masks)
-    }
-    select = ", ".join(f"{sql} AS {name}" for name, sql in {**sums, **masks}.items())
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {ORGANISATION_TABLE}")
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE {ORGANISATION_TABLE} AS"
-            f" SELECT organisation_id, {select} FROM ({inner}) AS r"
-            f" JOIN ({table}) AS cell"
-            " ON cell.programme_code = r.programme_code AND cell.year = r.year"
-            " GROUP BY organisation_id",
-            (*params, *table_params),
-        )
-        try:
-            yield ORGANISATION_TABLE
-        finally:
-            cursor.execute(f"DROP TABLE {ORGANISATION_TABLE}")
-
-
-def by_organisation(table: str, sums: Iterable[str], organisations: dict[str, str]):
-    """The breakdowns by the organisations' own attributes, from the organisation table:
-    the `sums` added up, and how many organisations meet each of `organisations` (SQL)."""
-    aggregates = {name: f"COALESCE(SUM({name}), 0)" for name in sums}
-    aggregates |= {
-        name: f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)"
-        for name, condition in organisations.items()
-    }
-    organisation = Organisation._meta.db_table
-    rows = (
-        f"SELECT t.*, o.province, o.sector, o.kind FROM {table} AS t"
-        f" JOIN {organisation} AS o ON o.id = t.organisation_id",
-        (),
-    )
-    return grouped(rows, aggregates, ORGANISATION_DIMENSIONS)
-
-
-def count_organisations(table: str, tests: dict[object, str]) -> dict[object, int]:
-    """How many organisations of the table pass each test (SQL over its mask columns), one pass."""
-    if not tests:
-        return {}
-    names = list(tests)
-    select = ", ".join(f"SUM(CASE WHEN {tests[name]} THEN 1 ELSE 0 END)" for name in names)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {select} FROM {table}")
-        return dict(zip(names, (int(n or 0) for n in cursor.fetchone()), strict=True))
-
-
-def by_cell(rows, sums: dict[str, str]) -> tuple[str, tuple]:
-    """The `sums` per programme x year cell: a plain GROUP BY over every row (which PostgreSQL
-    spreads over its parallel workers), for `grouped` to roll up over a few dozen rows."""
-    inner, params = _sql(rows)
-    select = ", ".join(f"{sql} AS {name}" for name, sql in sums.items())
-    return (
-        f"SELECT programme_code, year, {select} FROM ({inner}) AS r GROUP BY programme_code, year",
-        params,
-    )
-
-
-def cell_groups(cells: Cells, dimension: str, key: str) -> list[int]:
-    """The bits of a (dimension, key) group of the cell dimensions."""
-    if dimension == D.PROGRAMME:
-        return cells.bits(programme=key)
-    if dimension == D.YEAR:
-        return cells.bits(year=int(key))
-    programme, year = key.split("|")
-    return cells.bits(programme=programme, year=int(year))
-
-
 FILE_SUMS = {
     "n": "COUNT(*)",
     "completed": "SUM(completed)",
@@ -320,57 +96,29 @@ ACCEPTANCE_DIMENSIONS = (D.ALL, D.PROGRAMME, D.YEAR)
 PATH = [("START", "TREMPLIN"), ("TREMPLIN", "CAP")]
 
 
-def breakdowns(rows, sums: dict[str, str], organisations: dict, dimensions, tests=None):
-    """Per (dimension, key) of `dimensions`: the `sums` of the rows and, per name of
-    `organisations` (name: (a sum, a row condition)), the distinct organisations with a row
-    meeting the condition. `tests(cells)` may ask for more organisation counts (SQL over the
-    masks), returned as the second value. Four statements, whatever the number of rows."""
-    rolled_up = {name: f"SUM({name})" for name in sums}
-    sets = {*dimensions, D.PROGRAMME_YEAR} & set(CELL_DIMENSIONS)  # the cells, always
-    figures = {
-        (dimension, r["key"]): r for dimension, r in grouped(by_cell(rows, sums), rolled_up, sets)
-    }
-    cells = Cells.of(
-        (r["programme_code"], r["year"])
-        for (dimension, _key), r in figures.items()
-        if dimension == D.PROGRAMME_YEAR
-    )
-    if D.PROGRAMME_YEAR not in dimensions:
-        figures = {k: r for k, r in figures.items() if k[0] != D.PROGRAMME_YEAR}
-    conditions = {name: condition for name, (_sum, condition) in organisations.items()}
-    with organisation_table(rows, cells, sums, conditions) as table:
-        counted = {name: f"{total} > 0" for name, (total, _condition) in organisations.items()}
-        if set(dimensions) & set(ORGANISATION_DIMENSIONS):
-            for dimension, r in by_organisation(table, sums, counted):
-                if dimension in dimensions:
-                    figures[dimension, r["key"]] = r
-        asked = tests(cells) if tests else {}
-        for dimension, key in figures:
-            if dimension in CELL_DIMENSIONS:
-                bits = cell_groups(cells, dimension, key)
-                asked |= {(dimension, key, name): _hits(name, bits) for name in organisations}
-        counts = count_organisations(table, asked)
-    for (dimension, key), r in figures.items():
-        if dimension in CELL_DIMENSIONS:
-            r |= {name: counts.pop((dimension, key, name)) for name in organisations}
-    return figures, counts
-
-
 def path_tests(cells: Cells) -> dict:
     """Per step of PATH: the organisations that submitted to the first programme, and those of
     them that also submitted to the next."""
     tests = {}
     for first, then in PATH:
         if first in cells.programmes:
-            submitted = _hits("orgs", cells.bits(programme=first))
+            submitted = hits("orgs", cells.bits(programme=first))
             tests["path", first, then] = submitted
-            tests["moved", first, then] = f"{submitted} AND {_hits('orgs', cells.bits(then))}"
+            tests["moved", first, then] = f"{submitted} AND {hits('orgs', cells.bits(then))}"
     return tests
 
 
-def file_figures(files: QuerySet) -> tuple[dict, dict]:
+def file_figures(files: QuerySet, changes: Changes | None) -> tuple[dict, dict]:
     """The figures of the files by every breakdown, and the counts along the PATH."""
-    return breakdowns(file_rows(files), FILE_SUMS, FILE_CONDITIONS, REQUEST_DIMENSIONS, path_tests)
+    return breakdowns(
+        "files",
+        file_rows(files),
+        FILE_SUMS,
+        FILE_CONDITIONS,
+        REQUEST_DIMENSIONS,
+        changes,
+        path_tests,
+    )
 
 
 def file_indicators(figures: dict, counts: dict) -> list[Row]:
@@ -481,10 +229,15 @@ SURVEY_SUMS = {
 SURVEY_CONDITIONS = {"answered_orgs": ("answered", "1 = 1")}
 
 
-def survey_indicators(files: QuerySet) -> list[Row]:
+def survey_indicators(files: QuerySet, changes: Changes | None) -> list[Row]:
     """Investment multiplier and the shares of answered surveys, over completed files."""
     figures, _counts = breakdowns(
-        survey_rows(files), SURVEY_SUMS, SURVEY_CONDITIONS, SUPPORTED_DIMENSIONS
+        "surveys",
+        survey_rows(files),
+        SURVEY_SUMS,
+        SURVEY_CONDITIONS,
+        SUPPORTED_DIMENSIONS,
+        changes,
     )
     rows = []
     for (dimension, key), r in figures.items():
@@ -634,26 +387,32 @@ def backlog(files: QuerySet, as_of: date) -> list[Row]:
 
 
 def compute(as_of: date) -> list[Row]:
-    with transaction.atomic():
+    outermost = not connection.in_atomic_block
+    with one_at_a_time(), transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
+                if outermost:
+                    # Every figure, and the change notes the kept tables catch up with, read
+                    # from one view of the data.
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
                 # Measured on 1,000,000 files: JIT compilation costs up to a second per
                 # aggregate query and gains nothing back; the sorts behind the distinct counts
                 # and medians spill to disk with the default 4 MB. For this transaction only.
                 cursor.execute("SET LOCAL jit = off")
                 cursor.execute("SET LOCAL work_mem = '64MB'")
-        return _compute(as_of)
+        with catching_up() as changes:
+            return _compute(as_of, changes)
 
 
-def _compute(as_of: date) -> list[Row]:
+def _compute(as_of: date, changes: Changes | None) -> list[Row]:
     files = Application.objects.filter(submitted_at__isnull=False)
-    figures, counts = file_figures(files)
+    figures, counts = file_figures(files, changes)
     file_rows_ = file_indicators(figures, counts)
     return [
         *file_rows_,
         *request_growth(file_rows_),
         *recognised_experts(as_of),
-        *survey_indicators(files),
+        *survey_indicators(files, changes),
         *processing_times(files),
         *backlog(files, as_of),
     ]

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from applications.models import Application, ApplicationEvent, OutcomeReport
 from applications.workflow import OPEN_STATUSES, Status
-from stats import computation, services
+from stats import organisations, services
 from stats.models import IndicatorValue, SnapshotRun
 from stats.selectors import latest_snapshot
 from tests.applications.staff_fixtures import staff
@@ -156,6 +156,20 @@ def crowded(files):
     return files + more
 
 
+BY_HAND = [
+    "requests",
+    "completed",
+    "organisations_supported",
+    "acceptance",
+    "conversion",
+    "investment_multiplier",
+    "improved_competitiveness",
+    "improved_quality",
+    "improved_either",
+    "recommendation",
+]
+
+
 def counted_by_hand(files) -> dict:
     """(indicator, dimension, key) → (value, numerator, denominator, organisations), from the
     files, their timelines and their surveys one by one."""
@@ -238,31 +252,60 @@ def counted_by_hand(files) -> dict:
     return expected
 
 
-@pytest.mark.parametrize("bits", [computation.BITS, 2], ids=["one mask", "several masks"])
+@pytest.mark.parametrize("bits", [organisations.BITS, 2], ids=["one mask", "several masks"])
 def test_every_breakdown_of_the_file_and_survey_figures_matches_a_count_by_hand(
     crowded, monkeypatch, bits
 ):
     # With 2 bits a mask, the 9 programme x year cells spread over 5 mask columns.
-    monkeypatch.setattr(computation, "BITS", bits)
+    monkeypatch.setattr(organisations, "BITS", bits)
     services.snapshot_run(trigger=SnapshotRun.Trigger.MANUAL)
-    stored = {
+    assert stored_file_and_survey_figures() == counted_by_hand(crowded)
+
+
+def stored_file_and_survey_figures() -> dict:
+    return {
         (v.indicator, v.dimension, v.key): (v.value, v.numerator, v.denominator, v.organisations)
-        for v in IndicatorValue.objects.filter(
-            indicator__in=[
-                "requests",
-                "completed",
-                "organisations_supported",
-                "acceptance",
-                "conversion",
-                "investment_multiplier",
-                "improved_competitiveness",
-                "improved_quality",
-                "improved_either",
-                "recommendation",
-            ]
-        )
+        for v in IndicatorValue.objects.filter(indicator__in=BY_HAND)
     }
-    assert stored == counted_by_hand(crowded)
+
+
+def files_now() -> list[Application]:
+    return list(
+        Application.objects.filter(submitted_at__isnull=False).select_related(
+            "programme", "organisation"
+        )
+    )
+
+
+def test_the_next_snapshot_follows_every_kind_of_write_since_the_last(crowded, monkeypatch):
+    """On PostgreSQL the per-organisation tables are kept and only the organisations whose
+    files or surveys changed are computed again, whatever wrote: a service, a queryset
+    update, a delete. The figures must be those of a count by hand of the files as they are."""
+    monkeypatch.setattr(organisations, "REBUILD_SHARE", 100)  # always catch up, never rebuild
+    services.snapshot_run(trigger=SnapshotRun.Trigger.MANUAL)
+    reviewer, first, moved, gone = crowded[0].created_by, crowded[2], crowded[4], crowded[11]
+    add_file(first.organisation, "TREMPLIN", 2024, Status.COMPLETED, (7, 9, True, True, False),
+             reviewer, "y1", 30)  # fmt: skip
+    Application.objects.filter(pk=moved.pk).update(organisation=first.organisation)
+    gone.events.all().delete()
+    Application.objects.filter(pk=gone.pk).delete()
+    OutcomeReport.objects.filter(application=crowded[0]).update(would_recommend=False)
+    with CaptureQueriesContext(connection) as queries:
+        services.snapshot_run(trigger=SnapshotRun.Trigger.CHANGE)
+    assert stored_file_and_survey_figures() == counted_by_hand(files_now())
+    if connection.vendor == "postgresql":
+        statements = [q["sql"] for q in queries.captured_queries]
+        assert not [sql[:300] for sql in statements if "CREATE TABLE" in sql]
+        assert any(sql.startswith("INSERT INTO stats_by_organisation_files") for sql in statements)
+
+
+def test_a_new_year_builds_the_organisation_tables_again(crowded):
+    services.snapshot_run(trigger=SnapshotRun.Trigger.MANUAL)
+    add_file(crowded[1].organisation, "CAP", 2026, Status.SUBMITTED, None, crowded[0].created_by,
+             "y2", 27)  # fmt: skip
+    services.snapshot_run(trigger=SnapshotRun.Trigger.CHANGE)
+    assert stored_file_and_survey_figures() == counted_by_hand(files_now())
+    assert organisations.KeptTable.objects.exists() == (connection.vendor == "postgresql")
 
 
 def test_two_runs_give_the_same_snapshot_without_duplicates(files):
