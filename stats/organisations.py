@@ -175,9 +175,13 @@ def organisation_table(
             return
         shape = hashlib.sha256(repr((BITS, every_row, all_params)).encode()).hexdigest()
         kept = KeptTable.objects.filter(name=table, shape=shape).first()
-        changed = f"SELECT COUNT(DISTINCT organisation_id) FROM ({changes.organisations}) AS c"
-        cursor.execute(changed)
-        if kept and cursor.fetchone()[0] <= REBUILD_SHARE * kept.rows:
+        cursor.execute(
+            "SELECT to_regclass(%s) IS NOT NULL,"
+            f" (SELECT COUNT(DISTINCT organisation_id) FROM ({changes.organisations}) AS c)",
+            [table],
+        )
+        exists, changed = cursor.fetchone()
+        if kept and exists and changed <= REBUILD_SHARE * kept.rows:
             # The organisations whose rows changed since the last computation, and only them.
             cursor.execute(
                 f"DELETE FROM {table} WHERE organisation_id IN ({changes.organisations})"

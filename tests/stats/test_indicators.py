@@ -308,6 +308,16 @@ def test_a_new_year_builds_the_organisation_tables_again(crowded):
     assert organisations.KeptTable.objects.exists() == (connection.vendor == "postgresql")
 
 
+def test_a_kept_table_dropped_by_hand_is_built_again(crowded):
+    services.snapshot_run(trigger=SnapshotRun.Trigger.MANUAL)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE stats_by_organisation_files")
+    run = services.snapshot_run(trigger=SnapshotRun.Trigger.MANUAL)
+    assert run.state == SnapshotRun.State.SUCCEEDED
+    assert stored_file_and_survey_figures() == counted_by_hand(crowded)
+
+
 def test_two_runs_give_the_same_snapshot_without_duplicates(files):
     services.snapshot_run(trigger=SnapshotRun.Trigger.SCHEDULE)
     first = sorted(IndicatorValue.objects.values_list("indicator", "dimension", "key", "value"))
