@@ -137,7 +137,7 @@ def catching_up() -> Iterator[Changes | None]:
 @contextmanager
 def organisation_table(
     name: str, rows, cells: Cells, sums: dict, conditions: dict, changes: Changes | None
-):
+) -> Iterator[str]:
     """A table of one row per organisation: the `sums` of its rows, and per condition the mask
     of the cells where one of its rows meets it (`<condition>_<i>` columns). Kept between
     computations when `changes` says what changed since; for this computation only without."""
@@ -155,26 +155,35 @@ def organisation_table(
     }
     select = ", ".join(f"{sql} AS {column}" for column, sql in {**sums, **masks}.items())
 
-    def per_organisation(where: str = "") -> str:
+    def per_organisation(where: str = "") -> tuple[str, tuple]:
         return (
             f"SELECT organisation_id, {select} FROM ({inner}) AS r JOIN ({cells_sql}) AS cell"
             f" ON cell.programme_code = r.programme_code AND cell.year = r.year{where}"
-            " GROUP BY organisation_id"
+            " GROUP BY organisation_id",
+            (*params, *cells_params),
         )
 
-    every_row, all_params = per_organisation(), (*params, *cells_params)
     table = f"stats_by_organisation_{name}"
-    with connection.cursor() as cursor:
-        if changes is None:
-            cursor.execute(f"DROP TABLE IF EXISTS {table}")
-            cursor.execute(f"CREATE TEMPORARY TABLE {table} AS {every_row}", all_params)
+    if changes is None:
+        with connection.cursor() as cursor:
+            sql, sql_params = per_organisation()
+            cursor.execute(f"CREATE TEMPORARY TABLE {table} AS {sql}", sql_params)
             try:
                 yield table
             finally:
                 cursor.execute(f"DROP TABLE {table}")
-            return
-        shape = hashlib.sha256(repr((BITS, every_row, all_params)).encode()).hexdigest()
-        kept = KeptTable.objects.filter(name=table, shape=shape).first()
+    else:
+        _catch_up(table, per_organisation, changes)
+        yield table
+
+
+def _catch_up(table: str, per_organisation, changes: Changes) -> None:
+    """Bring a kept table up to date: the changed organisations' rows computed again, or the
+    whole table built again when its shape changed, it is missing, or most rows changed."""
+    sql, params = per_organisation()
+    shape = hashlib.sha256(repr((BITS, sql, params)).encode()).hexdigest()
+    kept = KeptTable.objects.filter(name=table, shape=shape).first()
+    with connection.cursor() as cursor:
         cursor.execute(
             "SELECT to_regclass(%s) IS NOT NULL,"
             f" (SELECT COUNT(DISTINCT organisation_id) FROM ({changes.organisations}) AS c)",
@@ -182,20 +191,17 @@ def organisation_table(
         )
         exists, changed = cursor.fetchone()
         if kept and exists and changed <= REBUILD_SHARE * kept.rows:
-            # The organisations whose rows changed since the last computation, and only them.
             cursor.execute(
                 f"DELETE FROM {table} WHERE organisation_id IN ({changes.organisations})"
             )
-            where = f" WHERE r.organisation_id IN ({changes.organisations})"
-            cursor.execute(f"INSERT INTO {table} {per_organisation(where)}", all_params)
+            sql, params = per_organisation(f" WHERE r.organisation_id IN ({changes.organisations})")
+            cursor.execute(f"INSERT INTO {table} {sql}", params)
         else:
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
-            cursor.execute(f"CREATE TABLE {table} AS {every_row}", all_params)
+            cursor.execute(f"CREATE TABLE {table} AS {sql}", params)
         cursor.execute(f"SELECT COUNT(*) FROM {table}")
-        KeptTable.objects.update_or_create(
-            name=table, defaults={"shape": shape, "rows": cursor.fetchone()[0]}
-        )
-    yield table
+        rows = cursor.fetchone()[0]
+    KeptTable.objects.update_or_create(name=table, defaults={"shape": shape, "rows": rows})
 
 
 def by_organisation(table: str, sums: Iterable[str], organisations: dict[str, str]):
