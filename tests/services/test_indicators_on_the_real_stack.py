@@ -1,9 +1,12 @@
-import pytest
-from django.db import transaction
+import threading
 
-from stats import services
-from stats.models import IndicatorValue, SnapshotRun
-from tests.stats.dataset import build
+import pytest
+from django.db import connection, transaction
+
+from applications.models import OutcomeReport
+from stats import computation, services
+from stats.models import ChangedOrganisation, IndicatorValue, SnapshotRun
+from tests.stats.dataset import build, counted_by_hand, files_now, stored_file_and_survey_figures
 
 from .conftest import wait_until
 from .test_concurrency import race
@@ -33,3 +36,43 @@ def test_two_runs_at_once_give_one_identical_snapshot():
     keys = list(IndicatorValue.objects.values_list("as_of", "indicator", "dimension", "key"))
     assert len(keys) == len(set(keys))
     assert IndicatorValue.objects.get(indicator="requests", dimension="all").value == 12
+
+
+def test_a_change_committed_during_a_computation_is_caught_up_by_the_next(monkeypatch):
+    """The kept per-organisation tables forget the change notes a computation saw. A writer
+    that began before the computation and commits while it runs has its note numbered below
+    the computation's latest: the computation must neither read nor forget it."""
+    files = build()
+    services.snapshot_run(trigger=SnapshotRun.Trigger.MANUAL)  # the kept tables, built
+    slow_writer, quick_writer = files[0], files[1]  # two surveys, two organisations
+    written, go = threading.Event(), threading.Event()
+
+    def write_slowly() -> None:
+        try:
+            with transaction.atomic():  # the note's number is taken now, its commit comes later
+                OutcomeReport.objects.filter(application=slow_writer).update(would_recommend=False)
+                written.set()
+                go.wait(timeout=10)
+        finally:
+            connection.close()
+
+    writer = threading.Thread(target=write_slowly)
+    writer.start()
+    assert written.wait(timeout=10)
+    OutcomeReport.objects.filter(application=quick_writer).update(improved_quality=False)
+
+    survey_indicators = computation.survey_indicators
+
+    def commit_meanwhile(*args):
+        go.set()  # the slow writer commits after the computation took its view of the data
+        writer.join(timeout=10)
+        return survey_indicators(*args)
+
+    monkeypatch.setattr(computation, "survey_indicators", commit_meanwhile)
+    services.snapshot_run(trigger=SnapshotRun.Trigger.CHANGE)
+    monkeypatch.undo()
+    assert ChangedOrganisation.objects.filter(
+        organisation_id=slow_writer.organisation_id
+    ).exists(), "the note of a change the computation did not see was forgotten"
+    services.snapshot_run(trigger=SnapshotRun.Trigger.CHANGE)
+    assert stored_file_and_survey_figures() == counted_by_hand(files_now())

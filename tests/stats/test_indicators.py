@@ -1,7 +1,6 @@
 """Each indicator of the snapshot against a second, straightforward count of the same files."""
 
 import statistics
-from collections import defaultdict
 from decimal import Decimal
 from unittest import mock
 
@@ -18,7 +17,14 @@ from stats.models import IndicatorValue, SnapshotRun
 from stats.selectors import latest_snapshot
 from tests.applications.staff_fixtures import staff
 
-from .dataset import add_file, build
+from .dataset import (
+    add_file,
+    build,
+    counted_by_hand,
+    files_now,
+    reached,
+    stored_file_and_survey_figures,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -32,10 +38,6 @@ def files(db):
 def snapshot(files):
     services.snapshot_run(trigger=SnapshotRun.Trigger.MANUAL)
     return latest_snapshot()
-
-
-def reached(application, status) -> bool:
-    return any(e.to_status == status for e in application.events.all())
 
 
 def test_requests_received_count_submitted_files_by_year_programme_and_province(files, snapshot):
@@ -156,102 +158,6 @@ def crowded(files):
     return files + more
 
 
-BY_HAND = [
-    "requests",
-    "completed",
-    "organisations_supported",
-    "acceptance",
-    "conversion",
-    "investment_multiplier",
-    "improved_competitiveness",
-    "improved_quality",
-    "improved_either",
-    "recommendation",
-]
-
-
-def counted_by_hand(files) -> dict:
-    """(indicator, dimension, key) → (value, numerator, denominator, organisations), from the
-    files, their timelines and their surveys one by one."""
-    groups = defaultdict(lambda: defaultdict(int) | {"orgs": defaultdict(set)})
-    for f in files:
-        code, year, org = f.programme.code, timezone.localtime(f.submitted_at).year, f.organisation
-        selected = reached(f, Status.SELECTED)
-        stages = {
-            "requests": True,
-            "completed": reached(f, Status.COMPLETED),
-            "selected": selected,
-            "decided": selected or f.status in (Status.REJECTED, Status.INELIGIBLE),
-        }
-        for key in (
-            ("all", "all"),
-            ("programme", code),
-            ("year", str(year)),
-            ("programme_year", f"{code}|{year}"),
-            ("province", org.province),
-            ("sector", org.sector),
-            ("kind", org.kind),
-        ):
-            for stage, met in stages.items():
-                if met:
-                    groups[key][stage] += 1
-                    groups[key]["orgs"][stage].add(org.pk)
-            survey = getattr(f, "outcome", None) if stages["completed"] else None
-            if survey is not None:
-                g = groups[key]
-                g["answered"] += 1
-                g["orgs"]["answered"].add(org.pk)
-                g["before"] += survey.investment_before
-                g["after"] += survey.investment_after
-                g["improved_competitiveness"] += survey.improved_competitiveness
-                g["improved_quality"] += survey.improved_quality
-                g["improved_either"] += survey.improved_competitiveness or survey.improved_quality
-                g["recommendation"] += survey.would_recommend
-    by_org_only = ("all", "programme", "province", "sector", "kind")
-    expected = {}
-    for (dimension, key), g in groups.items():
-        orgs = {stage: len(members) for stage, members in g["orgs"].items()}
-        expected["requests", dimension, key] = (g["requests"], None, None, orgs["requests"])
-        if g["completed"] and dimension != "programme_year":
-            expected["completed", dimension, key] = (g["completed"], None, None, orgs["completed"])
-        if g["selected"] and dimension in by_org_only:
-            n = orgs["selected"]
-            expected["organisations_supported", dimension, key] = (n, None, None, n)
-        if g["decided"] and dimension in ("all", "programme", "year"):
-            ratio = Decimal(g["selected"] / g["decided"]).quantize(Decimal("0.0001"))
-            expected["acceptance", dimension, key] = (
-                ratio,
-                g["selected"],
-                g["decided"],
-                orgs["decided"],
-            )
-        if g["answered"] and dimension in by_org_only:
-            n, orgs_ = g["answered"], orgs["answered"]
-            ratio = (g["after"] / g["before"]).quantize(Decimal("0.0001"))
-            expected["investment_multiplier", dimension, key] = (
-                ratio,
-                g["after"],
-                g["before"],
-                orgs_,
-            )
-            for share in ("improved_competitiveness", "improved_quality", "improved_either"):
-                ratio = Decimal(g[share] / n).quantize(Decimal("0.0001"))
-                expected[share, dimension, key] = (ratio, g[share], n, orgs_)
-            ratio = Decimal(g["recommendation"] / n).quantize(Decimal("0.0001"))
-            expected["recommendation", dimension, key] = (ratio, g["recommendation"], n, orgs_)
-    for first, then in (("START", "TREMPLIN"), ("TREMPLIN", "CAP")):
-        starters = {f.organisation_id for f in files if f.programme.code == first}
-        movers = starters & {f.organisation_id for f in files if f.programme.code == then}
-        ratio = Decimal(len(movers) / len(starters)).quantize(Decimal("0.0001"))
-        expected["conversion", "all", f"{first}>{then}"] = (
-            ratio,
-            len(movers),
-            len(starters),
-            len(starters),
-        )
-    return expected
-
-
 @pytest.mark.parametrize("bits", [organisations.BITS, 2], ids=["one mask", "several masks"])
 def test_every_breakdown_of_the_file_and_survey_figures_matches_a_count_by_hand(
     crowded, monkeypatch, bits
@@ -260,21 +166,6 @@ def test_every_breakdown_of_the_file_and_survey_figures_matches_a_count_by_hand(
     monkeypatch.setattr(organisations, "BITS", bits)
     services.snapshot_run(trigger=SnapshotRun.Trigger.MANUAL)
     assert stored_file_and_survey_figures() == counted_by_hand(crowded)
-
-
-def stored_file_and_survey_figures() -> dict:
-    return {
-        (v.indicator, v.dimension, v.key): (v.value, v.numerator, v.denominator, v.organisations)
-        for v in IndicatorValue.objects.filter(indicator__in=BY_HAND)
-    }
-
-
-def files_now() -> list[Application]:
-    return list(
-        Application.objects.filter(submitted_at__isnull=False).select_related(
-            "programme", "organisation"
-        )
-    )
 
 
 def test_the_next_snapshot_follows_every_kind_of_write_since_the_last(crowded, monkeypatch):
