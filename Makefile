@@ -139,11 +139,13 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# The checks ask the PostgreSQL server its version (generated columns): any database of the
+# server will do, the maintenance one always exists.
 check-deploy: install
 	DJANGO_SETTINGS_MODULE=adn_portal.settings.production \
 	SECRET_KEY="$${SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')}" \
 	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-portal.example.org}" \
-	DATABASE_URL="$${DATABASE_URL:-$(SERVICES_DATABASE_URL)}" \
+	DATABASE_URL="$${DATABASE_URL:-$(SERVICES_DATABASE_URL:/adn_portal=/postgres)}" \
 	CELERY_BROKER_URL="$${CELERY_BROKER_URL:-$(SERVICES_BROKER_URL)}" \
 	EMAIL_URL="$${EMAIL_URL:-smtp://localhost:25}" \
 	$(MANAGE) check --deploy --fail-level WARNING
