@@ -400,7 +400,9 @@ def compute(as_of: date) -> list[Row]:
                 # and medians spill to disk with the default 4 MB. For this transaction only.
                 cursor.execute("SET LOCAL jit = off")
                 cursor.execute("SET LOCAL work_mem = '64MB'")
-        with catching_up() as changes:
+        # Inside a caller's transaction the isolation is the caller's: the kept tables would
+        # risk forgetting a change committed meanwhile, so this computation builds its own.
+        with catching_up(enabled=outermost) as changes:
             return _compute(as_of, changes)
 
 

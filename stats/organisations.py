@@ -122,11 +122,11 @@ def one_at_a_time() -> Iterator[None]:
 
 
 @contextmanager
-def catching_up() -> Iterator[Changes | None]:
+def catching_up(*, enabled: bool = True) -> Iterator[Changes | None]:
     """In a computation's transaction (PostgreSQL, repeatable read): the change notes it sees,
     forgotten when it commits. A note written meanwhile is not in its view: neither read nor
     forgotten, the next computation catches up with it. None elsewhere: no kept tables."""
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql" or not enabled:
         yield None
         return
     upto = ChangedOrganisation.objects.aggregate(upto=Max("pk"))["upto"] or 0

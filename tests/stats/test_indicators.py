@@ -168,6 +168,9 @@ def test_every_breakdown_of_the_file_and_survey_figures_matches_a_count_by_hand(
     assert stored_file_and_survey_figures() == counted_by_hand(crowded)
 
 
+# Outside any transaction, as the worker runs it: on PostgreSQL the per-organisation tables are
+# then kept between computations. (serialized_rollback: the data migrations survive the flush.)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_next_snapshot_follows_every_kind_of_write_since_the_last(crowded, monkeypatch):
     """On PostgreSQL the per-organisation tables are kept and only the organisations whose
     files or surveys changed are computed again, whatever wrote: a service, a queryset
@@ -190,6 +193,7 @@ def test_the_next_snapshot_follows_every_kind_of_write_since_the_last(crowded, m
         assert any(sql.startswith("INSERT INTO stats_by_organisation_files") for sql in statements)
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_new_year_builds_the_organisation_tables_again(crowded):
     services.snapshot_run(trigger=SnapshotRun.Trigger.MANUAL)
     add_file(crowded[1].organisation, "CAP", 2026, Status.SUBMITTED, None, crowded[0].created_by,
@@ -199,6 +203,7 @@ def test_a_new_year_builds_the_organisation_tables_again(crowded):
     assert organisations.KeptTable.objects.exists() == (connection.vendor == "postgresql")
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_kept_table_dropped_by_hand_is_built_again(crowded):
     services.snapshot_run(trigger=SnapshotRun.Trigger.MANUAL)
     if connection.vendor == "postgresql":
