@@ -104,7 +104,8 @@ def path_tests(cells: Cells) -> dict:
         if first in cells.programmes:
             submitted = hits("orgs", cells.bits(programme=first))
             tests["path", first, then] = submitted
-            tests["moved", first, then] = f"{submitted} AND {hits('orgs', cells.bits(then))}"
+            then_too = hits("orgs", cells.bits(programme=then))
+            tests["moved", first, then] = f"{submitted} AND {then_too}"
     return tests
 
 

@@ -5,7 +5,6 @@ The rows are an ORM queryset (joins, time zones and vendor quirks stay Django's 
 written in the stats app; only the grouping around them is written here."""
 
 from collections.abc import Iterator
-from decimal import Decimal
 
 from django.db import connection
 from django.db.models import QuerySet
@@ -75,6 +74,4 @@ def sql_of(rows: QuerySet | tuple[str, tuple]) -> tuple[str, tuple]:
 
 
 def _text(value) -> str:
-    if isinstance(value, Decimal | float):  # EXTRACT(YEAR …) comes back as a number
-        return str(int(value))
-    return str(value or "")
+    return "" if value is None else str(value)
