@@ -30,6 +30,8 @@ from .models import Expert, JoinRequest, Membership, RecognitionStatus
 from .services import CompanyError
 
 PAGE_SIZE = 20
+# Kinds are text choices: str() gives their value, the name a query string uses.
+DIRECTORY_PARAMS = frozenset(map(str, [*DirectoryForm.base_fields, *selectors.FACET_CHOICES, "page"]))
 ACTIVE_ORGANISATION = "organisation_id"
 
 
@@ -52,6 +54,7 @@ def expert_directory(request):
         name="directory",
         version_key=services.DIRECTORY_VERSION_KEY,
         render=lambda extra: _render_directory(request, extra),
+        params=DIRECTORY_PARAMS,
         extra=str(timezone.localdate()),
     )
 

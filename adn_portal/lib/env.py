@@ -40,3 +40,11 @@ def mailers_from_url(url: str) -> dict:
     elif backend.endswith("filebased.EmailBackend"):
         options = {"file_path": config.get("EMAIL_FILE_PATH")}
     return {"default": {"BACKEND": backend, "OPTIONS": options}}
+
+
+def cache_url(name: str, *, default: str) -> dict:
+    """A CACHES entry from a URL (django-environ), with the portal's Redis backend for redis://."""
+    config = env.cache_url(name, default=default)
+    if config["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+        config["BACKEND"] = "adn_portal.lib.cache.RedisCache"
+    return config

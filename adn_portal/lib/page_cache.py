@@ -92,10 +92,18 @@ def cacheable(request) -> bool:
 
 
 def serve(
-    request, *, name: str, version_key: str, render: Callable[[dict], HttpResponse], extra: str = ""
+    request,
+    *,
+    name: str,
+    version_key: str,
+    render: Callable[[dict], HttpResponse],
+    params: frozenset[str] = frozenset(),
+    extra: str = "",
 ) -> HttpResponse:
-    """`render(extra_context)` renders the page; it is called only on a cache miss."""
-    if not cacheable(request):
+    """`render(extra_context)` renders the page; it is called only on a cache miss. Only pages
+    whose query string holds nothing but the page's own `params` are kept: any other parameter
+    (a tracker's, a crawler's random one) would store one more copy of the page per value."""
+    if not cacheable(request) or not params.issuperset(request.GET):
         return render({})
     query = hashlib.sha256(urlencode(sorted(request.GET.lists()), doseq=True).encode()).hexdigest()[
         :24

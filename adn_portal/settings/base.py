@@ -10,7 +10,7 @@ from celery.schedules import crontab
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from adn_portal.lib.env import env, env_bool, mailers_from_url
+from adn_portal.lib.env import cache_url, env, env_bool, mailers_from_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -108,7 +108,7 @@ PAGES_CACHE = {
     "LOCATION": "pages",
     "OPTIONS": {"MAX_ENTRIES": 300},  # ~40 KB a page: ~12 MB a worker at most
 }
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://"), "pages": PAGES_CACHE}
+CACHES = {"default": cache_url("CACHE_URL", default="locmemcache://"), "pages": PAGES_CACHE}
 
 # Accounts (django-allauth: sign-up with e-mail verification, password reset).
 AUTH_USER_MODEL = "accounts.User"

@@ -4,7 +4,7 @@ environment; nothing here has a usable default."""
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *
-from .base import env, env_bool, mailers_from_url
+from .base import cache_url, env, env_bool, mailers_from_url
 
 DEBUG = env_bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY")  # no default: refuse to start without one
@@ -15,7 +15,7 @@ DATABASES = {"default": env.db_url("DATABASE_URL")}  # no SQLite fallback in pro
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 CACHES = {
-    "default": env.cache_url("CACHE_URL", default="redis://127.0.0.1:6379/1"),
+    "default": cache_url("CACHE_URL", default="redis://127.0.0.1:6379/1"),
     "pages": PAGES_CACHE,
 }
 DEMO_DATA_ALLOWED = False

@@ -255,3 +255,20 @@ def test_a_workers_own_copy_of_a_page_is_not_served_once_the_shared_cache_lost_i
     ).update(name="Eupen Vision Renamed SRL")  # …and the data changed meanwhile
     page = client.get(DIRECTORY).content.decode()
     assert "Eupen Vision Renamed SRL" in page  # a fresh version, not the worker's old copy
+
+
+def test_a_page_with_a_parameter_the_directory_does_not_know_is_rendered_but_not_kept(
+    client, experts, django_assert_max_num_queries
+):
+    from django.core.cache import caches
+
+    caches["pages"].clear()
+    for n in range(3):  # a crawler's cache-busting parameter: one copy per value otherwise
+        page = client.get(DIRECTORY, {"province": "liege", "utm_source": f"crawler-{n}"})
+        assert "Eupen Vision SRL" in page.content.decode()
+    assert not caches["pages"]._cache  # noqa: SLF001 — nothing kept in the worker's memory
+
+    client.get(DIRECTORY, {"province": "liege", "page": "1"})
+    assert len(caches["pages"]._cache) == 1  # noqa: SLF001 — the directory's own parameters are
+    with django_assert_max_num_queries(0):
+        client.get(DIRECTORY, {"province": "liege", "page": "1"})
