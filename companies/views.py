@@ -31,7 +31,9 @@ from .services import CompanyError
 
 PAGE_SIZE = 20
 # Kinds are text choices: str() gives their value, the name a query string uses.
-DIRECTORY_PARAMS = frozenset(map(str, [*DirectoryForm.base_fields, *selectors.FACET_CHOICES, "page"]))
+DIRECTORY_PARAMS = frozenset(
+    map(str, [*DirectoryForm.base_fields, *selectors.FACET_CHOICES, "page"])
+)
 ACTIVE_ORGANISATION = "organisation_id"
 
 

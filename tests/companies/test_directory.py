@@ -266,9 +266,9 @@ def test_a_page_with_a_parameter_the_directory_does_not_know_is_rendered_but_not
     for n in range(3):  # a crawler's cache-busting parameter: one copy per value otherwise
         page = client.get(DIRECTORY, {"province": "liege", "utm_source": f"crawler-{n}"})
         assert "Eupen Vision SRL" in page.content.decode()
-    assert not caches["pages"]._cache  # noqa: SLF001 — nothing kept in the worker's memory
+    assert not caches["pages"]._cache  # nothing kept in the worker's memory
 
     client.get(DIRECTORY, {"province": "liege", "page": "1"})
-    assert len(caches["pages"]._cache) == 1  # noqa: SLF001 — the directory's own parameters are
+    assert len(caches["pages"]._cache) == 1  # the directory's own parameters are kept
     with django_assert_max_num_queries(0):
         client.get(DIRECTORY, {"province": "liege", "page": "1"})

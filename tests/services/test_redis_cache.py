@@ -21,8 +21,8 @@ def _cache():
 
 def test_one_redis_client_serves_every_call_of_a_worker():
     cache = _cache()
-    client = cache._cache.get_client()  # noqa: SLF001
-    assert cache._cache.get_client(write=True) is client  # noqa: SLF001 — one server, one pool
+    client = cache._cache.get_client()
+    assert cache._cache.get_client(write=True) is client  # one server, one pool
 
     cache.set("page:a", {"html": "é" * 50_000}, 30)
     assert cache.get("page:a") == {"html": "é" * 50_000}
