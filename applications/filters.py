@@ -20,9 +20,11 @@ from .workflow import OPEN_STATUSES, Status
 class QueueFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
     programme = django_filters.ModelChoiceFilter(
-        label=_("Programme"), queryset=Programme.objects.all()
+        label=_("Programme"), queryset=Programme.objects.only("name")
     )
-    call = django_filters.ModelChoiceFilter(label=_("Call"), queryset=Call.objects.with_programme())
+    call = django_filters.ModelChoiceFilter(
+        label=_("Call"), queryset=Call.objects.only("title_fr", "title_en", "title_de")
+    )
     status = django_filters.MultipleChoiceFilter(
         label=_("Status"),
         choices=[c for c in Status.choices if c[0] != Status.DRAFT],
@@ -86,7 +88,7 @@ class QueueFilter(django_filters.FilterSet):
             values = value if isinstance(value, list | tuple) else [value]
             chosen = {str(v) for v in values if v not in (None, "")} or {""}  # "" = no choice
             options[name] = [
-                (str(key), str(label), str(key) in chosen) for key, label in field.choices
+                (str(key), str(label), str(key) in chosen) for key, label in _choices(field)
             ]
         return options
 
@@ -113,3 +115,12 @@ class QueueFilter(django_filters.FilterSet):
             return queryset
         limit = timezone.now() - timedelta(days=self.overdue_days)
         return queryset.filter(status__in=OPEN_STATUSES, updated_at__lt=limit)
+
+
+def _choices(field: forms.Field):
+    """A field's (value, label) pairs. A model choice field's own iterator reads its rows
+    through a server-side cursor on PostgreSQL (three round trips instead of one)."""
+    if not isinstance(field, forms.ModelChoiceField):
+        return field.choices
+    empty = [("", field.empty_label)] if field.empty_label is not None else []
+    return empty + [(row.pk, field.label_from_instance(row)) for row in field.queryset]

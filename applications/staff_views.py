@@ -75,8 +75,7 @@ def queue(request):
         {
             "filter": queue_filter,
             "page": page,
-            "counts": counts,
-            "statuses": [s for s in Status if s != Status.DRAFT],
+            "tabs": [(s.value, s.label, counts[s]) for s in Status if s in counts],
             "querystring": params.urlencode(),
             "is_manager": has_role(request.user, *MANAGERS),
             "export_form": ExportForm(),
