@@ -113,6 +113,22 @@ def staff_files(user) -> QuerySet[Application]:
     return files
 
 
+# What a row of the staff queue shows: the rest of a file (its answers, budget, the call's and
+# programme's texts) stays in the database.
+QUEUE_ROW_FIELDS = (
+    "reference",
+    "status",
+    "submitted_at",
+    "organisation__name",
+    "organisation__province",
+    "call__title_fr",
+    "call__title_en",
+    "call__title_de",
+    "call__programme__name",
+    "programme__name",
+)
+
+
 # Bumped after every status change (services.core.application_transition): the queue's counts
 # per status are then read again. The short lifetime covers writes that bypass the services.
 STATUS_COUNTS_VERSION_KEY = "applications:status-counts-version"
