@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from adn_portal.accounts.permissions import MANAGERS, has_role, role_required
 from adn_portal.lib.page_cache import serve as serve_page
+from adn_portal.lib.pagination import page_with_total
 
 from . import lifecycle, selectors, services
 from .forms import (
@@ -71,7 +72,7 @@ def _render_directory(request, extra: dict):
         "form": form,
         "query": query,
         "querystring": params.urlencode(),
-        "page": Paginator(experts, PAGE_SIZE).get_page(request.GET.get("page")),
+        "page": page_with_total(experts, request.GET.get("page"), PAGE_SIZE),
         "facets": [(kind, FACET_LABELS[kind], options) for kind, options in facets.items()],
         **extra,
     }

@@ -3,7 +3,7 @@
 OFFSET over a query that joins and annotates makes the database build every skipped row. Here
 the page's primary keys are found first (a narrow, index-friendly query), then only those rows
 are fetched with their joins and annotations: a "deferred join". When the total is not known,
-the keys come with it (COUNT(*) OVER ()): a filtered list is scanned once, not twice."""
+it comes with the page's rows (COUNT(*) OVER ()): a filtered list is scanned once, not twice."""
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, QuerySet, Window
@@ -15,30 +15,42 @@ class _KnownCountPaginator(Paginator):
         self.__dict__["count"] = count  # Paginator.count is a cached property: already known
 
 
-def _keys_and_total(queryset: QuerySet, number, per_page: int) -> tuple[list, int] | None:
-    """The keys of page `number` and the number of rows, in one query; None when `number` is
-    not a plain page number or lies past the end (Paginator then decides what to show)."""
+def _page_number(number) -> int | None:
+    """A plain page number (None, "" and "1" are page 1); None for anything else, which
+    Paginator.get_page then interprets."""
     text = str(number or "1")
-    if not text.isdigit() or int(text) < 1:
-        return None
-    start = (int(text) - 1) * per_page
-    rows = list(
-        queryset.annotate(total_rows=Window(Count("*"))).values_list("pk", "total_rows")[
-            start : start + per_page
-        ]
-    )
-    if not rows:
-        return None
-    return [pk for pk, _total in rows], rows[0][1]
+    return int(text) if text.isdigit() and int(text) >= 1 else None
+
+
+def _with_total(queryset: QuerySet, number: int, per_page: int) -> QuerySet:
+    start = (number - 1) * per_page
+    return queryset.annotate(total_rows=Window(Count("*")))[start : start + per_page]
+
+
+def page_with_total(queryset: QuerySet, number, per_page: int) -> Page:
+    """A page of a short list and the list's length, in one query."""
+    plain = _page_number(number)
+    rows = list(_with_total(queryset, plain, per_page)) if plain else []
+    if not rows:  # past the end, or not a page number: Django's paginator decides
+        return Paginator(queryset, per_page).get_page(number)
+    page = _KnownCountPaginator(queryset, per_page, count=rows[0].total_rows).page(plain)
+    page.object_list = rows
+    return page
 
 
 def paginate(queryset: QuerySet, number, per_page: int, *, count: int | None = None) -> Page:
-    """`count`, when the caller already knows how many rows the query gives, saves the COUNT."""
+    """A page of a long list, by deferred join. `count`, when the caller already knows how many
+    rows the query gives, saves counting them."""
     keys = queryset.values_list("pk", flat=True)
-    found = _keys_and_total(queryset, number, per_page) if count is None else None
+    plain = _page_number(number) if count is None else None
+    found = (
+        list(_with_total(queryset, plain, per_page).values_list("pk", "total_rows"))
+        if plain
+        else []
+    )
     if found:
-        ids, count = found
-        page = _KnownCountPaginator(keys, per_page, count=count).page(number or 1)
+        ids = [pk for pk, _total in found]
+        page = _KnownCountPaginator(keys, per_page, count=found[0][1]).page(plain)
     else:
         if count is None:
             page = Paginator(keys, per_page).get_page(number)
