@@ -30,6 +30,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
 
+from adn_portal import gunicorn as gunicorn_config
 from adn_portal.accounts.models import User
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -118,7 +119,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--files", type=int, default=100_000)
     parser.add_argument("--seconds", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument(
+        "--workers", type=int, help="default: the deployment's (adn_portal/gunicorn.py)"
+    )
     args = parser.parse_args()
 
     call_command("migrate", verbosity=0)
@@ -146,10 +149,11 @@ def main() -> None:
         [
             str(Path(sys.executable).with_name("gunicorn")),
             "adn_portal.wsgi:application",
+            "-c",
+            "python:adn_portal.gunicorn",  # the deployment's settings (docker-compose.yml)
             "-b",
             f"127.0.0.1:{PORT}",
-            "-w",
-            str(args.workers),
+            *(["-w", str(args.workers)] if args.workers else []),
             "--access-logfile",
             "/dev/null",
         ],
@@ -213,7 +217,7 @@ def main() -> None:
 
     hello_rps = [h["rps"] for h in hellos]
     lines = [
-        f"files: {args.files}, gunicorn workers: {args.workers}, wrk: 2 threads, 16 connections, {args.seconds} s each",
+        f"files: {args.files}, gunicorn workers: {args.workers or gunicorn_config.workers}, wrk: 2 threads, 16 connections, {args.seconds} s each",
         f"hello (/healthz/), {len(hellos)} runs around the scenarios: {min(hello_rps):.0f} to "
         f"{max(hello_rps):.0f} req/s, p99 {max(h['p99'] for h in hellos):.1f} ms at worst",
         f"{'scenario':48} {'req/s':>8} {'hello':>7} {'ratio':>7} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}  target",

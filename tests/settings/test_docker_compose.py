@@ -1,6 +1,7 @@
 """docker-compose.yml cannot be started here (no Docker engine): keep it honest by checking that
 it describes the stack the settings expect."""
 
+import os
 from pathlib import Path
 
 import yaml
@@ -14,7 +15,10 @@ BASE_SETTINGS = (ROOT / "adn_portal" / "settings" / "base.py").read_text()
 def test_compose_runs_the_whole_production_stack():
     services = COMPOSE["services"]
     assert set(services) == {"db", "redis", "web", "worker", "beat"}
-    assert "gunicorn adn_portal.wsgi:application" in services["web"]["command"]
+    assert (
+        "gunicorn adn_portal.wsgi:application -c python:adn_portal.gunicorn"
+        in (services["web"]["command"])
+    )
     assert services["worker"]["command"].startswith("celery -A adn_portal worker")
     assert services["beat"]["command"].startswith("celery -A adn_portal beat")
 
@@ -44,3 +48,18 @@ def test_compose_points_the_app_at_its_own_database_and_redis():
         == f"postgres://{db['POSTGRES_USER']}:{db['POSTGRES_PASSWORD']}@db:5432/{db['POSTGRES_DB']}"
     )
     assert env["CELERY_BROKER_URL"].startswith("redis://redis:6379/")
+
+
+def test_the_web_service_listens_where_compose_publishes_it(monkeypatch):
+    import importlib
+
+    import adn_portal.gunicorn
+
+    monkeypatch.delenv("GUNICORN_BIND", raising=False)
+    monkeypatch.setenv("WEB_CONCURRENCY", "5")
+    config = importlib.reload(adn_portal.gunicorn)
+    assert config.bind == "0.0.0.0:8000"
+    assert COMPOSE["services"]["web"]["ports"] == ["8000:8000"]
+    assert config.workers == 5  # the deployment's own choice wins
+    monkeypatch.delenv("WEB_CONCURRENCY")
+    assert importlib.reload(adn_portal.gunicorn).workers == (os.cpu_count() or 1) + 1
