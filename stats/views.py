@@ -84,24 +84,24 @@ def _staff_charts(filters, snapshot):
 @role_required(*STAFF)
 def dashboard(request):
     runs = list(selectors.recent_runs())
+    version = current_version(services.SNAPSHOT_VERSION_KEY)
     return render(
         request,
         "stats/dashboard.html",
         {
-            "snapshot_line": _dashboard_part(request, "snapshot_line"),
-            "body": _dashboard_part(request, "dashboard_body"),
+            "snapshot_line": _dashboard_part(request, "snapshot_line", version),
+            "body": _dashboard_part(request, "dashboard_body", version),
             "runs": runs,
             "running": any(run.state == SnapshotRun.State.RUNNING for run in runs),
         },
     )
 
 
-def _dashboard_part(request, part: str) -> str:
+def _dashboard_part(request, part: str, version: int | None) -> str:
     """A part of the dashboard that is the same for every member of staff until the next
     snapshot ("snapshot_line": its date; "dashboard_body": the charts and tables), rendered
-    once per snapshot, filters and language."""
+    once per snapshot (`version`), filters and language."""
     filters = _dashboard_filters(request)
-    version = current_version(services.SNAPSHOT_VERSION_KEY)
     key = f"{part}:{version}:{get_language()}:" + "|".join(str(f or "") for f in filters)
 
     def render_part() -> str:

@@ -117,3 +117,29 @@ def test_unpublished_call_is_hidden_from_the_public_but_previewed_by_staff(clien
     response = client.get(call.get_absolute_url())
     assert response.status_code == 200
     assert "pas publié" in response.content.decode()
+
+
+def test_the_header_links_every_visitor_and_staff_destination_and_marks_the_current_page(client):
+    visitor_links = {
+        reverse("companies:expert_directory"),
+        reverse("stats:key_figures"),
+        reverse("account_login"),
+        reverse("account_signup"),
+        reverse("set_language"),
+        *(
+            reverse("programme_detail", args=[slug])
+            for slug in ("start-ia", "tremplin-ia", "cap-ia")
+        ),
+    }
+    page = client.get(reverse("companies:expert_directory")).content.decode()
+    for url in visitor_links:
+        assert f'"{url}"' in page
+    assert reverse("applications:staff_queue") not in page
+    experts_link = f'class="nav-link active" href="{reverse("companies:expert_directory")}"'
+    assert experts_link in page
+
+    client.force_login(UserFactory(is_staff=True))
+    page = client.get(reverse("home")).content.decode()
+    for name in ("applications:staff_queue", "stats:dashboard", "admin:index", "account_logout"):
+        assert f'"{reverse(name)}"' in page
+    assert f'class="nav-link active" href="{reverse("home")}"' in page

@@ -1,0 +1,38 @@
+"""The links of every page's header and footer, reversed once per process: they never change
+while it runs, and reversing them on each page (22 URLs) took a tenth of a light page's time."""
+
+from functools import cache
+
+from django.urls import reverse
+
+LINKS = {
+    "home": "home",
+    "experts": "companies:expert_directory",
+    "key_figures": "stats:key_figures",
+    "my_files": "applications:my_files",
+    "staff_queue": "applications:staff_queue",
+    "dashboard": "stats:dashboard",
+    "staff_experts": "companies:staff_expert_list",
+    "admin": "admin:index",
+    "profile": "profile",
+    "organisations": "companies:organisation_list",
+    "expert_space": "companies:expert_profile",
+    "change_password": "account_change_password",
+    "logout": "account_logout",
+    "login": "account_login",
+    "signup": "account_signup",
+    "set_language": "set_language",
+}
+PROGRAMMES = {"start_ia": "start-ia", "tremplin_ia": "tremplin-ia", "cap_ia": "cap-ia"}
+
+
+@cache
+def _links() -> dict[str, str]:
+    return {name: reverse(view) for name, view in LINKS.items()} | {
+        name: reverse("programme_detail", args=[slug]) for name, slug in PROGRAMMES.items()
+    }
+
+
+def links(request) -> dict:
+    """Context processor: `links.home`, `links.experts`…"""
+    return {"links": _links()}
