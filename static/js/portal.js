@@ -6,3 +6,14 @@ document.addEventListener("submit", (event) => {
     setTimeout(() => { button.disabled = true; }, 0);
   }
 });
+
+// A link of a form's error summary puts the focus in the field it names: a plain in-page link
+// would only scroll to it, and the next Tab would start from the link's target, not the field.
+document.addEventListener("click", (event) => {
+  const link = event.target.closest(".error-summary a[href^='#']");
+  const field = link && document.getElementById(decodeURIComponent(link.hash.slice(1)));
+  if (field) {
+    event.preventDefault();
+    field.focus();
+  }
+});

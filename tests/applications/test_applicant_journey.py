@@ -80,6 +80,42 @@ def test_a_draft_is_kept_step_by_step_and_resumed_later(client, applicant, start
     assert "needs" not in application.completed_steps  # saved, but not complete
 
 
+def test_a_step_with_errors_lists_them_above_the_form_each_linked_to_its_field(
+    client, applicant, start_call
+):
+    client.force_login(applicant)
+    application = start(client, start_call)
+    url = reverse("applications:step", args=[application.pk, "contact"])
+    response = client.post(
+        url,
+        {
+            "contact_name": "Julie",
+            "contact_email": "pas-un-email",
+            "version": "1",
+            "save_continue": "1",
+        },
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "<title>Erreur : " in page  # the first words a screen reader reads
+    summary = page[
+        page.index('class="alert alert-danger error-summary"') : page.index(
+            "</ul>", page.index("error-summary")
+        )
+    ]
+    assert 'role="alert"' in page and "autofocus" in summary
+    assert "Ce formulaire contient 3 problèmes" in summary
+    assert (
+        '<a href="#id_contact_email">E-mail : Saisissez une adresse e-mail valide.</a>' in summary
+    )
+    assert 'href="#id_contact_function"' in summary and 'href="#id_contact_phone"' in summary
+    assert 'href="#id_contact_name"' not in summary  # filled in: no error
+    assert 'aria-describedby="id_contact_email_error"' in page  # the field names its error
+
+    assert "error-summary" not in client.get(url).content.decode()  # a fresh step: no summary
+
+
 def test_two_colleagues_editing_the_same_draft_get_a_conflict_not_a_silent_overwrite(
     client, applicant, start_call
 ):

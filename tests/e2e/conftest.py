@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.test import Client
 from playwright.sync_api import sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
@@ -104,6 +105,22 @@ def page(browser, live_server, request):
         shot(page, f"FAILED-{request.node.name}")
     context.close()
     assert not problems, problems
+
+
+def log_in(page, live_server, user) -> None:
+    """From now on the browser is `user`: a session opened by the test client, as its cookie."""
+    client = Client()
+    client.force_login(user)
+    page.context.clear_cookies()
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.session.session_key,
+                "url": live_server.url,
+            }
+        ]
+    )
 
 
 def shot(page, name: str) -> None:

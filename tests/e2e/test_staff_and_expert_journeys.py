@@ -9,8 +9,6 @@ import re
 from collections import Counter
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.utils import dateformat, timezone, translation
 from PIL import Image
 from playwright.sync_api import expect
@@ -23,25 +21,9 @@ from stats.models import Indicator
 from tests.applications.staff_fixtures import scored_call, staff, submitted_file
 from tests.factories import OrganisationFactory, make_member
 
-from .conftest import assert_styled, shot
+from .conftest import assert_styled, log_in, shot
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-def log_in(page, live_server, user) -> None:
-    """From now on the browser is `user`: a session opened by the test client, as its cookie."""
-    client = Client()
-    client.force_login(user)
-    page.context.clear_cookies()
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.session.session_key,
-                "url": live_server.url,
-            }
-        ]
-    )
 
 
 def log_out(page) -> None:
