@@ -61,7 +61,7 @@ def queue(request):
         files = files.order_by("-submitted_at", "-pk")
     counts = selectors.status_counts(request.user)
     page = paginate(
-        files.only(*selectors.QUEUE_ROW_FIELDS),
+        selectors.queue_rows(files),
         request.GET.get("page"),
         QUEUE_PAGE_SIZE,
         # The whole queue: its size is the sum of the (cached) counts per status.
