@@ -51,11 +51,11 @@ def paginate(queryset: QuerySet, number, per_page: int, *, count: int | None = N
     if found:
         ids = [pk for pk, _total in found]
         page = _KnownCountPaginator(keys, per_page, count=found[0][1]).page(plain)
+    elif count is None:
+        page = Paginator(keys, per_page).get_page(number)
+        ids = list(page.object_list)
     else:
-        if count is None:
-            page = Paginator(keys, per_page).get_page(number)
-        else:
-            page = _KnownCountPaginator(keys, per_page, count=count).get_page(number)
+        page = _KnownCountPaginator(keys, per_page, count=count).get_page(number)
         ids = list(page.object_list)
     rows = (
         queryset.model._default_manager.none()
