@@ -113,6 +113,7 @@ def organisation_invite(
         template="invitation",
         context={"invitation": invitation, "organisation": organisation, "inviter": by},
         language=by.language,
+        sensitive=True,  # the link accepts the invitation
     )
     return invitation
 

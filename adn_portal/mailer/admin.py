@@ -1,14 +1,37 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .models import OutgoingEmail
+
+CONTENT = ("body", "html")
 
 
 @admin.register(OutgoingEmail)
 class OutgoingEmailAdmin(admin.ModelAdmin):
-    list_display = ["subject", "to", "created_at", "sent_at", "attempts"]
-    list_filter = [("sent_at", admin.EmptyFieldListFilter)]
+    list_display = ["subject", "to", "created_at", "sent_at", "attempts", "sensitive"]
+    list_filter = [("sent_at", admin.EmptyFieldListFilter), "sensitive"]
     search_fields = ["to", "subject"]
-    readonly_fields = [f.name for f in OutgoingEmail._meta.fields]
+    exclude = CONTENT  # shown through text_body and html_body below
+    readonly_fields = [
+        *(f.name for f in OutgoingEmail._meta.fields if f.name not in CONTENT),
+        "text_body",
+        "html_body",
+    ]
 
     def has_add_permission(self, request) -> bool:
         return False
+
+    @staticmethod
+    def _shown(email: OutgoingEmail, content: str) -> str:
+        # A message with a secret link is never shown, not even before it is sent.
+        if email.sensitive:
+            return str(_("Hidden: this message holds a secret link."))
+        return content
+
+    @admin.display(description=_("text body"))
+    def text_body(self, email: OutgoingEmail) -> str:
+        return self._shown(email, email.body)
+
+    @admin.display(description=_("HTML body"))
+    def html_body(self, email: OutgoingEmail) -> str:
+        return self._shown(email, email.html)

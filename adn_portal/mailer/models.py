@@ -4,12 +4,19 @@ from django.utils.translation import gettext_lazy as _
 
 class OutgoingEmailQuerySet(models.QuerySet):
     def unsent(self):
-        return self.filter(sent_at__isnull=True)
+        """Waiting to be sent; a message whose secret link expired before it could be sent was
+        purged and is given up."""
+        return self.filter(sent_at__isnull=True, purged_at__isnull=True)
 
 
 class OutgoingEmail(models.Model):
     """The outbox: an e-mail is stored in the transaction that causes it, then sent by a worker.
-    A broker or SMTP failure leaves the row unsent, and the beat sweeper tries again."""
+    A broker or SMTP failure leaves the row unsent, and the beat sweeper tries again.
+
+    A `sensitive` message carries a secret link (password reset, e-mail confirmation,
+    invitation): its content is removed once sent, so that no usable link stays readable here."""
+
+    PURGED = "[Content removed: this message held a secret link.]"
 
     to = models.EmailField(_("recipient"))
     subject = models.CharField(_("subject"), max_length=255)
@@ -19,6 +26,8 @@ class OutgoingEmail(models.Model):
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
+    sensitive = models.BooleanField(_("holds a secret link"), default=False)
+    purged_at = models.DateTimeField(_("content removed at"), null=True, blank=True)
 
     objects = OutgoingEmailQuerySet.as_manager()
 

@@ -19,4 +19,5 @@ def send_outgoing_email(self, email_id: int) -> bool:
 
 @shared_task
 def resend_unsent_emails() -> int:
+    services.emails_purge_expired_secrets()
     return services.emails_resend_unsent()

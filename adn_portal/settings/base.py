@@ -178,6 +178,10 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 MAILERS = mailers_from_url(env.str("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ADN Portal <noreply@adn.be>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The longest a link e-mailed by the portal stays usable (invitations: 14 days; password reset
+# and address confirmation: 3). A message holding one that could not be sent in that time is
+# given up and its content removed by the outbox sweeper.
+MAILER_SECRET_LIFETIME_DAYS = env.int("MAILER_SECRET_LIFETIME_DAYS", default=14)
 
 # Internationalisation: French first, English and German available.
 LANGUAGE_CODE = "fr"
