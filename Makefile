@@ -148,6 +148,7 @@ check-deploy: install
 	DATABASE_URL="$${DATABASE_URL:-$(SERVICES_DATABASE_URL:/adn_portal=/postgres)}" \
 	CELERY_BROKER_URL="$${CELERY_BROKER_URL:-$(SERVICES_BROKER_URL)}" \
 	EMAIL_URL="$${EMAIL_URL:-smtp://localhost:25}" \
+	SITE_URL="$${SITE_URL:-https://portal.example.org}" \
 	$(MANAGE) check --deploy --fail-level WARNING
 
 clean:

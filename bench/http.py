@@ -117,6 +117,7 @@ def production_env(database_url: str) -> dict:
         "CACHE_URL": "redis://127.0.0.1:6379/4",
         "EMAIL_URL": "smtp://127.0.0.1:25",
         "SECURE_SSL_REDIRECT": "false",
+        "SITE_URL": "http://127.0.0.1:8000",
         "STATIC_ROOT": str(ROOT / "var" / "bench-static"),
         "API_THROTTLE_ANON": "1000000/minute",
     }

@@ -4,13 +4,14 @@ records, not business rules); the rest is called where it happens."""
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from adn_portal.lib.client import client_address
+
 from .models import AuditEvent
 
 
 def client_ip(request) -> str | None:
-    # Behind the production proxy the client is the first X-Forwarded-For address.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "") if request else ""
-    return (forwarded.split(",")[0].strip() or request.META.get("REMOTE_ADDR")) if request else None
+    # Resolved once per request from the socket and the trusted proxies (adn_portal.lib.client).
+    return client_address(request) if request is not None else None
 
 
 def audit(action: str, *, request=None, user=None, **details) -> AuditEvent:

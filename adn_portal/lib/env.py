@@ -1,5 +1,7 @@
 """Environment readers that fail loudly: a typo in production config must stop the boot."""
 
+import ipaddress
+
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
@@ -19,6 +21,31 @@ def env_bool(name: str, *, default: bool) -> bool:
     if value in _FALSE:
         return False
     raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean (use true/false, 1/0, yes/no).")
+
+
+def env_count(name: str, *, default: int) -> int:
+    """A whole number >= 0 in ASCII digits ("2"); anything else stops the boot."""
+    raw = env.str(name, default="").strip()
+    if not raw:
+        return default
+    if not (raw.isascii() and raw.isdigit()):
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number (e.g. 1).")
+    return int(raw)
+
+
+def env_networks(name: str) -> list[str]:
+    """Comma-separated IP addresses or networks ("10.0.0.2,172.16.0.0/12"), normalised.
+    A host name or a network with host bits set ("10.0.0.1/8", a typo) stops the boot."""
+    networks = []
+    for raw in env.str(name, default="").split(","):
+        if raw.strip():
+            try:
+                networks.append(str(ipaddress.ip_network(raw.strip())))
+            except ValueError:
+                raise ImproperlyConfigured(
+                    f"{name}: {raw.strip()!r} is not an IP address or network (CIDR)."
+                ) from None
+    return networks
 
 
 def mailers_from_url(url: str) -> dict:

@@ -7,10 +7,18 @@ eagerly, e-mails printed on the console.
 from pathlib import Path
 
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from adn_portal.lib.env import cache_url, env, env_bool, mailers_from_url
+from adn_portal.lib.env import (
+    cache_url,
+    env,
+    env_bool,
+    env_count,
+    env_networks,
+    mailers_from_url,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -23,6 +31,14 @@ SECRET_KEY = env.str("SECRET_KEY", default="django-insecure-adn-portal-developme
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+
+# Whose X-Forwarded-* headers count (adn_portal/lib/client.py): the proxies at these addresses
+# or networks, or this many proxies of unknown address in front of the portal. Neither: none,
+# the socket's address is the client.
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
+TRUSTED_PROXY_COUNT = env_count("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXIES and TRUSTED_PROXY_COUNT:
+    raise ImproperlyConfigured("Set TRUSTED_PROXIES or TRUSTED_PROXY_COUNT, not both.")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -57,6 +73,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every later reader of the client's address or scheme sees the resolved one.
+    "adn_portal.lib.client.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -153,6 +171,7 @@ STAFF_TWO_FACTOR_REQUIRED = env_bool("STAFF_TWO_FACTOR_REQUIRED", default=True)
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "adn_portal.lib.client.client_address"
 AXES_USERNAME_FORM_FIELD = "login"
 AXES_USERNAME_CALLABLE = "adn_portal.accounts.audit.axes_username"
 AXES_LOCKOUT_TEMPLATE = "account/lockout.html"
@@ -294,6 +313,9 @@ REST_FRAMEWORK = {
     },
     "EXCEPTION_HANDLER": "adn_portal.lib.api.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Throttles key on REMOTE_ADDR, already resolved by ClientAddressMiddleware. (Unset, DRF
+    # keys on the raw X-Forwarded-For string: a client rotating it is never throttled.)
+    "NUM_PROXIES": 0,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "ADN Portal API",

@@ -11,6 +11,7 @@ SECRET_KEY = env.str("SECRET_KEY")  # no default: refuse to start without one
 if SECRET_KEY.startswith("django-insecure"):
     raise ImproperlyConfigured("SECRET_KEY must be set to a long random value in production.")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+SITE_URL = env.str("SITE_URL").rstrip("/")  # no default: e-mails link there
 DATABASES = {"default": env.db_url("DATABASE_URL")}  # no SQLite fallback in production
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -35,8 +36,15 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# Believed only from a trusted proxy: ClientAddressMiddleware drops it from anyone else.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
+# Password-reset links must not send people over plain http to a site that is https.
+if not SITE_URL.startswith(("https://",) if SECURE_SSL_REDIRECT else ("https://", "http://")):
+    raise ImproperlyConfigured(
+        f"SITE_URL={SITE_URL!r} must be the portal's https:// address "
+        "(http:// only with SECURE_SSL_REDIRECT=false)."
+    )
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True

@@ -2,19 +2,23 @@
 it describes the stack the settings expect."""
 
 import os
+import re
 from pathlib import Path
 
 import yaml
+from django.conf import settings
 
 ROOT = Path(__file__).resolve().parents[2]
-COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+COMPOSE_TEXT = (ROOT / "docker-compose.yml").read_text()
+COMPOSE = yaml.safe_load(COMPOSE_TEXT)
+CADDYFILE = COMPOSE["configs"]["caddyfile"]["content"]
 PRODUCTION_SETTINGS = (ROOT / "adn_portal" / "settings" / "production.py").read_text()
 BASE_SETTINGS = (ROOT / "adn_portal" / "settings" / "base.py").read_text()
 
 
 def test_compose_runs_the_whole_production_stack():
     services = COMPOSE["services"]
-    assert set(services) == {"db", "redis", "web", "worker", "beat"}
+    assert set(services) == {"db", "redis", "web", "worker", "beat", "proxy"}
     assert (
         "gunicorn adn_portal.wsgi:application -c python:adn_portal.gunicorn"
         in (services["web"]["command"])
@@ -50,7 +54,7 @@ def test_compose_points_the_app_at_its_own_database_and_redis():
     assert env["CELERY_BROKER_URL"].startswith("redis://redis:6379/")
 
 
-def test_the_web_service_listens_where_compose_publishes_it(monkeypatch):
+def test_the_web_service_listens_where_the_proxy_sends_requests(monkeypatch):
     import importlib
 
     import adn_portal.gunicorn
@@ -59,7 +63,76 @@ def test_the_web_service_listens_where_compose_publishes_it(monkeypatch):
     monkeypatch.setenv("WEB_CONCURRENCY", "5")
     config = importlib.reload(adn_portal.gunicorn)
     assert config.bind == "0.0.0.0:8000"
-    assert COMPOSE["services"]["web"]["ports"] == ["8000:8000"]
+    assert COMPOSE["services"]["web"]["expose"] == ["8000"]
+    assert re.search(r"^\treverse_proxy web:8000 \{$", CADDYFILE, re.MULTILINE)
     assert config.workers == 5  # the deployment's own choice wins
     monkeypatch.delenv("WEB_CONCURRENCY")
     assert importlib.reload(adn_portal.gunicorn).workers == (os.cpu_count() or 1) + 1
+
+
+def test_only_the_proxy_is_published_on_the_host():
+    published = {name for name, service in COMPOSE["services"].items() if "ports" in service}
+    assert published == {"proxy"}
+    assert {"80:80", "443:443"} <= set(COMPOSE["services"]["proxy"]["ports"])
+
+
+def test_the_proxy_is_the_official_caddy_image_reading_the_inline_caddyfile():
+    proxy = COMPOSE["services"]["proxy"]
+    assert proxy["image"] == "caddy:2"
+    assert proxy["configs"] == [{"source": "caddyfile", "target": "/etc/caddy/Caddyfile"}]
+    assert "command" not in proxy  # the image's own: caddy run --config /etc/caddy/Caddyfile
+
+
+def test_the_proxy_site_is_site_address_and_plain_http_by_default():
+    # The only compose variable in the Caddyfile (compose interpolates the config's content).
+    assert re.findall(r"\$\S*", CADDYFILE) == ["${SITE_ADDRESS:-:80}"]
+    assert re.search(r"^\$\{SITE_ADDRESS:-:80\} \{$", CADDYFILE, re.MULTILINE)
+    assert {"caddy_data:/data", "caddy_config:/config"} <= set(
+        COMPOSE["services"]["proxy"]["volumes"]
+    )
+
+
+def test_the_proxy_limits_bodies_to_the_upload_limit_plus_a_margin():
+    limits = [
+        int(re.search(r"^\t\tmax_size (\d+)MB$", CADDYFILE, re.MULTILINE)[1]) * 10**6,
+        int(re.search(r"^\t\trequest_buffers (\d+)MB$", CADDYFILE, re.MULTILINE)[1]) * 10**6,
+        int(re.search(r"Content-Length\}\) > (\d+)`$", CADDYFILE, re.MULTILINE)[1]),
+    ]
+    assert len(set(limits)) == 1, limits  # refused, limited and buffered at one size
+    assert (
+        settings.ATTACHMENT_MAX_BYTES + 1_000_000 <= limits[0] <= 2 * settings.ATTACHMENT_MAX_BYTES
+    )
+
+
+def test_the_proxy_cuts_off_slow_clients():
+    assert re.search(r"^\t\t\tread_header \d+s$", CADDYFILE, re.MULTILINE)
+    assert re.search(r"^\t\t\tread_body \d+m$", CADDYFILE, re.MULTILINE)
+
+
+def test_the_portal_trusts_exactly_the_one_proxy_which_trusts_no_client():
+    assert COMPOSE["services"]["web"]["environment"]["TRUSTED_PROXY_COUNT"] == "1"
+    for name in ("worker", "beat"):
+        assert "TRUSTED_PROXY_COUNT" not in COMPOSE["services"][name]["environment"]
+    # Without trusted_proxies Caddy replaces the X-Forwarded-* headers clients send.
+    assert "trusted_proxies" not in CADDYFILE
+
+
+def test_site_url_is_documented_and_given_to_the_image_build():
+    assert "#   SITE_URL=https://" in COMPOSE_TEXT
+    assert "SITE_URL=" in COMPOSE["x-app"]["build"]["dockerfile_inline"]
+
+
+def test_the_image_leaves_out_secrets_local_data_and_caches():
+    ignored = set((ROOT / ".dockerignore").read_text().split("\n"))
+    assert {
+        ".env",
+        ".git",
+        "db.sqlite3",
+        "var/",
+        ".venv",
+        "**/node_modules",
+        "**/__pycache__",
+        ".pytest_cache",
+        ".ruff_cache",
+        "bench/results",
+    } <= ignored
