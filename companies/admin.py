@@ -1,6 +1,15 @@
 from django.contrib import admin
+from django.db import models
 
-from .models import Expert, ExpertReference, Membership, Organisation, RecognitionEvent
+from .forms import LogoField, validate_logo
+from .models import (
+    Expert,
+    ExpertReference,
+    Membership,
+    Organisation,
+    OwnershipClaim,
+    RecognitionEvent,
+)
 
 
 class MembershipInline(admin.TabularInline):
@@ -11,6 +20,9 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
+    """Names stay one plain line here too (the model's validator); the AdN's reserved words
+    are refused on the users' forms only: an administrator may set a legitimate one here."""
+
     list_display = ["name", "enterprise_number", "kind", "municipality", "province", "size_class"]
     list_filter = ["kind", "province", "size_class"]
     search_fields = ["name", "enterprise_number"]
@@ -49,3 +61,27 @@ class ExpertAdmin(admin.ModelAdmin):
     readonly_fields = ["status", "recognised_from", "recognised_until", "organisation"]
     list_select_related = ["organisation"]
     inlines = [ReferenceInline, EventInline]
+    # The pages' logo checks: pixel dimensions from the header, size, format.
+    formfield_overrides = {
+        models.ImageField: {"form_class": LogoField, "validators": [validate_logo]}
+    }
+
+
+@admin.register(OwnershipClaim)
+class OwnershipClaimAdmin(admin.ModelAdmin):
+    """Read-only: claims are decided on the staff pages (/espace-adn/revendications/), which
+    move the ownership, notify both sides and leave an audit record."""
+
+    list_display = ["organisation", "claimant", "status", "created_at", "decided_at"]
+    list_filter = ["status"]
+    search_fields = ["organisation__name", "organisation__enterprise_number", "claimant__email"]
+    list_select_related = ["organisation", "claimant"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

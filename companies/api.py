@@ -5,9 +5,10 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from adn_portal.lib.api import CappedCursorPagination, reject_unknown_fields
+from adn_portal.lib.names import validate_not_reserved, validate_plain_name
 
 from . import selectors, services
-from .forms import DirectoryForm
+from .forms import DirectoryForm, LogoField, validate_logo
 from .models import Expert, Organisation
 
 
@@ -97,8 +98,25 @@ class MyOrganisationViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.organisations_of(self.request.user).order_by("name")
 
 
+class LogoUploadField(serializers.ImageField):
+    """The pages' logo checks: pixel dimensions read from the header first, then size and
+    format (multipart/form-data)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(_DjangoImageField=LogoField, validators=[validate_logo], **kwargs)
+
+
 @reject_unknown_fields
 class ExpertProfileSerializer(serializers.ModelSerializer):
+    # The public identity: the organisation's name and website, the logo.
+    name = serializers.CharField(
+        source="organisation.name", max_length=200, validators=[validate_plain_name]
+    )
+    website = serializers.URLField(
+        source="organisation.website", max_length=200, allow_blank=True, required=False
+    )
+    logo = LogoUploadField(required=False, write_only=True)
+
     class Meta:
         model = Expert
         fields = [
@@ -106,6 +124,9 @@ class ExpertProfileSerializer(serializers.ModelSerializer):
             "status",
             "recognised_from",
             "recognised_until",
+            "name",
+            "website",
+            "logo",
             "description_fr",
             "description_en",
             "description_de",
@@ -119,10 +140,17 @@ class ExpertProfileSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["slug", "status", "recognised_from", "recognised_until"]
 
+    def validate_name(self, value: str) -> str:
+        # Like the page: a new name may not pass for the AdN's (a name staff set stays).
+        if self.instance is None or value != self.instance.organisation.name:
+            validate_not_reserved(value)
+        return value
+
 
 class MyExpertProfileViewSet(viewsets.ViewSet):
-    """The caller's expert company profile. Changes to the description or specialities wait for
-    staff review, like on the pages."""
+    """The caller's expert company profile. Once the company is public, changes to its name,
+    website, logo (multipart/form-data), public e-mail and phone, description or specialities
+    wait for staff review, like on the pages: the public keeps the accepted version."""
 
     def _expert(self):
         from rest_framework.exceptions import NotFound
@@ -141,10 +169,10 @@ class MyExpertProfileViewSet(viewsets.ViewSet):
         expert = self._expert()
         serializer = ExpertProfileSerializer(expert, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        data.update(data.pop("organisation", {}))  # name and website: flat, as on the page
         try:
-            change = services.expert_update_profile(
-                expert=expert, data=serializer.validated_data, by=request.user
-            )
+            change = services.expert_update_profile(expert=expert, data=data, by=request.user)
         except services.CompanyError as exc:
             from adn_portal.lib.api import error
 

@@ -1,9 +1,13 @@
+import warnings
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
+from PIL import Image
 
+from adn_portal.lib.names import validate_not_reserved, validate_plain_name
 from programs.models import Programme
 
 from .identifiers import normalise_enterprise_number, place_for_postcode
@@ -71,6 +75,14 @@ class OrganisationForm(forms.ModelForm):
         if isinstance(self.initial.get("nace_codes"), list):
             self.initial["nace_codes"] = ", ".join(self.initial["nace_codes"])
 
+    def clean_name(self):
+        # The model field keeps it to one plain line; a new name may not pass for the AdN's
+        # (a name staff set in the admin stays).
+        name = self.cleaned_data["name"]
+        if "name" in self.changed_data:
+            validate_not_reserved(name)
+        return name
+
     def clean_enterprise_number(self):
         number = self.cleaned_data["enterprise_number"]
         if self.instance.pk:
@@ -78,8 +90,8 @@ class OrganisationForm(forms.ModelForm):
         if Organisation.objects.filter(enterprise_number=number).exists():
             raise ValidationError(
                 _(
-                    "This organisation is already registered on the portal. "
-                    "Ask its owners to let you join it."
+                    "This organisation is already registered on the portal. Ask its owners "
+                    "to let you join it, or, if it is yours, ask the AdN to give it to you."
                 ),
                 code="duplicate",
             )
@@ -106,7 +118,7 @@ def _is_nace(code: str) -> bool:
 
 
 class InvitationForm(forms.Form):
-    email = forms.EmailField(label=_("Colleague's e-mail address"))
+    email = forms.EmailField(label=_("Colleague's e-mail address"), max_length=254)
     role = forms.ChoiceField(label=_("Role"), choices=MemberRole.choices, initial=MemberRole.MEMBER)
 
 
@@ -115,6 +127,82 @@ class JoinRequestForm(forms.Form):
     message = forms.CharField(
         label=_("Message to the owners"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class OwnershipClaimForm(forms.Form):
+    enterprise_number = EnterpriseNumberField()
+    message = forms.CharField(
+        label=_("Why is this organisation yours?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "Your position in the organisation, and how the AdN can check it "
+            "(e.g. your name in the Moniteur belge or the BCE)."
+        ),
+    )
+    document = forms.FileField(
+        label=_("Supporting document"),
+        required=False,
+        help_text=_("Optional: e.g. an extract of the BCE or a mandate. PDF, PNG or JPEG."),
+    )
+
+
+class OwnershipClaimDecisionForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Comment for the claimant"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required to refuse: the claimant reads it."),
+    )
+    keep_previous_owners = forms.BooleanField(
+        label=_("Keep the previous owners as plain members"),
+        required=False,
+        help_text=_("Unticked, they leave the organisation."),
+    )
+
+
+def _too_many_pixels(width: int | None = None, height: int | None = None) -> ValidationError:
+    side = settings.EXPERT_LOGO_MAX_SIDE
+    if width is None:
+        message = _("The logo has far too many pixels; the maximum is %(side)s x %(side)s.")
+    else:
+        message = _(
+            "The logo is %(width)s x %(height)s pixels; the maximum is %(side)s x %(side)s."
+        )
+    return ValidationError(
+        message, params={"width": width, "height": height, "side": side}, code="too_many_pixels"
+    )
+
+
+def check_logo_header(upload) -> None:
+    """Read the width and height from the header only (no pixel is decoded): a small file can
+    hold an image that takes gigabytes once decoded (a decompression bomb)."""
+    source = upload.temporary_file_path() if hasattr(upload, "temporary_file_path") else upload
+    try:
+        with warnings.catch_warnings():
+            # Pillow only warns between its two thresholds: refuse those as well.
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(source) as image:
+                width, height = image.size
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise _too_many_pixels() from None
+    except Exception:  # not an image at all: the image field says so in its own words
+        return
+    finally:
+        if hasattr(upload, "seek"):
+            upload.seek(0)
+    if max(width, height) > settings.EXPERT_LOGO_MAX_SIDE:
+        raise _too_many_pixels(width, height)
+
+
+class LogoField(forms.ImageField):
+    """An image field that checks the pixel dimensions before Pillow decodes anything."""
+
+    def to_python(self, data):
+        if data not in self.empty_values:
+            check_logo_header(data)
+        return super().to_python(data)
 
 
 def validate_logo(image) -> None:
@@ -127,10 +215,13 @@ def validate_logo(image) -> None:
             },
             code="too_large",
         )
-    # Django's ImageField has already opened it with Pillow: a non-image never gets here.
-    image_format = getattr(getattr(image, "image", None), "format", None)
-    if image_format not in {"PNG", "JPEG", "WEBP"}:
+    # LogoField has already opened it with Pillow: a non-image never gets here.
+    opened = getattr(image, "image", None)
+    if getattr(opened, "format", None) not in {"PNG", "JPEG", "WEBP"}:
         raise ValidationError(_("The logo must be a PNG, JPEG or WebP image."), code="format")
+    width, height = opened.size
+    if max(width, height) > settings.EXPERT_LOGO_MAX_SIDE:
+        raise _too_many_pixels(width, height)
 
 
 class ExpertProfileForm(forms.ModelForm):
@@ -148,12 +239,16 @@ class ExpertProfileForm(forms.ModelForm):
         choices=Programme.Code.choices,
         widget=forms.CheckboxSelectMultiple,
     )
-    logo = forms.ImageField(
+    logo = LogoField(
         label=_("Logo"),
         required=False,
         validators=[validate_logo],
-        help_text=_("PNG, JPEG or WebP, 1 MB at most."),
+        help_text=_("PNG, JPEG or WebP, 1 MB and 2000 x 2000 pixels at most."),
     )
+    # The company's public name and website (its organisation's): on the profile, not when
+    # applying (they come from the organisation then).
+    name = forms.CharField(label=_("Public name"), max_length=200, validators=[validate_plain_name])
+    website = forms.URLField(label=_("Website"), max_length=200, required=False)
 
     class Meta:
         model = Expert
@@ -179,9 +274,26 @@ class ExpertProfileForm(forms.ModelForm):
             "description_de": _("Optional."),
         }
 
+    field_order = ["name", "website", "logo", "public_email", "public_phone"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            del self.fields["name"], self.fields["website"]
+        else:
+            organisation = self.instance.organisation
+            self.initial.setdefault("name", organisation.name)
+            self.initial.setdefault("website", organisation.website)
+
+    def clean_name(self):
+        name = self.cleaned_data["name"]
+        if "name" in self.changed_data:
+            validate_not_reserved(name)
+        return name
+
 
 class ReferenceForm(forms.Form):
-    client = forms.CharField(label=_("Client"), max_length=200)
+    client = forms.CharField(label=_("Client"), max_length=200, validators=[validate_plain_name])
     summary = forms.CharField(
         label=_("What was delivered"), widget=forms.Textarea(attrs={"rows": 2})
     )

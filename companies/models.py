@@ -15,6 +15,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from adn_portal.lib.i18n import localized
+from adn_portal.lib.names import validate_plain_name
+from adn_portal.lib.uploads import private_storage
 from programs.models import Audience, Programme
 
 from .identifiers import NaceSection, Province, format_enterprise_number
@@ -75,7 +77,7 @@ def size_class_for(
 
 
 class Organisation(models.Model):
-    name = models.CharField(_("legal name"), max_length=200)
+    name = models.CharField(_("legal name"), max_length=200, validators=[validate_plain_name])
     enterprise_number = models.CharField(
         _("enterprise number (BCE/KBO)"),
         max_length=10,
@@ -217,6 +219,11 @@ class Invitation(models.Model):
     class Meta:
         verbose_name = _("invitation")
         verbose_name_plural = _("invitations")
+        # What the invitation limits count (services.organisation_invite).
+        indexes = [
+            models.Index(fields=["invited_by", "created_at"], name="invitation_by_user_idx"),
+            models.Index(fields=["organisation", "created_at"], name="invitation_by_org_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.email} → {self.organisation}"
@@ -428,7 +435,7 @@ class ExpertFacet(models.Model):
 
 class ExpertReference(models.Model):
     expert = models.ForeignKey(Expert, on_delete=models.CASCADE, related_name="references")
-    client = models.CharField(_("client"), max_length=200)
+    client = models.CharField(_("client"), max_length=200, validators=[validate_plain_name])
     summary = models.TextField(_("what was delivered"))
     year = models.PositiveSmallIntegerField(_("year"))
 
@@ -489,9 +496,17 @@ class ProfileChangeStatus(models.TextChoices):
 
 
 class ExpertProfileChange(models.Model):
-    """A proposed change to the published description or specialities, waiting for staff."""
+    """A proposed change to the public profile, waiting for staff: the whole proposed state of
+    the reviewed fields (public identity, description, specialities)."""
 
     expert = models.ForeignKey(Expert, on_delete=models.CASCADE, related_name="profile_changes")
+    # The company's public name and website are its organisation's.
+    name = models.CharField(_("name"), max_length=200, validators=[validate_plain_name])
+    website = models.URLField(_("website"), blank=True)
+    # Not under the public logo URL until accepted: expert_logo serves Expert.logo only.
+    logo = models.ImageField(_("logo"), upload_to="experts/logos/", blank=True)
+    public_email = models.EmailField(_("public contact e-mail"))
+    public_phone = models.CharField(_("public contact phone"), max_length=32, blank=True)
     description_fr = models.TextField(_("description (FR)"))
     description_en = models.TextField(_("description (EN)"), blank=True)
     description_de = models.TextField(_("description (DE)"), blank=True)
@@ -520,3 +535,69 @@ class ExpertProfileChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.expert} · {self.status}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Ownership claims: the real company takes back its enterprise number
+
+
+class ClaimStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    GRANTED = "granted", _("Ownership moved")
+    REFUSED = "refused", _("Refused")
+
+
+class OwnershipClaimQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(status=ClaimStatus.PENDING)
+
+
+class OwnershipClaim(models.Model):
+    """Someone says an organisation registered by others is theirs. AdN staff verify and either
+    refuse or move the ownership; the current owners can neither cancel nor block it."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="ownership_claims"
+    )
+    claimant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ownership_claims"
+    )
+    message = models.TextField(_("why the organisation is yours"))
+    # Checked by content like the applicants' documents; never under a public URL.
+    document = models.FileField(_("supporting document"), storage=private_storage, blank=True)
+    document_name = models.CharField(max_length=120, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=ClaimStatus.choices, default=ClaimStatus.PENDING
+    )
+    created_at = models.DateTimeField(_("filed at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    comment = models.TextField(_("comment for the claimant"), blank=True)
+    # Who owned the organisation before a granted claim, and whether they stayed members.
+    previous_owners = models.JSONField(default=list, blank=True, editable=False)
+    previous_owners_kept = models.BooleanField(default=False, editable=False)
+
+    objects = OwnershipClaimQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("ownership claim")
+        verbose_name_plural = _("ownership claims")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "claimant"],
+                condition=Q(status="pending"),
+                name="ownership_claim_one_pending",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending")
+                | Q(decided_by__isnull=False, decided_at__isnull=False),
+                name="ownership_claim_decided_has_who_and_when",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "created_at"], name="ownership_claim_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.claimant} → {self.organisation} ({self.status})"

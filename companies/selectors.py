@@ -5,8 +5,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import urlencode
 
+from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from adn_portal.lib.text import fold
@@ -14,14 +15,17 @@ from programs.models import Programme
 
 from .identifiers import WALLOON_PROVINCES, Province
 from .models import (
+    ClaimStatus,
     Expert,
     ExpertFacet,
     ExpertProfileChange,
     JoinRequest,
     JoinRequestStatus,
     Language,
+    MemberRole,
     Membership,
     Organisation,
+    OwnershipClaim,
     ProfileChangeStatus,
     RecognitionStatus,
     Sector,
@@ -235,3 +239,41 @@ def expert_for_staff(*, pk: int) -> Expert:
 
 def pending_profile_change(expert: Expert) -> ExpertProfileChange | None:
     return expert.profile_changes.filter(status=ProfileChangeStatus.PENDING).first()
+
+
+def _with_parties(claims: QuerySet[OwnershipClaim]) -> QuerySet[OwnershipClaim]:
+    """Both parties: the claimant, and the organisation with its current owners (`owners`)."""
+    owners = Membership.objects.filter(role=MemberRole.OWNER).select_related("user")
+    return claims.select_related("organisation", "claimant", "decided_by").prefetch_related(
+        Prefetch("organisation__memberships", queryset=owners, to_attr="owners")
+    )
+
+
+def ownership_claims_for_staff(*, status: str) -> QuerySet[OwnershipClaim]:
+    claims = _with_parties(OwnershipClaim.objects.filter(status=status))
+    # Oldest first while waiting; the latest decisions first afterwards.
+    return claims.order_by("created_at" if status == ClaimStatus.PENDING else "-decided_at")
+
+
+def ownership_claim_for_staff(*, pk: int) -> OwnershipClaim:
+    return get_object_or_404(_with_parties(OwnershipClaim.objects.all()), pk=pk)
+
+
+def other_claims_on(claim: OwnershipClaim) -> QuerySet[OwnershipClaim]:
+    return (
+        OwnershipClaim.objects.filter(organisation_id=claim.organisation_id)
+        .exclude(pk=claim.pk)
+        .select_related("claimant")
+        .order_by("-created_at")
+    )
+
+
+PENDING_CLAIMS_KEY = "companies:pending-ownership-claims"
+
+
+def pending_ownership_claims_count() -> int:
+    """For the staff menu on every page: read from the cache, which each claim filed or
+    decided clears (services._claims_changed)."""
+    return cache.get_or_set(
+        PENDING_CLAIMS_KEY, lambda: OwnershipClaim.objects.pending().count(), timeout=600
+    )

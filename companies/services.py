@@ -4,20 +4,24 @@ import secrets
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from adn_portal.accounts.models import User
+from adn_portal.accounts.audit import audit
+from adn_portal.accounts.models import AuditEvent, User
 from adn_portal.accounts.roles import Role
+from adn_portal.lib import uploads
 from adn_portal.lib.text import fold
 from adn_portal.mailer.services import email_template_queue
 
 from . import lifecycle
 from .identifiers import nace_section, normalise_enterprise_number, place_for_postcode
 from .models import (
+    ClaimStatus,
     Expert,
     ExpertFacet,
     ExpertProfileChange,
@@ -28,6 +32,7 @@ from .models import (
     MemberRole,
     Membership,
     Organisation,
+    OwnershipClaim,
     ProfileChangeStatus,
     RecognitionEvent,
     RecognitionStatus,
@@ -37,6 +42,10 @@ from .models import (
 
 class CompanyError(Exception):
     """A business rule refused the action; the message is for the user."""
+
+
+class InvitationLimitReached(CompanyError):
+    """Too many invitations for now: pages and API answer 429."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -64,22 +73,42 @@ def _derive(organisation: Organisation) -> None:
 def organisation_create(*, organisation: Organisation, by: User) -> Organisation:
     """Register an organisation; its creator becomes its owner."""
     _derive(organisation)
+    taken = CompanyError(_("This organisation is already registered: ask to join it instead."))
     if Organisation.objects.filter(enterprise_number=organisation.enterprise_number).exists():
-        raise CompanyError(_("This organisation is already registered: ask to join it instead."))
-    organisation.save()
+        raise taken
+    try:
+        with transaction.atomic():
+            organisation.save()
+    except IntegrityError:  # registered by someone else a moment ago
+        raise taken from None
     Membership.objects.create(user=by, organisation=organisation, role=MemberRole.OWNER)
     return organisation
 
 
 @transaction.atomic
-def organisation_update(*, organisation: Organisation, by: User) -> Organisation:
+def organisation_update(*, organisation: Organisation, by: User) -> ExpertProfileChange | None:
+    """Save an owner's changes. The name and website of an expert company the public knows are
+    its public identity: they wait for staff review (the pending change is returned)."""
     if not is_owner(by, organisation):
         raise CompanyError(_("Only an owner can change the organisation's details."))
+    stored = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    expert = Expert.objects.filter(organisation=stored).first()
+    held = {}
+    if expert is not None and _reviewed_by_staff(expert):
+        held = {
+            field: getattr(organisation, field)
+            for field in ORGANISATION_IDENTITY
+            if getattr(organisation, field) != getattr(stored, field)
+        }
+        for field in held:
+            setattr(organisation, field, getattr(stored, field))
     _derive(organisation)
     organisation.save()
-    if hasattr(organisation, "expert"):
-        _sync_facets(organisation.expert)
-    return organisation
+    if expert is not None:
+        _sync_facets(expert)
+    if held:
+        return expert_update_profile(expert=expert, data=held, by=by)
+    return None
 
 
 def is_owner(user: User, organisation: Organisation) -> bool:
@@ -96,11 +125,18 @@ def is_member(user: User, organisation: Organisation) -> bool:
 def organisation_invite(
     *, organisation: Organisation, email: str, role: str, by: User
 ) -> Invitation:
+    """An owner invites someone by e-mail, within limits per inviter and per organisation: each
+    invitation is a message from the portal's address to any address."""
+    # Lock the inviter, then the organisation (always in this order): requests sent at once
+    # count one after the other, so no burst passes a limit.
+    User.objects.select_for_update().only("pk").get(pk=by.pk)
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
     if not is_owner(by, organisation):
         raise CompanyError(_("Only an owner can invite colleagues."))
     email = email.strip().lower()
     if organisation.members.filter(email__iexact=email).exists():
         raise CompanyError(_("This person is already a member."))
+    _check_invitation_limits(organisation=organisation, by=by)
     invitation = Invitation.objects.create(
         organisation=organisation,
         email=email,
@@ -116,6 +152,32 @@ def organisation_invite(
         sensitive=True,  # the link accepts the invitation
     )
     return invitation
+
+
+def _check_invitation_limits(*, organisation: Organisation, by: User) -> None:
+    now = timezone.now()
+    per_user = settings.INVITATIONS_PER_USER_PER_HOUR
+    sent = Invitation.objects.filter(invited_by=by, created_at__gt=now - timedelta(hours=1))
+    if sent.count() >= per_user:
+        raise InvitationLimitReached(
+            _(
+                "You have sent %(limit)s invitations in the last hour, the most allowed: "
+                "try again later."
+            )
+            % {"limit": per_user}
+        )
+    per_organisation = settings.INVITATIONS_PER_ORGANISATION_PER_DAY
+    sent = Invitation.objects.filter(
+        organisation=organisation, created_at__gt=now - timedelta(days=1)
+    )
+    if sent.count() >= per_organisation:
+        raise InvitationLimitReached(
+            _(
+                "This organisation has sent %(limit)s invitations in the last 24 hours, the "
+                "most allowed: try again tomorrow."
+            )
+            % {"limit": per_organisation}
+        )
 
 
 INVITATION_VALIDITY = timedelta(days=14)
@@ -375,36 +437,75 @@ def _notify_owners(expert: Expert, *, template: str, context: dict) -> None:
         )
 
 
-REVIEWED_FIELDS = ("description_fr", "description_en", "description_de", "specialities")
+# What the public sees of a company once it is listed: changes wait for staff review (a company
+# once renamed itself as the AdN, with a phishing website, live at once).
+IDENTITY_FIELDS = ("name", "website", "logo", "public_email", "public_phone")
+REVIEWED_FIELDS = (
+    *IDENTITY_FIELDS,
+    "description_fr",
+    "description_en",
+    "description_de",
+    "specialities",
+)
+# The company's public name and website are its organisation's.
+ORGANISATION_IDENTITY = ("name", "website")
+
+
+def _reviewed_by_staff(expert: Expert) -> bool:
+    """Before the first decision staff review the whole application anyway."""
+    return expert.status not in {RecognitionStatus.SUBMITTED, RecognitionStatus.INFO_REQUESTED}
+
+
+def _value(holder: Expert | ExpertProfileChange, field: str):
+    """A reviewed field's value: published (on an expert) or proposed (on a change)."""
+    if field in ORGANISATION_IDENTITY and isinstance(holder, Expert):
+        return getattr(holder.organisation, field)
+    if field == "logo":
+        return holder.logo.name or ""  # the stored file's name: the same file, not a copy
+    return getattr(holder, field)
+
+
+def _publish(expert: Expert, values: dict) -> None:
+    for field, value in values.items():
+        setattr(expert.organisation if field in ORGANISATION_IDENTITY else expert, field, value)
+    if any(field in ORGANISATION_IDENTITY for field in values):
+        expert.organisation.save(update_fields=[*ORGANISATION_IDENTITY, "updated_at"])
+    expert.save()
+    _sync_facets(expert)
 
 
 @transaction.atomic
 def expert_update_profile(*, expert: Expert, data: dict, by: User) -> ExpertProfileChange | None:
-    """Contact details, sectors, languages, logo apply at once. A change to the published
-    description or specialities waits for staff (the public keeps the accepted version)."""
+    """Sectors, languages, programmes and team size apply at once. Once the company is known
+    to the public, its identity (name, website, logo, public e-mail and phone), description and
+    specialities wait for staff: the public keeps the accepted version meanwhile."""
     expert = Expert.objects.select_for_update().select_related("organisation").get(pk=expert.pk)
     if not is_member(by, expert.organisation):
         raise CompanyError(_("You can only edit the profile of your own company."))
+    reviewed = {f: data[f] for f in REVIEWED_FIELDS if f in data}
     for field, value in data.items():
         if field not in REVIEWED_FIELDS:
             setattr(expert, field, value)
-    expert.save()
-    _sync_facets(expert)
+    if not _reviewed_by_staff(expert):
+        _publish(expert, reviewed)
+        return None
+    _publish(expert, {})
 
-    reviewed = {f: data[f] for f in REVIEWED_FIELDS if f in data}
-    if not reviewed or all(getattr(expert, f) == v for f, v in reviewed.items()):
-        return None
-    if expert.status in {RecognitionStatus.SUBMITTED, RecognitionStatus.INFO_REQUESTED}:
-        # Not public yet: staff review the whole application anyway.
-        for field, value in reviewed.items():
-            setattr(expert, field, value)
-        expert.save()
-        _sync_facets(expert)
-        return None
-    proposal = {f: reviewed.get(f, getattr(expert, f)) for f in REVIEWED_FIELDS}
-    change, _created = ExpertProfileChange.objects.update_or_create(
-        expert=expert, status=ProfileChangeStatus.PENDING, defaults={**proposal, "submitted_by": by}
+    pending = (
+        ExpertProfileChange.objects.select_for_update()
+        .filter(expert=expert, status=ProfileChangeStatus.PENDING)
+        .first()
     )
+    if pending is None and all(_value(expert, f) == v for f, v in reviewed.items()):
+        return None
+    # A second edit adds to the pending proposal instead of replacing it with the published
+    # version of the fields it does not touch.
+    proposal = {f: _value(pending or expert, f) for f in REVIEWED_FIELDS} | reviewed
+    change = pending or ExpertProfileChange(expert=expert)
+    for field, value in proposal.items():
+        setattr(change, field, value)
+    change.submitted_by = by
+    change.save()
     return change
 
 
@@ -421,10 +522,7 @@ def expert_profile_change_decide(
         raise CompanyError(_("This change has already been reviewed."))
     expert = change.expert
     if accept:
-        for field in REVIEWED_FIELDS:
-            setattr(expert, field, getattr(change, field))
-        expert.save()
-        _sync_facets(expert)
+        _publish(expert, {field: _value(change, field) for field in REVIEWED_FIELDS})
     change.status = ProfileChangeStatus.ACCEPTED if accept else ProfileChangeStatus.REFUSED
     change.decided_by, change.decided_at, change.comment = by, timezone.now(), comment
     change.save(update_fields=["status", "decided_by", "decided_at", "comment"])
@@ -436,6 +534,134 @@ def expert_profile_change_decide(
     RecognitionEvent.objects.create(expert=expert, action=action, by=by, comment=comment)
     _notify_owners(expert, template="expert_profile_change", context={"change": change})
     return change
+
+
+# ---------------------------------------------------------------------------------------------
+# Ownership claims
+
+
+def _claims_changed() -> None:
+    from .selectors import PENDING_CLAIMS_KEY
+
+    transaction.on_commit(lambda: cache.delete(PENDING_CLAIMS_KEY))
+
+
+@transaction.atomic
+def ownership_claim_create(
+    *, enterprise_number: str, claimant: User, message: str, document=None
+) -> OwnershipClaim:
+    """Someone says an organisation registered by others is theirs: AdN staff will verify.
+    The current owners are not asked and cannot withdraw or block the claim."""
+    number = normalise_enterprise_number(enterprise_number)
+    organisation = Organisation.objects.filter(enterprise_number=number).first()
+    if organisation is None:
+        raise CompanyError(
+            _("No organisation is registered with this number: you can register it.")
+        )
+    if is_owner(claimant, organisation):
+        raise CompanyError(_("You are already an owner of this organisation."))
+    # Lock the claimant: two claims sent at once count one after the other.
+    User.objects.select_for_update().only("pk").get(pk=claimant.pk)
+    pending = OwnershipClaim.objects.pending().filter(claimant=claimant)
+    already = CompanyError(
+        _("You have already claimed this organisation: the AdN is looking at your claim.")
+    )
+    if pending.filter(organisation=organisation).exists():
+        raise already
+    if pending.count() >= settings.OWNERSHIP_CLAIMS_PENDING_PER_USER:
+        raise CompanyError(
+            _("You have %(count)s claims waiting for the AdN: wait for its answer first.")
+            % {"count": settings.OWNERSHIP_CLAIMS_PENDING_PER_USER}
+        )
+    claim = OwnershipClaim(organisation=organisation, claimant=claimant, message=message)
+    if document is not None:
+        checked = uploads.check_upload(document, folder="claims")  # ValidationError: the form's
+        claim.document.save(checked.stored_name, document, save=False)
+        claim.document_name = checked.safe_name
+    try:
+        with transaction.atomic():
+            claim.save()
+    except IntegrityError:  # the same claim sent twice at once: the constraint keeps one
+        if claim.document:
+            claim.document.delete(save=False)
+        raise already from None
+    _claims_changed()
+    for email, language in _staff_emails(Role.PROGRAMME_MANAGER, Role.ADMINISTRATOR):
+        email_template_queue(
+            to=email, template="ownership_claim_filed", context={"claim": claim}, language=language
+        )
+    return claim
+
+
+@transaction.atomic
+def ownership_claim_decide(
+    *,
+    claim: OwnershipClaim,
+    grant: bool,
+    by: User,
+    comment: str = "",
+    keep_previous_owners: bool = False,
+) -> OwnershipClaim:
+    """Staff refuse a claim, or make the claimant an owner. The previous owners lose ownership:
+    they leave the organisation unless staff keep them as plain members."""
+    claim = (
+        OwnershipClaim.objects.select_for_update()
+        .select_related("organisation", "claimant")
+        .get(pk=claim.pk)
+    )
+    if claim.status != ClaimStatus.PENDING:
+        raise CompanyError(_("This claim has already been decided."))
+    if not grant and not comment.strip():
+        raise CompanyError(_("Give the reason: the claimant will read it."))
+    # Lock the organisation: two staff members may decide two claims on it at once.
+    organisation = Organisation.objects.select_for_update().get(pk=claim.organisation_id)
+    previous = []
+    if grant:
+        owners = Membership.objects.filter(organisation=organisation, role=MemberRole.OWNER)
+        previous = list(
+            User.objects.filter(pk__in=owners.exclude(user=claim.claimant).values("user_id"))
+        )
+        leaving = Membership.objects.filter(organisation=organisation, user__in=previous)
+        if keep_previous_owners:
+            leaving.update(role=MemberRole.MEMBER)
+        else:
+            leaving.delete()
+        # Their invitations not yet accepted go too: one could bring back an owner.
+        Invitation.objects.filter(
+            organisation=organisation, accepted_at__isnull=True, invited_by__in=previous
+        ).delete()
+        Membership.objects.update_or_create(
+            user=claim.claimant, organisation=organisation, defaults={"role": MemberRole.OWNER}
+        )
+        claim.previous_owners = [user.pk for user in previous]
+        claim.previous_owners_kept = keep_previous_owners
+    claim.status = ClaimStatus.GRANTED if grant else ClaimStatus.REFUSED
+    claim.decided_by, claim.decided_at, claim.comment = by, timezone.now(), comment
+    claim.save()
+    _claims_changed()
+    audit(
+        AuditEvent.Action.STAFF_ACTION,
+        user=by,
+        ownership_claim=claim.pk,
+        organisation=organisation.pk,
+        decision=claim.status,
+        previous_owners=claim.previous_owners,
+        previous_owners_kept=claim.previous_owners_kept,
+    )
+    email_template_queue(
+        to=claim.claimant.email,
+        template="ownership_claim_decided",
+        context={"claim": claim, "organisation": organisation},
+        language=claim.claimant.language,
+    )
+    for user in previous:
+        email_template_queue(
+            to=user.email,
+            template="ownership_moved",
+            context={"claim": claim, "organisation": organisation, "kept": keep_previous_owners},
+            language=user.language,
+        )
+    return claim
 
 
 # ---------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ urlpatterns = [
     path("organisations/", views.organisation_list, name="organisation_list"),
     path("organisations/nouvelle/", views.organisation_create, name="organisation_create"),
     path("organisations/rejoindre/", views.organisation_join, name="organisation_join"),
+    path("organisations/revendiquer/", views.organisation_claim, name="organisation_claim"),
     path("organisations/<int:pk>/", views.organisation_detail, name="organisation_detail"),
     path("organisations/<int:pk>/modifier/", views.organisation_edit, name="organisation_edit"),
     path(
@@ -37,5 +38,19 @@ urlpatterns = [
         "espace-adn/experts/<int:pk>/modification/",
         views.staff_profile_change_decide,
         name="staff_profile_change_decide",
+    ),
+    path(
+        "espace-adn/experts/<int:pk>/modification/logo/",
+        views.staff_profile_change_logo,
+        name="staff_profile_change_logo",
+    ),
+    path("espace-adn/revendications/", views.staff_claim_list, name="staff_claim_list"),
+    path(
+        "espace-adn/revendications/<int:pk>/", views.staff_claim_detail, name="staff_claim_detail"
+    ),
+    path(
+        "espace-adn/revendications/<int:pk>/document/",
+        views.staff_claim_document,
+        name="staff_claim_document",
     ),
 ]

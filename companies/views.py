@@ -10,6 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from adn_portal.accounts.permissions import MANAGERS, has_role, role_required
@@ -25,10 +27,12 @@ from .forms import (
     InvitationForm,
     JoinRequestForm,
     OrganisationForm,
+    OwnershipClaimDecisionForm,
+    OwnershipClaimForm,
     ReferenceFormSet,
 )
-from .models import Expert, JoinRequest, Membership, RecognitionStatus
-from .services import CompanyError
+from .models import ClaimStatus, Expert, JoinRequest, Membership, RecognitionStatus
+from .services import CompanyError, InvitationLimitReached
 
 PAGE_SIZE = 20
 # Kinds are text choices: str() gives their value, the name a query string uses.
@@ -225,6 +229,10 @@ def organisation_create(request):
 @login_required
 def organisation_detail(request, pk: int):
     organisation = selectors.organisation_for_member(user=request.user, pk=pk)
+    return _organisation_page(request, organisation)
+
+
+def _organisation_page(request, organisation, *, invitation_form=None, status: int = 200):
     owner = services.is_owner(request.user, organisation)
     return render(
         request,
@@ -234,8 +242,9 @@ def organisation_detail(request, pk: int):
             "is_owner": owner,
             "members": selectors.organisation_members(organisation),
             "join_requests": selectors.pending_join_requests(organisation) if owner else [],
-            "invitation_form": InvitationForm() if owner else None,
+            "invitation_form": (invitation_form or InvitationForm()) if owner else None,
         },
+        status=status,
     )
 
 
@@ -246,8 +255,10 @@ def organisation_edit(request, pk: int):
         raise Http404
     form = OrganisationForm(request.POST or None, instance=organisation)
     if request.method == "POST" and form.is_valid():
-        services.organisation_update(organisation=form.save(commit=False), by=request.user)
+        change = services.organisation_update(organisation=form.save(commit=False), by=request.user)
         messages.success(request, _("The details are saved."))
+        if change is not None:
+            messages.info(request, PENDING_IDENTITY_MESSAGE)
         return redirect(organisation)
     return render(
         request, "companies/organisation_form.html", {"form": form, "organisation": organisation}
@@ -267,19 +278,23 @@ def organisation_activate(request, pk: int):
 @require_POST
 def organisation_invite(request, pk: int):
     organisation = selectors.organisation_for_member(user=request.user, pk=pk)
+    if not services.is_owner(request.user, organisation):
+        raise Http404
     form = InvitationForm(request.POST)
+    status = 200
     if form.is_valid():
         try:
             services.organisation_invite(
                 organisation=organisation, by=request.user, **form.cleaned_data
             )
         except CompanyError as error:
-            messages.error(request, str(error))
+            form.add_error("email", str(error))
+            status = 429 if isinstance(error, InvitationLimitReached) else 200
         else:
             messages.success(request, _("Invitation sent to %(email)s.") % form.cleaned_data)
-    else:
-        messages.error(request, _("Enter a valid e-mail address."))
-    return redirect(organisation)
+            return redirect(organisation)
+    # The error next to the field, on the organisation's page.
+    return _organisation_page(request, organisation, invitation_form=form, status=status)
 
 
 @login_required
@@ -325,6 +340,36 @@ def organisation_join(request):
 
 
 @login_required
+def organisation_claim(request):
+    """The enterprise number is held by others: ask the AdN to give the organisation to its
+    real representative."""
+    form = OwnershipClaimForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={"enterprise_number": request.GET.get("numero", "")},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.ownership_claim_create(
+                enterprise_number=form.cleaned_data["enterprise_number"],
+                claimant=request.user,
+                message=form.cleaned_data["message"],
+                document=form.cleaned_data["document"],
+            )
+        except ValidationError as error:  # the document, checked by content
+            form.add_error("document", error)
+        except CompanyError as error:
+            form.add_error("enterprise_number", str(error))
+        else:
+            messages.success(
+                request,
+                _("Your claim is sent. The AdN will check it and write to you."),
+            )
+            return redirect("companies:organisation_list")
+    return render(request, "companies/organisation_claim.html", {"form": form})
+
+
+@login_required
 def invitation_accept(request, token: str):
     if request.method == "POST":
         try:
@@ -342,6 +387,12 @@ def invitation_accept(request, token: str):
 
 # ---------------------------------------------------------------------------------------------
 # Expert companies
+
+
+PENDING_IDENTITY_MESSAGE = gettext_lazy(
+    "Your changes to the public profile (name, website, logo, contact, description or "
+    "specialities) will be published once the AdN accepts them."
+)
 
 
 @login_required
@@ -381,7 +432,9 @@ def expert_profile(request):
     if expert is None:
         return redirect("companies:expert_apply")
     pending = selectors.pending_profile_change(expert)
-    initial = {f: getattr(pending, f) for f in services.REVIEWED_FIELDS} if pending else {}
+    # The form shows the proposal waiting for review (its logo is not sent back to the form).
+    shown = [f for f in services.REVIEWED_FIELDS if f != "logo"]
+    initial = {f: getattr(pending, f) for f in shown} if pending else {}
     form = ExpertProfileForm(
         request.POST or None, request.FILES or None, instance=expert, initial=initial
     )
@@ -402,13 +455,7 @@ def expert_profile(request):
             form.add_error(None, str(error))
         else:
             if change:
-                messages.info(
-                    request,
-                    _(
-                        "Your changes to the description or specialities will be published "
-                        "once the AdN accepts them."
-                    ),
-                )
+                messages.info(request, PENDING_IDENTITY_MESSAGE)
             else:
                 messages.success(request, _("Your profile is saved."))
             return redirect("companies:expert_profile")
@@ -498,3 +545,76 @@ def staff_profile_change_decide(request, pk: int):
     )
     messages.success(request, _("Decision recorded."))
     return redirect("companies:staff_expert_detail", pk=expert.pk)
+
+
+@role_required(*MANAGERS)
+def staff_profile_change_logo(request, pk: int):
+    """The logo a company proposes, for staff to look at before it is public."""
+    expert = selectors.expert_for_staff(pk=pk)
+    change = selectors.pending_profile_change(expert)
+    if change is None or not change.logo:
+        raise Http404
+    response = FileResponse(change.logo.open("rb"), content_type=_logo_type(change.logo.name))
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# ---------------------------------------------------------------------------------------------
+# Staff: ownership claims
+
+
+@never_cache
+@role_required(*MANAGERS)
+def staff_claim_list(request):
+    status = request.GET.get("statut")
+    if status not in ClaimStatus.values:
+        status = ClaimStatus.PENDING
+    claims = selectors.ownership_claims_for_staff(status=status)
+    return render(
+        request,
+        "companies/staff_claim_list.html",
+        {
+            "page": Paginator(claims, 50).get_page(request.GET.get("page")),
+            "status": status,
+            "statuses": ClaimStatus.choices,
+        },
+    )
+
+
+@never_cache
+@role_required(*MANAGERS)
+def staff_claim_detail(request, pk: int):
+    claim = selectors.ownership_claim_for_staff(pk=pk)
+    form = OwnershipClaimDecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.ownership_claim_decide(
+                claim=claim,
+                grant=request.POST.get("grant") == "1",
+                by=request.user,
+                **form.cleaned_data,
+            )
+        except CompanyError as error:
+            form.add_error("comment", str(error))
+        else:
+            messages.success(request, _("Decision recorded."))
+            return redirect("companies:staff_claim_detail", pk=claim.pk)
+    return render(
+        request,
+        "companies/staff_claim_detail.html",
+        {"claim": claim, "form": form, "others": selectors.other_claims_on(claim)},
+    )
+
+
+@role_required(*MANAGERS)
+def staff_claim_document(request, pk: int):
+    claim = selectors.ownership_claim_for_staff(pk=pk)
+    if not claim.document:
+        raise Http404
+    response = FileResponse(
+        claim.document.open("rb"), as_attachment=True, filename=claim.document_name or "document"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -13,6 +13,7 @@ LINKS = {
     "staff_queue": "applications:staff_queue",
     "dashboard": "stats:dashboard",
     "staff_experts": "companies:staff_expert_list",
+    "staff_claims": "companies:staff_claim_list",
     "admin": "admin:index",
     "profile": "profile",
     "organisations": "companies:organisation_list",

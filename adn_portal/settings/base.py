@@ -354,6 +354,37 @@ DEMO_DATA_ALLOWED = env_bool("DEMO_DATA_ALLOWED", default=True)
 EXPERT_RECOGNITION_YEARS = env.int("EXPERT_RECOGNITION_YEARS", default=3)
 EXPERT_RENEWAL_REMINDER_DAYS = env.int("EXPERT_RENEWAL_REMINDER_DAYS", default=60)
 EXPERT_LOGO_MAX_BYTES = env.int("EXPERT_LOGO_MAX_BYTES", default=1024 * 1024)
+# Width and height at most, in pixels: a small file can hold a huge image.
+EXPERT_LOGO_MAX_SIDE = env.int("EXPERT_LOGO_MAX_SIDE", default=2000)
+
+# Abuse of the portal by its own users (issue 15 §5).
+# Invitations are e-mails sent from the portal's address to any address: rationed.
+INVITATIONS_PER_USER_PER_HOUR = env.int("INVITATIONS_PER_USER_PER_HOUR", default=10)
+INVITATIONS_PER_ORGANISATION_PER_DAY = env.int("INVITATIONS_PER_ORGANISATION_PER_DAY", default=30)
+# Claims to own an organisation registered by someone else go to staff: a few at a time.
+OWNERSHIP_CLAIMS_PENDING_PER_USER = env.int("OWNERSHIP_CLAIMS_PENDING_PER_USER", default=3)
+# Words a name typed by a user may not contain (whole words, case and accents ignored): they
+# would pass the name for the AdN's. Administrators can still set such a name in the admin.
+RESERVED_NAME_TERMS = env.list(
+    "RESERVED_NAME_TERMS",
+    default=[
+        "Agence du Numérique",
+        "AdN",
+        "Digital Wallonia",
+        "DigitalWallonia",
+        "DigitalWallonia4.ai",
+        "Start IA",
+        "Tremplin IA",
+        "Cap IA",
+        "officiel",
+        "officielle",
+        "officiels",
+        "officielles",
+        "official",
+        "offiziell",
+        "offizielle",
+    ],
+)
 
 # Applicants' documents (domain: attachments). Limits are settings, checked by content.
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)

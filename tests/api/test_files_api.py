@@ -235,18 +235,19 @@ def test_applicants_cannot_reach_staff_endpoints(api, applicant):
 def test_an_expert_company_edits_its_profile_through_review(api):
     from tests.factories import ExpertFactory
 
-    expert = ExpertFactory(description_fr="Publié.")
+    expert = ExpertFactory(description_fr="Publié.", public_phone="", team_size=5)
     owner = make_member(expert.organisation)
     api.force_authenticate(owner)
     response = api.patch(
         "/api/v1/me/expert/",
-        {"description_fr": "Nouveau.", "public_phone": "+32 81 00 00 00"},
+        {"description_fr": "Nouveau.", "public_phone": "+32 81 00 00 00", "team_size": 8},
         format="json",
     )
     assert response.status_code == 200
     assert response.json()["pending_review"] is True
     assert response.json()["description_fr"] == "Publié."
-    assert response.json()["public_phone"] == "+32 81 00 00 00"
+    assert response.json()["public_phone"] == ""  # public contact: reviewed too
+    assert response.json()["team_size"] == 8
     refused = api.patch("/api/v1/me/expert/", {"status": "active"}, format="json")
     assert refused.status_code == 400
     api.force_authenticate(UserFactory())

@@ -11,6 +11,7 @@ from adn_portal.mailer.models import OutgoingEmail
 from companies import services
 from companies.models import Expert, ExpertProfileChange, RecognitionEvent, RecognitionStatus
 from companies.services import CompanyError
+from tests.auth import login_staff
 from tests.factories import ExpertFactory, OrganisationFactory, UserFactory, make_member
 
 pytestmark = pytest.mark.django_db
@@ -256,7 +257,7 @@ def test_after_a_renewal_the_next_end_date_gets_its_own_reminder(manager):
 def test_description_change_waits_for_staff_while_the_public_keeps_the_accepted_version(
     client, manager
 ):
-    expert = ExpertFactory(description_fr="Version publiée.", public_phone="")
+    expert = ExpertFactory(description_fr="Version publiée.", public_phone="", team_size=5)
     owner = make_member(expert.organisation)
 
     change = services.expert_update_profile(
@@ -265,13 +266,15 @@ def test_description_change_waits_for_staff_while_the_public_keeps_the_accepted_
             "description_fr": "Nouvelle version.",
             "specialities": ["nlp_genai"],
             "public_phone": "+32 4 123 45 67",
+            "team_size": 9,
         },
         by=owner,
     )
 
     expert.refresh_from_db()
     assert change.status == "pending"
-    assert expert.public_phone == "+32 4 123 45 67"  # contact details apply at once
+    assert expert.team_size == 9  # what is not public identity nor text applies at once
+    assert expert.public_phone == ""  # the public contact waits, like the description
     page = client.get(expert.get_absolute_url()).content.decode()
     assert "Version publiée." in page and "Nouvelle version." not in page
 
@@ -280,6 +283,7 @@ def test_description_change_waits_for_staff_while_the_public_keeps_the_accepted_
     assert "Nouvelle version." in page
     expert.refresh_from_db()
     assert expert.specialities == ["nlp_genai"]
+    assert expert.public_phone == "+32 4 123 45 67"
     assert expert.facets.filter(kind="speciality").get().value == "nlp_genai"
 
 
@@ -306,10 +310,10 @@ def test_only_members_edit_their_company_profile():
 @pytest.mark.parametrize("who", ["anonymous", "applicant", "reviewer"])
 def test_staff_recognition_pages_are_for_programme_managers_only(client, who):
     expert = ExpertFactory(status=RecognitionStatus.SUBMITTED)
-    if who != "anonymous":
-        client.force_login(
-            UserFactory(role="reviewer" if who == "reviewer" else None, is_staff=who == "reviewer")
-        )
+    if who == "applicant":
+        client.force_login(UserFactory())
+    elif who == "reviewer":
+        login_staff(client, UserFactory(role="reviewer", is_staff=True))
     for url in (
         reverse("companies:staff_expert_list"),
         reverse("companies:staff_expert_detail", args=[expert.pk]),
@@ -330,7 +334,7 @@ def test_a_manager_approves_from_the_staff_page_and_the_company_is_listed(client
         recognised_from=None,
         recognised_until=None,
     )
-    client.force_login(manager)
+    login_staff(client, manager)
     assert "Nouvelle IA SRL" in client.get(reverse("companies:staff_expert_list")).content.decode()
 
     response = client.post(
