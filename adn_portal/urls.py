@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("stats.urls")),
     path("compte/", include("allauth.urls")),
     path("compte/profil/", account_views.profile, name="profile"),
+    path("compte/jetons-api/", account_views.api_tokens, name="api_tokens"),
     path("langue/", account_views.set_language, name="set_language"),
     path("gestion/", admin.site.urls),
 ]

@@ -1,6 +1,8 @@
 from django.shortcuts import render
 from django.utils import timezone
 
+from adn_portal.accounts.permissions import is_staff_member
+
 from . import selectors
 
 
@@ -25,5 +27,5 @@ def programme_detail(request, slug: str):
 
 def call_detail(request, slug: str):
     # Staff preview calls before they are published; everyone else sees published calls only.
-    call = selectors.call_detail(slug=slug, include_unpublished=request.user.is_staff)
+    call = selectors.call_detail(slug=slug, include_unpublished=is_staff_member(request.user))
     return render(request, "programs/call_detail.html", {"call": call, "now": timezone.now()})

@@ -8,4 +8,5 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        from . import audit  # noqa: F401  (connects the authentication audit receivers)
+        # Connect the receivers: authentication audit, second factor, tokens.
+        from . import audit, second_factor, tokens  # noqa: F401

@@ -43,58 +43,28 @@ class PreferredLanguageMiddleware:
 STAFF_PATHS = ("/espace-adn/", "/gestion/", "/api/v1/staff/")
 
 
-class StaffTwoFactorMiddleware:
-    """Staff pages need two-factor authentication: a staff member without an authenticator is
-    sent to set one up (TOTP) before reaching the back office, the admin or the staff API."""
+class SecondFactorMiddleware:
+    """Staff rights only for a session that passed the second factor in this log-in.
+
+    Every request of a signed-in user is marked with whether its session passed it; the
+    permission checks (`permissions.has_role`, `is_staff_member`, the admin site) read the mark,
+    so a staff member signed in with a password alone has an applicant's rights everywhere.
+    The staff paths send such a session to its next step: set up TOTP, or type a code."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if (
-            settings.STAFF_TWO_FACTOR_REQUIRED
-            and request.path.startswith(STAFF_PATHS)
-            and self._needs_setup(request)
-        ):
-            from django.contrib import messages
-            from django.shortcuts import redirect
-            from django.utils.translation import gettext as _
+        if not settings.STAFF_TWO_FACTOR_REQUIRED:
+            return self.get_response(request)
+        user = request.user
+        if user.is_authenticated:
+            from .second_factor import second_factor_next_step, session_passed_second_factor
 
-            if request.path.startswith("/api/"):
-                from django.http import JsonResponse
+            user.second_factor_missing = not session_passed_second_factor(request, user)
+            if user.second_factor_missing and request.path.startswith(STAFF_PATHS):
+                from .permissions import holds_staff_rights
 
-                return JsonResponse(
-                    {
-                        "status": 403,
-                        "errors": [
-                            {
-                                "field": None,
-                                "code": "two_factor_required",
-                                "message": _(
-                                    "Set up two-factor authentication to use the staff interface."
-                                ),
-                            }
-                        ],
-                    },
-                    status=403,
-                )
-            messages.info(
-                request, _("For the staff interface, set up two-factor authentication first.")
-            )
-            return redirect("mfa_activate_totp")
+                if holds_staff_rights(user):
+                    return second_factor_next_step(request, user)
         return self.get_response(request)
-
-    @staticmethod
-    def _needs_setup(request) -> bool:
-        user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated:
-            return False
-        from allauth.mfa.models import Authenticator
-
-        from .permissions import STAFF, has_role
-
-        is_staff_member = user.is_staff or has_role(user, *STAFF)
-        return (
-            is_staff_member
-            and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
-        )

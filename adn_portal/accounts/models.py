@@ -3,8 +3,7 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-
-from .roles import Role
+from knox.models import AbstractAuthToken
 
 
 class UserManager(BaseUserManager):
@@ -54,9 +53,25 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.get_full_name() or self.email
 
-    def has_role(self, role: Role) -> bool:
-        # Prefetch-friendly: reads the groups already loaded when there are any.
-        return self.is_active and any(group.name == role for group in self.groups.all())
+
+class ApiToken(AbstractAuthToken):
+    """A token for the API (django-rest-knox): only its SHA-512 digest is stored, and the first
+    characters (`token_key`) to find it; the token itself is shown once, at creation."""
+
+    name = models.CharField(_("name"), max_length=100)
+    second_factor = models.BooleanField(
+        _("made after the second factor"),
+        default=False,
+        help_text=_("Staff rights need a token made by a session that passed the second factor."),
+    )
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.token_key}…)"
 
 
 class IdempotencyKey(models.Model):
@@ -87,7 +102,14 @@ class AuditEvent(models.Model):
         LOGIN_FAILED = "login_failed", _("Failed log-in")
         LOGOUT = "logout", _("Logged out")
         PERMISSION_DENIED = "permission_denied", _("Refused access")
+        SECOND_FACTOR_FAILED = "second_factor_failed", _("Wrong second-factor code")
+        SECOND_FACTOR_THROTTLED = "second_factor_throttled", _("Second-factor attempts blocked")
+        TOKEN_CREATED = "token_created", _("API token created")
+        TOKEN_REVOKED = "token_revoked", _("API token revoked")
         STAFF_ACTION = "staff_action", _("Staff action")
+        FILE_VIEWED = "file_viewed", _("Staff read a file")
+        DOCUMENT_DOWNLOADED = "document_downloaded", _("Staff downloaded a document")
+        EXPORT_DOWNLOADED = "export_downloaded", _("Staff downloaded an export")
         DATA_EXPORT = "data_export", _("Personal data exported")
         ERASURE = "erasure", _("Account erased")
         RETENTION = "retention", _("Old files anonymised")

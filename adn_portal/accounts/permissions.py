@@ -1,22 +1,54 @@
-"""Who may do what: staff roles come from groups (domain §3)."""
+"""Who may do what: staff roles come from groups (domain §3), and count only for a session (or
+an API token) that passed the second factor."""
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 
 from .roles import Role
 
 
-def has_role(user, *roles: Role) -> bool:
-    if not (user.is_authenticated and user.is_active):
-        return False
-    if user.is_superuser:
-        return True
+def role_names(user) -> set[str]:
+    """The user's staff roles as stored, whatever this session proved."""
     # Cached on the user object for the request: pages ask several times.
     if not hasattr(user, "_role_names"):
         user._role_names = set(user.groups.values_list("name", flat=True))
-    return any(role in user._role_names for role in roles)
+    return user._role_names
+
+
+def holds_staff_rights(user) -> bool:
+    """Whether the account has any staff right at all (admin flag or a staff role)."""
+    return bool(
+        user.is_authenticated
+        and (user.is_staff or user.is_superuser or role_names(user) & set(STAFF))
+    )
+
+
+def second_factor_missing(user) -> bool:
+    """True when this request's user came without the second factor: a session that did not
+    pass it, or an API token not made by such a session. The middleware and the token
+    authentication set the mark; users loaded outside a request (tasks, commands) carry none."""
+    return settings.STAFF_TWO_FACTOR_REQUIRED and getattr(user, "second_factor_missing", False)
+
+
+def has_role(user, *roles: Role) -> bool:
+    if not (user.is_authenticated and user.is_active) or second_factor_missing(user):
+        return False
+    if user.is_superuser:
+        return True
+    return any(role in role_names(user) for role in roles)
+
+
+def is_staff_member(user) -> bool:
+    """Django's `is_staff` (the admin, unpublished calls), with the same second-factor rule."""
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and user.is_staff
+        and not second_factor_missing(user)
+    )
 
 
 def role_required(*roles: Role):

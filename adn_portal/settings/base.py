@@ -41,7 +41,7 @@ if TRUSTED_PROXIES and TRUSTED_PROXY_COUNT:
     raise ImproperlyConfigured("Set TRUSTED_PROXIES or TRUSTED_PROXY_COUNT, not both.")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "adn_portal.accounts.admin_config.PortalAdminConfig",  # django.contrib.admin, second factor
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -57,7 +57,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",  # API tokens: stored as digests, expiring, revocable (model: accounts.ApiToken)
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -88,7 +88,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "adn_portal.accounts.middleware.StaffTwoFactorMiddleware",
+    "adn_portal.accounts.middleware.SecondFactorMiddleware",
     # Last: it watches the authentication failures of everything above.
     "axes.middleware.AxesMiddleware",
 ]
@@ -159,12 +159,22 @@ ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_ADAPTER = "adn_portal.accounts.adapter.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[ADN Portal] "
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"
-# Failed log-ins are throttled by django-axes (below), recorded in the database for staff.
-ACCOUNT_RATE_LIMITS = {"login_failed": False}
+# Wrong passwords are throttled by django-axes (below), per account and client; the adapter
+# skips allauth's own per-account password limit, which anyone could use to lock staff out.
+# allauth counts wrong second-factor codes (TOTP and recovery codes) under "login_failed":
+# per client, and per account (reaching that step already took the account's password).
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": env.str("SECOND_FACTOR_RATE_LIMITS", default="10/m/ip,5/5m/key,20/1d/key")
+}
 
-# Two-factor authentication (allauth.mfa, TOTP): required for the staff interface.
+# Two-factor authentication (allauth.mfa, TOTP): staff rights need a session that passed it.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "ADN Portal"
+MFA_ADAPTER = "adn_portal.accounts.adapter.MFAAdapter"  # TOTP seeds encrypted at rest
+MFA_FORMS = {
+    "authenticate": "adn_portal.accounts.mfa_forms.SecondFactorForm",
+    "reauthenticate": "adn_portal.accounts.mfa_forms.SecondFactorReauthenticateForm",
+}
 STAFF_TWO_FACTOR_REQUIRED = env_bool("STAFF_TWO_FACTOR_REQUIRED", default=True)
 
 # Log-in throttling (django-axes): 5 failures for one address from one IP lock it for 15 min.
@@ -291,15 +301,28 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(
     env.path("CELERY_BEAT_SCHEDULE_FILENAME", default=BASE_DIR / "var" / "celerybeat-schedule")
 )
 
+# API tokens (django-rest-knox): kept as SHA-512 digests, shown once. A staff member's token is
+# made only by a session that passed the second factor, and lives hours; an applicant's a year.
+KNOX_TOKEN_MODEL = "accounts.ApiToken"
+REST_KNOX = {"TOKEN_TTL": None, "AUTH_HEADER_PREFIX": "Token"}  # each token gets its own expiry
+STAFF_API_TOKEN_HOURS = env.int("STAFF_API_TOKEN_HOURS", default=12)
+API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=365)
+API_TOKENS_PER_USER = env.int("API_TOKENS_PER_USER", default=10)
+
 # The API (/api/v1/): session or token, errors as structured JSON, capped pages, throttled.
 REST_FRAMEWORK = {
     # Token first: an anonymous caller gets 401 with a WWW-Authenticate header, not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "adn_portal.accounts.tokens.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PARSER_CLASSES": [
+        "adn_portal.lib.api.JSONParser",  # DRF's, with too deep a body a 400 instead of a 500
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "adn_portal.lib.api.CappedPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

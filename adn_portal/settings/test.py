@@ -18,6 +18,3 @@ STORAGES = {
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 # No collectstatic before tests: let WhiteNoise look files up lazily instead of scanning.
 WHITENOISE_AUTOREFRESH = True
-
-# Staff accounts made by factories have no authenticator; the tests of the rule turn it on.
-STAFF_TWO_FACTOR_REQUIRED = False

@@ -1,6 +1,7 @@
 import pytest
 from django.urls import reverse
 
+from tests.auth import login_staff
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -79,5 +80,5 @@ def test_profile_rejects_an_unknown_language_with_a_french_error(client):
 def test_navigation_offers_the_back_office_to_staff_only(client):
     client.force_login(UserFactory())
     assert reverse("admin:index") not in client.get(reverse("home")).content.decode()
-    client.force_login(UserFactory(role="reviewer", is_staff=True))
+    login_staff(client, UserFactory(role="reviewer", is_staff=True))
     assert reverse("admin:index") in client.get(reverse("home")).content.decode()

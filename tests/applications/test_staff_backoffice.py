@@ -10,6 +10,7 @@ from adn_portal.mailer.models import OutgoingEmail
 from applications import services
 from applications.models import Application, ApplicationEvent, Assignment, Export
 from applications.workflow import Actor, Status
+from tests.auth import login_staff
 from tests.factories import OrganisationFactory, UserFactory
 
 from .staff_fixtures import scored_call, staff, submitted_file
@@ -42,7 +43,7 @@ def tab_counts(response) -> dict[str, int]:
 def test_reviewers_see_only_the_programmes_they_work_on(client, reviewer):
     mine = submitted_file()
     other = submitted_file(scored_call("TREMPLIN"))
-    client.force_login(reviewer)
+    login_staff(client, reviewer)
     assert references(client.get(QUEUE)) == [mine.reference]
     assert client.get(reverse("applications:staff_file", args=[other.pk])).status_code == 404
     assert client.get(reverse("applications:staff_file", args=[mine.pk])).status_code == 200
@@ -50,7 +51,7 @@ def test_reviewers_see_only_the_programmes_they_work_on(client, reviewer):
 
 def test_drafts_never_reach_the_staff_queue(client, reviewer):
     draft = submitted_file(status=Status.DRAFT)
-    client.force_login(reviewer)
+    login_staff(client, reviewer)
     assert draft.reference not in references(client.get(QUEUE))
     assert client.get(reverse("applications:staff_file", args=[draft.pk])).status_code == 404
 
@@ -94,7 +95,7 @@ def test_applicants_never_see_internal_notes_scores_or_reviewer_names(client, ma
     assert "Revue" not in page  # the reviewer's name
 
     # Staff read the score in words in the timeline, not a bare number.
-    client.force_login(manager)
+    login_staff(client, manager)
     staff_page = html.unescape(
         client.get(reverse("applications:staff_file", args=[application.pk])).content.decode()
     )
@@ -114,7 +115,7 @@ def test_queue_filters_search_and_my_files(client, reviewer, manager):
         status=Status.UNDER_REVIEW,
     )
     services.application_assign(application=namur, reviewer=reviewer, by=manager)
-    client.force_login(reviewer)
+    login_staff(client, reviewer)
 
     assert references(client.get(QUEUE, {"province": "namur"})) == [namur.reference]
     assert references(client.get(QUEUE, {"status": "submitted"})) == [liege.reference]
@@ -129,7 +130,7 @@ def test_queue_filters_search_and_my_files(client, reviewer, manager):
 
 def test_a_hostile_ordering_or_search_is_harmless(client, reviewer):
     submitted_file()
-    client.force_login(reviewer)
+    login_staff(client, reviewer)
     for params in (
         {"ordering": "organisation__memberships__user__password"},
         {"q": "'; DELETE FROM applications_application; --"},
@@ -161,7 +162,7 @@ def test_a_filtered_queue_counts_and_pages_its_files_past_the_end_and_with_a_jun
 ):
     bulk_files(reviewer, [Status.REJECTED if n % 2 else Status.WITHDRAWN for n in range(60)])
     rejected = [f"START-2025-{n:05d}" for n in range(60) if n % 2]  # 30 files: 2 pages
-    client.force_login(reviewer)
+    login_staff(client, reviewer)
     by_reference = {"status": "rejected", "ordering": "reference"}
 
     first = client.get(QUEUE, by_reference)
@@ -186,7 +187,7 @@ def test_queue_query_count_is_the_same_for_10_and_1000_files(
     client, reviewer, django_assert_num_queries, files
 ):
     bulk_files(reviewer, [Status.REJECTED] * files)
-    client.force_login(reviewer)
+    login_staff(client, reviewer)
     # session, user, groups (role), programmes of the user, the page's keys with the count,
     # the page's rows (with organisation, call, programme and current reviewer), counts per
     # status, programme and call choices of the filter form
@@ -199,7 +200,7 @@ def test_the_counts_per_status_are_shared_from_the_cache_until_a_file_moves(
     client, manager, reviewer, django_assert_num_queries, django_capture_on_commit_callbacks
 ):
     application = submitted_file()
-    client.force_login(manager)
+    login_staff(client, manager)
     assert tab_counts(client.get(QUEUE)) == {"submitted": 1}
     # The same page without the GROUP BY per status, nor the COUNT: the whole queue's size is
     # the sum of the counts per status.
@@ -219,7 +220,7 @@ def test_the_counts_per_status_are_shared_from_the_cache_until_a_file_moves(
     assert tab_counts(response) == {"eligibility_check": 2}
     assert response.context["page"].paginator.count == len(response.context["page"]) == 2
     # Another member of staff shares the cached counts, limited to their own programmes.
-    client.force_login(staff("reviewer", "TREMPLIN"))
+    login_staff(client, staff("reviewer", "TREMPLIN"))
     assert tab_counts(client.get(QUEUE)) == {}
 
 
@@ -349,7 +350,7 @@ def test_batch_decisions_apply_file_by_file(client, manager, reviewer):
             application=application, reviewer=reviewer, scores={c.pk: (2, "") for c in criteria}
         )
     unscored = submitted_file(call, status=Status.UNDER_REVIEW)
-    client.force_login(manager)
+    login_staff(client, manager)
     client.post(
         reverse("applications:staff_queue_batch"),
         {"action": "rejected", "files": [a.pk for a in [*scored, unscored]], "comment": "Merci."},
@@ -392,7 +393,7 @@ def test_auto_assignment_balances_open_files_across_reviewers(client, manager, r
     services.application_assign(application=busy, reviewer=reviewer, by=manager)
     for _ in range(10):
         submitted_file(call)
-    client.force_login(manager)
+    login_staff(client, manager)
     client.post(reverse("applications:staff_queue_batch"), {"action": "auto_assign"})
 
     loads = sorted(
@@ -419,7 +420,7 @@ def test_the_filtered_queue_exports_as_xlsx_with_formula_cells_made_safe(
         organisation=OrganisationFactory(name='=HYPERLINK("http://evil","x")', postcode="5000")
     )
     submitted_file(organisation=OrganisationFactory(name="Atelier Liège", postcode="4000"))
-    client.force_login(reviewer)
+    login_staff(client, reviewer)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
             reverse("applications:staff_export_create") + "?province=namur", {"format": "xlsx"}
@@ -439,11 +440,11 @@ def test_a_csv_export_is_only_downloadable_by_who_asked(
     client, reviewer, django_capture_on_commit_callbacks
 ):
     submitted_file()
-    client.force_login(reviewer)
+    login_staff(client, reviewer)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("applications:staff_export_create"), {"format": "csv"})
     export = Export.objects.get()
-    client.force_login(staff("reviewer", "START"))
+    login_staff(client, staff("reviewer", "START"))
     assert (
         client.get(reverse("applications:staff_export_download", args=[export.pk])).status_code
         == 404
@@ -452,7 +453,7 @@ def test_a_csv_export_is_only_downloadable_by_who_asked(
 
 def test_an_information_request_from_staff_reaches_the_applicant(client, reviewer):
     application = submitted_file()
-    client.force_login(reviewer)
+    login_staff(client, reviewer)
     client.post(
         reverse("applications:staff_request_information", args=[application.pk]),
         {"message": "Joignez le devis.", "due_date": "2030-01-31"},

@@ -12,6 +12,8 @@ from django.conf import settings
 from django.test import Client
 from playwright.sync_api import sync_playwright
 
+from tests.auth import login_staff
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
@@ -108,9 +110,10 @@ def page(browser, live_server, request):
 
 
 def log_in(page, live_server, user) -> None:
-    """From now on the browser is `user`: a session opened by the test client, as its cookie."""
+    """From now on the browser is `user`: a session opened by the test client, as its cookie
+    (for staff, a session that passed the second factor)."""
     client = Client()
-    client.force_login(user)
+    login_staff(client, user)
     page.context.clear_cookies()
     page.context.add_cookies(
         [

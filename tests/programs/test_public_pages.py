@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from programs.models import Programme
+from tests.auth import login_staff
 from tests.factories import CallFactory, ScoringCriterionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -113,7 +114,7 @@ def test_unpublished_call_is_hidden_from_the_public_but_previewed_by_staff(clien
     call = CallFactory(is_published=False)
     assert client.get(call.get_absolute_url()).status_code == 404
 
-    client.force_login(UserFactory(is_staff=True))
+    login_staff(client, UserFactory(is_staff=True))
     response = client.get(call.get_absolute_url())
     assert response.status_code == 200
     assert "pas publié" in response.content.decode()
@@ -138,7 +139,7 @@ def test_the_header_links_every_visitor_and_staff_destination_and_marks_the_curr
     experts_link = f'class="nav-link active" href="{reverse("companies:expert_directory")}"'
     assert experts_link in page
 
-    client.force_login(UserFactory(is_staff=True))
+    login_staff(client, UserFactory(is_staff=True))
     page = client.get(reverse("home")).content.decode()
     for name in ("applications:staff_queue", "stats:dashboard", "admin:index", "account_logout"):
         assert f'"{reverse(name)}"' in page

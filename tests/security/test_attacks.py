@@ -17,6 +17,7 @@ from applications.workflow import Status
 from companies.models import Organisation
 from tests.applications.conftest import pdf
 from tests.applications.staff_fixtures import staff, submitted_file
+from tests.auth import login_staff
 from tests.factories import (
     DEFAULT_PASSWORD,
     ExpertFactory,
@@ -181,7 +182,7 @@ def test_staff_views_send_anonymous_visitors_to_log_in(client):
 
 def test_a_reviewer_of_another_programme_can_neither_read_nor_write(client):
     application = submitted_file()
-    client.force_login(staff("reviewer", "TREMPLIN"))
+    login_staff(client, staff("reviewer", "TREMPLIN"))
     before = snapshot()
     assert client.get(reverse("applications:staff_file", args=[application.pk])).status_code == 404
     assert (
@@ -301,7 +302,7 @@ def test_exports_neutralise_formulas(client, django_capture_on_commit_callbacks)
 
     submitted_file(organisation=OrganisationFactory(name='=cmd|"/c calc"!A1'))
     reviewer = staff("reviewer", "START")
-    client.force_login(reviewer)
+    login_staff(client, reviewer)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("applications:staff_export_create"), {"format": "xlsx"})
     from applications.models import Export
@@ -359,7 +360,7 @@ def test_a_path_traversal_file_name_is_neutralised(client, applicant, victim_fil
 )
 def test_sql_injection_strings_in_search_are_plain_text(client, payload):
     submitted_file()
-    client.force_login(staff("reviewer", "START"))
+    login_staff(client, staff("reviewer", "START"))
     assert (
         client.get(reverse("applications:staff_queue"), {"q": payload})
         .context["page"]
@@ -372,7 +373,7 @@ def test_sql_injection_strings_in_search_are_plain_text(client, payload):
 
 def test_ordering_on_a_private_field_is_ignored(client):
     submitted_file()
-    client.force_login(staff("reviewer", "START"))
+    login_staff(client, staff("reviewer", "START"))
     response = client.get(reverse("applications:staff_queue"), {"ordering": "created_by__password"})
     assert response.status_code == 200
     assert "created_by__password" not in response.context["filter"].form.cleaned_data.get(

@@ -16,6 +16,7 @@ from stats import organisations, services
 from stats.models import IndicatorValue, SnapshotRun
 from stats.selectors import latest_snapshot
 from tests.applications.staff_fixtures import staff
+from tests.auth import login_staff
 
 from .dataset import (
     add_file,
@@ -257,7 +258,7 @@ def test_changes_to_files_trigger_one_debounced_run(files):
 def test_dashboards_read_snapshots_only_with_a_constant_query_count(
     client, files, snapshot, url_name
 ):
-    client.force_login(staff("programme manager", "START"))
+    login_staff(client, staff("programme manager", "START"))
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse(url_name))
     assert response.status_code == 200
@@ -280,7 +281,7 @@ def test_public_figures_hide_cells_describing_fewer_than_five_organisations(
 
 
 def test_the_staff_dashboard_offers_each_chart_as_csv(client, files, snapshot):
-    client.force_login(staff("reviewer", "START"))
+    login_staff(client, staff("reviewer", "START"))
     response = client.get(reverse("stats:dashboard_csv", args=["requests"]))
     lines = response.content.decode("utf-8-sig").splitlines()
     assert lines[0] == ",Start IA,Tremplin IA,Cap IA"
@@ -290,9 +291,9 @@ def test_the_staff_dashboard_offers_each_chart_as_csv(client, files, snapshot):
 def test_recompute_now_is_for_managers_and_shows_the_run(
     client, files, django_capture_on_commit_callbacks
 ):
-    client.force_login(staff("reviewer", "START"))
+    login_staff(client, staff("reviewer", "START"))
     assert client.post(reverse("stats:recompute")).status_code == 404
-    client.force_login(staff("programme manager", "START"))
+    login_staff(client, staff("programme manager", "START"))
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("stats:recompute"))
     run = SnapshotRun.objects.get()
@@ -328,7 +329,7 @@ def test_the_public_page_comes_from_the_cache_with_each_visitors_own_token_until
 def test_the_dashboard_still_shows_a_snapshot_whose_codes_left_the_choices(client, files, snapshot):
     row = IndicatorValue.objects.filter(indicator="requests", dimension="sector").first()
     IndicatorValue.objects.filter(pk=row.pk).update(key="Z")  # a NACE section that is no more
-    client.force_login(staff("programme manager", "START"))
+    login_staff(client, staff("programme manager", "START"))
     response = client.get(reverse("stats:dashboard"))
     assert response.status_code == 200 and ">Z<" in response.content.decode()
 
@@ -336,7 +337,7 @@ def test_the_dashboard_still_shows_a_snapshot_whose_codes_left_the_choices(clien
 def test_the_dashboard_charts_are_rendered_once_per_snapshot_and_filters(
     client, files, snapshot, django_assert_max_num_queries
 ):
-    client.force_login(staff("programme manager", "START"))
+    login_staff(client, staff("programme manager", "START"))
     first = client.get(reverse("stats:dashboard"), {"programme": "START"}).content.decode()
     with django_assert_max_num_queries(5) as again:  # session, user, roles, runs: no snapshot
         assert client.get(reverse("stats:dashboard"), {"programme": "START"}).status_code == 200
