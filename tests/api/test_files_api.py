@@ -255,10 +255,10 @@ def test_an_expert_company_edits_its_profile_through_review(api):
 
 
 def test_token_authentication_works(api, applicant):
-    from rest_framework.authtoken.models import Token
+    from adn_portal.accounts.models import ApiToken
 
-    token = Token.objects.create(user=applicant)
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    _token, secret = ApiToken.objects.create(applicant, name="script")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {secret}")
     assert (
         api.get("/api/v1/me/organisations/").json()["results"][0]["name"]
         == applicant.organisation.name
