@@ -1,5 +1,8 @@
 from django.contrib import admin
 
+from adn_portal.accounts.audit import audit
+from adn_portal.accounts.models import AuditEvent
+
 from .models import Application, ApplicationEvent, ConflictOfInterest, MessageTemplate
 
 
@@ -39,6 +42,12 @@ class ApplicationAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if response.status_code == 200:  # shown, not refused or redirected
+            audit(AuditEvent.Action.FILE_VIEWED, request=request, application=int(object_id))
+        return response
 
 
 @admin.register(MessageTemplate)

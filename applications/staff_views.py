@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from adn_portal.accounts.models import User
+from adn_portal.accounts.audit import audit
+from adn_portal.accounts.models import AuditEvent, User
 from adn_portal.accounts.permissions import MANAGERS, STAFF, has_role, role_required
 from adn_portal.lib.pagination import paginate
 from companies.models import Expert
@@ -117,6 +118,7 @@ def queue_batch(request):
 @role_required(*STAFF)
 def file(request, pk: int):
     application = selectors.staff_file(user=request.user, pk=pk)
+    audit(AuditEvent.Action.FILE_VIEWED, request=request, application=application.pk)
     actor = services.staff_actor(request.user)
     summary = selectors.score_summary(application)
     mine = {
@@ -306,6 +308,12 @@ def file_attachment(request, pk: int, attachment_pk: int):
     attachment = next((d for d in application.documents if d.pk == attachment_pk), None)
     if attachment is None:
         raise Http404
+    audit(
+        AuditEvent.Action.DOCUMENT_DOWNLOADED,
+        request=request,
+        application=application.pk,
+        attachment=attachment.pk,
+    )
     response = FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,
@@ -342,6 +350,7 @@ def export_download(request, export_pk: int):
     export = get_object_or_404(
         Export, pk=export_pk, requested_by=request.user, state=Export.State.READY
     )
+    audit(AuditEvent.Action.EXPORT_DOWNLOADED, request=request, export=export.pk, rows=export.rows)
     return FileResponse(
         export.file.open("rb"), as_attachment=True, filename=f"dossiers-{export.pk}.{export.format}"
     )

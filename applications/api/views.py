@@ -9,7 +9,8 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from adn_portal.accounts.models import User
+from adn_portal.accounts.audit import audit
+from adn_portal.accounts.models import AuditEvent, User
 from adn_portal.accounts.permissions import STAFF, has_role
 from adn_portal.lib.api import CappedCursorPagination, NotFoundUnless, error, idempotent
 
@@ -282,6 +283,11 @@ class StaffApplicationViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_object(self):
         return selectors.staff_file(user=self.request.user, pk=self.kwargs["pk"])
+
+    def retrieve(self, request, *args, **kwargs):
+        application = self.get_object()
+        audit(AuditEvent.Action.FILE_VIEWED, request=request, application=application.pk)
+        return Response(self.get_serializer(application).data)
 
     @extend_schema(
         request=s.TransitionSerializer, responses=s.QueueSerializer, parameters=[IDEMPOTENCY]

@@ -1,26 +1,20 @@
 """Pages and downloads holding personal data are never kept by a browser or a shared cache
 (`Cache-Control: private, no-store`); public pages for anonymous visitors keep their caching."""
 
-import hashlib
 import re
 
 import pytest
 from django.core import mail
 from django.core.files.base import ContentFile
-from django.test import Client
 from django.urls import reverse
 from django.utils.cache import get_max_age
 from rest_framework.test import APIClient
 
 from adn_portal.accounts.tokens import api_token_create
-from applications.models import Attachment, Export
-from tests.applications.staff_fixtures import staff, submitted_file
 from tests.auth import login, login_staff
 from tests.factories import ExpertFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-PDF = b"%PDF-1.4\n" + b"0" * 100
 
 
 def private(response) -> bool:
@@ -28,42 +22,12 @@ def private(response) -> bool:
     return {"private", "no-store"} <= directives and "public" not in directives
 
 
-@pytest.fixture
-def world(django_capture_on_commit_callbacks):
-    application = submitted_file()
-    applicant = application.created_by
-    attachment = Attachment(
-        application=application,
-        original_name="bilan.pdf",
-        content_type="application/pdf",
-        size=len(PDF),
-        sha256=hashlib.sha256(PDF).hexdigest(),
-        uploaded_by=applicant,
-    )
-    attachment.file.save("bilan.pdf", ContentFile(PDF), save=True)
-    manager = staff("programme manager", application.programme.code)
-    staff_client = Client()
-    login_staff(staff_client, manager)
-    with django_capture_on_commit_callbacks(execute=True):
-        response = staff_client.post(reverse("applications:staff_export_create"), {"format": "csv"})
-    assert response.status_code == 302
-    export = Export.objects.get()
-    assert export.state == Export.State.READY
-    return {
-        "application": application,
-        "applicant": applicant,
-        "attachment": attachment,
-        "manager": manager,
-        "export": export,
-    }
-
-
-def applicant_pages(world) -> dict[str, str]:
-    pk = world["application"].pk
+def applicant_pages(personal_file) -> dict[str, str]:
+    pk = personal_file["application"].pk
     return {
         "my files": reverse("applications:my_files"),
         "file page": reverse("applications:detail", args=[pk]),
-        "applicant document": world["attachment"].get_absolute_url(),
+        "applicant document": personal_file["attachment"].get_absolute_url(),
         "personal-data export": reverse("applications:my_data"),
         "erasure page": reverse("applications:erase_account"),
         "profile": reverse("profile"),
@@ -71,46 +35,46 @@ def applicant_pages(world) -> dict[str, str]:
     }
 
 
-def staff_pages(world) -> dict[str, str]:
-    pk = world["application"].pk
+def staff_pages(personal_file) -> dict[str, str]:
+    pk = personal_file["application"].pk
     return {
         "staff queue": reverse("applications:staff_queue"),
         "staff file page": reverse("applications:staff_file", args=[pk]),
         "staff document download": reverse(
-            "applications:staff_attachment", args=[pk, world["attachment"].pk]
+            "applications:staff_attachment", args=[pk, personal_file["attachment"].pk]
         ),
         "staff exports": reverse("applications:staff_exports"),
         "staff export download": reverse(
-            "applications:staff_export_download", args=[world["export"].pk]
+            "applications:staff_export_download", args=[personal_file["export"].pk]
         ),
         "staff dashboard": reverse("stats:dashboard"),
     }
 
 
-def test_every_page_and_download_of_an_applicant_is_private(client, world):
-    login(client, world["applicant"])
-    for name, url in applicant_pages(world).items():
+def test_every_page_and_download_of_an_applicant_is_private(client, personal_file):
+    login(client, personal_file["applicant"])
+    for name, url in applicant_pages(personal_file).items():
         response = client.get(url)
         assert response.status_code == 200, name
         assert private(response), (name, response.get("Cache-Control"))
 
 
-def test_every_page_and_download_of_staff_is_private(client, world):
-    login_staff(client, world["manager"])
-    for name, url in staff_pages(world).items():
+def test_every_page_and_download_of_staff_is_private(client, personal_file):
+    login_staff(client, personal_file["manager"])
+    for name, url in staff_pages(personal_file).items():
         response = client.get(url)
         assert response.status_code == 200, name
         assert private(response), (name, response.get("Cache-Control"))
 
 
-def test_api_answers_to_a_token_are_private(world):
+def test_api_answers_to_a_token_are_private(personal_file):
     _token, applicant_secret = api_token_create(
-        user=world["applicant"], name="ERP", second_factor=False
+        user=personal_file["applicant"], name="ERP", second_factor=False
     )
     _token, staff_secret = api_token_create(
-        user=world["manager"], name="Reporting", second_factor=True
+        user=personal_file["manager"], name="Reporting", second_factor=True
     )
-    pk = world["application"].pk
+    pk = personal_file["application"].pk
     calls = {
         "applicant file detail": (applicant_secret, f"/api/v1/applications/{pk}/"),
         "applicant file list": (applicant_secret, "/api/v1/applications/"),
@@ -126,10 +90,10 @@ def test_api_answers_to_a_token_are_private(world):
         assert private(response), (name, response.get("Cache-Control"))
 
 
-def test_api_answers_to_a_session_are_private(world):
+def test_api_answers_to_a_session_are_private(personal_file):
     api = APIClient()
-    login(api, world["applicant"])
-    response = api.get(f"/api/v1/applications/{world['application'].pk}/")
+    login(api, personal_file["applicant"])
+    response = api.get(f"/api/v1/applications/{personal_file['application'].pk}/")
     assert response.status_code == 200
     assert private(response)
 
