@@ -1,16 +1,27 @@
 """Personal data (GDPR): a person's own export, erasure on request, and the retention rule.
 Erasure and retention anonymise; they never delete files, so the indicators do not change."""
 
+import re
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
+from importlib import import_module
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.conf import settings
+from django.contrib.admin.models import LogEntry
+from django.contrib.auth import SESSION_KEY
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from adn_portal.accounts.audit import audit
-from adn_portal.accounts.models import AuditEvent, User
-from companies.models import Invitation, JoinRequest, Membership
+from adn_portal.accounts.models import ApiToken, AuditEvent, IdempotencyKey, User
+from adn_portal.mailer.models import OutgoingEmail
+from companies.models import Invitation, JoinRequest, Membership, OwnershipClaim
 
 from .models import ApplicantMessage, Application, ApplicationVersion, Attachment
 from .workflow import Status
@@ -73,9 +84,12 @@ def _scrub_contact(data: dict) -> dict:
 
 
 @transaction.atomic
-def user_erase(*, user: User, request=None) -> None:
+def user_erase(*, user: User) -> None:
     """Anonymise the person and block the account. Their files stay (for the organisation and
-    the indicators) without their name or contact details."""
+    the indicators) without their name or contact details, and no table keeps their e-mail
+    address, their name or the network addresses they used: not the outbox, the audit log,
+    django-axes' logs, allauth's addresses and authenticators, API tokens or sessions."""
+    person = _Person.of(user)
     for application in Application.objects.select_for_update().filter(created_by=user):
         application.data = _scrub_contact(application.data)
         application.save(update_fields=["data"])
@@ -84,14 +98,169 @@ def user_erase(*, user: User, request=None) -> None:
             version.save(update_fields=["data"])
     Membership.objects.filter(user=user).delete()
     JoinRequest.objects.filter(user=user).delete()
-    Invitation.objects.filter(email__iexact=user.email).delete()
-    EmailAddress.objects.filter(user=user).delete()
+    Invitation.objects.filter(email__in=person.emails).delete()
+    EmailAddress.objects.filter(user=user).delete()  # and their confirmations
+    Authenticator.objects.filter(user=user).delete()
+    ApiToken.objects.filter(user=user).delete()
+    IdempotencyKey.objects.filter(user=user).delete()  # stored answers hold their data
+    _erase_ownership_claims(user, person)
+    _erase_sessions(user, person)
+    _erase_outbox(person)
+    _erase_audit_trail(user, person)
+    _erase_admin_log(person)
     user.email = f"erased-{uuid.uuid4().hex[:12]}@invalid"
     user.first_name = user.last_name = ""
     user.is_active = False
     user.set_unusable_password()
     user.save()
-    audit(AuditEvent.Action.ERASURE, request=request, user=user)
+    # Without the request: the address it came from is theirs too.
+    audit(AuditEvent.Action.ERASURE, user=user)
+
+
+@dataclass(frozen=True)
+class _Person:
+    """What identifies the person in free text, and the network addresses they used."""
+
+    emails: tuple[str, ...]
+    names: tuple[str, ...]  # the full name first, then each part
+    addresses: frozenset[str]
+
+    @classmethod
+    def of(cls, user: User) -> "_Person":
+        emails = tuple(
+            {user.email.lower()}
+            | {
+                e.lower()
+                for e in EmailAddress.objects.filter(user=user).values_list("email", flat=True)
+            }
+        )
+        full = user.get_full_name().strip()
+        parts = [n.strip() for n in (user.first_name, user.last_name) if len(n.strip()) > 1]
+        names = tuple(dict.fromkeys(n for n in (full, *parts) if n))
+        return cls(emails=emails, names=names, addresses=_addresses_used(user, emails))
+
+    def redact(self, text: str) -> str:
+        for needle in self.emails:
+            text = re.sub(re.escape(needle), ERASED, text, flags=re.IGNORECASE)
+        for name in self.names:
+            text = re.sub(rf"\b{re.escape(name)}\b", ERASED, text, flags=re.IGNORECASE)
+        return text
+
+    def redact_json(self, value):
+        if isinstance(value, str):
+            return self.redact(value)
+        if isinstance(value, list):
+            return [self.redact_json(v) for v in value]
+        if isinstance(value, dict):
+            return {k: self.redact_json(v) for k, v in value.items()}
+        return value
+
+    def texts(self, *fields: str) -> Q:
+        """Rows whose `fields` mention them by address or full name (a first name alone is too
+        common to pick rows by; it is replaced in the rows picked)."""
+        return Q(
+            *(
+                Q(**{f"{field}__icontains": needle})
+                for field in fields
+                for needle in self.emails + self.names[:1]
+            ),
+            _connector=Q.OR,
+        )
+
+
+def _addresses_used(user: User, emails: tuple[str, ...]) -> frozenset[str]:
+    """Every IP address seen for them: their audit rows, failed log-ins on their address, and
+    django-axes' records of their address."""
+    tried = Q(*(Q(details__tried__iexact=e) for e in emails), _connector=Q.OR)
+    seen = set(
+        AuditEvent.objects.filter(Q(user=user) | tried)
+        .exclude(ip=None)
+        .values_list("ip", flat=True)
+    )
+    for model in (AccessAttempt, AccessLog, AccessFailureLog):
+        seen |= set(
+            model.objects.filter(username__in=emails)
+            .exclude(ip_address=None)
+            .values_list("ip_address", flat=True)
+        )
+    return frozenset(seen)
+
+
+def _erase_ownership_claims(user: User, person: _Person) -> None:
+    """A pending claim dies with the account; a decided one stays as the history of who owns
+    the organisation, without their words or their document."""
+    claims = OwnershipClaim.objects.filter(claimant=user)
+    documents = [c.document.name for c in claims.exclude(document="")]
+    claims.pending().delete()
+    for claim in claims:
+        claim.comment = person.redact(claim.comment)
+        claim.save(update_fields=["comment"])
+    claims.update(message=ERASED, document="", document_name="")
+    storage = OwnershipClaim._meta.get_field("document").storage
+    for name in documents:
+        transaction.on_commit(partial(storage.delete, name))
+
+
+def _erase_sessions(user: User, person: _Person) -> None:
+    """Their sessions in every browser, and any other session that holds their address (allauth
+    keeps it during log-in and sign-up). Sessions are signed blobs: each is decoded."""
+    engine = import_module(settings.SESSION_ENGINE)
+    if not hasattr(engine.SessionStore, "get_model_class"):
+        return  # sessions kept in signed cookies or the cache only: nothing stored here
+    store = engine.SessionStore()
+    rows = engine.SessionStore.get_model_class().objects.values_list("session_key", "session_data")
+    theirs = []
+    for key, data in rows.iterator(chunk_size=2000):
+        session = store.decode(data)
+        text = str(session).lower()
+        if session.get(SESSION_KEY) == str(user.pk) or any(e in text for e in person.emails):
+            theirs.append(key)
+    for key in theirs:
+        engine.SessionStore(session_key=key).delete()
+
+
+def _erase_outbox(person: _Person) -> None:
+    """Messages to them go; messages to others about them (a join request to the owners)
+    stay, without their name or address."""
+    OutgoingEmail.objects.filter(
+        Q(*(Q(to__iexact=e) for e in person.emails), _connector=Q.OR)
+    ).delete()
+    for email in OutgoingEmail.objects.filter(person.texts("subject", "body", "html")):
+        email.subject = person.redact(email.subject)[:255]
+        email.body, email.html = person.redact(email.body), person.redact(email.html)
+        email.save(update_fields=["subject", "body", "html"])
+
+
+def _erase_audit_trail(user: User, person: _Person) -> None:
+    """The audit log keeps what happened, not who they were: their rows and the rows naming them
+    (failed log-ins on their address) lose the address and the name; anonymous rows from their
+    addresses lose the address. Rows of other identified people keep their own address.
+
+    django-axes: records of their address go; logs from their addresses under an address that
+    is no account lose the IP. Live lock-out counters of other accounts from their addresses are
+    left to expire with the cool-off (AXES_COOLOFF_HOURS): clearing them would lift a lock-out."""
+    naming = Q(user=user) | person.texts("details")
+    for event in AuditEvent.objects.filter(naming):
+        event.ip = None
+        event.details = person.redact_json(event.details)
+        event.save(update_fields=["ip", "details"])
+    if person.addresses:
+        AuditEvent.objects.filter(user=None, ip__in=person.addresses).update(ip=None)
+    for model in (AccessAttempt, AccessLog, AccessFailureLog):
+        model.objects.filter(username__in=person.emails).delete()
+    if person.addresses:
+        accounts = User.objects.exclude(pk=user.pk).values("email")
+        for model in (AccessLog, AccessFailureLog):
+            model.objects.filter(ip_address__in=person.addresses).exclude(
+                username__in=accounts
+            ).update(ip_address=None)
+
+
+def _erase_admin_log(person: _Person) -> None:
+    for entry in LogEntry.objects.filter(person.texts("object_repr", "change_message")):
+        entry.object_repr = person.redact(entry.object_repr)[:200]
+        entry.change_message = person.redact(entry.change_message)
+        entry.save(update_fields=["object_repr", "change_message"])
 
 
 @transaction.atomic

@@ -332,18 +332,29 @@ def my_data(request):
 
 @login_required
 def erase_account(request):
-    """GDPR: erasure on request, confirmed with the password."""
+    """GDPR: erasure on request, confirmed with the password.
+
+    The password is guarded like the log-in's: a wrong one counts as a failed log-in for this
+    account and client (django-axes, audited), and a locked account+client gets the lockout page."""
+    from axes.handlers.proxy import AxesProxyHandler
+    from axes.helpers import get_lockout_response
     from django.contrib.auth import logout
+    from django.contrib.auth.signals import user_login_failed
 
     from .privacy import user_erase
 
     error_message = ""
     if request.method == "POST":
+        credentials = {"email": request.user.email}
+        if AxesProxyHandler.is_locked(request, credentials):
+            return get_lockout_response(request, credentials=credentials)
         if request.user.check_password(request.POST.get("password", "")):
             user = request.user
             logout(request)
-            user_erase(user=user, request=request)
+            user_erase(user=user)
             messages.success(request, _("Your account is erased. Thank you for using the portal."))
             return redirect("home")
+        # The failure that reaches the limit makes AxesMiddleware answer the lockout page.
+        user_login_failed.send(sender=__name__, credentials=credentials, request=request)
         error_message = _("This password is not right.")
     return render(request, "accounts/erase.html", {"error": error_message})
