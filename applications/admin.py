@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from adn_portal.accounts.audit import audit
 from adn_portal.accounts.models import AuditEvent
+from adn_portal.lib.numbers import whole_number
 
 from .models import Application, ApplicationEvent, ConflictOfInterest, MessageTemplate
 
@@ -60,3 +61,13 @@ class MessageTemplateAdmin(admin.ModelAdmin):
 class ConflictOfInterestAdmin(admin.ModelAdmin):
     list_display = ["reviewer", "organisation", "declared_at"]
     autocomplete_fields = ["reviewer", "organisation"]
+
+    def get_changeform_initial_data(self, request):
+        # A link may prefill the form (?reviewer=12). Django's autocomplete widget looks up
+        # whatever it is given (a 500 for "abc"): only an id is kept.
+        initial = super().get_changeform_initial_data(request)
+        return {
+            name: value
+            for name, value in initial.items()
+            if name not in self.autocomplete_fields or whole_number(value) is not None
+        }

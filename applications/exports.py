@@ -1,4 +1,5 @@
-"""Queue exports as CSV or XLSX. Cells that a spreadsheet would run as a formula are made inert."""
+"""Queue exports as CSV or XLSX. Every cell goes through safe_cell: a formula is made inert and
+characters a workbook cannot hold are dropped."""
 
 import csv
 import io
@@ -6,13 +7,7 @@ import io
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value):
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+from adn_portal.lib.spreadsheet import safe_cell
 
 
 def columns() -> list[str]:

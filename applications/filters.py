@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from adn_portal.lib.numbers import BIGINT_MAX
 from companies.identifiers import Province
 from companies.models import OrganisationKind
 from programs.models import Call, Programme
@@ -18,7 +19,7 @@ from .workflow import OPEN_STATUSES, Status
 
 
 class QueueFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Search"), method="search")
+    q = django_filters.CharFilter(label=_("Search"), method="search", max_length=200)
     programme = django_filters.ModelChoiceFilter(
         label=_("Programme"), queryset=Programme.objects.only("name")
     )
@@ -38,7 +39,14 @@ class QueueFilter(django_filters.FilterSet):
         field_name="organisation__kind",
         choices=OrganisationKind.choices,
     )
-    reviewer = django_filters.NumberFilter(label=_("Reviewer"), method="by_reviewer")
+    reviewer = django_filters.NumberFilter(
+        label=_("Reviewer"),
+        method="by_reviewer",
+        # An id: a whole number the column can hold (1e20 failed the query).
+        min_value=1,
+        max_value=BIGINT_MAX,
+        decimal_places=0,
+    )
     mine = django_filters.BooleanFilter(
         label=_("Only my files"), method="only_mine", widget=forms.CheckboxInput
     )

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from adn_portal.accounts.audit import audit
 from adn_portal.accounts.models import AuditEvent, User
 from adn_portal.accounts.permissions import MANAGERS, STAFF, has_role, role_required
+from adn_portal.lib.numbers import whole_number
 from adn_portal.lib.pagination import paginate
 from companies.models import Expert
 
@@ -89,7 +90,7 @@ def queue(request):
 def queue_batch(request):
     """Batch actions on the ticked files (or, for auto-assignment, every unassigned one shown)."""
     files = selectors.staff_files(request.user)
-    ids = [int(pk) for pk in request.POST.getlist("files") if pk.isdigit()]
+    ids = [pk for pk in map(whole_number, request.POST.getlist("files")) if pk is not None]
     action = request.POST.get("action")
     if action == "auto_assign":
         chosen = files.filter(pk__in=ids) if ids else _queue(request, files)[1]
@@ -281,7 +282,7 @@ def file_note(request, pk: int):
 @role_required(*MANAGERS)
 @require_POST
 def file_assign(request, pk: int):
-    reviewer = get_object_or_404(User, pk=request.POST.get("reviewer") or 0)
+    reviewer = get_object_or_404(User, pk=whole_number(request.POST.get("reviewer")))
     _act(
         request,
         pk,
@@ -293,7 +294,7 @@ def file_assign(request, pk: int):
 @role_required(*MANAGERS)
 @require_POST
 def file_assign_expert(request, pk: int):
-    expert = get_object_or_404(Expert, pk=request.POST.get("expert") or 0)
+    expert = get_object_or_404(Expert, pk=whole_number(request.POST.get("expert")))
     _act(
         request,
         pk,

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from adn_portal.lib.numbers import whole_number
 from companies.views import active_organisation
 from programs.models import Call
 
@@ -108,7 +109,8 @@ def step(request, pk: int, step: str):
                     step=current,
                     cleaned=None if save_only and not form.is_valid() else form.cleaned_data,
                     raw=raw,
-                    version=int(request.POST.get("version", 0)),
+                    # Versions start at 1: a missing or junk one is refused as a stale form.
+                    version=whole_number(request.POST.get("version")) or 0,
                     by=request.user,
                 )
                 if save_only:

@@ -114,7 +114,7 @@ class OrganisationForm(forms.ModelForm):
 
 def _is_nace(code: str) -> bool:
     digits = code.replace(".", "")
-    return digits.isdigit() and 2 <= len(digits) <= 5
+    return digits.isascii() and digits.isdigit() and 2 <= len(digits) <= 5  # not "²²"
 
 
 class InvitationForm(forms.Form):

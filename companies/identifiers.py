@@ -9,6 +9,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 _SEPARATORS = re.compile(r"[\s.\-/]")
+# ASCII only: str.isdigit() also takes "²" and other scripts' digits.
+_DIGITS = re.compile(r"[0-9]+")
 
 
 def normalise_enterprise_number(raw: str) -> str:
@@ -18,7 +20,7 @@ def normalise_enterprise_number(raw: str) -> str:
     Valid when the last two digits equal 97 - (first eight digits mod 97)."""
     value = _SEPARATORS.sub("", (raw or "").strip().upper())
     value = value.removeprefix("BE")
-    if not value.isdigit():
+    if not _DIGITS.fullmatch(value):
         raise ValidationError(
             _("An enterprise number has only digits, e.g. 0202.239.951."), code="not_digits"
         )
@@ -104,7 +106,7 @@ def _municipality_names() -> dict[str, str]:
 def place_for_postcode(raw: str) -> Place:
     """The municipality and province of a Belgian postcode; ValidationError if it does not exist."""
     postcode = (raw or "").strip()
-    if not (postcode.isdigit() and len(postcode) == 4):
+    if not (_DIGITS.fullmatch(postcode) and len(postcode) == 4):
         raise ValidationError(
             _("A Belgian postcode has 4 digits, e.g. 4000."), code="postcode_format"
         )
@@ -171,7 +173,7 @@ _SECTION_STARTS = [
 def nace_section(code: str) -> str:
     """The section letter of a NACE code such as 62.010, or "" when it cannot be read."""
     digits = code.replace(".", "")[:2]
-    if not digits.isdigit():
+    if not _DIGITS.fullmatch(digits):
         return ""
     division = int(digits)
     section = ""

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from adn_portal.accounts.permissions import MANAGERS, has_role, role_required
 from adn_portal.lib.page_cache import serve as serve_page
 from adn_portal.lib.pagination import page_with_total
+from adn_portal.lib.spreadsheet import safe_cell
 
 from . import lifecycle, selectors, services
 from .forms import (
@@ -143,17 +144,10 @@ def experts_export(request, fmt: str):
         writer.writeheader()
         for row in rows:
             writer.writerow(
-                {k: "|".join(v) if isinstance(v, list) else _safe_cell(v) for k, v in row.items()}
+                {k: "|".join(v) if isinstance(v, list) else safe_cell(v) for k, v in row.items()}
             )
     response["Content-Disposition"] = f'attachment; filename="experts-ia-wallonie.{fmt}"'
     return response
-
-
-def _safe_cell(value):
-    # A cell starting with = + - @ would run as a formula in a spreadsheet.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
 
 
 def expert_detail(request, slug: str):

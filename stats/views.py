@@ -11,15 +11,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from adn_portal.accounts.permissions import MANAGERS, STAFF, role_required
+from adn_portal.lib.numbers import whole_number
 from adn_portal.lib.page_cache import current_version, fragment
 from adn_portal.lib.page_cache import serve as serve_page
+from adn_portal.lib.spreadsheet import safe_cell
 
 from . import dashboards, selectors, services
 from .models import SnapshotRun
-
-
-def _int(value) -> int | None:
-    return int(value) if value and str(value).isdigit() else None
 
 
 def key_figures(request):
@@ -59,8 +57,9 @@ def _dashboard_filters(request) -> tuple[str | None, int | None, int | None]:
     programme = request.GET.get("programme") or None
     if programme not in {code for code, _name in dashboards.PROGRAMMES}:
         programme = None
-    years = [_int(request.GET.get(name)) for name in ("from", "to")]
-    first, last = (y if y is not None and 1900 < y < 2200 else None for y in years)
+    first, last = (
+        whole_number(request.GET.get(name), minimum=1901, maximum=2199) for name in ("from", "to")
+    )
     return programme, first, last
 
 
@@ -146,9 +145,9 @@ def dashboard_csv(request, chart: str):
     response["Content-Disposition"] = f'attachment; filename="{chart}-{snapshot.as_of}.csv"'
     response.write("\ufeff")
     writer = csv.writer(response)
-    writer.writerow(["", *data.series])
+    writer.writerow([safe_cell(name) for name in ["", *data.series]])
     for category, values in data.rows():
-        writer.writerow([category, *["" if v is None else _plain(v) for v in values]])
+        writer.writerow([safe_cell(category), *["" if v is None else _plain(v) for v in values]])
     return response
 
 

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import transaction
 from django.dispatch import receiver
 from django.utils.translation import gettext as _
+from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 from knox.auth import TokenAuthentication as KnoxTokenAuthentication
 from rest_framework import exceptions
 
@@ -87,3 +88,10 @@ class TokenAuthentication(KnoxTokenAuthentication):
         user, api_token = super().authenticate_credentials(token)
         user.second_factor_missing = not api_token.second_factor
         return user, api_token
+
+
+class TokenScheme(KnoxTokenScheme):
+    """The OpenAPI schema's description of the header (`Authorization: Token …`)."""
+
+    target_class = "adn_portal.accounts.tokens.TokenAuthentication"
+    name = "tokenAuth"

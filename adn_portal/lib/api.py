@@ -2,16 +2,32 @@
 
 import functools
 import hashlib
+from datetime import datetime
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions, status
+from django.utils import timezone
+from rest_framework import exceptions, parsers, status
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .numbers import whole_number
+
 MAX_PAGE_SIZE = 100
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's parser turns a ValueError into a 400; a body nested deeper than Python recurses
+    ("[[[[…]]]]", 100 KB is enough) raises RecursionError instead: a 400 as well."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise exceptions.ParseError("JSON parse error - nested too deeply.") from None
 
 
 class CappedPagination(PageNumberPagination):
@@ -26,6 +42,33 @@ class CappedCursorPagination(CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
     ordering = "-pk"
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self._model = queryset.model
+        return super().paginate_queryset(queryset, request, view)
+
+    def decode_cursor(self, request):
+        """DRF checks a cursor's offset, not its position, which goes straight into the query:
+        a position the ordering's field cannot hold is an invalid cursor too (404, as DRF
+        answers for a cursor it cannot read), not a 500."""
+        cursor = super().decode_cursor(request)
+        if cursor is not None and not self._position_fits(cursor.position):
+            raise exceptions.NotFound(self.invalid_cursor_message)
+        return cursor
+
+    def _position_fits(self, position: str | None) -> bool:
+        if position is None:  # the first page's cursor, or one that only moves back
+            return True
+        name = self.ordering[0].lstrip("-")
+        meta = self._model._meta
+        field = meta.pk if name == "pk" else meta.get_field(name)
+        if "\x00" in position:  # no text column takes it (PostgreSQL refuses the query)
+            return False
+        try:
+            value = field.clean(position, None)  # type, size and range checks of the column
+        except DjangoValidationError:
+            return False
+        return not (isinstance(value, datetime) and timezone.is_naive(value))
 
 
 def _flatten(detail, field=None) -> list[dict]:
@@ -235,8 +278,8 @@ def _strict_page_size(paginator, request):
     values = request.query_params.getlist(paginator.page_size_query_param)
     if not values:
         return paginator.page_size
-    raw = values[0]
-    if len(values) > 1 or not raw.isdigit() or int(raw) < 1:
+    size = whole_number(values[0], minimum=1)
+    if len(values) > 1 or size is None:
         raise exceptions.ValidationError(
             {
                 paginator.page_size_query_param: [
@@ -244,7 +287,7 @@ def _strict_page_size(paginator, request):
                 ]
             }
         )
-    return min(int(raw), paginator.max_page_size)
+    return min(size, paginator.max_page_size)
 
 
 CappedPagination.get_page_size = _strict_page_size
@@ -255,7 +298,9 @@ def _strict_page_number(paginator, request, django_paginator):
     values = request.query_params.getlist(paginator.page_query_param)
     if not values:
         return 1
-    if len(values) > 1 or not (values[0].isdigit() or values[0] in paginator.last_page_strings):
+    if len(values) > 1 or not (
+        whole_number(values[0]) is not None or values[0] in paginator.last_page_strings
+    ):
         raise exceptions.ValidationError(
             {paginator.page_query_param: [exceptions.ErrorDetail("A page number.", code="invalid")]}
         )

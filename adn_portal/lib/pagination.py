@@ -8,6 +8,8 @@ it comes with the page's rows (COUNT(*) OVER ()): a filtered list is scanned onc
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, QuerySet, Window
 
+from .numbers import whole_number
+
 
 class _KnownCountPaginator(Paginator):
     def __init__(self, *args, count: int, **kwargs):
@@ -15,11 +17,14 @@ class _KnownCountPaginator(Paginator):
         self.__dict__["count"] = count  # Paginator.count is a cached property: already known
 
 
+# Far past any list's end, and small enough that the row offset fits a 64-bit integer.
+MAX_PAGE_NUMBER = 2**31
+
+
 def _page_number(number) -> int | None:
     """A plain page number (None, "" and "1" are page 1); None for anything else, which
-    Paginator.get_page then interprets."""
-    text = str(number or "1")
-    return int(text) if text.isdigit() and int(text) >= 1 else None
+    Paginator.get_page then interprets (a huge number as past the end: the last page)."""
+    return whole_number(number or "1", minimum=1, maximum=MAX_PAGE_NUMBER)
 
 
 def _with_total(queryset: QuerySet, number: int, per_page: int) -> QuerySet:

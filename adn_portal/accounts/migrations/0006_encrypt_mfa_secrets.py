@@ -1,5 +1,7 @@
 """Second-factor secrets written before the MFA adapter encrypted them are encrypted now; the
-old DRF token table (keys in clear) goes: API tokens are knox digests from now on."""
+old DRF token table (keys in clear) goes: API tokens are knox digests from now on, in
+accounts.ApiToken. knox's own migrations create its default table even though the model is
+swapped: it goes too (unused, and its foreign key would stop PostgreSQL truncating users)."""
 
 from django.db import migrations
 
@@ -30,9 +32,11 @@ class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0005_api_tokens"),
         ("mfa", "0003_authenticator_type_uniq"),
+        ("knox", "0009_extend_authtoken_field"),
     ]
 
     operations = [
         migrations.RunPython(encrypt_secrets, migrations.RunPython.noop),
         migrations.RunSQL("DROP TABLE IF EXISTS authtoken_token", migrations.RunSQL.noop),
+        migrations.RunSQL("DROP TABLE IF EXISTS knox_authtoken", migrations.RunSQL.noop),
     ]

@@ -1,0 +1,842 @@
+"""Odd input never becomes a 500 (issue 15, section 6).
+
+Property-based: hypothesis sends every page and API endpoint of the URLconf query parameters
+made of Unicode digits ("²", "٣"), NUL and other control characters, odd Unicode, 100 KB
+strings, huge and negative numbers, repeated parameters and tampered API cursors, as an
+anonymous visitor, an applicant, an expert company and staff; then posts the same values into
+the fields of the main forms and API bodies. Every answer is below 500, the API's errors keep
+its shape, a refused form writes nothing, and no NUL byte reaches the database (PostgreSQL
+refuses one in text and JSON, so a NUL SQLite stores would be a 500 in production).
+
+Each example runs in a savepoint rolled back at its end: examples do not see each other's
+writes, and `derandomize=True` makes every run try the same examples (CI is reproducible).
+Then one targeted test per bug found, each failing before its fix."""
+
+import base64
+import io
+import json
+import re
+from decimal import Decimal
+from urllib.parse import urlencode
+
+import pytest
+from django.apps import apps
+from django.contrib.messages import constants as message_levels
+from django.core.cache import caches
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from rest_framework.test import APIClient
+
+from adn_portal.accounts.roles import Role
+from adn_portal.lib.numbers import whole_number
+from adn_portal.lib.pagination import paginate
+from adn_portal.lib.spreadsheet import safe_cell
+from applications.models import Application, Export
+from applications.services import application_start
+from applications.steps import steps_for
+from applications.workflow import Status
+from companies.forms import OrganisationForm
+from companies.identifiers import nace_section, normalise_enterprise_number
+from companies.models import Organisation
+from programs.models import FormSection, Programme
+from tests.applications.conftest import START_STEPS
+from tests.applications.staff_fixtures import scored_call, staff, submitted_file
+from tests.auth import login, login_staff
+from tests.factories import (
+    CallFactory,
+    ExpertFactory,
+    OrganisationFactory,
+    make_member,
+    valid_enterprise_number,
+)
+
+pytestmark = pytest.mark.django_db
+
+# One shared budget: hypothesis runs these many examples per test, the same ones every run.
+EXAMPLES = 60
+FUZZ = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    # The world fixture is built once per test and each example rolls its writes back.
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+
+
+# --- what odd input looks like -----------------------------------------------------------------
+
+UNICODE_DIGITS = st.text(st.characters(categories=["Nd", "No"]), min_size=1, max_size=4)
+CONTROL = st.text(st.characters(categories=["Cc"]), min_size=1, max_size=3)
+ANY_TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=20)  # no surrogates
+NUMBERS = st.one_of(
+    st.integers(min_value=-(10**30), max_value=10**30),
+    st.sampled_from([2**31, 2**63, -(2**63) - 1, 10**20]),
+).map(str)
+LONG = st.sampled_from([5_000, 100_000]).flatmap(
+    lambda n: st.sampled_from(["9" * n, "x" * n, "²" * n, "é" * n])
+)
+JUNK = st.sampled_from(
+    ["", " ", "0", "-1", "1.5", "1e309", "NaN", "inf", "+1", " 1", "0x1F", "1_000", "null", "[]"]
+)
+
+
+def _mixed(parts):
+    return st.lists(st.one_of(*parts), min_size=2, max_size=3).map("".join)
+
+
+ODD_TEXT = st.one_of(
+    UNICODE_DIGITS,
+    CONTROL,
+    ANY_TEXT,
+    NUMBERS,
+    LONG,
+    JUNK,
+    _mixed([UNICODE_DIGITS, CONTROL, JUNK, st.just("1")]),  # "1²", "3\x00", "٣1"…
+)
+# A value, or the same parameter repeated.
+ODD_VALUE = st.one_of(ODD_TEXT, st.lists(ODD_TEXT, min_size=2, max_size=3))
+
+
+def _cursor(position, offset, reverse_flag) -> str:
+    """A cursor as DRF encodes it, with whatever inside."""
+    tokens = {"o": offset, "r": reverse_flag}
+    if position is not None:
+        tokens["p"] = position
+    return base64.b64encode(urlencode(tokens).encode()).decode()
+
+
+# Tampered cursors: well encoded, with odd positions (DRF puts them in the query), offsets and
+# directions; and cursors that are not base64 at all.
+CURSORS = st.one_of(
+    st.builds(
+        _cursor,
+        st.one_of(st.none(), ODD_TEXT),
+        st.sampled_from(["0", "1", "²", "-1"]),
+        st.sampled_from(["0", "1", "²"]),
+    ),
+    ODD_TEXT,
+)
+
+# The parameters the views read (pages, filters, sorting, API pagination, redirects), the
+# directory's facets, the admin's changelist ones, and names nobody reads.
+PARAMETERS = [
+    "page", "q", "statut", "ordering", "page_size", "cursor", "format", "next", "programme",
+    "call", "status", "province", "kind", "reviewer", "mine", "overdue", "from", "to", "sort",
+    "speciality", "sector", "language", "numero", "programme__code", "o", "p", "e", "all",
+    "_changelist_filters", "_to_field", "_popup", "id__exact", "organisation", "user",
+]  # fmt: skip
+PARAMETER_NAMES = st.one_of(st.sampled_from(PARAMETERS), ANY_TEXT.filter(bool))
+QUERIES = st.dictionaries(PARAMETER_NAMES, ODD_VALUE, min_size=1, max_size=4)
+
+
+# --- the portal as its users see it ------------------------------------------------------------
+
+
+@pytest.fixture
+def world(db):
+    """An applicant with a draft, a file waiting for an answer and one in progress; an expert
+    company; a submitted file with a scoring grid; an administrator with every programme."""
+    organisation = OrganisationFactory(name="Menuiserie Dupont SRL", postcode="4000")
+    applicant = make_member(organisation)
+    expert = ExpertFactory(programmes=["START", "TREMPLIN"])
+    expert_member = make_member(expert.organisation)
+    start = CallFactory(
+        programme=Programme.objects.get(code="START"),
+        slug="start-ia-fuzz",
+        form_sections=[FormSection.CHALLENGES, FormSection.EXPERT, FormSection.ATTACHMENTS],
+    )
+    draft = application_start(call=start, organisation=organisation, by=applicant)
+    waiting = submitted_file(
+        scored_call("TREMPLIN"), status=Status.INFO_REQUESTED, organisation=organisation,
+        applicant=applicant,
+    )  # fmt: skip
+    running = submitted_file(
+        scored_call("CAP"), status=Status.IN_PROGRESS, organisation=organisation,
+        applicant=applicant, expert=expert,
+    )  # fmt: skip
+    queued = submitted_file()
+    administrator = staff(Role.ADMINISTRATOR, "START", "TREMPLIN", "CAP", is_superuser=True)
+    Export.objects.create(requested_by=administrator, query={}, format="csv")
+    return {
+        "applicant": applicant,
+        "organisation": organisation,
+        "expert": expert,
+        "expert_member": expert_member,
+        "call": start,
+        "draft": draft,
+        "waiting": waiting,
+        "running": running,
+        "queued": queued,
+        "administrator": administrator,
+    }
+
+
+def clients(world) -> dict:
+    """One client per kind of visitor, pages and API alike (the API through
+    force_authenticate, as a token would)."""
+    anonymous, applicant, expert, administrator = Client(), Client(), Client(), Client()
+    login(applicant, world["applicant"])
+    login(expert, world["expert_member"])
+    login_staff(administrator, world["administrator"])
+    api = {}
+    for role, user in [
+        ("applicant", world["applicant"]),
+        ("expert", world["expert_member"]),
+        ("staff", world["administrator"]),
+    ]:
+        api[role] = APIClient()
+        api[role].force_authenticate(user)
+    return {
+        "anonymous": (anonymous, APIClient()),
+        "applicant": (applicant, api["applicant"]),
+        "expert": (expert, api["expert"]),
+        "staff": (administrator, api["staff"]),
+    }
+
+
+def _path_values(world) -> dict[str, str]:
+    """A real object for each path parameter, so that the views get past their lookups."""
+    application = world["draft"]
+    return {
+        "pk": str(application.pk),
+        "slug": world["expert"].slug,
+        "call_slug": world["call"].slug,
+        "step": "needs",
+        "chart": "requests",
+        "attachment_pk": "1",
+        "membership_pk": "1",
+        "request_pk": "1",
+        "export_pk": str(Export.objects.get().pk),
+        "token": "abc",
+        "fmt": "csv",
+        "object_id": str(world["organisation"].pk),
+        "content_type_id": "1",
+        "id": str(world["applicant"].pk),
+        "app_label": "companies",
+        "key": "abc",
+        "uidb36": "1",
+    }
+
+
+def _walk(patterns, namespace=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _walk(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield namespace + pattern.name, pattern
+
+
+def every_get_url(world) -> list[str]:
+    """Every named URL of the URLconf, its path parameters filled with real objects. The
+    format-suffix twins are left out: `format` is fuzzed as a query parameter instead."""
+    values = _path_values(world)
+    urls = set()
+    for name, pattern in _walk(get_resolver().url_patterns):
+        parameters = set(pattern.pattern.regex.groupindex)
+        if "format" in parameters:
+            continue
+        unknown = parameters - set(values)
+        assert not unknown, f"{name}: give {unknown} a real value in _path_values"
+        if name.endswith(("logout", "account_logout")):
+            continue  # a GET shows the log-out form; nothing to fuzz
+        urls.add(reverse(name, kwargs={p: values[p] for p in parameters}))
+    return sorted(urls)
+
+
+def _is_api(url: str) -> bool:
+    return url.startswith("/api/")
+
+
+def assert_handled(response, url: str) -> None:
+    assert response.status_code < 500, (url, response.status_code)
+    if _is_api(url) and 400 <= response.status_code < 500:
+        body = json.loads(response.content)  # JSON, never Django's HTML error page
+        assert body["status"] == response.status_code, (url, body)
+        assert isinstance(body["errors"], list) and body["errors"], (url, body)
+
+
+def _rolled_back(run):
+    """Run `run()` in a savepoint that is rolled back: the next example starts from the same
+    database. The caches (throttles, cached pages) start empty too."""
+    for alias in ("default", "pages"):
+        caches[alias].clear()
+    with transaction.atomic():
+        run()
+        transaction.set_rollback(True)
+
+
+def _query(data, url: str) -> dict:
+    query = data.draw(QUERIES, label="query")
+    if _is_api(url) and data.draw(st.booleans(), label="with a cursor"):
+        query["cursor"] = data.draw(CURSORS, label="cursor")
+    return query
+
+
+# --- GET: every page and endpoint, every kind of visitor ---------------------------------------
+
+
+def _get_fuzz(world, data, role: str, *, admin: bool) -> None:
+    urls = [u for u in every_get_url(world) if u.startswith("/gestion/") == admin]
+    url = data.draw(st.sampled_from(urls), label="url")
+    query = _query(data, url)
+
+    def run():
+        page, api = clients(world)[role]
+        client = api if _is_api(url) else page
+        assert_handled(client.get(url, query), url)
+
+    _rolled_back(run)
+
+
+@pytest.mark.parametrize("role", ["anonymous", "applicant", "expert", "staff"])
+@FUZZ
+@given(data=st.data())
+def test_odd_query_parameters_never_fail_a_page_or_endpoint(world, role, data):
+    _get_fuzz(world, data, role, admin=False)
+
+
+@settings(FUZZ, max_examples=EXAMPLES // 2)
+@given(data=st.data())
+def test_odd_query_parameters_never_fail_an_admin_page(world, data):
+    _get_fuzz(world, data, "staff", admin=True)
+
+
+# --- POST: the fields of the main forms ---------------------------------------------------------
+
+# Rows that change on every request whatever it asks (the audit log, sessions, idempotency
+# records, log-in attempts): left out of "nothing was written".
+NOT_DATA = {"accounts.auditevent", "sessions.session", "accounts.idempotencykey"}
+
+
+def snapshot() -> dict:
+    """Every row of every table the portal writes to, as plain values."""
+    rows = {}
+    for model in apps.get_models():
+        label = model._meta.label_lower
+        if label in NOT_DATA or model._meta.app_label in {"axes", "contenttypes", "auth"}:
+            continue
+        rows[label] = list(model.objects.order_by("pk").values())
+    return rows
+
+
+def _holds_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_holds_nul(v) for v in value)
+    return False
+
+
+def assert_no_nul_stored(rows: dict) -> None:
+    for label, values in rows.items():
+        for row in values:
+            assert not _holds_nul(row), (label, row)
+
+
+def _refused(response) -> bool:
+    """A refusal: an error status, the form shown again with its errors, or an error message
+    on the redirect."""
+    if response.status_code >= 400:
+        return True
+    if response.status_code == 200:
+        context = response.context or {}
+        return bool(context.get("error")) or any(
+            getattr(context.get(name), "errors", None) for name in ("form", "references")
+        )
+    stored = getattr(response.wsgi_request, "_messages", [])
+    return any(m.level >= message_levels.ERROR for m in getattr(stored, "_queued_messages", []))
+
+
+def page_forms(world) -> list[tuple[str, str, dict]]:
+    """(who, URL, a valid form) for the main forms of the pages: the fuzz replaces some of
+    the valid values with odd ones, so that it reaches the code behind each field."""
+    draft, waiting, running, queued = (
+        world["draft"], world["waiting"], world["running"], world["queued"],
+    )  # fmt: skip
+    organisation = {
+        "name": "Atelier Fuzz SRL",
+        "enterprise_number": valid_enterprise_number(424242),
+        "kind": "sme",
+        "street": "Rue Haute 1",
+        "postcode": "5000",
+        "headcount": "12",
+        "turnover": "1500000",
+        "balance_sheet": "900000",
+        "nace_codes": "62.010, 70.220",
+        "website": "https://atelier.example",
+        "phone": "+32 81 12 34 56",
+    }
+    expert_profile = {
+        "description_fr": "Vision par ordinateur pour PME.",
+        "specialities": ["computer_vision"],
+        "sectors": ["manufacturing"],
+        "languages": ["fr"],
+        "programmes": ["START"],
+        "team_size": "5",
+        "public_email": "contact@expert.example",
+        "public_phone": "+32 4 123 45 67",
+    }
+    references = {"ref-TOTAL_FORMS": "3", "ref-INITIAL_FORMS": "0"} | {
+        f"ref-{n}-{field}": value
+        for n in range(3)
+        for field, value in (("client", "Client"), ("summary", "Un projet."), ("year", "2024"))
+    }
+    steps = dict(START_STEPS) | {
+        "expert": {"expert": str(world["expert"].pk), "availability": "Les mardis."}
+    }
+    applicant = [
+        ("applicant", reverse("companies:organisation_create"), organisation),
+        (
+            "applicant",
+            reverse("companies:organisation_edit", args=[world["organisation"].pk]),
+            organisation,
+        ),
+        ("applicant", reverse("companies:expert_apply"), expert_profile | references),
+        (
+            "applicant",
+            reverse("companies:organisation_join"),
+            {"enterprise_number": "0202.239.951", "message": "Bonjour"},
+        ),
+        (
+            "applicant",
+            reverse("companies:organisation_invite", args=[world["organisation"].pk]),
+            {"email": "collegue@pme.example", "role": "member"},
+        ),
+        (
+            "applicant",
+            reverse("profile"),
+            {"first_name": "Julie", "last_name": "D", "language": "fr"},
+        ),
+        ("applicant", reverse("set_language"), {"language": "en", "next": "/experts/"}),
+        ("applicant", reverse("applications:withdraw", args=[draft.pk]), {"reason": "Plus tard"}),
+        ("applicant", reverse("applications:answer", args=[waiting.pk]), {"answer": "Voici."}),
+        (
+            "applicant",
+            reverse("applications:report", args=[running.pk]),
+            {
+                "summary": "Fait.",
+                "investment_before": "1000",
+                "investment_after": "2000",
+                "improved_competitiveness": "yes",
+                "improved_quality": "no",
+                "in_production": "yes",
+                "jobs_created": "1",
+                "would_recommend": "yes",
+            },
+        ),
+        ("applicant", reverse("applications:erase_account"), {"password": "not-the-password"}),
+        ("expert", reverse("companies:expert_profile"), expert_profile),
+    ]
+    for step in steps_for(draft.call):
+        if step.is_documents:
+            continue
+        values = steps.get(step.slug, {})
+        url = reverse("applications:step", args=[draft.pk, step.slug])
+        applicant.append(("applicant", url, values | {"version": "1", "save_continue": "1"}))
+        applicant.append(("applicant", url, values | {"version": "1", "save_draft": "1"}))
+    criteria = list(queued.call.criteria.values_list("pk", flat=True))
+    scores = {f"score_{pk}": "3" for pk in criteria} | {f"comment_{pk}": "ok" for pk in criteria}
+    file_urls = {
+        name: reverse(f"applications:{name}", args=[queued.pk])
+        for name in (
+            "staff_note", "staff_decide", "staff_request_information", "staff_score",
+            "staff_transition", "staff_assign", "staff_assign_expert",
+        )
+    }  # fmt: skip
+    staff_forms = [
+        (file_urls["staff_note"], {"text": "À vérifier."}),
+        (file_urls["staff_decide"], {"decision": "selected", "comment": "", "expected_status": "submitted"}),
+        (file_urls["staff_request_information"], {"message": "Le devis ?", "due_date": "2030-01-31"}),
+        (file_urls["staff_score"], scores),
+        (file_urls["staff_transition"], {"to": "eligibility_check", "comment": "", "expected_status": "submitted"}),
+        (file_urls["staff_assign"], {"reviewer": str(world["administrator"].pk)}),
+        (file_urls["staff_assign_expert"], {"expert": str(world["expert"].pk)}),
+        (
+            reverse("applications:staff_queue_batch"),
+            {"files": [str(queued.pk)], "action": "rejected", "comment": "", "querystring": "page=2"},
+        ),
+        (reverse("applications:staff_export_create"), {"format": "xlsx"}),
+        (
+            reverse("companies:staff_expert_detail", args=[world["expert"].pk]),
+            {"action": "suspend", "comment": "", "valid_from": "2026-01-01", "years": "3"},
+        ),
+    ]  # fmt: skip
+    return applicant + [("staff", url, values) for url, values in staff_forms]
+
+
+def _overridden(data, values: dict) -> dict:
+    """The valid form with some of its fields (or new ones) given odd values."""
+    fields = sorted(values)
+    chosen = data.draw(
+        st.lists(st.one_of(st.sampled_from(fields), PARAMETER_NAMES), min_size=1, max_size=3),
+        label="fields made odd",
+    )
+    return values | {name: data.draw(ODD_VALUE, label=name) for name in chosen}
+
+
+@pytest.mark.parametrize("role", ["applicant", "expert", "staff"])
+@FUZZ
+@given(data=st.data())
+def test_odd_form_fields_never_fail_and_a_refused_form_writes_nothing(world, role, data):
+    targets = [(url, values) for who, url, values in page_forms(world) if who == role]
+    url, values = data.draw(st.sampled_from(targets), label="form")
+    posted = _overridden(data, values)
+    query = data.draw(st.one_of(st.just({}), QUERIES), label="query")
+    target = f"{url}?{urlencode(query, doseq=True)}" if query else url
+
+    def run():
+        client = clients(world)[role][0]
+        before = snapshot()
+        response = client.post(target, posted)
+        assert_handled(response, url)
+        after = snapshot()
+        if _refused(response):
+            assert after == before, url
+        assert_no_nul_stored(after)
+
+    _rolled_back(run)
+
+
+# --- API bodies ----------------------------------------------------------------------------------
+
+JSON_SCALARS = st.one_of(
+    ODD_TEXT,
+    st.integers(min_value=-(10**30), max_value=10**30),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.booleans(),
+    st.none(),
+)
+JSON_VALUES = st.recursive(
+    JSON_SCALARS,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3), st.dictionaries(ANY_TEXT, inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+
+
+def api_writes(world) -> list[tuple[str, str, str, dict]]:
+    """(who, method, URL, a valid body) for the API's writes."""
+    draft, queued = world["draft"], world["queued"]
+    criteria = list(queued.call.criteria.values_list("pk", flat=True))
+    staff_file = f"/api/v1/staff/applications/{queued.pk}"
+    writes = [
+        ("applicant", "post", "/api/v1/applications/",
+         {"call": world["call"].slug, "organisation": world["organisation"].pk}),
+        ("applicant", "post", f"/api/v1/applications/{draft.pk}/withdraw/", {"reason": "Plus tard"}),
+        ("applicant", "post", f"/api/v1/applications/{world['waiting'].pk}/answer/", {"answer": "Voici."}),
+        ("expert", "patch", "/api/v1/me/expert/", {"description_fr": "Nous aidons les PME.", "team_size": 4}),
+        ("staff", "post", f"{staff_file}/transitions/",
+         {"to": "eligibility_check", "comment": "", "expected_status": "submitted"}),
+        ("staff", "post", f"{staff_file}/assignment/", {"reviewer": world["administrator"].pk}),
+        ("staff", "post", f"{staff_file}/scores/",
+         {"scores": {str(pk): {"value": 3, "comment": "ok"} for pk in criteria}}),
+        ("staff", "post", f"{staff_file}/notes/", {"text": "À vérifier."}),
+        ("staff", "post", "/api/v1/staff/exports/", {"format": "csv"}),
+    ]  # fmt: skip
+    for slug, values in START_STEPS.items():
+        writes.append(
+            (
+                "applicant",
+                "put",
+                f"/api/v1/applications/{draft.pk}/steps/{slug}/",
+                {"version": 1, "data": values, "complete": True},
+            )
+        )
+    return writes
+
+
+def _odd_body(data, body: dict) -> dict:
+    chosen = data.draw(
+        st.lists(st.one_of(st.sampled_from(sorted(body)), ANY_TEXT), min_size=1, max_size=2),
+        label="fields made odd",
+    )
+    odd = dict(body)
+    for name in chosen:
+        if isinstance(odd.get(name), dict) and data.draw(st.booleans(), label=f"inside {name}"):
+            inner = dict(odd[name])
+            inner[data.draw(st.one_of(st.sampled_from(sorted(inner) or ["x"]), ANY_TEXT))] = (
+                data.draw(JSON_VALUES)
+            )
+            odd[name] = inner
+        else:
+            odd[name] = data.draw(JSON_VALUES, label=name)
+    return odd
+
+
+@pytest.mark.parametrize("role", ["applicant", "expert", "staff"])
+@FUZZ
+@given(data=st.data())
+def test_odd_api_bodies_are_refused_in_the_error_shape_and_write_nothing(world, role, data):
+    targets = [(m, u, b) for who, m, u, b in api_writes(world) if who == role]
+    method, url, body = data.draw(st.sampled_from(targets), label="endpoint")
+    sent = _odd_body(data, body)
+
+    def run():
+        client = clients(world)[role][1]
+        before = snapshot()
+        response = getattr(client, method)(url, sent, format="json")
+        assert_handled(response, url)
+        after = snapshot()
+        if response.status_code >= 400:
+            assert after == before, url
+        assert_no_nul_stored(after)
+
+    _rolled_back(run)
+
+
+# --- one test per bug found ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("junk", ["²", "٣", "\uff11", "9" * 5000, "1" * 19])  # ², 3, full-width 1
+def test_whole_number_reads_only_ascii_digits_a_column_can_hold(junk):
+    assert whole_number("42") == 42
+    assert whole_number(junk) is None
+
+
+def test_a_directory_page_number_int_refuses_is_page_one(client):
+    ExpertFactory()
+    for junk in ("²", "9" * 5000):
+        response = client.get(reverse("companies:expert_directory"), {"page": junk})
+        assert response.status_code == 200
+        assert response.context["page"].number == 1
+
+
+def test_a_page_number_past_what_an_offset_holds_is_the_last_page(client):
+    ExpertFactory()
+    response = client.get(reverse("companies:expert_directory"), {"page": "9" * 20})
+    assert response.status_code == 200
+    assert response.context["page"].number == 1  # the only page
+
+
+def test_a_queue_page_number_int_refuses_is_page_one(client):
+    administrator = staff(Role.ADMINISTRATOR, "START")
+    submitted_file()
+    login_staff(client, administrator)
+    response = client.get(reverse("applications:staff_queue"), {"page": "²", "status": "submitted"})
+    assert response.status_code == 200
+    assert response.context["page"].number == 1
+    assert paginate(Application.objects.all(), "²", 10).number == 1
+
+
+def test_a_huge_reviewer_in_the_queue_filter_is_ignored_not_a_500(client):
+    administrator = staff(Role.ADMINISTRATOR, "START")
+    submitted_file()
+    login_staff(client, administrator)
+    response = client.get(reverse("applications:staff_queue"), {"reviewer": "9" * 20})
+    assert response.status_code == 200
+    assert "reviewer" in response.context["filter"].form.errors
+
+
+def test_a_100_kb_queue_search_is_refused_not_a_500(client):
+    administrator = staff(Role.ADMINISTRATOR, "START")
+    submitted_file()
+    login_staff(client, administrator)
+    response = client.get(reverse("applications:staff_queue"), {"q": "x" * 100_000})
+    assert response.status_code == 200
+    assert "q" in response.context["filter"].form.errors
+
+
+@pytest.mark.parametrize("name", ["from", "to"])
+def test_a_dashboard_year_int_refuses_is_ignored(client, name):
+    login_staff(client, staff(Role.ADMINISTRATOR, "START"))
+    response = client.get(reverse("stats:dashboard"), {name: "²"})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("junk", ["²", "9" * 5000])
+def test_an_api_page_size_int_refuses_is_a_400_in_the_error_shape(junk):
+    response = APIClient().get("/api/v1/calls/", {"page_size": junk})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "page_size"
+
+
+def test_an_api_page_number_in_other_digits_is_a_400():
+    response = APIClient().get("/api/v1/calls/", {"page": "٣"})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "page"
+
+
+@pytest.mark.parametrize(
+    ("url", "position"),
+    [
+        ("/api/v1/staff/applications/", "abc"),  # ordered by submission time
+        ("/api/v1/staff/applications/", "2026-01-01 10:00:00"),  # a naive time
+        ("/api/v1/experts/", "a\x00b"),  # ordered by slug
+        ("/api/v1/experts/", "x" * 5000),
+    ],
+)
+def test_a_tampered_api_cursor_is_a_404_in_the_error_shape(url, position):
+    administrator = staff(Role.ADMINISTRATOR, "START")
+    submitted_file()
+    ExpertFactory()
+    client = APIClient()
+    client.force_authenticate(administrator)
+    response = client.get(url, {"cursor": _cursor(position, "0", "0")})
+    assert response.status_code == 404
+    assert response.json() == {
+        "status": 404,
+        "errors": [{"field": None, "code": "not_found", "message": "Curseur non valide"}],
+    }
+
+
+def test_a_cursor_the_api_wrote_still_pages():
+    administrator = staff(Role.ADMINISTRATOR, "START")
+    for _ in range(3):
+        submitted_file()
+    client = APIClient()
+    client.force_authenticate(administrator)
+    first = client.get("/api/v1/staff/applications/", {"page_size": 2}).json()
+    second = client.get(first["next"])
+    assert second.status_code == 200
+    assert len(second.json()["results"]) == 1
+
+
+def test_a_json_body_nested_too_deeply_is_a_400_in_the_error_shape():
+    administrator = staff(Role.ADMINISTRATOR, "START")
+    application = submitted_file()
+    client = APIClient()
+    client.force_authenticate(administrator)
+    response = client.post(
+        f"/api/v1/staff/applications/{application.pk}/notes/",
+        "[" * 100_000 + "]" * 100_000,
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["code"] == "parse_error"
+
+
+@pytest.mark.parametrize("number", ["020223995²", "٠٢٠٢٢٣٩٩٥١"])
+def test_an_enterprise_number_in_other_digits_is_refused(number):
+    with pytest.raises(Exception) as refusal:
+        normalise_enterprise_number(number)
+    assert refusal.value.code == "not_digits"
+
+
+def test_a_nace_code_in_other_digits_is_refused_and_reads_no_section():
+    form = OrganisationForm(
+        {
+            "name": "Atelier Fuzz SRL",
+            "enterprise_number": valid_enterprise_number(424242),
+            "kind": "sme",
+            "street": "Rue Haute 1",
+            "postcode": "5000",
+            "headcount": "12",
+            "turnover": "1500000",
+            "nace_codes": "²²",
+        }
+    )
+    assert not form.is_valid()
+    assert list(form.errors) == ["nace_codes"]
+    assert nace_section("²².100") == ""
+
+
+def test_an_organisation_registered_with_a_nace_code_in_other_digits_is_refused(client, user):
+    login(client, user)
+    response = client.post(
+        reverse("companies:organisation_create"),
+        {
+            "name": "Atelier Fuzz SRL",
+            "enterprise_number": valid_enterprise_number(424242),
+            "kind": "sme",
+            "street": "Rue Haute 1",
+            "postcode": "5000",
+            "headcount": "12",
+            "turnover": "1500000",
+            "nace_codes": "²²",
+        },
+    )
+    assert response.status_code == 200
+    assert not Organisation.objects.exists()
+
+
+def test_a_step_saved_with_a_junk_version_is_refused_as_stale(client):
+    organisation = OrganisationFactory()
+    applicant = make_member(organisation)
+    draft = application_start(call=CallFactory(), organisation=organisation, by=applicant)
+    login(client, applicant)
+    response = client.post(
+        reverse("applications:step", args=[draft.pk, "contact"]),
+        {**START_STEPS["contact"], "version": "²", "save_continue": "1"},
+    )
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.version == 1 and "contact" not in draft.data
+
+
+@pytest.mark.parametrize(
+    ("view", "field"), [("staff_assign", "reviewer"), ("staff_assign_expert", "expert")]
+)
+def test_a_staff_assignment_to_a_junk_id_is_a_404(client, view, field):
+    administrator = staff(Role.ADMINISTRATOR, "START")
+    application = submitted_file()
+    login_staff(client, administrator)
+    for junk in ("abc", "²", "9" * 30):
+        response = client.post(
+            reverse(f"applications:{view}", args=[application.pk]), {field: junk}
+        )
+        assert response.status_code == 404, junk
+
+
+def test_a_batch_with_junk_file_ids_acts_on_the_plain_ones_only(client):
+    administrator = staff(Role.ADMINISTRATOR, "START")
+    application = submitted_file(status=Status.UNDER_REVIEW)
+    login_staff(client, administrator)
+    response = client.post(
+        reverse("applications:staff_queue_batch"),
+        {"files": ["²", "9" * 30, str(application.pk)], "action": "rejected"},
+        follow=True,
+    )
+    assert response.status_code == 200
+    # The plain id was acted on (and refused: a decision needs scores first).
+    assert [str(m).split(":")[0] for m in response.context["messages"]] == [application.reference]
+
+
+def test_an_admin_prefill_with_a_junk_id_shows_an_empty_form(client):
+    login_staff(client, staff(Role.ADMINISTRATOR, is_superuser=True))
+    response = client.get(
+        reverse("admin:applications_conflictofinterest_add"),
+        {"reviewer": "abc", "organisation": "²"},
+    )
+    assert response.status_code == 200
+
+
+def test_safe_cell_drops_what_a_workbook_cannot_hold_and_keeps_formulas_inert():
+    assert safe_cell("Atelier\x01 Dupont\x0b SRL") == "Atelier Dupont SRL"
+    assert safe_cell("\x00=cmd") == "'=cmd"
+    assert safe_cell("Ligne 1\nLigne 2\tfin") == "Ligne 1\nLigne 2\tfin"
+    assert len(safe_cell("x" * 40_000)) == 32_767
+    assert safe_cell(Decimal("3")) == Decimal("3")
+
+
+def test_a_control_character_in_a_stored_name_does_not_fail_the_xlsx_export(
+    client, django_capture_on_commit_callbacks
+):
+    from openpyxl import load_workbook
+
+    submitted_file(organisation=OrganisationFactory(name="Atelier\x1b Dupont SRL"))
+    administrator = staff(Role.ADMINISTRATOR, "START")
+    login_staff(client, administrator)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("applications:staff_export_create"), {"format": "xlsx"})
+    export = Export.objects.get()
+    assert export.state == Export.State.READY, export.error
+    response = client.get(reverse("applications:staff_export_download", args=[export.pk]))
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    assert list(sheet.iter_rows(values_only=True))[1][3] == "Atelier Dupont SRL"
+
+
+def test_the_experts_csv_export_drops_control_characters_and_neutralises_a_tab_formula(client):
+    ExpertFactory(organisation__name="\t=cmd\x07 SRL")
+    response = client.get(reverse("companies:experts_export", args=["csv"]))
+    assert response.status_code == 200
+    text = response.content.decode("utf-8-sig")
+    assert "'\t=cmd SRL" in text
+    assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f]", text)
