@@ -4,6 +4,7 @@ Domain §2 and §4.
 
 Knows nothing of application files."""
 
+import hashlib
 from datetime import date
 from decimal import Decimal
 
@@ -199,8 +200,14 @@ class Membership(models.Model):
         return f"{self.user} · {self.organisation} ({self.role})"
 
 
+def invitation_digest(token: str) -> str:
+    """What is stored of an invitation link's token: whoever reads the table cannot accept."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 class Invitation(models.Model):
-    """An owner invites a colleague by e-mail; the link works for that address only."""
+    """An owner invites a colleague by e-mail; the link works for that address only. Only the
+    digest of the link's token is stored (`invitation_digest`)."""
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="invitations"
@@ -209,7 +216,7 @@ class Invitation(models.Model):
     role = models.CharField(
         _("role"), max_length=16, choices=MemberRole.choices, default=MemberRole.MEMBER
     )
-    token = models.CharField(max_length=64, unique=True)
+    token = models.CharField(max_length=64, unique=True)  # invitation_digest of the link's
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -319,9 +326,12 @@ class RecognitionStatus(models.TextChoices):
 
 class ExpertQuerySet(models.QuerySet):
     def publicly_listed(self, *, today: date):
-        """Only active recognitions appear in public: active status and not past the end date
-        (the beat task also flips them to expired, this guard covers the hours in between)."""
-        return self.filter(status=RecognitionStatus.ACTIVE, recognised_until__gte=today)
+        """The recognitions active on `today`: active status, started (a recognition counts from
+        its start date, never before) and not past the end date (the beat task also flips them
+        to expired, this guard covers the hours in between)."""
+        return self.filter(
+            status=RecognitionStatus.ACTIVE, recognised_from__lte=today, recognised_until__gte=today
+        )
 
     def with_organisation(self):
         return self.select_related("organisation")
@@ -389,10 +399,20 @@ class Expert(models.Model):
         return reverse("companies:expert_detail", kwargs={"slug": self.slug})
 
     def is_listed_on(self, today: date) -> bool:
+        """The same rule as `ExpertQuerySet.publicly_listed`, for one expert."""
         return (
             self.status == RecognitionStatus.ACTIVE
+            and self.recognised_from is not None
             and self.recognised_until is not None
-            and self.recognised_until >= today
+            and self.recognised_from <= today <= self.recognised_until
+        )
+
+    def starts_after(self, today: date) -> bool:
+        """Recognised, but from a later day."""
+        return (
+            self.status == RecognitionStatus.ACTIVE
+            and self.recognised_from is not None
+            and self.recognised_from > today
         )
 
     def speciality_labels(self) -> list[str]:

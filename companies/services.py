@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -36,6 +36,7 @@ from .models import (
     ProfileChangeStatus,
     RecognitionEvent,
     RecognitionStatus,
+    invitation_digest,
     size_class_for,
 )
 
@@ -137,17 +138,18 @@ def organisation_invite(
     if organisation.members.filter(email__iexact=email).exists():
         raise CompanyError(_("This person is already a member."))
     _check_invitation_limits(organisation=organisation, by=by)
+    token = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
         organisation=organisation,
         email=email,
         role=role,
-        token=secrets.token_urlsafe(32),
+        token=invitation_digest(token),
         invited_by=by,
     )
     email_template_queue(
         to=email,
         template="invitation",
-        context={"invitation": invitation, "organisation": organisation, "inviter": by},
+        context={"token": token, "organisation": organisation, "inviter": by},
         language=by.language,
         sensitive=True,  # the link accepts the invitation
     )
@@ -188,7 +190,7 @@ def invitation_accept(*, token: str, user: User) -> Membership:
     invitation = (
         Invitation.objects.select_for_update()
         .select_related("organisation")
-        .filter(token=token)
+        .filter(token=invitation_digest(token))
         .first()
     )
     if invitation is None or invitation.accepted_at is not None:
@@ -369,6 +371,54 @@ def _add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
+def recognition_period(
+    *, expert: Expert, action: str, valid_from: date | None, years: int | None
+) -> tuple[date, date]:
+    """The first and last day of the period an approval or a renewal starts, or CompanyError
+    when the start date asked makes no sense: more than EXPERT_RECOGNITION_MAX_DAYS_AHEAD days
+    ahead (a recognition counts from its start: a far one is a typing error), or so far back
+    that the period is already over. The end date is always the start plus the validity, so
+    it can never come first. The staff form runs this same rule for its field errors."""
+    today = timezone.localdate()
+    period = years or settings.EXPERT_RECOGNITION_YEARS
+    if (
+        action == RecognitionEvent.Action.RENEWED
+        and expert.recognised_until
+        and expert.recognised_until >= today
+    ):
+        # Renewed before the end: the new period follows the current one without a gap.
+        if valid_from is not None:
+            raise CompanyError(
+                _(
+                    "A renewal before the end follows the current period: leave the start date "
+                    "empty (the new period starts on %(date)s)."
+                )
+                % {"date": formats.date_format(expert.recognised_until + timedelta(days=1))}
+            )
+        next_start = expert.recognised_until + timedelta(days=1)
+        return expert.recognised_from, _add_years(next_start, period) - timedelta(days=1)
+    start = valid_from or today
+    latest = today + timedelta(days=settings.EXPERT_RECOGNITION_MAX_DAYS_AHEAD)
+    if start > latest:
+        raise CompanyError(
+            _(
+                "A recognition cannot start more than %(days)s days from today: "
+                "%(date)s at the latest."
+            )
+            % {
+                "days": settings.EXPERT_RECOGNITION_MAX_DAYS_AHEAD,
+                "date": formats.date_format(latest),
+            }
+        )
+    end = _add_years(start, period) - timedelta(days=1)
+    if end < today:
+        raise CompanyError(
+            _("Starting on this day, the recognition would have ended on %(date)s already.")
+            % {"date": formats.date_format(end)}
+        )
+    return start, end
+
+
 @transaction.atomic
 def expert_transition(
     *,
@@ -396,19 +446,9 @@ def expert_transition(
     expert.status = transition.target
     fields = ["status", "updated_at"]
     if action in lifecycle.STARTS_PERIOD:
-        today = timezone.localdate()
-        period = years or settings.EXPERT_RECOGNITION_YEARS
-        if (
-            action == RecognitionEvent.Action.RENEWED
-            and expert.recognised_until
-            and expert.recognised_until >= today
-        ):
-            # Renewed before the end: the new period follows the current one without a gap.
-            next_start = expert.recognised_until + timedelta(days=1)
-            expert.recognised_until = _add_years(next_start, period) - timedelta(days=1)
-        else:
-            expert.recognised_from = valid_from or today
-            expert.recognised_until = _add_years(expert.recognised_from, period) - timedelta(days=1)
+        expert.recognised_from, expert.recognised_until = recognition_period(
+            expert=expert, action=action, valid_from=valid_from, years=years
+        )
         fields += ["recognised_from", "recognised_until"]
     expert.save(update_fields=fields)
     directory_changed()

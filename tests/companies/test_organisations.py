@@ -1,5 +1,8 @@
+
 """Organisations through their pages: registration, who sees what, invitations, requests to join,
 members, and the organisation a user acts for."""
+
+import re
 
 import pytest
 from django.core import mail
@@ -15,6 +18,7 @@ from companies.models import (
     Membership,
     Organisation,
     SizeClass,
+    invitation_digest,
 )
 from tests.factories import OrganisationFactory, UserFactory, make_member
 
@@ -241,8 +245,22 @@ def invite(client, organisation, email, role=MemberRole.MEMBER):
     )
 
 
-def accept(client, invitation):
-    return client.post(reverse("companies:invitation_accept", kwargs={"token": invitation.token}))
+def invitation_for(organisation, email: str) -> str:
+    """An invitation as the service stores it (a digest); returns the link's token."""
+    Invitation.objects.create(
+        organisation=organisation, email=email, token=invitation_digest("t" * 43)
+    )
+    return "t" * 43
+
+
+def token_sent() -> str:
+    """The token of the invitation link in the (only) message of the outbox."""
+    body = OutgoingEmail.objects.get().body
+    return re.search(r"/invitations/([\w-]+)/", body).group(1)
+
+
+def accept(client, token: str):
+    return client.post(reverse("companies:invitation_accept", kwargs={"token": token}))
 
 
 def test_owner_invites_a_colleague_who_receives_an_email_with_the_link(
@@ -265,8 +283,8 @@ def test_owner_invites_a_colleague_who_receives_an_email_with_the_link(
     email = OutgoingEmail.objects.get()
     assert email.to == "colleague@pme.be"
     assert [m.to for m in mail.outbox] == [["colleague@pme.be"]]
-    link = reverse("companies:invitation_accept", kwargs={"token": invitation.token})
-    assert link in mail.outbox[0].body
+    token = re.search(r"/invitations/([\w-]+)/", mail.outbox[0].body).group(1)
+    assert invitation.token == invitation_digest(token) != token  # only the digest is kept
 
 
 def test_invited_colleague_accepts_and_becomes_a_member(client):
@@ -275,10 +293,11 @@ def test_invited_colleague_accepts_and_becomes_a_member(client):
     client.force_login(owner)
     invite(client, organisation, "colleague@pme.be")
     invitation = Invitation.objects.get()
+    token = token_sent()
     colleague = UserFactory(email="Colleague@pme.be")
     client.force_login(colleague)
 
-    response = accept(client, invitation)
+    response = accept(client, token)
 
     assert response.status_code == 302
     assert response.url == organisation.get_absolute_url()
@@ -293,14 +312,10 @@ def test_invited_colleague_accepts_and_becomes_a_member(client):
 def test_opening_the_invitation_link_does_not_accept_it(client):
     organisation = OrganisationFactory()
     colleague = UserFactory(email="colleague@pme.be")
-    invitation = Invitation.objects.create(
-        organisation=organisation, email="colleague@pme.be", token="t" * 43
-    )
+    token = invitation_for(organisation, "colleague@pme.be")
     client.force_login(colleague)
 
-    response = client.get(
-        reverse("companies:invitation_accept", kwargs={"token": invitation.token})
-    )
+    response = client.get(reverse("companies:invitation_accept", kwargs={"token": token}))
 
     assert response.status_code == 200
     assert not organisation.members.filter(pk=colleague.pk).exists()
@@ -308,13 +323,12 @@ def test_opening_the_invitation_link_does_not_accept_it(client):
 
 def test_invitation_cannot_be_accepted_by_a_user_with_another_email(client):
     organisation = OrganisationFactory()
-    invitation = Invitation.objects.create(
-        organisation=organisation, email="colleague@pme.be", token="t" * 43
-    )
+    token = invitation_for(organisation, "colleague@pme.be")
+    invitation = Invitation.objects.get()
     intruder = UserFactory(email="someone.else@pme.be")
     client.force_login(intruder)
 
-    response = accept(client, invitation)
+    response = accept(client, token)
 
     assert response.status_code == 302
     assert response.url == reverse("companies:organisation_list")
@@ -327,11 +341,9 @@ def test_used_invitation_cannot_bring_back_a_removed_member(client):
     organisation = OrganisationFactory()
     owner = make_member(organisation)
     colleague = UserFactory(email="colleague@pme.be")
-    invitation = Invitation.objects.create(
-        organisation=organisation, email="colleague@pme.be", token="t" * 43
-    )
+    token = invitation_for(organisation, "colleague@pme.be")
     client.force_login(colleague)
-    accept(client, invitation)
+    assert accept(client, token).status_code == 302
     membership = Membership.objects.get(user=colleague, organisation=organisation)
     client.force_login(owner)
     client.post(
@@ -343,7 +355,7 @@ def test_used_invitation_cannot_bring_back_a_removed_member(client):
     assert not organisation.members.filter(pk=colleague.pk).exists()
     client.force_login(colleague)
 
-    response = accept(client, invitation)
+    response = accept(client, token)
 
     assert response.url == reverse("companies:organisation_list")
     assert not organisation.members.filter(pk=colleague.pk).exists()

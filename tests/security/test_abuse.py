@@ -286,6 +286,7 @@ def test_every_email_naming_an_organisation_writes_its_name_on_one_line(template
         "expert": expert,
         "inviter": person,
         "invitation": invitation,
+        "token": "t",
         "applicant": person,
         "join_request": join_request,
         "action": "approved",
