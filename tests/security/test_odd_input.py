@@ -23,7 +23,7 @@ import pytest
 from django.apps import apps
 from django.contrib.messages import constants as message_levels
 from django.core.cache import caches
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from hypothesis import HealthCheck, given, settings
@@ -151,7 +151,7 @@ def world(db):
     draft = application_start(call=start, organisation=organisation, by=applicant)
     waiting = submitted_file(
         scored_call("TREMPLIN"), status=Status.INFO_REQUESTED, organisation=organisation,
-        applicant=applicant,
+        applicant=applicant, status_before_info_request=Status.SUBMITTED,
     )  # fmt: skip
     running = submitted_file(
         scored_call("CAP"), status=Status.IN_PROGRESS, organisation=organisation,
@@ -414,7 +414,7 @@ def page_forms(world) -> list[tuple[str, str, dict]]:
             {"first_name": "Julie", "last_name": "D", "language": "fr"},
         ),
         ("applicant", reverse("set_language"), {"language": "en", "next": "/experts/"}),
-        ("applicant", reverse("applications:withdraw", args=[draft.pk]), {"reason": "Plus tard"}),
+        ("applicant", reverse("applications:withdraw", args=[waiting.pk]), {"reason": "Plus tard"}),
         ("applicant", reverse("applications:answer", args=[waiting.pk]), {"answer": "Voici."}),
         (
             "applicant",
@@ -529,7 +529,7 @@ def api_writes(world) -> list[tuple[str, str, str, dict]]:
     writes = [
         ("applicant", "post", "/api/v1/applications/",
          {"call": world["call"].slug, "organisation": world["organisation"].pk}),
-        ("applicant", "post", f"/api/v1/applications/{draft.pk}/withdraw/", {"reason": "Plus tard"}),
+        ("applicant", "post", f"/api/v1/applications/{world['waiting'].pk}/withdraw/", {"reason": "Plus tard"}),
         ("applicant", "post", f"/api/v1/applications/{world['waiting'].pk}/answer/", {"answer": "Voici."}),
         ("expert", "patch", "/api/v1/me/expert/", {"description_fr": "Nous aidons les PME.", "team_size": 4}),
         ("staff", "post", f"{staff_file}/transitions/",
@@ -840,3 +840,20 @@ def test_the_experts_csv_export_drops_control_characters_and_neutralises_a_tab_f
     text = response.content.decode("utf-8-sig")
     assert "'\t=cmd SRL" in text
     assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f]", text)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Found by the fuzz, not fixed here: the workflow lets an applicant withdraw a draft, "
+    "but the constraint application_submitted_has_reference refuses a non-draft file without "
+    "a reference (IntegrityError, a 500 on the page and the API). Which to change (constraint, "
+    "staff queue, or withdrawal of drafts) is the workflow's decision.",
+    raises=IntegrityError,
+)
+def test_withdrawing_a_draft_is_not_a_500(client):
+    organisation = OrganisationFactory()
+    applicant = make_member(organisation)
+    draft = application_start(call=CallFactory(), organisation=organisation, by=applicant)
+    login(client, applicant)
+    response = client.post(reverse("applications:withdraw", args=[draft.pk]), {"reason": "x"})
+    assert response.status_code == 302

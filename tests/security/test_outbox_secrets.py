@@ -92,7 +92,7 @@ def test_a_sent_invitation_link_is_not_kept_in_the_outbox(
     assert [m.to for m in mail.outbox] == [["colleague@pme.be"]]
     token = re.search(r"/invitations/([\w-]+)/", mail.outbox[0].body).group(1)
     assert Invitation.objects.get().token == invitation_digest(token)
-    assert tables_holding(token) == set()
+    assert tables_holding(token) == {}
     assert OutgoingEmail.objects.get().body == OutgoingEmail.PURGED
 
 
