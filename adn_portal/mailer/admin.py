@@ -8,8 +8,18 @@ CONTENT = ("body", "html")
 
 @admin.register(OutgoingEmail)
 class OutgoingEmailAdmin(admin.ModelAdmin):
-    list_display = ["subject", "to", "created_at", "sent_at", "attempts", "sensitive"]
-    list_filter = [("sent_at", admin.EmptyFieldListFilter), "sensitive"]
+    list_display = [
+        "subject",
+        "to",
+        "created_at",
+        "sent_at",
+        "attempts",
+        "sensitive",
+        "delivery_uncertain",
+    ]
+    # "Delivery uncertain": claimed by a worker that died during the SMTP exchange; never
+    # sent again automatically (services.email_send), for staff to check with the recipient.
+    list_filter = [("sent_at", admin.EmptyFieldListFilter), "sensitive", "delivery_uncertain"]
     search_fields = ["to", "subject"]
     exclude = CONTENT  # shown through text_body and html_body below
     readonly_fields = [

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,13 +9,22 @@ class OutgoingEmailQuerySet(models.QuerySet):
         purged and is given up."""
         return self.filter(sent_at__isnull=True, purged_at__isnull=True)
 
+    def deliverable(self):
+        """Unsent and claimed by no worker: a claimed message may already be at the relay."""
+        return self.unsent().filter(claimed_at__isnull=True)
+
 
 class OutgoingEmail(models.Model):
     """The outbox: an e-mail is stored in the transaction that causes it, then sent by a worker.
     A broker or SMTP failure leaves the row unsent, and the beat sweeper tries again.
 
     A `sensitive` message carries a secret link (password reset, e-mail confirmation,
-    invitation): its content is removed once sent, so that no usable link stays readable here."""
+    invitation): its content is removed once sent, so that no usable link stays readable here.
+
+    Each row goes to the SMTP relay at most once (services.email_send): a worker commits its
+    claim (`claimed_at`) before the relay sees the message, and a claimed row is never sent
+    again automatically. A claim that never became "sent" (the worker died or lost the relay
+    during the exchange) is flagged `delivery_uncertain` for staff."""
 
     PURGED = "[Content removed: this message held a secret link.]"
 
@@ -28,6 +38,11 @@ class OutgoingEmail(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     sensitive = models.BooleanField(_("holds a secret link"), default=False)
     purged_at = models.DateTimeField(_("content removed at"), null=True, blank=True)
+    # When a worker was last asked to send it (or when a retry Celery holds is due): the
+    # sweeper hands it out again only when that is old and no worker has claimed it.
+    dispatched_at = models.DateTimeField(_("last handed to a worker at"), default=timezone.now)
+    claimed_at = models.DateTimeField(_("handed to the SMTP relay at"), null=True, blank=True)
+    delivery_uncertain = models.BooleanField(_("delivery uncertain"), default=False)
 
     objects = OutgoingEmailQuerySet.as_manager()
 
@@ -37,10 +52,15 @@ class OutgoingEmail(models.Model):
         ordering = ["-created_at"]
         indexes = [
             models.Index(
-                fields=["created_at"],
-                condition=models.Q(sent_at__isnull=True),
-                name="mailer_unsent_idx",
-            )
+                fields=["dispatched_at"],
+                condition=models.Q(sent_at__isnull=True, claimed_at__isnull=True),
+                name="mailer_deliverable_idx",
+            ),
+            models.Index(
+                fields=["claimed_at"],
+                condition=models.Q(sent_at__isnull=True, claimed_at__isnull=False),
+                name="mailer_claimed_unsent_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,8 +1,9 @@
 import logging
+import smtplib
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, mailers
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -12,6 +13,12 @@ from .models import OutgoingEmail
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
+# A message whose last dispatch is older than this and that no worker claimed is handed out
+# again by the sweeper.
+RESEND_AFTER = timedelta(seconds=30)
+# Longer than any SMTP exchange (10 s timeout per step): a claim this old belongs to a worker
+# that died or lost the relay.
+CLAIM_TIMEOUT = timedelta(minutes=5)
 
 
 def email_queue(
@@ -42,14 +49,20 @@ def email_dispatch(*, email_id: int) -> bool:
     return True
 
 
-@transaction.atomic
-def email_send(*, email_id: int) -> bool:
-    """Send one outbox e-mail exactly once. Returns False when it was already sent.
+# At most once, not at least once. A message to an applicant (acknowledgement, decision,
+# reminder) is also shown on their file page; the same message twice, or a reset link
+# twice, reads as a fault and cannot be taken back. So a worker claims a row (commits
+# `claimed_at`) before the relay sees it and marks it sent after: a worker killed between the
+# two leaves a claimed, unsent row that is never sent again automatically. It is flagged
+# `delivery_uncertain` for staff (emails_flag_uncertain), who can see whether it arrived.
+# The connection is opened (connect, TLS, log-in) before the claim, so a failure or a kill
+# there leaves the message to the sweeper: only the SMTP exchange itself is uncertain.
+# A relay that answers with a refusal (4xx/5xx) has not taken the message: the claim is
+# released and the message is tried again later.
+RELAY_REFUSALS = (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused)
 
-    The row lock makes a second worker given the same id wait, then find it sent."""
-    email = OutgoingEmail.objects.select_for_update().unsent().filter(pk=email_id).first()
-    if email is None:
-        return False
+
+def _message(email: OutgoingEmail) -> EmailMultiAlternatives:
     message = EmailMultiAlternatives(
         subject=email.subject,
         body=email.body,
@@ -58,22 +71,49 @@ def email_send(*, email_id: int) -> bool:
     )
     if email.html:
         message.attach_alternative(email.html, "text/html")
-    message.send()
-    email.sent_at = timezone.now()
-    email.attempts += 1
-    fields = ["sent_at", "attempts"]
-    if email.sensitive:
-        # The link has reached its reader: a copy kept here would let whoever reads the
-        # database reset the password or accept the invitation.
-        email.body, email.html, email.purged_at = OutgoingEmail.PURGED, "", email.sent_at
-        fields += ["body", "html", "purged_at"]
-    email.save(update_fields=fields)
+    return message
+
+
+def email_send(*, email_id: int) -> bool:
+    """Send one outbox e-mail, at most once (see above). Returns False when it was sent or
+    claimed by another worker. Runs outside any transaction: its claim must be committed
+    before the relay sees the message."""
+    email = OutgoingEmail.objects.deliverable().filter(pk=email_id).first()
+    if email is None:
+        return False
+    message = _message(email)
+    with mailers.default as connection:
+        with transaction.atomic(durable=True):
+            claimed = (
+                OutgoingEmail.objects.deliverable()
+                .filter(pk=email.pk)
+                .update(claimed_at=timezone.now(), attempts=F("attempts") + 1)
+            )
+        if not claimed:
+            return False  # another worker took it since the read above
+        try:
+            connection.send_messages([message])
+        except RELAY_REFUSALS:
+            OutgoingEmail.objects.filter(pk=email.pk).update(claimed_at=None)
+            raise
+        _mark_sent(email)
     return True
 
 
-def email_record_failure(*, email_id: int, error: str) -> None:
+def _mark_sent(email: OutgoingEmail) -> None:
+    now = timezone.now()
+    changes = {"sent_at": now, "delivery_uncertain": False}
+    if email.sensitive:
+        # The link has reached its reader: a copy kept here would let whoever reads the
+        # database reset the password or accept the invitation.
+        changes |= {"body": OutgoingEmail.PURGED, "html": "", "purged_at": now}
+    OutgoingEmail.objects.filter(pk=email.pk).update(**changes)
+
+
+def email_record_failure(*, email_id: int, error: str, retry_in: timedelta) -> None:
+    """A failed try, retried by Celery after `retry_in`: until then the sweeper leaves it."""
     OutgoingEmail.objects.filter(pk=email_id).update(
-        attempts=F("attempts") + 1, last_error=error[:2000]
+        last_error=error[:2000], dispatched_at=timezone.now() + retry_in
     )
 
 
@@ -88,15 +128,39 @@ def emails_purge_expired_secrets() -> int:
     )
 
 
-def emails_resend_unsent(*, older_than: timedelta = timedelta(minutes=2)) -> int:
-    """Re-dispatch e-mails that no worker has sent (broker was down, worker crashed)."""
-    cutoff = timezone.now() - older_than
+def emails_resend_unsent(*, older_than: timedelta = RESEND_AFTER) -> int:
+    """Hand out again the e-mails no worker has sent nor claimed since their last dispatch,
+    `older_than` ago (broker down, task lost with its worker). With the sweep every 30 s
+    (MAILER_SWEEP_SECONDS), a lost message leaves at most about a minute late. A message
+    still queued behind others may be dispatched twice: its claim sends it once."""
+    now = timezone.now()
     ids = list(
-        OutgoingEmail.objects.unsent()
-        .filter(created_at__lt=cutoff, attempts__lt=MAX_ATTEMPTS)
+        OutgoingEmail.objects.deliverable()
+        .filter(dispatched_at__lt=now - older_than, attempts__lt=MAX_ATTEMPTS)
+        .order_by("dispatched_at")
         .values_list("pk", flat=True)[:500]
     )
+    OutgoingEmail.objects.filter(pk__in=ids).update(dispatched_at=now)
     return sum(email_dispatch(email_id=pk) for pk in ids)
+
+
+def emails_flag_uncertain(*, older_than: timedelta = CLAIM_TIMEOUT) -> int:
+    """Flag for staff the messages claimed `older_than` ago and never marked sent: their
+    worker died or lost the relay during the SMTP exchange, so nobody knows whether they
+    left. They are not sent again automatically (at most once, see email_send)."""
+    flagged = list(
+        OutgoingEmail.objects.unsent()
+        .filter(claimed_at__lt=timezone.now() - older_than, delivery_uncertain=False)
+        .values_list("pk", flat=True)
+    )
+    if flagged:
+        OutgoingEmail.objects.filter(pk__in=flagged).update(delivery_uncertain=True)
+        logger.warning(
+            "Outbox: delivery of e-mails %s is uncertain (claimed, never marked sent); "
+            "they are not sent again automatically. Check them in the admin.",
+            flagged,
+        )
+    return len(flagged)
 
 
 def email_template_queue(

@@ -1,4 +1,5 @@
 import smtplib
+from datetime import timedelta
 
 from celery import shared_task
 
@@ -13,11 +14,16 @@ def send_outgoing_email(self, email_id: int) -> bool:
     try:
         return services.email_send(email_id=email_id)
     except TRANSIENT_ERRORS as exc:
-        services.email_record_failure(email_id=email_id, error=repr(exc))
-        raise self.retry(exc=exc, countdown=min(30 * 2**self.request.retries, 900)) from exc
+        # A message the relay may have taken stays claimed: the retry then does nothing.
+        countdown = min(30 * 2**self.request.retries, 900)
+        services.email_record_failure(
+            email_id=email_id, error=repr(exc), retry_in=timedelta(seconds=countdown)
+        )
+        raise self.retry(exc=exc, countdown=countdown) from exc
 
 
 @shared_task
 def resend_unsent_emails() -> int:
     services.emails_purge_expired_secrets()
+    services.emails_flag_uncertain()
     return services.emails_resend_unsent()

@@ -292,9 +292,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "applications.tasks.remind_information_requests",
         "schedule": crontab(hour=9, minute=0),
     },
+    # Hands out again an e-mail whose task was lost (worker killed, broker down) 30 s after its
+    # last dispatch: it leaves at most about a minute late (adn_portal.mailer.services).
     "mailer-resend-unsent": {
         "task": "adn_portal.mailer.tasks.resend_unsent_emails",
-        "schedule": env.float("MAILER_SWEEP_SECONDS", default=300.0),
+        "schedule": env.float("MAILER_SWEEP_SECONDS", default=30.0),
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(

@@ -131,9 +131,13 @@ def test_the_sweeper_removes_and_gives_up_secret_links_that_outlived_their_lifet
         )
         ordinary = services.email_queue(to="c@pme.be", subject="Accusé", body="Bonjour")
     long_ago = timezone.now() - timedelta(days=settings.MAILER_SECRET_LIFETIME_DAYS, minutes=1)
-    OutgoingEmail.objects.filter(pk__in=[expired.pk, ordinary.pk]).update(created_at=long_ago)
+    # Queued (and handed to the broker, which was down) that long ago.
+    OutgoingEmail.objects.filter(pk__in=[expired.pk, ordinary.pk]).update(
+        created_at=long_ago, dispatched_at=long_ago
+    )
+    an_hour_ago = timezone.now() - timedelta(hours=1)
     OutgoingEmail.objects.filter(pk=recent.pk).update(
-        created_at=timezone.now() - timedelta(hours=1)
+        created_at=an_hour_ago, dispatched_at=an_hour_ago
     )
 
     tasks.resend_unsent_emails.run()
