@@ -23,15 +23,20 @@ FUNDED = {
 
 def funding_amount(application: Application) -> Decimal:
     """What selecting this file commits: the amount requested, or for calls funding expert
-    days, days times day rate times funding rate."""
-    if application.amount_requested is not None:
-        return application.amount_requested
+    days, days times day rate times funding rate; never more than the call's ceiling per file
+    (the form checks the request against it, but the ceiling may have been lowered since)."""
     call = application.call
-    if call.expert_days and call.expert_day_rate:
-        return (call.expert_days * call.expert_day_rate * call.funding_rate / 100).quantize(
+    if application.amount_requested is not None:
+        amount = application.amount_requested
+    elif call.expert_days and call.expert_day_rate:
+        amount = (call.expert_days * call.expert_day_rate * call.funding_rate / 100).quantize(
             Decimal("0.01")
         )
-    return Decimal("0")
+    else:
+        amount = Decimal("0")
+    if call.ceiling_per_file is not None:
+        amount = min(amount, call.ceiling_per_file)
+    return amount
 
 
 def budget_committed(call_id: int, *, excluding: int | None = None) -> Decimal:

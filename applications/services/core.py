@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from adn_portal.accounts.models import User
 from adn_portal.lib.page_cache import bump
+from programs.models import Call
 
 from .. import eligibility, guards, workflow
 from ..models import Application, ApplicationEvent
@@ -45,6 +46,12 @@ def application_transition(
     workflow table, saves only what changed and writes the event row, all in one transaction."""
     with transaction.atomic():
         locked = Application.objects.select_for_update().get(pk=application.pk)
+        if to == Status.SELECTED:
+            # Lock the call too: the envelope is a sum over its files, which their own row
+            # locks do not serialise (two managers selecting two files at once would both
+            # see the same budget left). The guard then reads this locked row. No key: new
+            # drafts of the call (their foreign key) are not held up.
+            locked.call = Call.objects.select_for_update(no_key=True).get(pk=locked.call_id)
         source = Status(locked.status)
         if expected_status is not None and source != expected_status:
             raise ApplicationError(_("This file changed in the meantime: reload the page."))
@@ -70,9 +77,13 @@ def application_transition(
         if to in workflow.DECIDED_STATUSES and locked.decided_at is None:
             locked.decided_at = timezone.now()
             fields.append("decided_at")
-        if to == Status.SELECTED and locked.selected_at is None:
-            locked.selected_at = timezone.now()
-            fields.append("selected_at")
+        if to == Status.SELECTED:
+            # What the envelope's guard just allowed, stored under the same call lock.
+            locked.granted_amount = guards.funding_amount(locked)
+            fields.append("granted_amount")
+            if locked.selected_at is None:
+                locked.selected_at = timezone.now()
+                fields.append("selected_at")
         if to == Status.COMPLETED:
             locked.completed_at = timezone.now()
             fields.append("completed_at")

@@ -1,7 +1,5 @@
 """What AdN staff do with files: assign, score, decide, note, follow up, export."""
 
-from datetime import timedelta
-
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q
@@ -16,7 +14,6 @@ from adn_portal.mailer.services import email_queue
 from companies.models import Expert
 from programs.models import ProgrammeStaff
 
-from .. import guards
 from ..models import (
     ApplicantMessage,
     Application,
@@ -27,10 +24,9 @@ from ..models import (
     MessageTemplate,
     Score,
 )
-from ..workflow import OPEN_STATUSES, Actor, Status
+from ..workflow import DECISIONS, OPEN_STATUSES, Actor, Status
 from .core import ApplicationError, application_transition
 
-DECISIONS = {Status.SELECTED, Status.REJECTED, Status.WAITLISTED, Status.INELIGIBLE}
 SCORABLE = {Status.ELIGIBILITY_CHECK, Status.UNDER_REVIEW, Status.WAITLISTED}
 
 
@@ -252,10 +248,6 @@ def application_decide(
             comment=comment,
             expected_status=expected_status,
         )
-        if decision == Status.SELECTED:
-            Application.objects.filter(pk=application.pk).update(
-                granted_amount=guards.funding_amount(application)
-            )
         _template_message(application, decision, comment, by)
     application.refresh_from_db()
     return application
@@ -324,34 +316,6 @@ def application_add_note(*, application: Application, by: User, text: str) -> Ap
         comment=text.strip(),
         visible_to_applicant=False,
     )
-
-
-def information_requests_remind(*, today) -> int:
-    """E-mail applicants whose answer is due tomorrow and still missing; once per request."""
-    from adn_portal.mailer.services import email_template_queue
-
-    due = ApplicantMessage.objects.filter(
-        kind=ApplicantMessage.Kind.INFO_REQUEST,
-        answered_at__isnull=True,
-        reminded_at__isnull=True,
-        due_date__lte=today + timedelta(days=1),
-        application__status=Status.INFO_REQUESTED,
-    ).select_related("application__created_by")
-    sent = 0
-    for message in due:
-        if not ApplicantMessage.objects.filter(pk=message.pk, reminded_at__isnull=True).update(
-            reminded_at=timezone.now()
-        ):
-            continue  # claimed by another run
-        applicant = message.application.created_by
-        email_template_queue(
-            to=applicant.email,
-            template="application_info_reminder",
-            context={"application": message.application, "request": message},
-            language=applicant.language,
-        )
-        sent += 1
-    return sent
 
 
 # --- exports ---------------------------------------------------------------------------------

@@ -281,7 +281,7 @@ def test_a_decision_needs_a_complete_score(manager, reviewer):
 
 
 def test_selecting_needs_budget_left_in_the_call_envelope(manager, reviewer):
-    call = scored_call(budget_envelope=Decimal("10000"))
+    call = scored_call(budget_envelope=Decimal("10000"), ceiling_per_file=None)
     criteria = list(call.criteria.all())
     first = submitted_file(call, status=Status.UNDER_REVIEW, amount_requested=Decimal("7000"))
     second = submitted_file(call, status=Status.UNDER_REVIEW, amount_requested=Decimal("4000"))
