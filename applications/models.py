@@ -304,6 +304,8 @@ class ApplicantMessage(models.Model):
         null=True, blank=True, help_text=_("For a request for information.")
     )
     answered_at = models.DateTimeField(null=True, blank=True)
+    # The last reminder of an unanswered request (services.reminders): one per interval.
+    reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

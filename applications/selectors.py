@@ -1,4 +1,6 @@
-from django.db.models import Count, Prefetch, QuerySet
+from datetime import date, timedelta
+
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from adn_portal.lib.page_cache import cache_get, cache_set, current_version
@@ -226,3 +228,29 @@ def score_summary(application: Application) -> dict:
         "passes": mean is not None and mean >= threshold,
         "criteria": criteria,
     }
+
+
+def not_reminded_since(*, today: date, interval_days: int) -> Q:
+    """Never reminded, or last reminded `interval_days` days ago or more."""
+    return Q(reminded_at__isnull=True) | Q(
+        reminded_at__date__lte=today - timedelta(days=interval_days)
+    )
+
+
+def information_requests_to_remind(
+    *, today: date, interval_days: int
+) -> QuerySet[ApplicantMessage]:
+    """Unanswered requests for information on files still waiting for the answer, due by
+    tomorrow (or overdue), not reminded in the last `interval_days` days."""
+    return (
+        ApplicantMessage.objects.filter(
+            not_reminded_since(today=today, interval_days=interval_days),
+            kind=ApplicantMessage.Kind.INFO_REQUEST,
+            answered_at__isnull=True,
+            due_date__lte=today + timedelta(days=1),
+            application__status=Status.INFO_REQUESTED,
+            application__created_by__is_active=True,
+        )
+        .select_related("application__created_by", "application__call")
+        .order_by("pk")
+    )

@@ -48,4 +48,4 @@ def build_export(export_id: int) -> int:
 def remind_information_requests() -> int:
     from .services import information_requests_remind
 
-    return information_requests_remind(today=timezone.localdate())
+    return information_requests_remind(now=timezone.now())

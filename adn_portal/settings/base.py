@@ -420,6 +420,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Staff queue: an open file untouched for this many days is "overdue".
 STAFF_OVERDUE_DAYS = env.int("STAFF_OVERDUE_DAYS", default=30)
 
+# An unanswered request for information is recalled to the applicant the day before it is due,
+# then every this many days while the file waits for the answer (the daily beat task).
+INFO_REQUEST_REMINDER_DAYS = env.int("INFO_REQUEST_REMINDER_DAYS", default=7)
+
 # GDPR retention: files closed longer ago than this are anonymised (manage.py anonymise_old_files).
 FILE_RETENTION_YEARS = env.int("FILE_RETENTION_YEARS", default=10)
 

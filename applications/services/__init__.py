@@ -2,7 +2,8 @@
 other side effects leave through the outbox after commit.
 
 core: errors and the one transition function · applicant: drafts, documents, submission,
-answers, report · staff: assignment, scores, decisions, notes, exports."""
+answers, report · staff: assignment, scores, decisions, notes, exports · reminders: what the
+portal sends on its own schedule."""
 
 from .applicant import (  # noqa: F401
     application_answer_information_request,
@@ -22,6 +23,7 @@ from .core import (  # noqa: F401
     SubmissionRefused,
     application_transition,
 )
+from .reminders import information_requests_remind  # noqa: F401
 from .staff import (  # noqa: F401
     DECISIONS,
     SCORABLE,
@@ -35,7 +37,6 @@ from .staff import (  # noqa: F401
     applications_decide_batch,
     conflict_declare,
     export_request,
-    information_requests_remind,
     reviewers_of,
     staff_actor,
     works_on,
