@@ -18,3 +18,6 @@ STORAGES = {
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 # No collectstatic before tests: let WhiteNoise look files up lazily instead of scanning.
 WHITENOISE_AUTOREFRESH = True
+# A live worker of the services suite sends the tasks it queues itself (an e-mail after a
+# reminder) to the test's own queue, where it takes them, rather than to the shared "celery".
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")

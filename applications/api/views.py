@@ -13,6 +13,7 @@ from adn_portal.accounts.audit import audit
 from adn_portal.accounts.models import AuditEvent, User
 from adn_portal.accounts.permissions import STAFF, has_role
 from adn_portal.lib.api import CappedCursorPagination, NotFoundUnless, error, idempotent
+from adn_portal.lib.uploads import upload_refusal
 
 from .. import eligibility, selectors, services
 from ..filters import QueueFilter
@@ -220,9 +221,14 @@ class MyApplicationViewSet(
     )
     @attachments.mapping.post
     def add_attachment(self, request, pk=None):
-        """Add a document, checked by content: PDF, DOCX, XLSX, ODT, PNG, JPEG."""
+        """Add a document, checked by content: PDF, DOCX, XLSX, ODT, PNG, JPEG. A file over
+        the size limit is refused (413) before it is read whole."""
         application = self.get_object()
-        payload = s.AttachmentUploadSerializer(data=request.data)
+        data = request.data  # the size limit is checked while the body is parsed
+        refusal = upload_refusal(request)
+        if refusal:
+            return error(refusal, code="too_large", field="file", status_code=413)
+        payload = s.AttachmentUploadSerializer(data=data)
         payload.is_valid(raise_exception=True)
         try:
             attachment = services.attachment_add(

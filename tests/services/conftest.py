@@ -93,11 +93,13 @@ class LiveWorker:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
+                self.log_file.close()
                 pytest.fail(
                     f"The Celery worker exited at start-up:\n{self.log.read_text()}", pytrace=False
                 )
             if celery_app.control.ping(destination=[self.name], timeout=0.5):
                 return
+        self.stop()  # no process or open log left behind for the next tests to trip on
         pytest.fail(
             f"The Celery worker did not answer within 30 s:\n{self.log.read_text()}", pytrace=False
         )

@@ -71,8 +71,9 @@ def test_a_worker_killed_after_the_relay_took_the_message_does_not_get_it_sent_t
         assert services.emails_resend_unsent(older_than=timedelta(0)) == 0
         assert services.emails_flag_uncertain(older_than=timedelta(0)) == 1
     finally:
-        if second:
-            second.stop()
+        for worker in (first, second):
+            if worker:
+                worker.stop()
         sink.stop()
 
     assert len(sink.messages) == 1
@@ -110,8 +111,9 @@ def test_a_worker_killed_while_connecting_to_the_relay_leaves_the_message_to_the
             second.log.read_text()
         )
     finally:
-        if second:
-            second.stop()
+        for worker in (first, second):
+            if worker:
+                worker.stop()
         sink.stop()
 
     assert len(sink.messages) == 1

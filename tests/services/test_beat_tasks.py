@@ -1,0 +1,155 @@
+"""Every task of the beat schedule (CELERY_BEAT_SCHEDULE), sent through Redis to a live worker
+process on PostgreSQL, as beat sends it, on real data: each does its work. A new entry of the
+schedule without a scenario here fails."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+from unittest import mock
+
+import pytest
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from adn_portal.celery import app as celery_app
+from adn_portal.mailer import tasks as mailer_tasks
+from adn_portal.mailer.models import OutgoingEmail
+from adn_portal.mailer.services import email_queue
+from applications import services as application_services
+from applications.models import ApplicantMessage
+from applications.workflow import Actor
+from companies.models import Expert, RecognitionStatus
+from stats.computation import compute
+from stats.models import IndicatorValue, SnapshotRun
+from tests.applications.staff_fixtures import staff, submitted_file
+from tests.factories import ExpertFactory, OrganisationFactory, UserFactory, make_member
+from tests.stats.dataset import build
+
+from .conftest import LiveWorker, wait_until
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@dataclass
+class Scenario:
+    arrange: Any  # () -> state
+    done: Any  # (state) -> bool: the task's effect is there
+
+
+def _snapshot_matches_the_data(trigger: str):
+    def done(_state) -> bool:
+        run = SnapshotRun.objects.filter(trigger=trigger).first()
+        if run is None or run.state != SnapshotRun.State.SUCCEEDED:
+            return False
+        stored = {
+            (v.indicator, v.dimension, v.key): v.value
+            for v in IndicatorValue.objects.filter(as_of=run.as_of)
+        }
+        expected = {(r.indicator, r.dimension, r.key): r.value for r in compute(run.as_of)}
+        return bool(expected) and stored == expected
+
+    return done
+
+
+def _expired_recognition():
+    return ExpertFactory(recognised_until=timezone.localdate() - timedelta(days=1))
+
+
+def _recognition_ending_soon():
+    owner = UserFactory(language="de")
+    expert = ExpertFactory(recognised_until=timezone.localdate() + timedelta(days=30))
+    make_member(expert.organisation, owner)
+    return expert, owner
+
+
+def _renewal_reminded(state) -> bool:
+    expert, owner = state
+    expert.refresh_from_db()
+    return (
+        expert.reminder_sent_for == expert.recognised_until
+        and OutgoingEmail.objects.filter(to=owner.email, sent_at__isnull=False).count() == 1
+    )
+
+
+def _information_request_due_tomorrow():
+    applicant = make_member(OrganisationFactory(), UserFactory(language="en"))
+    application = submitted_file(
+        applicant=applicant, organisation=applicant.memberships.get().organisation
+    )
+    with transaction.atomic():
+        application_services.application_request_information(
+            application=application,
+            by=staff("reviewer", "START"),
+            actor=Actor.REVIEWER,
+            message="Please attach your financial plan.",
+            due_date=timezone.localdate() + timedelta(days=1),
+        )
+    return application, applicant
+
+
+def _information_request_reminded(state) -> bool:
+    application, applicant = state
+    request = ApplicantMessage.objects.get(application=application, kind="info_request")
+    reminder = OutgoingEmail.objects.filter(
+        to=applicant.email, subject__contains="Reminder", sent_at__isnull=False
+    )
+    return request.reminded_at is not None and reminder.count() == 1
+
+
+def _email_whose_task_was_lost():
+    with mock.patch.object(mailer_tasks.send_outgoing_email, "delay"), transaction.atomic():
+        email = email_queue(to="julie@pme.be", subject="Accusé de réception", body="Bonjour")
+    OutgoingEmail.objects.filter(pk=email.pk).update(
+        dispatched_at=timezone.now() - timedelta(minutes=1)
+    )
+    return email
+
+
+SCENARIOS = {
+    "stats.tasks.compute_indicators": Scenario(
+        arrange=build, done=_snapshot_matches_the_data(SnapshotRun.Trigger.SCHEDULE)
+    ),
+    "stats.tasks.recompute_if_files_changed": Scenario(
+        arrange=build, done=_snapshot_matches_the_data(SnapshotRun.Trigger.CHANGE)
+    ),
+    "companies.tasks.expire_recognitions": Scenario(
+        arrange=_expired_recognition,
+        done=lambda expert: Expert.objects.get(pk=expert.pk).status == RecognitionStatus.EXPIRED,
+    ),
+    "companies.tasks.send_renewal_reminders": Scenario(
+        arrange=_recognition_ending_soon, done=_renewal_reminded
+    ),
+    "applications.tasks.remind_information_requests": Scenario(
+        arrange=_information_request_due_tomorrow, done=_information_request_reminded
+    ),
+    "adn_portal.mailer.tasks.resend_unsent_emails": Scenario(
+        arrange=_email_whose_task_was_lost,
+        done=lambda email: OutgoingEmail.objects.get(pk=email.pk).sent_at is not None,
+    ),
+}
+
+
+@pytest.fixture
+def worker_on_the_test_queue(broker_queue):
+    # The tasks the worker queues itself (the e-mails of a reminder) come back to it.
+    worker = LiveWorker(broker_queue, CELERY_TASK_DEFAULT_QUEUE=broker_queue)
+    worker.start()
+    yield worker
+    worker.stop()
+
+
+@pytest.mark.parametrize("entry", sorted(settings.CELERY_BEAT_SCHEDULE))
+def test_each_beat_task_does_its_work_through_a_live_worker(entry, worker_on_the_test_queue):
+    task = settings.CELERY_BEAT_SCHEDULE[entry]["task"]
+    assert task in SCENARIOS, f"the beat entry {entry!r} ({task}) has no scenario here"
+    scenario = SCENARIOS[task]
+    state = scenario.arrange()
+
+    celery_app.send_task(task)  # as beat does: by name, through the broker
+
+    assert wait_until(lambda: scenario.done(state), timeout=60), (
+        worker_on_the_test_queue.log.read_text()
+    )
+    assert f"Task {task}[" in worker_on_the_test_queue.log.read_text()
+    assert " raised " not in worker_on_the_test_queue.log.read_text()
