@@ -16,6 +16,18 @@ class AttachmentForm(forms.Form):
         required=False,
     )
 
+    def __init__(self, *args, refusal: str | None = None, **kwargs):
+        """`refusal`: why the upload was stopped before it was read (a file too large)."""
+        super().__init__(*args, **kwargs)
+        self.refusal = refusal
+        if refusal:
+            self.fields["file"].required = False  # the refusal is the error, not "required"
+
+    def clean_file(self):
+        if self.refusal:
+            raise forms.ValidationError(self.refusal, code="too_large")
+        return self.cleaned_data["file"]
+
     def clean_kind(self) -> str:
         return self.cleaned_data["kind"] or Attachment.Kind.ANNEX
 

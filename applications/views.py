@@ -5,10 +5,12 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from adn_portal.lib.numbers import whole_number
+from adn_portal.lib.uploads import upload_refusal
 from companies.views import active_organisation
 from programs.models import Call
 
@@ -79,10 +81,9 @@ def step(request, pk: int, step: str):
         if not editable:
             return redirect(application)
         raise Http404
-    context = _step_context(application, current)
     if current.is_documents:
-        context |= {"upload_form": AttachmentForm(), "documents": application.attachments.all()}
-        return render(request, "applications/step.html", context)
+        return _documents_step_page(request, application, current, AttachmentForm())
+    context = _step_context(application, current)
 
     form = current.form_class(
         request.POST or None, application=application, initial=application.step_data(current.slug)
@@ -210,19 +211,47 @@ def answer(request, pk: int):
         else:
             messages.success(request, _("Your answer is sent to the AdN."))
             return redirect(application)
-    request_message = application.messages.filter(kind="info_request").first()
+    return _answer_page(request, application, form, AttachmentForm())
+
+
+def _answer_page(request, application, form, upload_form, *, status: int = 200):
     return render(
         request,
         "applications/answer.html",
         {
             "application": application,
             "form": form,
-            "request_message": request_message,
+            "request_message": application.messages.filter(kind="info_request").first(),
             "steps": [s for s in steps_for(application.call) if not s.is_documents],
-            "upload_form": AttachmentForm(),
+            "upload_form": upload_form,
             "documents": application.attachments.all(),
+            "documents_next": reverse("applications:answer", args=[application.pk]),
         },
+        status=status,
     )
+
+
+def _documents_step_page(request, application, documents, upload_form, *, status: int = 200):
+    context = _step_context(application, documents) | {
+        "upload_form": upload_form,
+        "documents": application.attachments.all(),
+        "documents_next": reverse("applications:step", args=[application.pk, documents.slug]),
+    }
+    return render(request, "applications/step.html", context, status=status)
+
+
+def _upload_form_page(request, application, upload_form):
+    """The page the refused upload form came from, again, with its errors (400); None when
+    no page holds that form for this file now."""
+    if application.status not in {Status.DRAFT, Status.INFO_REQUESTED}:
+        return None
+    answer_url = reverse("applications:answer", args=[application.pk])
+    if application.status == Status.INFO_REQUESTED and request.POST.get("next") == answer_url:
+        return _answer_page(request, application, AnswerForm(), upload_form, status=400)
+    documents = next((s for s in steps_for(application.call) if s.is_documents), None)
+    if documents is None:
+        return None
+    return _documents_step_page(request, application, documents, upload_form, status=400)
 
 
 @login_required
@@ -247,32 +276,34 @@ def report(request, pk: int):
 @login_required
 @require_POST
 def attachment_upload(request, pk: int):
+    """Stored: back to the page the form was on. Refused: that page again, with the reason
+    next to the field (a file too large is refused before it is read whole)."""
     application = selectors.file_for_member(user=request.user, pk=pk)
-    form = AttachmentForm(request.POST, request.FILES)
-    back = request.POST.get("next") or reverse(
-        "applications:step", args=[application.pk, "documents"]
-    )
-    if not back.startswith("/"):
-        back = application.get_absolute_url()
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
-        return redirect(back)
-    try:
-        services.attachment_add(
-            application=application,
-            upload=form.cleaned_data["file"],
-            kind=form.cleaned_data["kind"],
-            by=request.user,
-        )
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-    except ApplicationError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("Document added."))
-    return redirect(back)
+    form = AttachmentForm(request.POST, request.FILES, refusal=upload_refusal(request))
+    if form.is_valid():
+        try:
+            services.attachment_add(
+                application=application,
+                upload=form.cleaned_data["file"],
+                kind=form.cleaned_data["kind"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            form.add_error("file", error)
+        except ApplicationError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Document added."))
+            back = request.POST.get("next", "")
+            if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+                back = application.get_absolute_url()
+            return redirect(back)
+    page = _upload_form_page(request, application, form)
+    if page is not None:
+        return page
+    for error in form.errors.values():  # no page holds the form now: the file page says why
+        messages.error(request, error[0])
+    return redirect(application)
 
 
 @login_required

@@ -250,6 +250,7 @@ ERROR_CODES = {
 }
 
 
+    "413": "Request body too large (a document over the size limit)",
 def document_errors(result, generator, request, public):
     """drf-spectacular hook: every operation may answer the structured error, and request
     bodies refuse fields they do not declare (the API rejects them)."""

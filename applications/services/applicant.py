@@ -133,9 +133,7 @@ def _can_add_documents(application: Application) -> bool:
     return application.status in {Status.DRAFT, Status.INFO_REQUESTED, Status.IN_PROGRESS}
 
 
-def attachment_add(*, application: Application, upload, kind: str, by: User) -> Attachment:
-    """Store an uploaded document after checking its size and real type (by content)."""
-    _require_member(by, application.organisation)
+def _check_room_for_a_document(application: Application) -> None:
     if not _can_add_documents(application):
         raise ApplicationError(_("Documents can no longer be added to this file."))
     if application.attachments.count() >= settings.ATTACHMENT_MAX_COUNT:
@@ -144,6 +142,12 @@ def attachment_add(*, application: Application, upload, kind: str, by: User) -> 
             % {"max": settings.ATTACHMENT_MAX_COUNT},
             code="too_many",
         )
+
+
+def attachment_add(*, application: Application, upload, kind: str, by: User) -> Attachment:
+    """Store an uploaded document after checking its size and real type (by content)."""
+    _require_member(by, application.organisation)
+    _check_room_for_a_document(application)  # early, before the file is written
     checked = uploads.check_upload(upload)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
@@ -162,6 +166,10 @@ def attachment_add(*, application: Application, upload, kind: str, by: User) -> 
     try:
         # The commit too: if the database fails at any point, the stored file goes.
         with transaction.atomic():
+            # Lock the file's row, then count again: two uploads at once must not both pass
+            # the limit (nor land after a submission froze the documents).
+            locked = Application.objects.select_for_update().get(pk=application.pk)
+            _check_room_for_a_document(locked)
             attachment.save()
             ApplicationEvent.objects.create(
                 application=application,
