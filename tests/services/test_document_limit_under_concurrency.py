@@ -43,9 +43,7 @@ CHANNELS = {
 
 @pytest.mark.parametrize("channel", CHANNELS)
 @pytest.mark.parametrize("uploaders", [2, 10])
-def test_uploads_at_once_to_a_file_one_short_of_the_limit_store_one_document(
-    uploaders, channel
-):
+def test_uploads_at_once_to_a_file_one_short_of_the_limit_store_one_document(uploaders, channel):
     assert connection.vendor == "postgresql"
     organisation = OrganisationFactory()
     owner = make_member(organisation)
