@@ -24,9 +24,10 @@ from ..models import (
     MessageTemplate,
     Score,
 )
-from ..workflow import DECISIONS, OPEN_STATUSES, Actor, Status
+from ..workflow import OPEN_STATUSES, Actor, Status
 from .core import ApplicationError, application_transition
 
+DECISIONS = {Status.SELECTED, Status.REJECTED, Status.WAITLISTED, Status.INELIGIBLE}
 SCORABLE = {Status.ELIGIBILITY_CHECK, Status.UNDER_REVIEW, Status.WAITLISTED}
 
 
