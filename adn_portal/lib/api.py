@@ -244,13 +244,13 @@ ERROR_CODES = {
     "405": "Method not allowed",
     "406": "Not acceptable",
     "409": "Conflict: the object changed, or a rule refused the action",
+    "413": "Request body too large (a document over the size limit)",
     "415": "Unsupported media type",
     "422": "Refused: see the errors (failed checks, reused idempotency key)",
     "429": "Too many requests",
 }
 
 
-    "413": "Request body too large (a document over the size limit)",
 def document_errors(result, generator, request, public):
     """drf-spectacular hook: every operation may answer the structured error, and request
     bodies refuse fields they do not declare (the API rejects them)."""

@@ -416,14 +416,14 @@ ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 ATTACHMENT_MAX_COUNT = env.int("ATTACHMENT_MAX_COUNT", default=10)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # form fields; files stream to disk above this
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
-
-# Staff queue: an open file untouched for this many days is "overdue".
 # A file over ATTACHMENT_MAX_BYTES is refused while it arrives, not once it is on disk.
 FILE_UPLOAD_HANDLERS = [
     "adn_portal.lib.uploads.SizeLimitUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
+
+# Staff queue: an open file untouched for this many days is "overdue".
 STAFF_OVERDUE_DAYS = env.int("STAFF_OVERDUE_DAYS", default=30)
 
 # An unanswered request for information is recalled to the applicant the day before it is due,
