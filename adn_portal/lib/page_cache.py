@@ -10,14 +10,17 @@ local copy cannot go stale, and a hit costs one small read (the version) instead
 
 import hashlib
 import logging
+import sys
 import time
 from collections.abc import Callable
 from urllib.parse import urlencode
 
-from django.core.cache import cache, caches
+from django.core.cache import caches
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.translation import get_language
+
+from .cache import CacheUnreachable, shared
 
 CSRF_PLACEHOLDER = "csrf-token-placeholder-0f3a9c"
 SECONDS = 300
@@ -27,30 +30,40 @@ logger = logging.getLogger(__name__)
 
 
 # The cache only saves work: when it is unreachable the page is computed as if nothing was
-# cached, and a failed version bump is logged (entries then expire on their own).
+# cached, and a failed version bump is logged (entries then expire on their own). The shared
+# cache is used without its per-process fallback (adn_portal.lib.cache): a copy kept by one
+# worker while Redis is down would miss the other workers' changes.
+def _unreachable(message: str, key: str) -> None:
+    # Redis down is logged by the backend at most once a minute: one line per page would
+    # flood the log.
+    if not isinstance(sys.exc_info()[1], CacheUnreachable):
+        logger.warning("Cache unreachable: " + message, key, exc_info=True)
+
+
 def cache_get(key: str, default=None):
     try:
-        return cache.get(key, default)
+        return shared.get(key, default)
     except Exception:
-        logger.warning("Cache unreachable: %s not read", key, exc_info=True)
+        _unreachable("%s not read", key)
         return default
 
 
 def cache_set(key: str, value, seconds: int | None) -> None:
     try:
-        cache.set(key, value, seconds)
+        shared.set(key, value, seconds)
     except Exception:
-        logger.warning("Cache unreachable: %s not stored", key, exc_info=True)
+        _unreachable("%s not stored", key)
 
 
 def bump(version_key: str) -> None:
     try:
         try:
-            cache.incr(version_key)
+            shared.incr(version_key)
         except ValueError:  # not set yet: current_version will start it
             current_version(version_key)
-            cache.incr(version_key)
+            shared.incr(version_key)
     except Exception:
+        # Always said: the pages of this content may show the old one until they expire.
         logger.warning("Cache unreachable: %s not bumped", version_key, exc_info=True)
 
 
@@ -60,10 +73,10 @@ def current_version(version_key: str) -> int | None:
     version = cache_get(version_key)
     if version is None:
         try:
-            cache.add(version_key, time.time_ns(), timeout=None)
-            version = cache.get(version_key)
+            shared.add(version_key, time.time_ns(), timeout=None)
+            version = shared.get(version_key)
         except Exception:
-            logger.warning("Cache unreachable: %s not read", version_key, exc_info=True)
+            _unreachable("%s not read", version_key)
     return version
 
 
