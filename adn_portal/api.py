@@ -19,6 +19,7 @@ from applications.api.views import (
     StaffApplicationViewSet,
 )
 from companies.api import ExpertViewSet, MyExpertProfileViewSet, MyOrganisationViewSet
+from companies.sme_api import MyOrganisationSmeView
 from programs.api import CallViewSet, ProgrammeViewSet
 from stats.api import IndicatorsView, KeyFiguresView
 
@@ -53,6 +54,11 @@ def not_found(request, *args, **kwargs):
 urlpatterns = [
     path("", include(router.urls)),
     path("me/expert/", expert_profile, name="my-expert-profile"),
+    path(
+        "me/organisations/<int:pk>/sme/",
+        MyOrganisationSmeView.as_view(),
+        name="my-organisation-sme",
+    ),
     path("key-figures/", KeyFiguresView.as_view(), name="key-figures"),
     path("staff/indicators/", IndicatorsView.as_view(), name="staff-indicators"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -6,9 +6,11 @@ from datetime import datetime
 
 from django.urls import reverse
 from django.utils import formats
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from companies.models import OrganisationKind
+from adn_portal.lib.decimals import format_decimal
+from companies.models import OrganisationKind, SizeClass
 from programs.models import EligibilityRule, Programme
 
 from .models import Application, Attachment
@@ -136,13 +138,36 @@ def _sme_size(application: Application) -> Check:
             _("Enter them in your organisation's profile."),
             fix_url,
         )
+    if organisation.size_class == SizeClass.PUBLIC_CONTROL:
+        return Check(
+            EligibilityRule.SME_SIZE,
+            False,
+            _(
+                "This call is for SMEs. Public bodies hold %(share)s %% of your organisation: "
+                "under the European definition, an enterprise held at least 25 %% by public "
+                "bodies is not an SME, unless they are one of the investors it names."
+            )
+            % {"share": format_decimal(organisation.public_body_share, language=get_language())},
+            _("If this share is wrong, or if one of these investors holds it, correct it."),
+            reverse("companies:organisation_structure", args=[organisation.pk]),
+        )
     return Check(
         EligibilityRule.SME_SIZE,
         False,
         _(
-            "This call is for SMEs; with its staff and figures, your organisation is a large enterprise (linked enterprises included)."
+            "This call is for SMEs. Your organisation is registered as an SME, but with its "
+            "staff and figures, partner and linked enterprises included, it is a large "
+            "enterprise under the European definition."
+        )
+        if organisation.kind == OrganisationKind.SME
+        else _(
+            "This call is for SMEs. With its staff and figures, partner and linked enterprises "
+            "included, your organisation is a large enterprise under the European definition."
         ),
-        _("If the figures are out of date, correct them in your organisation's profile."),
+        _(
+            "If the figures are out of date, correct them in your organisation's profile, "
+            "with its partner and linked enterprises."
+        ),
         fix_url,
     )
 

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
+from . import sme
 from .forms import LogoField, validate_logo
 from .models import (
     Expert,
@@ -9,6 +11,8 @@ from .models import (
     Organisation,
     OwnershipClaim,
     RecognitionEvent,
+    RelatedEnterprise,
+    kind_conflict_q,
 )
 
 
@@ -18,16 +22,65 @@ class MembershipInline(admin.TabularInline):
     autocomplete_fields = ["user"]
 
 
+class RelatedEnterpriseInline(admin.TabularInline):
+    """Read-only: owners declare them (their pages or the API), which recomputes the class."""
+
+    model = RelatedEnterprise
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = [
+        "name",
+        "enterprise_number",
+        "foreign",
+        "relation",
+        "share",
+        "headcount",
+        "turnover",
+        "balance_sheet",
+    ]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class KindConflictFilter(admin.SimpleListFilter):
+    title = _("kind and size")
+    parameter_name = "kind_conflict"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Kind and size disagree"))]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kind_conflict_q()) if self.value() == "yes" else queryset
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
     """Names stay one plain line here too (the model's validator); the AdN's reserved words
     are refused on the users' forms only: an administrator may set a legitimate one here."""
 
-    list_display = ["name", "enterprise_number", "kind", "municipality", "province", "size_class"]
-    list_filter = ["kind", "province", "size_class"]
+    list_display = [
+        "name",
+        "enterprise_number",
+        "kind",
+        "municipality",
+        "province",
+        "size_class",
+        "kind_and_size",
+    ]
+    list_filter = ["kind", "province", "size_class", KindConflictFilter]
     search_fields = ["name", "enterprise_number"]
-    readonly_fields = ["municipality", "province", "size_class"]
-    inlines = [MembershipInline]
+    readonly_fields = ["municipality", "province", "size_class", "kind_and_size"]
+    inlines = [MembershipInline, RelatedEnterpriseInline]
+
+    @admin.display(description=_("kind and size"))
+    def kind_and_size(self, obj: Organisation) -> str:
+        return obj.kind_conflict or "✓"
+
+    def save_model(self, request, obj, form, change):
+        # Figures changed here move the class as they do on the owners' pages.
+        obj.size_class = sme.size_class_of(obj) or ""
+        super().save_model(request, obj, form, change)
 
 
 class ReferenceInline(admin.TabularInline):

@@ -1,4 +1,5 @@
 import warnings
+from decimal import Decimal
 
 from django import forms
 from django.conf import settings
@@ -7,16 +8,21 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
+from adn_portal.lib.decimals import LocalizedDecimalField
 from adn_portal.lib.names import validate_not_reserved, validate_plain_name
 from programs.models import Programme
 
+from . import sme
 from .identifiers import normalise_enterprise_number, place_for_postcode
 from .models import (
+    EnterpriseRelation,
     Expert,
     ExpertFacet,
     Language,
     MemberRole,
     Organisation,
+    PublicBodyException,
+    RelatedEnterprise,
     Sector,
     Speciality,
 )
@@ -56,14 +62,28 @@ class OrganisationForm(forms.ModelForm):
             "headcount",
             "turnover",
             "balance_sheet",
+            "estimated_figures",
             "nace_codes",
             "website",
             "phone",
         ]
+        field_classes = {
+            "headcount": LocalizedDecimalField,
+            "turnover": LocalizedDecimalField,
+            "balance_sheet": LocalizedDecimalField,
+        }
         help_texts = {
-            "headcount": _("Include linked and partner enterprises (EU SME definition)."),
-            "turnover": _("Last closed financial year, linked enterprises included."),
-            "balance_sheet": _("Last closed financial year, linked enterprises included."),
+            "headcount": _(
+                "Your organisation's own staff over the last closed year, in full-time "
+                "equivalents: 18,5 for eighteen full-time people and one half-time. Partner "
+                "and linked enterprises are declared on their own page."
+            ),
+            "turnover": _("Last closed financial year, in euros, e.g. 1 100 000."),
+            "balance_sheet": _("Last closed financial year, in euros, e.g. 1 100 000."),
+            "estimated_figures": _(
+                "Tick if your enterprise has not closed a financial year yet: then give "
+                "good-faith estimates for the current year."
+            ),
         }
 
     def __init__(self, *args, **kwargs):
@@ -115,6 +135,124 @@ class OrganisationForm(forms.ModelForm):
 def _is_nace(code: str) -> bool:
     digits = code.replace(".", "")
     return digits.isascii() and digits.isdigit() and 2 <= len(digits) <= 5  # not "²²"
+
+
+# ---------------------------------------------------------------------------------------------
+# The SME definition: public bodies' share, partner and linked enterprises (companies/sme.py)
+
+
+def _percent_field(**kwargs) -> LocalizedDecimalField:
+    return LocalizedDecimalField(
+        max_digits=5, decimal_places=2, min_value=Decimal(0), max_value=Decimal(100), **kwargs
+    )
+
+
+def _staff_field(**kwargs) -> LocalizedDecimalField:
+    return LocalizedDecimalField(max_digits=8, decimal_places=2, min_value=Decimal(0), **kwargs)
+
+
+def _amount_field(**kwargs) -> LocalizedDecimalField:
+    return LocalizedDecimalField(max_digits=14, decimal_places=2, min_value=Decimal(0), **kwargs)
+
+
+class PublicControlForm(forms.Form):
+    public_body_share = _percent_field(
+        label=_("Share held by public bodies (%)"),
+        required=False,
+        help_text=_(
+            "The part of your enterprise's capital or voting rights held by public bodies (the "
+            "State, a region, a province, a municipality, a public company…), all together. "
+            "Leave 0 if there is none. From 25 %, your enterprise is not an SME, except in "
+            "the cases below."
+        ),
+    )
+    public_body_exception = forms.ChoiceField(
+        label=_("Are these public bodies one of the following investors?"),
+        choices=[("", _("No, none of these")), *PublicBodyException.choices],
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_("Only if they hold 25 % to 50 %: then your enterprise can still be an SME."),
+    )
+
+    def clean_public_body_share(self) -> Decimal:
+        return self.cleaned_data["public_body_share"] or Decimal(0)
+
+
+class RelatedEnterpriseForm(forms.Form):
+    """One partner or linked enterprise; its rules are sme.clean_related_enterprise's (the
+    API runs them too)."""
+
+    name = forms.CharField(label=_("Its name"), max_length=200, validators=[validate_plain_name])
+    enterprise_number = forms.CharField(
+        label=_("Its enterprise number (BCE/KBO)"),
+        max_length=20,
+        required=False,
+        help_text=_("For example 0202.239.951. Leave empty for an enterprise registered abroad."),
+    )
+    foreign = forms.BooleanField(label=_("Registered outside Belgium"), required=False)
+    relation = forms.ChoiceField(
+        label=_("Relation"),
+        # A blank first choice: a row left untouched stays empty and is ignored.
+        choices=[("", _("Choose…")), *EnterpriseRelation.choices],
+        help_text=_("Partner: a holding of 25 % to 50 %, either way. Linked: more than 50 %."),
+    )
+    share = _percent_field(
+        label=_("Share held (%)"),
+        help_text=_(
+            "The share of capital or voting rights one of you holds in the other, whichever "
+            "way. If each holds a share of the other, give the larger."
+        ),
+    )
+    headcount = _staff_field(
+        label=_("Its staff (full-time equivalents)"),
+        help_text=_("For example 18,5."),
+    )
+    turnover = _amount_field(label=_("Its annual turnover (EUR)"), required=False)
+    balance_sheet = _amount_field(label=_("Its balance sheet total (EUR)"), required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            return sme.clean_related_enterprise(cleaned)
+        except ValidationError as error:
+            for field, errors in error.error_dict.items():
+                if field not in self.errors:  # one problem a field at a time
+                    self.add_error(field, errors)
+            return cleaned
+
+
+class BaseRelatedEnterpriseFormSet(forms.BaseFormSet):
+    def declared_rows(self) -> list[dict]:
+        """The rows to keep: filled in and not marked for removal."""
+        return [
+            form.cleaned_data
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+
+
+RelatedEnterpriseFormSet = forms.formset_factory(
+    RelatedEnterpriseForm,
+    formset=BaseRelatedEnterpriseFormSet,
+    extra=1,
+    can_delete=True,
+    max_num=sme.MAX_RELATED_ENTERPRISES,
+    validate_max=True,
+    absolute_max=sme.MAX_RELATED_ENTERPRISES,
+)
+
+
+def related_enterprise_initial(row: RelatedEnterprise) -> dict:
+    return {
+        "name": row.name,
+        "enterprise_number": row.enterprise_number_display if row.enterprise_number else "",
+        "foreign": row.foreign,
+        "relation": row.relation,
+        "share": row.share,
+        "headcount": row.headcount,
+        "turnover": row.turnover,
+        "balance_sheet": row.balance_sheet,
+    }
 
 
 class InvitationForm(forms.Form):

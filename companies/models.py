@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -52,13 +52,40 @@ class SizeClass(models.TextChoices):
     SMALL = "small", _("Small enterprise")
     MEDIUM = "medium", _("Medium-sized enterprise")
     LARGE = "large", _("Large enterprise")
+    # Domain §6: 25 % or more held by public bodies, whatever the figures (companies/sme.py).
+    PUBLIC_CONTROL = "public_control", _("Not an SME (public bodies hold at least 25 %)")
+
+
+class PublicBodyException(models.TextChoices):
+    """The investors of Recommendation 2003/361 art. 3(2) whose share, up to 50 %, does not
+    stop an enterprise from being an SME."""
+
+    VENTURE_CAPITAL = (
+        "venture_capital",
+        _(
+            "Public investment company, venture capital company or business angels "
+            "(less than €1,250,000 invested in the enterprise)"
+        ),
+    )
+    UNIVERSITY = "university", _("University or non-profit research centre")
+    INSTITUTIONAL_INVESTOR = (
+        "institutional_investor",
+        _("Institutional investor, including a regional development fund"),
+    )
+    SMALL_LOCAL_AUTHORITY = (
+        "small_local_authority",
+        _(
+            "Local authority with a yearly budget under €10 million and fewer than 5,000 inhabitants"
+        ),
+    )
 
 
 def size_class_for(
-    *, headcount: int | None, turnover: Decimal | None, balance_sheet: Decimal | None
+    *, headcount: Decimal | None, turnover: Decimal | None, balance_sheet: Decimal | None
 ) -> SizeClass | None:
-    """EU Recommendation 2003/361: staff, and turnover OR balance sheet under the ceiling.
-    None when the figures needed are missing."""
+    """EU Recommendation 2003/361: staff (full-time equivalents), and turnover OR balance sheet
+    under the ceiling. None when the figures needed are missing. The figures are those the
+    recommendation counts (partner and linked enterprises added: companies/sme.py)."""
     if headcount is None or (turnover is None and balance_sheet is None):
         return None
 
@@ -96,7 +123,15 @@ class Organisation(models.Model):
     province = models.CharField(_("province"), max_length=32, choices=Province.choices)
     nace_codes = models.JSONField(_("NACE codes"), default=list, blank=True)
     sector = models.CharField(_("sector"), max_length=1, choices=NaceSection.choices, blank=True)
-    headcount = models.PositiveIntegerField(_("staff headcount (FTE)"), null=True, blank=True)
+    # Annual work units: 18.5 is eighteen full-time people and one half-time.
+    headcount = models.DecimalField(
+        _("staff (full-time equivalents)"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
     turnover = models.DecimalField(
         _("annual turnover (EUR)"),
         max_digits=14,
@@ -113,6 +148,24 @@ class Organisation(models.Model):
         blank=True,
         validators=[MinValueValidator(0)],
     )
+    # Domain §6: a young enterprise without closed accounts gives good-faith estimates.
+    estimated_figures = models.BooleanField(
+        _("no closed accounts yet: these figures are estimates"), default=False
+    )
+    public_body_share = models.DecimalField(
+        _("share held by public bodies (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(0),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    public_body_exception = models.CharField(
+        _("exception for these public investors"),
+        max_length=32,
+        choices=PublicBodyException.choices,
+        blank=True,
+    )
+    # Derived by services from the figures above and the related enterprises (never typed).
     size_class = models.CharField(
         _("size class"), max_length=16, choices=SizeClass.choices, blank=True
     )
@@ -142,6 +195,18 @@ class Organisation(models.Model):
                 condition=Q(balance_sheet__isnull=True) | Q(balance_sheet__gte=0),
                 name="organisation_balance_positive",
             ),
+            models.CheckConstraint(
+                condition=Q(headcount__isnull=True) | Q(headcount__gte=0),
+                name="organisation_headcount_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(public_body_share__gte=0, public_body_share__lte=100),
+                name="organisation_public_share_percent",
+            ),
+            models.CheckConstraint(
+                condition=Q(public_body_exception="") | Q(public_body_share__gte=25),
+                name="organisation_public_exception_needs_share",
+            ),
         ]
         indexes = [
             models.Index(fields=["province"], name="organisation_province_idx"),
@@ -169,7 +234,128 @@ class Organisation(models.Model):
 
     @property
     def is_sme(self) -> bool:
-        return self.size_class in {SizeClass.MICRO, SizeClass.SMALL, SizeClass.MEDIUM}
+        return self.size_class in SME_CLASSES
+
+    @property
+    def kind_conflict(self) -> str:
+        """What staff should know when the declared kind and the size class computed from the
+        figures disagree (an "SME" with 400 staff), else ''. Reads stored fields only."""
+        if self.kind == OrganisationKind.SME and self.size_class == SizeClass.LARGE:
+            return _(
+                "Registered as an SME, but its figures (partner and linked enterprises "
+                "included) make it a large enterprise."
+            )
+        if self.kind == OrganisationKind.SME and self.size_class == SizeClass.PUBLIC_CONTROL:
+            return _(
+                "Registered as an SME, but public bodies hold at least 25 %: it is not an SME "
+                "under the EU definition."
+            )
+        if self.kind == OrganisationKind.LARGE_COMPANY and self.size_class in SME_CLASSES:
+            return _("Registered as a large company, but its figures make it a %(size)s.") % {
+                "size": SizeClass(self.size_class).label.lower()
+            }
+        return ""
+
+
+SME_CLASSES = frozenset({SizeClass.MICRO, SizeClass.SMALL, SizeClass.MEDIUM})
+
+
+def kind_conflict_q() -> Q:
+    """The organisations whose `kind_conflict` is not empty, as a filter."""
+    return Q(
+        kind=OrganisationKind.SME, size_class__in=[SizeClass.LARGE, SizeClass.PUBLIC_CONTROL]
+    ) | Q(kind=OrganisationKind.LARGE_COMPANY, size_class__in=list(SME_CLASSES))
+
+
+class EnterpriseRelation(models.TextChoices):
+    PARTNER = "partner", _("Partner enterprise (25 % to 50 %)")
+    LINKED = "linked", _("Linked enterprise (more than 50 %)")
+
+
+class RelatedEnterprise(models.Model):
+    """A partner or linked enterprise of an organisation (Recommendation 2003/361 art. 3): a
+    share of its staff and figures, or all of them, count towards the organisation's size.
+    Written only by services.organisation_declare_structure (companies/sme.py validates)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="related_enterprises"
+    )
+    name = models.CharField(_("name"), max_length=200, validators=[validate_plain_name])
+    enterprise_number = models.CharField(
+        _("enterprise number (BCE/KBO)"), max_length=10, blank=True
+    )
+    foreign = models.BooleanField(_("registered outside Belgium"), default=False)
+    relation = models.CharField(_("relation"), max_length=16, choices=EnterpriseRelation.choices)
+    share = models.DecimalField(
+        _("share held (%)"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    headcount = models.DecimalField(
+        _("staff (full-time equivalents)"),
+        max_digits=8,
+        decimal_places=2,
+        validators=[MinValueValidator(0)],
+    )
+    turnover = models.DecimalField(
+        _("annual turnover (EUR)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    balance_sheet = models.DecimalField(
+        _("balance sheet total (EUR)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+
+    class Meta:
+        verbose_name = _("partner or linked enterprise")
+        verbose_name_plural = _("partner and linked enterprises")
+        ordering = ["organisation", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(enterprise_number="") | Q(enterprise_number__regex=r"^[01][0-9]{9}$"),
+                name="related_enterprise_bce_digits",
+            ),
+            models.CheckConstraint(
+                condition=Q(foreign=True) | ~Q(enterprise_number=""),
+                name="related_enterprise_belgian_has_number",
+            ),
+            models.CheckConstraint(
+                condition=Q(relation="partner", share__gte=25, share__lte=50)
+                | Q(relation="linked", share__gt=50, share__lte=100),
+                name="related_enterprise_share_fits_relation",
+            ),
+            models.CheckConstraint(
+                condition=Q(headcount__gte=0)
+                & (Q(turnover__isnull=True) | Q(turnover__gte=0))
+                & (Q(balance_sheet__isnull=True) | Q(balance_sheet__gte=0)),
+                name="related_enterprise_figures_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(turnover__isnull=False) | Q(balance_sheet__isnull=False),
+                name="related_enterprise_has_turnover_or_balance",
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "enterprise_number"],
+                condition=~Q(enterprise_number=""),
+                name="related_enterprise_unique_number",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_relation_display()}, {self.share} %)"
+
+    @property
+    def enterprise_number_display(self) -> str:
+        return format_enterprise_number(self.enterprise_number)
 
 
 class MemberRole(models.TextChoices):

@@ -18,6 +18,11 @@ urlpatterns = [
     path("organisations/<int:pk>/", views.organisation_detail, name="organisation_detail"),
     path("organisations/<int:pk>/modifier/", views.organisation_edit, name="organisation_edit"),
     path(
+        "organisations/<int:pk>/entreprises-liees/",
+        views.organisation_structure,
+        name="organisation_structure",
+    ),
+    path(
         "organisations/<int:pk>/activer/", views.organisation_activate, name="organisation_activate"
     ),
     path("organisations/<int:pk>/inviter/", views.organisation_invite, name="organisation_invite"),

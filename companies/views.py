@@ -19,7 +19,7 @@ from adn_portal.lib.page_cache import serve as serve_page
 from adn_portal.lib.pagination import page_with_total
 from adn_portal.lib.spreadsheet import safe_cell
 
-from . import lifecycle, selectors, services
+from . import lifecycle, selectors, services, sme
 from .forms import (
     FACET_LABELS,
     DirectoryForm,
@@ -30,7 +30,10 @@ from .forms import (
     OrganisationForm,
     OwnershipClaimDecisionForm,
     OwnershipClaimForm,
+    PublicControlForm,
     ReferenceFormSet,
+    RelatedEnterpriseFormSet,
+    related_enterprise_initial,
 )
 from .models import ClaimStatus, Expert, JoinRequest, Membership, RecognitionStatus
 from .services import CompanyError, InvitationLimitReached
@@ -257,6 +260,62 @@ def organisation_edit(request, pk: int):
     return render(
         request, "companies/organisation_form.html", {"form": form, "organisation": organisation}
     )
+
+
+@login_required
+def organisation_structure(request, pk: int):
+    """The SME definition beyond the organisation itself: public bodies' share, partner and
+    linked enterprises (companies/sme.py). Owners only, like the organisation's details."""
+    organisation = selectors.organisation_for_member(user=request.user, pk=pk)
+    if not services.is_owner(request.user, organisation):
+        raise Http404
+    data = request.POST if request.method == "POST" else None
+    public_form = PublicControlForm(
+        data,
+        initial={
+            "public_body_share": organisation.public_body_share,
+            "public_body_exception": organisation.public_body_exception,
+        },
+    )
+    formset = RelatedEnterpriseFormSet(
+        data,
+        prefix="related",
+        initial=[related_enterprise_initial(row) for row in organisation.related_enterprises.all()],
+    )
+    if data is not None and public_form.is_valid() and formset.is_valid():
+        try:
+            organisation = services.organisation_declare_structure(
+                organisation=organisation,
+                public_body_share=public_form.cleaned_data["public_body_share"],
+                public_body_exception=public_form.cleaned_data["public_body_exception"],
+                related=formset.declared_rows(),
+                by=request.user,
+            )
+        except ValidationError as error:
+            _show_structure_errors(error, public_form, formset)
+        else:
+            messages.success(request, _("The partner and linked enterprises are saved."))
+            return redirect(organisation)
+    counted = sme.counted_figures(sme.own_figures(organisation), sme.related_of(organisation))
+    return render(
+        request,
+        "companies/organisation_structure.html",
+        {
+            "organisation": organisation,
+            "public_form": public_form,
+            "formset": formset,
+            "counted": counted,
+        },
+    )
+
+
+def _show_structure_errors(error: ValidationError, public_form, formset) -> None:
+    """The service's refusals on the whole declaration, beside the fields they are about."""
+    for field, errors in error.error_dict.items():
+        if field in public_form.fields:
+            public_form.add_error(field, errors)
+        else:
+            formset.non_form_errors().extend(errors)
 
 
 @login_required

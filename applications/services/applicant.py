@@ -227,11 +227,13 @@ def _organisation_snapshot(organisation: Organisation) -> dict:
         "postcode": organisation.postcode,
         "municipality": organisation.municipality,
         "province": organisation.province,
-        "headcount": organisation.headcount,
+        "headcount": str(organisation.headcount) if organisation.headcount is not None else None,
         "turnover": str(organisation.turnover) if organisation.turnover is not None else None,
         "balance_sheet": str(organisation.balance_sheet)
         if organisation.balance_sheet is not None
         else None,
+        "estimated_figures": organisation.estimated_figures,
+        "public_body_share": str(organisation.public_body_share),
         "size_class": organisation.size_class,
     }
 
