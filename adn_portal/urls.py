@@ -17,3 +17,6 @@ urlpatterns = [
     path("langue/", account_views.set_language, name="set_language"),
     path("gestion/", admin.site.urls),
 ]
+
+# A database that cannot be reached answers 503 with Retry-After (adn_portal.lib.unavailable).
+handler500 = "adn_portal.views.server_error"
