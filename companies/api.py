@@ -4,7 +4,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from adn_portal.lib.api import CappedCursorPagination, reject_unknown_fields
+from adn_portal.lib.api import CappedCursorPagination, Idempotent, reject_unknown_fields
 from adn_portal.lib.names import validate_not_reserved, validate_plain_name
 
 from . import selectors, services
@@ -147,7 +147,7 @@ class ExpertProfileSerializer(serializers.ModelSerializer):
         return value
 
 
-class MyExpertProfileViewSet(viewsets.ViewSet):
+class MyExpertProfileViewSet(Idempotent, viewsets.ViewSet):
     """The caller's expert company profile. Once the company is public, changes to its name,
     website, logo (multipart/form-data), public e-mail and phone, description or specialities
     wait for staff review, like on the pages: the public keeps the accepted version."""

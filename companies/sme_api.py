@@ -13,7 +13,7 @@ from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from adn_portal.lib.api import error, reject_unknown_fields
+from adn_portal.lib.api import Idempotent, error, reject_unknown_fields
 from adn_portal.lib.decimals import PlainDecimalField
 from adn_portal.lib.names import validate_plain_name
 
@@ -138,7 +138,7 @@ class SmeDeclarationSerializer(serializers.Serializer):
         return CountedSerializer(counted).data
 
 
-class MyOrganisationSmeView(APIView):
+class MyOrganisationSmeView(Idempotent, APIView):
     """What the EU SME definition counts for one of the caller's organisations: its own staff
     (full-time equivalents) and figures, public bodies' share, and its partner and linked
     enterprises. PUT (owners) replaces the whole declaration and answers the new size class."""

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from knox.models import AbstractAuthToken
 
@@ -75,19 +76,24 @@ class ApiToken(AbstractAuthToken):
 
 
 class IdempotencyKey(models.Model):
-    """The first answer to a POST sent with an Idempotency-Key, returned again on a repeat."""
+    """An unsafe API request sent with an Idempotency-Key (adn_portal/accounts/idempotency.py):
+    reserved before its action runs, then the successful answer a repeat of the same request
+    gets. Forgotten after IDEMPOTENCY_KEY_HOURS."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=100)
-    scope = models.CharField(max_length=64)
-    status_code = models.PositiveSmallIntegerField()
+    scope = models.CharField(max_length=64)  # SHA-256 of the method and path
+    fingerprint = models.CharField(max_length=64)  # SHA-256 of the body
+    # Empty while the action runs; then the 2xx answer's status (other answers free the key).
+    status_code = models.PositiveSmallIntegerField(null=True)
     body = models.JSONField(null=True, encoder=DjangoJSONEncoder)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique")
         ]
+        indexes = [models.Index(fields=["created_at"], name="idempotency_key_created_idx")]
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.key}"

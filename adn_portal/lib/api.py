@@ -1,13 +1,16 @@
-"""What every API endpoint shares: structured errors, capped pages, idempotent POSTs."""
+"""What every API endpoint shares: structured errors, capped pages, repeat-safe writes."""
 
 import functools
 import hashlib
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, parsers, status
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.permissions import BasePermission
@@ -172,49 +175,155 @@ def reject_unknown_fields(serializer_class):
     return serializer_class
 
 
-def idempotent(view_method):
-    """An `Idempotency-Key` header makes a POST safe to repeat: the first response is stored
-    and returned again; the action is not done twice."""
+UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+IDEMPOTENCY_HEADER = "Idempotency-Key"
 
-    @functools.wraps(view_method)
-    def wrapper(self, request, *args, **kwargs):
-        from adn_portal.accounts.models import IdempotencyKey
 
-        key = request.headers.get("Idempotency-Key", "").strip()
-        if not key:
-            return view_method(self, request, *args, **kwargs)
+class _Replayed(Exception):
+    def __init__(self, response: Response):
+        self.response = response
+
+
+class _Refusal(exceptions.APIException):
+    """A refusal about the Idempotency-Key header, with its own status."""
+
+    def __init__(self, message, *, code: str, status_code: int):
+        super().__init__({IDEMPOTENCY_HEADER: [exceptions.ErrorDetail(message, code=code)]})
+        self.status_code = status_code
+
+
+class _TooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "too_large"
+
+
+def _body_fingerprint(request) -> str:
+    """SHA-256 of the raw body; for a multipart upload, of its fields and files (a client
+    retrying an upload encodes it again, with another boundary)."""
+    digest = hashlib.sha256()
+    if request.content_type.startswith("multipart/form-data"):
+        for name, values in sorted(request.data.lists()):
+            for value in values:
+                if isinstance(value, UploadedFile):
+                    digest.update(f"{name}\0{value.name}\0{value.size}\0".encode())
+                    for chunk in value.chunks():
+                        digest.update(chunk)
+                    value.seek(0)
+                else:
+                    digest.update(f"{name}\0{value}\0".encode())
+        return digest.hexdigest()
+    try:
+        digest.update(request.body)
+    except RequestDataTooBig:
+        raise _TooLarge(_("The request body is too large.")) from None
+    return digest.hexdigest()
+
+
+class Idempotent:
+    """Every unsafe method (POST, PUT, PATCH, DELETE) of the view honours an `Idempotency-Key`
+    header: the same request repeated with the key is answered as the first time and done once
+    (adn_portal/accounts/idempotency.py). Put first in the bases of every API view that
+    writes; a test checks every unsafe endpoint of the schema."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)  # authentication, permissions, throttles
+        key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
+        if request.method not in UNSAFE_METHODS or not key or not request.user.is_authenticated:
+            return
+        from adn_portal.accounts import idempotency
+
         if len(key) > 100:
-            return error(
-                "Idempotency-Key is 100 characters at most.",
-                code="invalid",
-                field="Idempotency-Key",
+            raise exceptions.ValidationError(
+                {IDEMPOTENCY_HEADER: [_("At most 100 characters.")]}, code="invalid"
             )
-        scope = hashlib.sha256(request.path.encode()).hexdigest()[:32]
-        stored = IdempotencyKey.objects.filter(user=request.user, key=key).first()
-        if stored is not None:
-            if stored.scope != scope:
-                return error(
-                    "This Idempotency-Key was used for another request.",
-                    code="idempotency_conflict",
-                    status_code=422,
+        scope = hashlib.sha256(f"{request.method} {request.path}".encode()).hexdigest()
+        try:
+            reserved = idempotency.idempotency_key_reserve(
+                user=request.user, key=key, scope=scope, fingerprint=_body_fingerprint(request)
+            )
+        except idempotency.KeyReused:
+            raise _Refusal(
+                _(
+                    "This Idempotency-Key was used for another request (method, address or "
+                    "body): send a new key."
+                ),
+                code="idempotency_key_reused",
+                status_code=422,
+            ) from None
+        except idempotency.InProgress:
+            raise _Refusal(
+                _("A request with this Idempotency-Key is still running: repeat it in a moment."),
+                code="idempotency_in_progress",
+                status_code=409,
+            ) from None
+        if isinstance(reserved, idempotency.Replay):
+            raise _Replayed(
+                Response(
+                    reserved.body,
+                    status=reserved.status_code,
+                    headers={"Idempotent-Replay": "true"},
                 )
-            return Response(
-                stored.body, status=stored.status_code, headers={"Idempotent-Replay": "true"}
             )
-        response = view_method(self, request, *args, **kwargs)
-        if response.status_code < 500:
-            IdempotencyKey.objects.get_or_create(
-                user=request.user,
-                key=key,
-                defaults={
-                    "scope": scope,
-                    "status_code": response.status_code,
-                    "body": response.data,
-                },
+        self.idempotency_reservation = reserved
+
+    def handle_exception(self, exc):
+        if isinstance(exc, _Replayed):
+            return exc.response
+        return super().handle_exception(exc)
+
+    def dispatch(self, request, *args, **kwargs):
+        from adn_portal.accounts import idempotency
+
+        self.idempotency_reservation = None
+        try:
+            response = super().dispatch(request, *args, **kwargs)
+        except BaseException:
+            if self.idempotency_reservation is not None:
+                idempotency.idempotency_key_release(reservation=self.idempotency_reservation)
+            raise
+        reservation = self.idempotency_reservation
+        if reservation is None:
+            return response
+        # Only a success is kept. A refusal (4xx) changed nothing (the services refuse whole):
+        # replaying it would hide the fix, so the corrected request may run under the same key;
+        # a server error (5xx) frees the key too.
+        if 200 <= response.status_code < 300:
+            idempotency.idempotency_key_complete(
+                reservation=reservation,
+                status_code=response.status_code,
+                body=getattr(response, "data", None),
             )
+        else:
+            idempotency.idempotency_key_release(reservation=reservation)
         return response
 
-    return wrapper
+
+IDEMPOTENCY_PARAMETER = {
+    "in": "header",
+    "name": IDEMPOTENCY_HEADER,
+    "required": False,
+    "schema": {"type": "string", "maxLength": 100},
+    "description": (
+        "Makes the request safe to repeat (a retry after a lost answer): the same request "
+        "with the same key within 24 hours is answered as the first time (header "
+        "`Idempotent-Replay: true`) and done once. Only a success is kept: after a refusal, "
+        "the corrected request may use the key again. The key is bound to the method, address "
+        "and body (another request with it: 422 `idempotency_key_reused`); while the first "
+        "request runs, a repeat gets 409 `idempotency_in_progress`."
+    ),
+}
+
+
+def document_idempotency(result, generator, request, public):
+    """drf-spectacular hook: every unsafe operation documents the Idempotency-Key header."""
+    for operations in result.get("paths", {}).values():
+        for method, operation in operations.items():
+            if method.upper() not in UNSAFE_METHODS:
+                continue
+            parameters = operation.setdefault("parameters", [])
+            if not any(p.get("name") == IDEMPOTENCY_HEADER for p in parameters):
+                parameters.append(IDEMPOTENCY_PARAMETER)
+    return result
 
 
 ERROR_SCHEMA = {
@@ -243,10 +352,10 @@ ERROR_CODES = {
     "404": "Not found (or not yours)",
     "405": "Method not allowed",
     "406": "Not acceptable",
-    "409": "Conflict: the object changed, or a rule refused the action",
+    "409": "Conflict: the object changed, a rule refused the action, or a request with this Idempotency-Key is still running",
     "413": "Request body too large (a document over the size limit)",
     "415": "Unsupported media type",
-    "422": "Refused: see the errors (failed checks, reused idempotency key)",
+    "422": "Refused: see the errors (failed checks, an Idempotency-Key used for another request)",
     "429": "Too many requests",
 }
 

@@ -294,6 +294,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Hands out again an e-mail whose task was lost (worker killed, broker down) 30 s after its
     # last dispatch: it leaves at most about a minute late (adn_portal.mailer.services).
+    "accounts-purge-idempotency-keys": {
+        "task": "adn_portal.accounts.tasks.purge_idempotency_keys",
+        "schedule": crontab(hour=3, minute=30),
+    },
     "mailer-resend-unsent": {
         "task": "adn_portal.mailer.tasks.resend_unsent_emails",
         "schedule": env.float("MAILER_SWEEP_SECONDS", default=30.0),
@@ -309,6 +313,8 @@ KNOX_TOKEN_MODEL = "accounts.ApiToken"
 REST_KNOX = {"TOKEN_TTL": None, "AUTH_HEADER_PREFIX": "Token"}  # each token gets its own expiry
 STAFF_API_TOKEN_HOURS = env.int("STAFF_API_TOKEN_HOURS", default=12)
 API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=365)
+# An API request's Idempotency-Key (and the answer a repeat gets) is kept this long.
+IDEMPOTENCY_KEY_HOURS = env.int("IDEMPOTENCY_KEY_HOURS", default=24)
 API_TOKENS_PER_USER = env.int("API_TOKENS_PER_USER", default=10)
 
 # The API (/api/v1/): session or token, errors as structured JSON, capped pages, throttled.
@@ -354,6 +360,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "adn_portal.lib.api.document_errors",
+        "adn_portal.lib.api.document_idempotency",
     ],
     "ENUM_NAME_OVERRIDES": {
         "FileStatusEnum": "applications.workflow.Status",

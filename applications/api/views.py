@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from adn_portal.accounts.audit import audit
 from adn_portal.accounts.models import AuditEvent, User
 from adn_portal.accounts.permissions import STAFF, has_role
-from adn_portal.lib.api import CappedCursorPagination, NotFoundUnless, error, idempotent
+from adn_portal.lib.api import CappedCursorPagination, Idempotent, NotFoundUnless, error
 from adn_portal.lib.uploads import upload_refusal
 
 from .. import eligibility, selectors, services
@@ -22,14 +22,6 @@ from ..services import ApplicationError, DraftConflict, SubmissionRefused
 from ..steps import step_by_slug
 from ..workflow import Status
 from . import serializers as s
-
-IDEMPOTENCY = OpenApiParameter(
-    "Idempotency-Key",
-    str,
-    OpenApiParameter.HEADER,
-    required=False,
-    description="Repeat-safe POST: the first answer is returned again.",
-)
 
 
 def _refused(exc: ApplicationError):
@@ -51,6 +43,7 @@ def _refused(exc: ApplicationError):
 
 
 class MyApplicationViewSet(
+    Idempotent,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -134,9 +127,8 @@ class MyApplicationViewSet(
             return _refused(exc)
         return Response(s.ApplicationSerializer(application).data)
 
-    @extend_schema(request=None, responses=s.ApplicationSerializer, parameters=[IDEMPOTENCY])
+    @extend_schema(request=None, responses=s.ApplicationSerializer)
     @action(detail=True, methods=["post"])
-    @idempotent
     def submit(self, request, pk=None):
         """Submit: every check runs; refused checks come back as errors (422), the draft stays."""
         try:
@@ -155,11 +147,8 @@ class MyApplicationViewSet(
             [c.as_dict() for c in eligibility.run_checks(self.get_object(), now=timezone.now())]
         )
 
-    @extend_schema(
-        request=s.WithdrawSerializer, responses=s.ApplicationSerializer, parameters=[IDEMPOTENCY]
-    )
+    @extend_schema(request=s.WithdrawSerializer, responses=s.ApplicationSerializer)
     @action(detail=True, methods=["post"])
-    @idempotent
     def withdraw(self, request, pk=None):
         payload = s.WithdrawSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -173,11 +162,8 @@ class MyApplicationViewSet(
             return _refused(exc)
         return Response(s.ApplicationSerializer(application).data)
 
-    @extend_schema(
-        request=s.AnswerSerializer, responses=s.ApplicationSerializer, parameters=[IDEMPOTENCY]
-    )
+    @extend_schema(request=s.AnswerSerializer, responses=s.ApplicationSerializer)
     @action(detail=True, methods=["post"])
-    @idempotent
     def answer(self, request, pk=None):
         payload = s.AnswerSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -256,7 +242,7 @@ class QueuePagination(CappedCursorPagination):
     ordering = ("-submitted_at", "-id")
 
 
-class StaffApplicationViewSet(viewsets.ReadOnlyModelViewSet):
+class StaffApplicationViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
     """The staff queue with the page's filters (programme, call, status, province, kind,
     reviewer, mine, overdue, q), and each file in full. Outside the user's programmes: 404."""
 
@@ -295,11 +281,8 @@ class StaffApplicationViewSet(viewsets.ReadOnlyModelViewSet):
         audit(AuditEvent.Action.FILE_VIEWED, request=request, application=application.pk)
         return Response(self.get_serializer(application).data)
 
-    @extend_schema(
-        request=s.TransitionSerializer, responses=s.QueueSerializer, parameters=[IDEMPOTENCY]
-    )
+    @extend_schema(request=s.TransitionSerializer, responses=s.QueueSerializer)
     @action(detail=True, methods=["post"])
-    @idempotent
     def transitions(self, request, pk=None):
         """Move the file: decisions (selected, waitlisted, rejected, ineligible) need a manager;
         the applicant is told with the templated message."""
@@ -381,7 +364,9 @@ class StaffApplicationViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class ExportViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+class ExportViewSet(
+    Idempotent, mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
     """Queue exports (CSV or XLSX), built by a worker; the query string's filters apply."""
 
     permission_classes = [IsStaff]

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from adn_portal.accounts.models import IdempotencyKey
 from adn_portal.celery import app as celery_app
 from adn_portal.mailer import tasks as mailer_tasks
 from adn_portal.mailer.models import OutgoingEmail
@@ -106,7 +107,22 @@ def _email_whose_task_was_lost():
     return email
 
 
+def _expired_idempotency_key():
+    return IdempotencyKey.objects.create(
+        user=UserFactory(),
+        key="retry-1",
+        scope="0" * 64,
+        fingerprint="0" * 64,
+        status_code=204,
+        created_at=timezone.now() - timedelta(hours=settings.IDEMPOTENCY_KEY_HOURS, minutes=1),
+    )
+
+
 SCENARIOS = {
+    "adn_portal.accounts.tasks.purge_idempotency_keys": Scenario(
+        arrange=_expired_idempotency_key,
+        done=lambda key: not IdempotencyKey.objects.filter(pk=key.pk).exists(),
+    ),
     "stats.tasks.compute_indicators": Scenario(
         arrange=build, done=_snapshot_matches_the_data(SnapshotRun.Trigger.SCHEDULE)
     ),
