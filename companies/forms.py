@@ -75,11 +75,11 @@ class OrganisationForm(forms.ModelForm):
         help_texts = {
             "headcount": _(
                 "Your organisation's own staff over the last closed year, in full-time "
-                "equivalents: 18,5 for eighteen full-time people and one half-time. Partner "
+                "equivalents: 18.5 for eighteen full-time people and one half-time. Partner "
                 "and linked enterprises are declared on their own page."
             ),
-            "turnover": _("Last closed financial year, in euros, e.g. 1 100 000."),
-            "balance_sheet": _("Last closed financial year, in euros, e.g. 1 100 000."),
+            "turnover": _("Last closed financial year, in euros, e.g. 1,100,000."),
+            "balance_sheet": _("Last closed financial year, in euros, e.g. 1,100,000."),
             "estimated_figures": _(
                 "Tick if your enterprise has not closed a financial year yet: then give "
                 "good-faith estimates for the current year."
@@ -205,7 +205,7 @@ class RelatedEnterpriseForm(forms.Form):
     )
     headcount = _staff_field(
         label=_("Its staff (full-time equivalents)"),
-        help_text=_("For example 18,5."),
+        help_text=_("For example 18.5."),
     )
     turnover = _amount_field(label=_("Its annual turnover (EUR)"), required=False)
     balance_sheet = _amount_field(label=_("Its balance sheet total (EUR)"), required=False)

@@ -251,9 +251,9 @@ class Organisation(models.Model):
                 "under the EU definition."
             )
         if self.kind == OrganisationKind.LARGE_COMPANY and self.size_class in SME_CLASSES:
-            return _("Registered as a large company, but its figures make it a %(size)s.") % {
-                "size": SizeClass(self.size_class).label.lower()
-            }
+            return _(
+                "Registered as a large company, but its figures make it an SME (%(size)s)."
+            ) % {"size": SizeClass(self.size_class).label}
         return ""
 
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -129,7 +129,7 @@ class SmeDeclarationSerializer(serializers.Serializer):
     size_class = serializers.ChoiceField(choices=SizeClass.choices, read_only=True)
     counted = serializers.SerializerMethodField()
 
-    @extend_schema(responses=CountedSerializer)
+    @extend_schema_field(CountedSerializer)
     def get_counted(self, organisation: Organisation) -> dict:
         rows = organisation.related_enterprises.all()
         counted = sme.counted_figures(
