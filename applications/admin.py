@@ -35,6 +35,14 @@ class ApplicationAdmin(admin.ModelAdmin):
     list_select_related = ["organisation", "call"]
     inlines = [EventInline]
 
+    def get_queryset(self, request):
+        # A declared conflict of interest hides the organisation's files here as on the pages.
+        return (
+            super()
+            .get_queryset(request)
+            .exclude(organisation__conflicts_of_interest__reviewer=request.user)
+        )
+
     def has_change_permission(self, request, obj=None) -> bool:
         return False
 

@@ -256,9 +256,13 @@ def _expert_recognised(application: Application, now: datetime) -> Check:
     )
 
 
-def run_checks(application: Application, *, now: datetime) -> list[Check]:
-    """The deadline and completeness always; then the rules the call lists, in order."""
-    checks = [_deadline(application, now), _complete(application)]
+def run_checks(
+    application: Application, *, now: datetime, deadline_at: datetime | None = None
+) -> list[Check]:
+    """The deadline and completeness always; then the rules the call lists, in order. The
+    deadline is checked at `deadline_at` when given: an answer to an information request
+    corrects a file submitted in time (the submission's moment), whatever the day."""
+    checks = [_deadline(application, deadline_at or now), _complete(application)]
     rules = {
         EligibilityRule.WALLOON_SEAT: lambda: _walloon_seat(application),
         EligibilityRule.AUDIENCE_KIND: lambda: _audience(application),

@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 
-from .models import Application, Score
+from .models import Application, ConflictOfInterest, Score
 from .workflow import Status
 
 # Files whose funding counts against the call's envelope.
@@ -49,12 +49,14 @@ def budget_committed(call_id: int, *, excluding: int | None = None) -> Decimal:
 
 
 def has_complete_score(application: Application) -> bool:
-    """At least one reviewer has scored every criterion of the call's grid."""
+    """At least one reviewer has scored every criterion of the call's grid (the scores of a
+    reviewer who declared a conflict of interest with the organisation do not count)."""
     criteria = application.call.criteria.count()
     if criteria == 0:
-        return Score.objects.filter(application=application).exists()
+        return Score.objects.counted().filter(application=application).exists()
     complete = (
-        Score.objects.filter(application=application)
+        Score.objects.counted()
+        .filter(application=application)
         .values("reviewer")
         .annotate(n=Count("criterion", distinct=True))
         .filter(n=criteria)
@@ -92,4 +94,41 @@ def refusal(application: Application, target: Status) -> str | None:
         reason = guard(application)
         if reason:
             return reason
+    return None
+
+
+# --- who may work on a file ------------------------------------------------------------------
+
+
+def works_on(user, programme_id: int) -> bool:
+    """Administrators work on every programme; others on the programmes they belong to."""
+    from adn_portal.accounts.permissions import has_role
+    from adn_portal.accounts.roles import Role
+    from programs.models import ProgrammeStaff
+
+    if has_role(user, Role.ADMINISTRATOR):
+        return True
+    return (
+        has_role(user, Role.REVIEWER, Role.PROGRAMME_MANAGER)
+        and ProgrammeStaff.objects.filter(user=user, programme_id=programme_id).exists()
+    )
+
+
+def has_conflict(user, organisation_id: int) -> bool:
+    return ConflictOfInterest.objects.filter(
+        reviewer=user, organisation_id=organisation_id
+    ).exists()
+
+
+def staff_refusal(user, application: Application, *, manager: bool = False) -> str | None:
+    """Why `user` may not read or act on this file, or None. The guard of every staff service;
+    the staff selectors leave the same files out (404 on the pages and the API)."""
+    from adn_portal.accounts.permissions import MANAGERS, has_role
+
+    if not works_on(user, application.programme_id) or (manager and not has_role(user, *MANAGERS)):
+        return _("You do not work on this programme, or this needs a programme manager.")
+    if has_conflict(user, application.organisation_id):
+        return _(
+            "You declared a conflict of interest with this organisation: its files are not yours to handle."
+        )
     return None

@@ -182,6 +182,8 @@ class ApplicationVersion(models.Model):
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField()
     data = models.JSONField()
+    # The checks as they were run on this content (at submission, then at each answer).
+    eligibility = models.JSONField(default=list, blank=True)
     organisation_snapshot = models.JSONField()
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -414,6 +416,17 @@ class ConflictOfInterest(models.Model):
         return f"{self.reviewer} ≠ {self.organisation}"
 
 
+class ScoreQuerySet(models.QuerySet):
+    def counted(self):
+        """The scores that count: not those of a reviewer who declared a conflict of interest
+        with the file's organisation (after scoring it)."""
+        conflicted = ConflictOfInterest.objects.filter(
+            reviewer=models.OuterRef("reviewer"),
+            organisation=models.OuterRef("application__organisation"),
+        )
+        return self.exclude(models.Exists(conflicted))
+
+
 class Score(models.Model):
     """One reviewer's score (0 to 5) on one criterion of the call's grid."""
 
@@ -427,6 +440,8 @@ class Score(models.Model):
     value = models.PositiveSmallIntegerField(_("score"))
     comment = models.TextField(_("comment"), blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScoreQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -112,7 +112,15 @@ def staff_files(user) -> QuerySet[Application]:
     programmes = staff_programme_ids(user)
     if programmes is not None:
         files = files.filter(programme_id__in=programmes)
-    return files
+    # Nor the files of an organisation the user declared a conflict of interest with: for them
+    # they do not exist (404), on the pages and the API alike (a subquery, not a query).
+    return files.exclude(organisation_id__in=_conflicts_of(user))
+
+
+def _conflicts_of(user) -> QuerySet:
+    from .models import ConflictOfInterest
+
+    return ConflictOfInterest.objects.filter(reviewer=user).values("organisation_id")
 
 
 def queue_rows(files: QuerySet[Application]) -> QuerySet[Application]:
@@ -161,6 +169,19 @@ def status_counts(user) -> dict[str, int]:
     for programme_id, status, n in per_programme:
         if programmes is None or programme_id in programmes:
             counts[status] = counts.get(status, 0) + n
+    # Less the user's own conflicts of interest (the shared counts cannot know them).
+    conflicted = (
+        Application.objects.exclude(status=Status.DRAFT)
+        .filter(organisation_id__in=_conflicts_of(user))
+        .order_by()
+        .values_list("programme_id", "status")
+        .annotate(n=Count("pk"))
+    )
+    for programme_id, status, n in conflicted:
+        if status in counts and (programmes is None or programme_id in programmes):
+            counts[status] -= n
+            if not counts[status]:
+                del counts[status]
     return counts
 
 
@@ -194,7 +215,7 @@ def staff_file(*, user, pk: int) -> Application:
             ),
             Prefetch(
                 "scores",
-                queryset=Score.objects.select_related("reviewer", "criterion"),
+                queryset=Score.objects.counted().select_related("reviewer", "criterion"),
                 to_attr="score_list",
             ),
             "call__criteria",

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from adn_portal.accounts.audit import audit
-from adn_portal.accounts.models import AuditEvent, User
+from adn_portal.accounts.models import AuditEvent
 from adn_portal.accounts.permissions import MANAGERS, STAFF, has_role, role_required
 from adn_portal.lib.numbers import whole_number
 from adn_portal.lib.pagination import paginate
@@ -20,12 +20,15 @@ from .filters import QueueFilter
 from .models import Application, Export
 from .services import ApplicationError
 from .staff_forms import (
+    AssignmentForm,
     DecisionForm,
     ExportForm,
     InformationRequestForm,
     NoteForm,
     TransitionForm,
     score_form_class,
+    scores_of,
+    workflow_moves,
 )
 from .steps import describe
 from .workflow import Status
@@ -120,6 +123,11 @@ def queue_batch(request):
 def file(request, pk: int):
     application = selectors.staff_file(user=request.user, pk=pk)
     audit(AuditEvent.Action.FILE_VIEWED, request=request, application=application.pk)
+    return _file_page(request, application)
+
+
+def _file_page(request, application: Application, *, status: int = 200, **bound_forms):
+    """The file page; a refused form comes back bound, with its errors next to its fields."""
     actor = services.staff_actor(request.user)
     summary = selectors.score_summary(application)
     mine = {
@@ -127,21 +135,18 @@ def file(request, pk: int):
         for s in application.score_list
         if s.reviewer_id == request.user.pk
     }
-    score_form = (
+    score_form = bound_forms.get("score_form") or (
         score_form_class(summary["criteria"], mine)()
         if application.status in services.SCORABLE
         else None
     )
-    decisions = {Status.SELECTED, Status.REJECTED, Status.WAITLISTED, Status.INELIGIBLE}
-    moves = [
-        s
-        for s in workflow.targets(Status(application.status), actor)
-        if s not in decisions and s != Status.INFO_REQUESTED
-    ]
     is_manager = actor == workflow.Actor.MANAGER
-    can_decide = is_manager and any(
-        s in decisions for s in workflow.targets(Status(application.status), actor)
-    )
+    forms = {
+        "decision_form": DecisionForm(application=application, actor=actor),
+        "info_form": InformationRequestForm(),
+        "note_form": NoteForm(),
+        "assignment_form": AssignmentForm(application=application) if is_manager else None,
+    } | {name: form for name, form in bound_forms.items() if name != "score_form"}
     return render(
         request,
         "applications/staff/file.html",
@@ -150,97 +155,103 @@ def file(request, pk: int):
             "content": describe(application),
             "summary": summary,
             "score_form": score_form,
-            "moves": moves,
+            "moves": workflow_moves(application, actor, decisions=False),
             "can_request_info": Status.INFO_REQUESTED
             in workflow.targets(Status(application.status), actor),
-            "can_decide": can_decide,
-            "decision_form": DecisionForm(initial={"expected_status": application.status}),
-            "info_form": InformationRequestForm(),
-            "note_form": NoteForm(),
+            "can_decide": bool(forms["decision_form"].fields["decision"].choices),
             "is_manager": is_manager,
-            "reviewers": services.reviewers_of(application.programme_id).exclude(
-                conflicts_of_interest__organisation_id=application.organisation_id
-            )
-            if is_manager
-            else [],
+            "reviewers": forms["assignment_form"].fields["reviewer"].queryset if is_manager else [],
             "experts": Expert.objects.publicly_listed(
                 today=application.updated_at.date()
             ).with_organisation()
             if is_manager and application.expert_chosen_by_adn and application.expert_id is None
             else [],
+            **forms,
         },
+        status=status,
     )
 
 
-def _act(request, pk: int, action) -> Application:
-    application = selectors.staff_file(user=request.user, pk=pk)
+def _act(request, application: Application, action):
+    """Run a service on the file; its refusal is told on the page the staff member returns to."""
     try:
         action(application)
     except ApplicationError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, _("Done."))
-    return application
+    return redirect("applications:staff_file", pk=application.pk)
+
+
+def _refused(request, application: Application, **bound_forms):
+    """A form the page refused: the file page again, the form bound with its errors listed
+    above the page (400)."""
+    (refused_form,) = bound_forms.values()
+    return _file_page(request, application, status=400, refused_form=refused_form, **bound_forms)
 
 
 @role_required(*STAFF)
 @require_POST
 def file_transition(request, pk: int):
-    form = TransitionForm(request.POST)
+    application = selectors.staff_file(user=request.user, pk=pk)
+    form = TransitionForm(
+        request.POST, application=application, actor=services.staff_actor(request.user)
+    )
     if not form.is_valid():
-        raise Http404
-    _act(
+        return _refused(request, application, transition_form=form)
+    return _act(
         request,
-        pk,
+        application,
         lambda a: services.application_staff_transition(
             application=a,
-            to=Status(form.cleaned_data["to"]),
+            to=form.target(),
             by=request.user,
             comment=form.cleaned_data["comment"],
-            expected_status=Status(form.cleaned_data["expected_status"]),
+            expected_status=form.expected(),
         ),
     )
-    return redirect("applications:staff_file", pk=pk)
 
 
 @role_required(*MANAGERS)
 @require_POST
 def file_decide(request, pk: int):
-    form = DecisionForm(request.POST)
-    if form.is_valid():
-        _act(
-            request,
-            pk,
-            lambda a: services.application_decide(
-                application=a,
-                decision=Status(form.cleaned_data["decision"]),
-                by=request.user,
-                comment=form.cleaned_data["comment"],
-                expected_status=Status(form.cleaned_data["expected_status"]),
-            ),
-        )
-    return redirect("applications:staff_file", pk=pk)
+    application = selectors.staff_file(user=request.user, pk=pk)
+    form = DecisionForm(
+        request.POST, application=application, actor=services.staff_actor(request.user)
+    )
+    if not form.is_valid():
+        return _refused(request, application, decision_form=form)
+    return _act(
+        request,
+        application,
+        lambda a: services.application_decide(
+            application=a,
+            decision=form.target(),
+            by=request.user,
+            comment=form.cleaned_data["comment"],
+            expected_status=form.expected(),
+        ),
+    )
 
 
 @role_required(*STAFF)
 @require_POST
 def file_request_information(request, pk: int):
+    application = selectors.staff_file(user=request.user, pk=pk)
     form = InformationRequestForm(request.POST)
-    if form.is_valid():
-        _act(
-            request,
-            pk,
-            lambda a: services.application_request_information(
-                application=a,
-                by=request.user,
-                actor=services.staff_actor(request.user),
-                message=form.cleaned_data["message"],
-                due_date=form.cleaned_data["due_date"],
-            ),
-        )
-    else:
-        messages.error(request, _("Write what you need from the applicant."))
-    return redirect("applications:staff_file", pk=pk)
+    if not form.is_valid():
+        return _refused(request, application, info_form=form)
+    return _act(
+        request,
+        application,
+        lambda a: services.application_request_information(
+            application=a,
+            by=request.user,
+            actor=services.staff_actor(request.user),
+            message=form.cleaned_data["message"],
+            due_date=form.cleaned_data["due_date"],
+        ),
+    )
 
 
 @role_required(*STAFF)
@@ -250,57 +261,57 @@ def file_score(request, pk: int):
     criteria = list(application.call.criteria.all())
     form = score_form_class(criteria, {})(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Give a score from 0 to 5 for every criterion."))
-        return redirect("applications:staff_file", pk=pk)
-    scores = {
-        c.pk: (form.cleaned_data[f"score_{c.pk}"], form.cleaned_data[f"comment_{c.pk}"])
-        for c in criteria
-    }
-    _act(
+        return _refused(request, application, score_form=form)
+    scores = scores_of(form, criteria)
+    return _act(
         request,
-        pk,
+        application,
         lambda a: services.application_score(application=a, reviewer=request.user, scores=scores),
     )
-    return redirect("applications:staff_file", pk=pk)
 
 
 @role_required(*STAFF)
 @require_POST
 def file_note(request, pk: int):
+    application = selectors.staff_file(user=request.user, pk=pk)
     form = NoteForm(request.POST)
-    if form.is_valid():
-        _act(
-            request,
-            pk,
-            lambda a: services.application_add_note(
-                application=a, by=request.user, text=form.cleaned_data["text"]
-            ),
-        )
-    return redirect("applications:staff_file", pk=pk)
+    if not form.is_valid():
+        return _refused(request, application, note_form=form)
+    return _act(
+        request,
+        application,
+        lambda a: services.application_add_note(
+            application=a, by=request.user, text=form.cleaned_data["text"]
+        ),
+    )
 
 
 @role_required(*MANAGERS)
 @require_POST
 def file_assign(request, pk: int):
-    reviewer = get_object_or_404(User, pk=whole_number(request.POST.get("reviewer")))
-    _act(
+    application = selectors.staff_file(user=request.user, pk=pk)
+    form = AssignmentForm(request.POST, application=application)
+    if not form.is_valid():
+        return _refused(request, application, assignment_form=form)
+    return _act(
         request,
-        pk,
-        lambda a: services.application_assign(application=a, reviewer=reviewer, by=request.user),
+        application,
+        lambda a: services.application_assign(
+            application=a, reviewer=form.cleaned_data["reviewer"], by=request.user
+        ),
     )
-    return redirect("applications:staff_file", pk=pk)
 
 
 @role_required(*MANAGERS)
 @require_POST
 def file_assign_expert(request, pk: int):
+    application = selectors.staff_file(user=request.user, pk=pk)
     expert = get_object_or_404(Expert, pk=whole_number(request.POST.get("expert")))
-    _act(
+    return _act(
         request,
-        pk,
+        application,
         lambda a: services.application_assign_expert(application=a, expert=expert, by=request.user),
     )
-    return redirect("applications:staff_file", pk=pk)
 
 
 @role_required(*STAFF)
@@ -330,7 +341,9 @@ def file_attachment(request, pk: int, attachment_pk: int):
 def export_create(request):
     form = ExportForm(request.POST)
     if not form.is_valid():
-        raise Http404
+        for error in form.errors.get("format", []):
+            messages.error(request, error)
+        return redirect("applications:staff_queue")
     query = dict(request.GET.lists())
     services.export_request(by=request.user, query=query, format=form.cleaned_data["format"])
     messages.success(request, _("The export is being prepared: it appears below when ready."))

@@ -13,6 +13,7 @@ urlpatterns = [
     path("dossiers/<int:pk>/etapes/<slug:step>/", views.step, name="step"),
     path("dossiers/<int:pk>/introduire/", views.submit, name="submit"),
     path("dossiers/<int:pk>/retirer/", views.withdraw, name="withdraw"),
+    path("dossiers/<int:pk>/supprimer/", views.delete_draft, name="delete_draft"),
     path("dossiers/<int:pk>/reponse/", views.answer, name="answer"),
     path("dossiers/<int:pk>/rapport/", views.report, name="report"),
     path("dossiers/<int:pk>/documents/", views.attachment_upload, name="attachment_upload"),

@@ -14,7 +14,7 @@ from adn_portal.lib.uploads import upload_refusal
 from companies.views import active_organisation
 from programs.models import Call
 
-from . import eligibility, selectors, services
+from . import eligibility, selectors, services, workflow
 from .forms import AnswerForm, AttachmentForm, OutcomeReportForm, WithdrawForm
 from .models import Application
 from .services import ApplicationError, DraftConflict, SubmissionRefused
@@ -164,6 +164,10 @@ def submit(request, pk: int):
 
 @login_required
 def detail(request, pk: int):
+    return _detail_page(request, pk)
+
+
+def _detail_page(request, pk: int, *, withdraw_form=None, status: int = 200):
     application = selectors.file_page(user=request.user, pk=pk)
     return render(
         request,
@@ -171,10 +175,12 @@ def detail(request, pk: int):
         {
             "application": application,
             "content": describe(application) if not application.is_draft else [],
-            "can_withdraw": application.status
-            in {Status.DRAFT, Status.SUBMITTED, Status.INFO_REQUESTED},
-            "withdraw_form": WithdrawForm(),
+            "can_withdraw": workflow.allowed(
+                Status(application.status), Status.WITHDRAWN, workflow.Actor.APPLICANT
+            ),
+            "withdraw_form": withdraw_form or WithdrawForm(),
         },
+        status=status,
     )
 
 
@@ -183,16 +189,38 @@ def detail(request, pk: int):
 def withdraw(request, pk: int):
     application = selectors.file_for_member(user=request.user, pk=pk)
     form = WithdrawForm(request.POST)
-    form.is_valid()
+    if not form.is_valid():
+        return _detail_page(request, pk, withdraw_form=form, status=400)
     try:
         services.application_withdraw(
-            application=application, by=request.user, reason=form.cleaned_data.get("reason", "")
+            application=application, by=request.user, reason=form.cleaned_data["reason"]
         )
     except ApplicationError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, _("Your application is withdrawn."))
     return redirect(application)
+
+
+@login_required
+def delete_draft(request, pk: int):
+    """A draft the organisation no longer wants: deleted with its documents, once confirmed."""
+    application = selectors.file_for_member(user=request.user, pk=pk)
+    if request.method == "POST":
+        try:
+            services.application_delete_draft(application=application, by=request.user)
+        except ApplicationError as error:
+            messages.error(request, str(error))
+            return redirect(application)
+        messages.success(request, _("The draft is deleted."))
+        return redirect("applications:my_files")
+    if not application.is_draft:
+        return redirect(application)
+    return render(
+        request,
+        "applications/delete_draft.html",
+        {"application": application, "documents": application.attachments.count()},
+    )
 
 
 @login_required

@@ -56,9 +56,12 @@ OPEN_STATUSES = frozenset(
 # From these, staff may ask the applicant for information (the file returns here afterwards).
 INFO_REQUEST_SOURCES = OPEN_STATUSES - {S.DRAFT, S.INFO_REQUESTED}
 DECIDED_STATUSES = frozenset({S.SELECTED, S.REJECTED, S.INELIGIBLE})
+# The moves a programme manager decides, with the templated message to the applicant.
+DECISIONS = frozenset({S.SELECTED, S.WAITLISTED, S.REJECTED, S.INELIGIBLE})
 
 TRANSITIONS: dict[Status, dict[Status, frozenset[Actor]]] = {
-    S.DRAFT: {S.SUBMITTED: APPLICANT, S.WITHDRAWN: APPLICANT},
+    # A draft is never withdrawn (a withdrawn file keeps its reference): it is deleted.
+    S.DRAFT: {S.SUBMITTED: APPLICANT},
     S.SUBMITTED: {S.ELIGIBILITY_CHECK: STAFF, S.WITHDRAWN: APPLICANT},
     S.ELIGIBILITY_CHECK: {S.UNDER_REVIEW: STAFF, S.INELIGIBLE: MANAGER},
     S.UNDER_REVIEW: {S.SELECTED: MANAGER, S.REJECTED: MANAGER, S.WAITLISTED: MANAGER},

@@ -1,15 +1,29 @@
+from django.db.models import TextChoices
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from adn_portal.lib.api import CappedCursorPagination, Idempotent, reject_unknown_fields
-from adn_portal.lib.names import validate_not_reserved, validate_plain_name
+from adn_portal.lib.api import CappedCursorPagination, Idempotent
+from adn_portal.lib.form_api import FormBody, with_defaults
+from programs.models import Programme
 
 from . import selectors, services
-from .forms import DirectoryForm, LogoField, validate_logo
-from .models import Expert, Organisation
+from .forms import DirectoryForm, ExpertProfileForm
+from .models import Expert, Language, Organisation, Sector, Speciality, known_codes
+
+
+class KnownCodes(serializers.ListField):
+    """A stored list of codes as the public reads it: only the codes that are choices today."""
+
+    def __init__(self, choices: type[TextChoices], **kwargs):
+        self.choices_class = choices
+        kwargs.setdefault("help_text", "Codes: " + ", ".join(choices.values))
+        super().__init__(child=serializers.CharField(), **kwargs)
+
+    def to_representation(self, data):
+        return known_codes(data, self.choices_class)
 
 
 class ExpertPublicSerializer(serializers.ModelSerializer):
@@ -22,6 +36,10 @@ class ExpertPublicSerializer(serializers.ModelSerializer):
     province = serializers.CharField(source="organisation.province", read_only=True)
     website = serializers.URLField(source="organisation.website", read_only=True)
     description = serializers.CharField(read_only=True)
+    specialities = KnownCodes(Speciality, read_only=True)
+    sectors = KnownCodes(Sector, read_only=True)
+    languages = KnownCodes(Language, read_only=True)
+    programmes = KnownCodes(Programme.Code, read_only=True)
 
     class Meta:
         model = Expert
@@ -98,24 +116,22 @@ class MyOrganisationViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.organisations_of(self.request.user).order_by("name")
 
 
-class LogoUploadField(serializers.ImageField):
-    """The pages' logo checks: pixel dimensions read from the header first, then size and
-    format (multipart/form-data)."""
+class ExpertProfileSerializer(FormBody, serializers.ModelSerializer):
+    """The profile as the page edits it. The body is checked by the page's form
+    (`ExpertProfileForm`): a PATCH keeps the fields it leaves out, and the validated data is
+    what changed, as the page sends it to the service."""
 
-    def __init__(self, **kwargs):
-        super().__init__(_DjangoImageField=LogoField, validators=[validate_logo], **kwargs)
-
-
-@reject_unknown_fields
-class ExpertProfileSerializer(serializers.ModelSerializer):
-    # The public identity: the organisation's name and website, the logo.
-    name = serializers.CharField(
-        source="organisation.name", max_length=200, validators=[validate_plain_name]
-    )
+    name = serializers.CharField(source="organisation.name", max_length=200)
     website = serializers.URLField(
         source="organisation.website", max_length=200, allow_blank=True, required=False
     )
-    logo = LogoUploadField(required=False, write_only=True)
+    logo = serializers.ImageField(
+        required=False, write_only=True, help_text="multipart/form-data: PNG, JPEG or WebP."
+    )
+    specialities = KnownCodes(Speciality)
+    sectors = KnownCodes(Sector)
+    languages = KnownCodes(Language)
+    programmes = KnownCodes(Programme.Code)
 
     class Meta:
         model = Expert
@@ -140,11 +156,13 @@ class ExpertProfileSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["slug", "status", "recognised_from", "recognised_until"]
 
-    def validate_name(self, value: str) -> str:
-        # Like the page: a new name may not pass for the AdN's (a name staff set stays).
-        if self.instance is None or value != self.instance.organisation.name:
-            validate_not_reserved(value)
-        return value
+    def get_form(self, data, files) -> ExpertProfileForm:
+        current = ExpertProfileForm.for_expert(self.instance).current_values()
+        return ExpertProfileForm.for_expert(self.instance, with_defaults(data, current), files)
+
+    def to_internal_value(self, data):
+        super().to_internal_value(data)
+        return self.form.changes()
 
 
 class MyExpertProfileViewSet(Idempotent, viewsets.ViewSet):
@@ -169,10 +187,10 @@ class MyExpertProfileViewSet(Idempotent, viewsets.ViewSet):
         expert = self._expert()
         serializer = ExpertProfileSerializer(expert, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        data.update(data.pop("organisation", {}))  # name and website: flat, as on the page
         try:
-            change = services.expert_update_profile(expert=expert, data=data, by=request.user)
+            change = services.expert_update_profile(
+                expert=expert, data=serializer.validated_data, by=request.user
+            )
         except services.CompanyError as exc:
             from adn_portal.lib.api import error
 

@@ -338,7 +338,7 @@ class LogoField(forms.ImageField):
     """An image field that checks the pixel dimensions before Pillow decodes anything."""
 
     def to_python(self, data):
-        if data not in self.empty_values:
+        if data not in self.empty_values and hasattr(data, "read"):  # never a path to open
             check_logo_header(data)
         return super().to_python(data)
 
@@ -422,6 +422,34 @@ class ExpertProfileForm(forms.ModelForm):
             organisation = self.instance.organisation
             self.initial.setdefault("name", organisation.name)
             self.initial.setdefault("website", organisation.website)
+
+    @classmethod
+    def for_expert(cls, expert: Expert, data=None, files=None) -> "ExpertProfileForm":
+        """The profile form of the page and the API: it shows the proposal waiting for review,
+        if any (its logo is not sent back to the form)."""
+        from .selectors import pending_profile_change
+        from .services import REVIEWED_FIELDS
+
+        pending = pending_profile_change(expert)
+        shown = [field for field in REVIEWED_FIELDS if field != "logo"]
+        initial = {field: getattr(pending, field) for field in shown} if pending else {}
+        return cls(data, files, instance=expert, initial=initial)
+
+    def current_values(self) -> dict:
+        """What the form shows for each field but the logo: what a partial change (the API's
+        PATCH) keeps for the fields it leaves out."""
+        return {
+            name: self[name].initial
+            for name, field in self.fields.items()
+            if not isinstance(field, forms.FileField)
+        }
+
+    def changes(self) -> dict:
+        """The fields the person changed, as the service takes them."""
+        data = {name: self.cleaned_data[name] for name in self.changed_data}
+        if "logo" in data and not data["logo"]:
+            data.pop("logo")  # an empty upload field keeps the current logo
+        return data
 
     def clean_name(self):
         name = self.cleaned_data["name"]

@@ -602,16 +602,29 @@ class Expert(models.Model):
         )
 
     def speciality_labels(self) -> list[str]:
-        return [Speciality(v).label for v in self.specialities]
+        return known_labels(self.specialities, Speciality)
 
     def sector_labels(self) -> list[str]:
-        return [Sector(v).label for v in self.sectors]
+        return known_labels(self.sectors, Sector)
 
     def language_labels(self) -> list[str]:
-        return [Language(v).label for v in self.languages]
+        return known_labels(self.languages, Language)
 
     def programme_labels(self) -> list[str]:
-        return [Programme.Code(v).label for v in self.programmes]
+        return known_labels(self.programmes, Programme.Code)
+
+
+def known_codes(values, choices: type[models.TextChoices]) -> list[str]:
+    """The stored codes that are choices today. A public page never fails on a stored value:
+    before the API checked them, these lists could hold anything (a string, a number, codes
+    since removed)."""
+    if not isinstance(values, list):
+        return []
+    return [value for value in values if isinstance(value, str) and value in choices.values]
+
+
+def known_labels(values, choices: type[models.TextChoices]) -> list[str]:
+    return [choices(value).label for value in known_codes(values, choices)]
 
 
 class ExpertFacet(models.Model):

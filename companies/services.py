@@ -17,6 +17,7 @@ from adn_portal.accounts.roles import Role
 from adn_portal.lib import uploads
 from adn_portal.lib.text import fold
 from adn_portal.mailer.services import email_template_queue
+from programs.models import Programme
 
 from . import lifecycle, sme
 from .identifiers import nace_section, normalise_enterprise_number, place_for_postcode
@@ -29,6 +30,7 @@ from .models import (
     Invitation,
     JoinRequest,
     JoinRequestStatus,
+    Language,
     MemberRole,
     Membership,
     Organisation,
@@ -37,7 +39,10 @@ from .models import (
     RecognitionEvent,
     RecognitionStatus,
     RelatedEnterprise,
+    Sector,
+    Speciality,
     invitation_digest,
+    known_codes,
 )
 
 
@@ -351,10 +356,10 @@ def _sync_facets(expert: Expert) -> None:
     directory_changed()
     organisation = expert.organisation
     wanted = {
-        *((ExpertFacet.Kind.SPECIALITY, v) for v in expert.specialities),
-        *((ExpertFacet.Kind.SECTOR, v) for v in expert.sectors),
-        *((ExpertFacet.Kind.LANGUAGE, v) for v in expert.languages),
-        *((ExpertFacet.Kind.PROGRAMME, v) for v in expert.programmes),
+        *((ExpertFacet.Kind.SPECIALITY, v) for v in known_codes(expert.specialities, Speciality)),
+        *((ExpertFacet.Kind.SECTOR, v) for v in known_codes(expert.sectors, Sector)),
+        *((ExpertFacet.Kind.LANGUAGE, v) for v in known_codes(expert.languages, Language)),
+        *((ExpertFacet.Kind.PROGRAMME, v) for v in known_codes(expert.programmes, Programme.Code)),
         (ExpertFacet.Kind.PROVINCE, organisation.province),
     }
     ExpertFacet.objects.filter(expert=expert).delete()

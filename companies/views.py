@@ -18,6 +18,7 @@ from adn_portal.accounts.permissions import MANAGERS, has_role, role_required
 from adn_portal.lib.page_cache import serve as serve_page
 from adn_portal.lib.pagination import page_with_total
 from adn_portal.lib.spreadsheet import safe_cell
+from programs.models import Programme
 
 from . import lifecycle, selectors, services, sme
 from .forms import (
@@ -35,7 +36,17 @@ from .forms import (
     RelatedEnterpriseFormSet,
     related_enterprise_initial,
 )
-from .models import ClaimStatus, Expert, JoinRequest, Membership, RecognitionStatus
+from .models import (
+    ClaimStatus,
+    Expert,
+    JoinRequest,
+    Language,
+    Membership,
+    RecognitionStatus,
+    Sector,
+    Speciality,
+    known_codes,
+)
 from .services import CompanyError, InvitationLimitReached
 
 PAGE_SIZE = 20
@@ -116,10 +127,10 @@ def _export_row(request, expert: Expert) -> dict:
         "municipality": organisation.municipality,
         "postcode": organisation.postcode,
         "province": organisation.province,
-        "specialities": expert.specialities,
-        "sectors": expert.sectors,
-        "languages": expert.languages,
-        "programmes": expert.programmes,
+        "specialities": known_codes(expert.specialities, Speciality),
+        "sectors": known_codes(expert.sectors, Sector),
+        "languages": known_codes(expert.languages, Language),
+        "programmes": known_codes(expert.programmes, Programme.Code),
         "website": organisation.website,
         "public_email": expert.public_email,
         "public_phone": expert.public_phone,
@@ -485,18 +496,12 @@ def expert_profile(request):
     if expert is None:
         return redirect("companies:expert_apply")
     pending = selectors.pending_profile_change(expert)
-    # The form shows the proposal waiting for review (its logo is not sent back to the form).
-    shown = [f for f in services.REVIEWED_FIELDS if f != "logo"]
-    initial = {f: getattr(pending, f) for f in shown} if pending else {}
-    form = ExpertProfileForm(
-        request.POST or None, request.FILES or None, instance=expert, initial=initial
-    )
+    form = ExpertProfileForm.for_expert(expert, request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        data = {name: form.cleaned_data[name] for name in form.changed_data}
-        if "logo" in data and not data["logo"]:
-            data.pop("logo")  # an empty upload field keeps the current logo
         try:
-            change = services.expert_update_profile(expert=expert, data=data, by=request.user)
+            change = services.expert_update_profile(
+                expert=expert, data=form.changes(), by=request.user
+            )
             if request.POST.get("answer") and expert.status == RecognitionStatus.INFO_REQUESTED:
                 services.expert_transition(
                     expert=expert,

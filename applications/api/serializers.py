@@ -1,9 +1,14 @@
+from collections.abc import Mapping
+
 from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
 
 from adn_portal.lib.api import reject_unknown_fields
+from adn_portal.lib.form_api import UNKNOWN_FIELD, FormBody, FormSerializer, validated
 from companies.models import Organisation
 from programs.models import Call
 
+from ..forms import AnswerForm, AttachmentForm, WithdrawForm
 from ..models import (
     ApplicantMessage,
     Application,
@@ -12,6 +17,15 @@ from ..models import (
     Attachment,
     Export,
     Score,
+)
+from ..staff_forms import (
+    AssignmentForm,
+    ExportForm,
+    InformationRequestForm,
+    NoteForm,
+    TransitionForm,
+    score_form_class,
+    scores_of,
 )
 from ..workflow import Status
 
@@ -61,13 +75,15 @@ class StepSerializer(serializers.Serializer):
     )
 
 
-@reject_unknown_fields
-class AnswerSerializer(serializers.Serializer):
+class AnswerSerializer(FormSerializer):
+    form_class = AnswerForm
+
     answer = serializers.CharField()
 
 
-@reject_unknown_fields
-class WithdrawSerializer(serializers.Serializer):
+class WithdrawSerializer(FormSerializer):
+    form_class = WithdrawForm
+
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -87,8 +103,9 @@ class AttachmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-@reject_unknown_fields
-class AttachmentUploadSerializer(serializers.Serializer):
+class AttachmentUploadSerializer(FormSerializer):
+    form_class = AttachmentForm
+
     file = serializers.FileField()
     kind = serializers.ChoiceField(
         choices=Attachment.Kind.choices[:2], default=Attachment.Kind.ANNEX
@@ -208,35 +225,75 @@ class StaffFileSerializer(QueueSerializer):
         read_only_fields = fields
 
 
-@reject_unknown_fields
-class TransitionSerializer(serializers.Serializer):
-    to = serializers.ChoiceField(choices=[c for c in Status.choices if c[0] != Status.DRAFT])
+class TransitionSerializer(FormSerializer):
+    """The page's TransitionForm: `to` is one of the moves of the workflow this caller may make
+    from the file's status (decisions need a programme manager; information is asked for at
+    information-requests/)."""
+
+    form_class = TransitionForm
+
+    to = serializers.ChoiceField(
+        choices=[c for c in Status.choices if c[0] not in (Status.DRAFT, Status.INFO_REQUESTED)]
+    )
     comment = serializers.CharField(required=False, allow_blank=True, default="")
     expected_status = serializers.ChoiceField(
         choices=Status.choices, required=False, help_text="Refused if the file moved meanwhile."
     )
 
 
-@reject_unknown_fields
-class AssignSerializer(serializers.Serializer):
-    reviewer = serializers.IntegerField()
+class InformationRequestSerializer(FormSerializer):
+    form_class = InformationRequestForm
+
+    message = serializers.CharField(help_text="What the applicant reads (and answers).")
+    due_date = serializers.DateField(required=False, allow_null=True)
 
 
-@reject_unknown_fields
+class AssignSerializer(FormSerializer):
+    form_class = AssignmentForm
+
+    reviewer = serializers.IntegerField(
+        help_text="A reviewer of the file's programme without a conflict of interest with it."
+    )
+
+
 class ScoresSerializer(serializers.Serializer):
+    """The page's score form (every criterion of the call's grid, 0 to 5, with a comment), each
+    criterion's fields under its id: `score_<id>` is `scores.<id>.value` here."""
+
     scores = serializers.DictField(
         child=serializers.DictField(),
         help_text='{"<criterion id>": {"value": 0-5, "comment": "…"}}',
     )
 
+    PARTS = {"value": "score", "comment": "comment"}  # API name → the form's field prefix
 
-@reject_unknown_fields
-class NoteSerializer(serializers.Serializer):
+    def to_internal_value(self, data):
+        unknown = sorted(set(data) - {"scores"}) if isinstance(data, Mapping) else []
+        if unknown:
+            raise ValidationError({name: [UNKNOWN_FIELD] for name in unknown}, code="read_only")
+        entries = super().to_internal_value(data)["scores"]  # an object of objects
+        criteria = self.context["form_kwargs"]["criteria"]
+        flat, rename = {}, {}
+        for key in [*entries, *(str(c.pk) for c in criteria)]:
+            for part in [*self.PARTS, *entries.get(key, {})]:
+                name = f"{self.PARTS.get(part, part)}_{key}"
+                rename[name] = f"scores.{key}.{part}"
+                if part in entries.get(key, {}):
+                    flat[name] = entries[key][part]
+        self.form = score_form_class(criteria, {})(flat)
+        validated(self.form, rename=rename)
+        return {"scores": scores_of(self.form, criteria)}
+
+
+class NoteSerializer(FormSerializer):
+    form_class = NoteForm
+
     text = serializers.CharField()
 
 
-@reject_unknown_fields
-class ExportSerializer(serializers.ModelSerializer):
+class ExportSerializer(FormBody, serializers.ModelSerializer):
+    form_class = ExportForm
+
     class Meta:
         model = Export
         fields = ["id", "format", "state", "rows", "created_at", "finished_at"]

@@ -2,7 +2,6 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
@@ -10,9 +9,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from adn_portal.accounts.audit import audit
-from adn_portal.accounts.models import AuditEvent, User
+from adn_portal.accounts.models import AuditEvent
 from adn_portal.accounts.permissions import STAFF, has_role
 from adn_portal.lib.api import CappedCursorPagination, Idempotent, NotFoundUnless, error
+from adn_portal.lib.form_api import check_body, validated
 from adn_portal.lib.uploads import upload_refusal
 
 from .. import eligibility, selectors, services
@@ -47,6 +47,7 @@ class MyApplicationViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
     """The files of the caller's organisations. Another organisation's file is a 404."""
@@ -85,44 +86,56 @@ class MyApplicationViewSet(
             return _refused(exc)
         return Response(s.ApplicationSerializer(application).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(responses={204: None})
+    def destroy(self, request, pk=None):
+        """Delete a draft the organisation no longer wants, with its documents. A submitted
+        file cannot be deleted (409): withdraw it."""
+        try:
+            services.application_delete_draft(application=self.get_object(), by=request.user)
+        except ApplicationError as exc:
+            return _refused(exc)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
     @extend_schema(request=s.StepSerializer, responses=s.ApplicationSerializer)
     @action(detail=True, methods=["put"], url_path=r"steps/(?P<step>[a-z_]+)")
     def step(self, request, pk=None, step=None):
-        """Save one step of a draft. Send the version you edited: a colleague's newer save is a 409."""
+        """Save one step of a draft. Send the version you edited: a colleague's newer save is a
+        409. While the AdN asks for information, correct a step the same way (checked in full,
+        like on the page; the version is not compared): the answer then sends it."""
         application = self.get_object()
         current = step_by_slug(application.call, step)
         if current is None or current.is_documents:
             return error("No such step in this call's form.", code="not_found", status_code=404)
         payload = s.StepSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
+        # The page's own form, its errors named data.<field>; a partial save is not checked
+        # but still takes only the form's fields, each as a page could send it.
         form = current.form_class(payload.validated_data["data"], application=application)
-        complete = payload.validated_data["complete"]
-        if complete and not form.is_valid():
-            return Response(
-                {
-                    "status": 400,
-                    "errors": [
-                        {
-                            "field": f"data.{field}",
-                            "code": e.code or "invalid",
-                            "message": str(e.message % (e.params or {})),
-                        }
-                        for field, errs in form.errors.as_data().items()
-                        for e in errs
-                    ],
-                },
-                status=400,
-            )
+        answering = application.status == Status.INFO_REQUESTED
+        complete = payload.validated_data["complete"] or answering
+        rename = {name: f"data.{name}" for name in [*form.fields, *form.data]}
+        if complete:
+            validated(form, rename=rename)
+        else:
+            check_body(form, rename=rename)
         raw = {name: payload.validated_data["data"].get(name, "") for name in form.fields}
         try:
-            application = services.application_save_step(
-                application=application,
-                step=current,
-                cleaned=form.cleaned_data if complete else None,
-                raw=raw,
-                version=payload.validated_data["version"],
-                by=request.user,
-            )
+            if answering:
+                application = services.application_update_answer_step(
+                    application=application,
+                    step=current,
+                    cleaned=form.cleaned_data,
+                    by=request.user,
+                )
+            else:
+                application = services.application_save_step(
+                    application=application,
+                    step=current,
+                    cleaned=form.cleaned_data if complete else None,
+                    raw=raw,
+                    version=payload.validated_data["version"],
+                    by=request.user,
+                )
         except ApplicationError as exc:
             return _refused(exc)
         return Response(s.ApplicationSerializer(application).data)
@@ -150,11 +163,13 @@ class MyApplicationViewSet(
     @extend_schema(request=s.WithdrawSerializer, responses=s.ApplicationSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
+        """Withdraw a submitted file (a draft is deleted: DELETE the file)."""
+        application = self.get_object()
         payload = s.WithdrawSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         try:
             application = services.application_withdraw(
-                application=self.get_object(),
+                application=application,
                 by=request.user,
                 reason=payload.validated_data["reason"],
             )
@@ -165,11 +180,12 @@ class MyApplicationViewSet(
     @extend_schema(request=s.AnswerSerializer, responses=s.ApplicationSerializer)
     @action(detail=True, methods=["post"])
     def answer(self, request, pk=None):
+        application = self.get_object()
         payload = s.AnswerSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         try:
             application = services.application_answer_information_request(
-                application=self.get_object(),
+                application=application,
                 by=request.user,
                 answer=payload.validated_data["answer"],
             )
@@ -286,41 +302,67 @@ class StaffApplicationViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
     def transitions(self, request, pk=None):
         """Move the file: decisions (selected, waitlisted, rejected, ineligible) need a manager;
         the applicant is told with the templated message."""
-        payload = s.TransitionSerializer(data=request.data)
+        application = self.get_object()
+        payload = s.TransitionSerializer(data=request.data, context=self._form_kwargs(application))
         payload.is_valid(raise_exception=True)
-        data = payload.validated_data
+        form = payload.form
         try:
-            expected = Status(data["expected_status"]) if data.get("expected_status") else None
-            if data["to"] == Status.INFO_REQUESTED:
-                application = services.application_request_information(
-                    application=self.get_object(),
-                    by=request.user,
-                    actor=services.staff_actor(request.user),
-                    message=data["comment"] or "…",
-                )
-            else:
-                application = services.application_staff_transition(
-                    application=self.get_object(),
-                    to=Status(data["to"]),
-                    by=request.user,
-                    comment=data["comment"],
-                    expected_status=expected,
-                )
+            application = services.application_staff_transition(
+                application=application,
+                to=form.target(),
+                by=request.user,
+                comment=form.cleaned_data["comment"],
+                expected_status=form.expected(),
+            )
         except ApplicationError as exc:
             return _refused(exc)
+        return self._queue_row(application)
+
+    @extend_schema(
+        request=s.InformationRequestSerializer,
+        responses=s.QueueSerializer,
+    )
+    @action(detail=True, methods=["post"], url_path="information-requests")
+    def information_requests(self, request, pk=None):
+        """Ask the applicant for information: the file goes to "information requested" and the
+        applicant gets the message (by e-mail and on the file page)."""
+        application = self.get_object()
+        payload = s.InformationRequestSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        try:
+            application = services.application_request_information(
+                application=application,
+                by=request.user,
+                actor=services.staff_actor(request.user),
+                message=payload.validated_data["message"],
+                due_date=payload.validated_data["due_date"],
+            )
+        except ApplicationError as exc:
+            return _refused(exc)
+        return self._queue_row(application)
+
+    def _form_kwargs(self, application: Application) -> dict:
+        actor = services.staff_actor(self.request.user)
+        return {"form_kwargs": {"application": application, "actor": actor}}
+
+    def _queue_row(self, application: Application) -> Response:
         return Response(
-            s.QueueSerializer(selectors.staff_files(request.user).get(pk=application.pk)).data
+            s.QueueSerializer(selectors.staff_files(self.request.user).get(pk=application.pk)).data
         )
 
     @extend_schema(request=s.AssignSerializer, responses={204: None})
     @action(detail=True, methods=["post"])
     def assignment(self, request, pk=None):
-        payload = s.AssignSerializer(data=request.data)
+        application = self.get_object()
+        payload = s.AssignSerializer(
+            data=request.data, context={"form_kwargs": {"application": application}}
+        )
         payload.is_valid(raise_exception=True)
-        reviewer = get_object_or_404(User, pk=payload.validated_data["reviewer"])
         try:
             services.application_assign(
-                application=self.get_object(), reviewer=reviewer, by=request.user
+                application=application,
+                reviewer=payload.validated_data["reviewer"],
+                by=request.user,
             )
         except ApplicationError as exc:
             return _refused(exc)
@@ -329,22 +371,17 @@ class StaffApplicationViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=s.ScoresSerializer, responses={204: None})
     @action(detail=True, methods=["post"])
     def scores(self, request, pk=None):
-        payload = s.ScoresSerializer(data=request.data)
+        application = self.get_object()
+        criteria = list(application.call.criteria.all())
+        payload = s.ScoresSerializer(
+            data=request.data, context={"form_kwargs": {"criteria": criteria}}
+        )
         payload.is_valid(raise_exception=True)
         try:
-            scores = {
-                int(k): (int(v["value"]), str(v.get("comment", "")))
-                for k, v in payload.validated_data["scores"].items()
-            }
-        except (KeyError, TypeError, ValueError):
-            return error(
-                'Each score is {"value": 0-5, "comment": "…"} keyed by criterion id.',
-                code="invalid",
-                field="scores",
-            )
-        try:
             services.application_score(
-                application=self.get_object(), reviewer=request.user, scores=scores
+                application=application,
+                reviewer=request.user,
+                scores=payload.validated_data["scores"],
             )
         except ApplicationError as exc:
             return _refused(exc)
@@ -353,11 +390,12 @@ class StaffApplicationViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=s.NoteSerializer, responses={204: None})
     @action(detail=True, methods=["post"])
     def notes(self, request, pk=None):
+        application = self.get_object()
         payload = s.NoteSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         try:
             services.application_add_note(
-                application=self.get_object(), by=request.user, text=payload.validated_data["text"]
+                application=application, by=request.user, text=payload.validated_data["text"]
             )
         except ApplicationError as exc:
             return _refused(exc)

@@ -5,8 +5,10 @@ core: errors and the one transition function · applicant: drafts, documents, su
 answers, report · staff: assignment, scores, decisions, notes, exports · reminders: what the
 portal sends on its own schedule."""
 
+from ..guards import works_on  # noqa: F401
 from .applicant import (  # noqa: F401
     application_answer_information_request,
+    application_delete_draft,
     application_request_information,
     application_save_step,
     application_start,
@@ -39,5 +41,4 @@ from .staff import (  # noqa: F401
     export_request,
     reviewers_of,
     staff_actor,
-    works_on,
 )

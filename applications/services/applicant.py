@@ -16,7 +16,7 @@ from companies.models import Organisation
 from companies.services import is_member
 from programs.models import Call
 
-from .. import eligibility, uploads
+from .. import eligibility, guards, uploads
 from ..models import (
     ApplicantMessage,
     Application,
@@ -26,7 +26,7 @@ from ..models import (
     OutcomeReport,
     ReferenceSequence,
 )
-from ..steps import Step, to_json
+from ..steps import BudgetStep, Step, to_json
 from ..workflow import Actor, Status
 from .core import ApplicationError, DraftConflict, SubmissionRefused, application_transition
 
@@ -108,21 +108,26 @@ def application_save_step(
         locked.completed_steps = sorted(completed)
         fields = ["data", "completed_steps", "version", "updated_at"]
         if cleaned is not None:
-            for key, field in _PROMOTED.items():
-                if key in cleaned:
-                    value = cleaned[key]
-                    setattr(locked, field, getattr(value, "pk", value))
-                    fields.append(field)
-            if step.slug == "budget":
-                locked.total_budget = sum(
-                    cleaned[c]
-                    for c in ("cost_personnel", "cost_provider", "cost_equipment", "cost_other")
-                )
-                fields.append("total_budget")
+            fields += _promote(locked, step, cleaned)
         locked.version = F("version") + 1
         locked.save(update_fields=sorted(set(fields)))
     application.refresh_from_db()
     return application
+
+
+def _promote(application: Application, step: Step, cleaned: dict) -> list[str]:
+    """Copy what the rules, the queue, the exports and the envelope read in SQL from a step's
+    validated data onto the file; returns the fields set."""
+    fields = []
+    for key, field in _PROMOTED.items():
+        if key in cleaned:
+            value = cleaned[key]
+            setattr(application, field, getattr(value, "pk", value))
+            fields.append(field)
+    if step.slug == "budget":
+        application.total_budget = sum(cleaned[cost] for cost in BudgetStep.COSTS)
+        fields.append("total_budget")
+    return fields
 
 
 # ---------------------------------------------------------------------------------------------
@@ -244,6 +249,7 @@ def _freeze(application: Application, by: User) -> ApplicationVersion:
         application=application,
         number=number,
         data=application.data,
+        eligibility=application.eligibility,
         organisation_snapshot=_organisation_snapshot(application.organisation),
         created_by=by,
     )
@@ -320,16 +326,42 @@ def application_submit(
 
 
 def application_withdraw(*, application: Application, by: User, reason: str = "") -> Application:
+    """Withdraw a submitted file: it keeps its reference and history."""
     _require_member(by, application.organisation)
+    if application.status == Status.DRAFT:
+        raise ApplicationError(_("A draft is not withdrawn: delete it if you no longer want it."))
     return application_transition(
         application=application, to=Status.WITHDRAWN, by=by, actor=Actor.APPLICANT, comment=reason
     )
 
 
+def application_delete_draft(*, application: Application, by: User) -> None:
+    """Delete a draft the organisation no longer wants, with its documents. A draft was never
+    sent: it has no reference, no version, nothing staff saw (a submitted file is withdrawn
+    instead, and keeps its history)."""
+    _require_member(by, application.organisation)
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().get(pk=application.pk)
+        if locked.status != Status.DRAFT:
+            raise ApplicationError(
+                _("This application is submitted: withdraw it instead of deleting it.")
+            )
+        documents = list(locked.attachments.all())
+        for document in documents:
+            name, storage = document.file.name, document.file.storage
+            transaction.on_commit(lambda name=name, storage=storage: storage.delete(name))
+        locked.attachments.all().delete()
+        locked.events.all().delete()
+        locked.delete()
+
+
 def application_answer_information_request(
     *, application: Application, by: User, answer: str, now: datetime | None = None
 ) -> Application:
-    """The applicant answers: a new version is kept, and the file returns where it was."""
+    """The applicant answers: the checks run again on the answered content (the call's deadline
+    as at submission), a new version keeps it with them (the previous ones stay), and the file
+    returns where it was."""
+    now = now or timezone.now()
     _require_member(by, application.organisation)
     with transaction.atomic():
         locked = Application.objects.select_for_update().get(pk=application.pk)
@@ -337,13 +369,16 @@ def application_answer_information_request(
             raise ApplicationError(_("No information is requested on this file."))
         if not answer.strip():
             raise ApplicationError(_("Write your answer."))
+        checks = eligibility.run_checks(locked, now=now, deadline_at=locked.submitted_at)
+        locked.eligibility = [check.as_dict() for check in checks]
+        locked.save(update_fields=["eligibility", "updated_at"])
         _freeze(locked, by)
         ApplicationEvent.objects.create(
             application=locked, kind=ApplicationEvent.Kind.ANSWER, by=by, comment=answer
         )
         locked.messages.filter(
             kind=ApplicantMessage.Kind.INFO_REQUEST, answered_at__isnull=True
-        ).update(answered_at=now or timezone.now())
+        ).update(answered_at=now)
         application_transition(
             application=locked,
             to=Status(locked.status_before_info_request),
@@ -359,14 +394,15 @@ def application_update_answer_step(
     *, application: Application, step: Step, cleaned: dict, by: User
 ) -> Application:
     """While information is requested, the applicant may correct the content (kept as a new
-    version when they answer)."""
+    version when they answer). The figures stored beside it follow, as for a draft."""
     _require_member(by, application.organisation)
     with transaction.atomic():
         locked = Application.objects.select_for_update().get(pk=application.pk)
         if locked.status != Status.INFO_REQUESTED:
             raise ApplicationError(_("This file cannot be changed now."))
         locked.data = {**locked.data, step.slug: to_json(cleaned)}
-        locked.save(update_fields=["data", "updated_at"])
+        fields = ["data", "updated_at", *_promote(locked, step, cleaned)]
+        locked.save(update_fields=sorted(set(fields)))
     application.refresh_from_db()
     return application
 
@@ -374,7 +410,13 @@ def application_update_answer_step(
 def application_request_information(
     *, application: Application, by: User, actor: Actor, message: str, due_date=None
 ) -> Application:
-    """Staff ask the applicant for information (also used by the back office)."""
+    """Staff ask the applicant for information: the only way a file reaches "information
+    requested", always with a message the applicant reads (and answers)."""
+    refusal = guards.staff_refusal(by, application)
+    if refusal:
+        raise ApplicationError(refusal)
+    if not message.strip():
+        raise ApplicationError(_("Write what you need from the applicant."))
     with transaction.atomic():
         application = application_transition(
             application=application, to=Status.INFO_REQUESTED, by=by, actor=actor, comment=message

@@ -12,8 +12,8 @@ from adn_portal.accounts.permissions import MANAGERS, has_role
 from adn_portal.accounts.roles import Role
 from adn_portal.mailer.services import email_queue
 from companies.models import Expert
-from programs.models import ProgrammeStaff
 
+from ..guards import staff_refusal
 from ..models import (
     ApplicantMessage,
     Application,
@@ -24,10 +24,9 @@ from ..models import (
     MessageTemplate,
     Score,
 )
-from ..workflow import OPEN_STATUSES, Actor, Status
+from ..workflow import DECISIONS, OPEN_STATUSES, Actor, Status
 from .core import ApplicationError, application_transition
 
-DECISIONS = {Status.SELECTED, Status.REJECTED, Status.WAITLISTED, Status.INELIGIBLE}
 SCORABLE = {Status.ELIGIBILITY_CHECK, Status.UNDER_REVIEW, Status.WAITLISTED}
 
 
@@ -35,21 +34,12 @@ def staff_actor(user: User) -> Actor:
     return Actor.MANAGER if has_role(user, *MANAGERS) else Actor.REVIEWER
 
 
-def works_on(user: User, programme_id: int) -> bool:
-    """Administrators work on every programme; others on the programmes they belong to."""
-    if has_role(user, Role.ADMINISTRATOR):
-        return True
-    return (
-        has_role(user, Role.REVIEWER, Role.PROGRAMME_MANAGER)
-        and ProgrammeStaff.objects.filter(user=user, programme_id=programme_id).exists()
-    )
-
-
 def _require_staff(user: User, application: Application, *, manager: bool = False) -> None:
-    if not works_on(user, application.programme_id) or (manager and not has_role(user, *MANAGERS)):
-        raise ApplicationError(
-            _("You do not work on this programme, or this needs a programme manager.")
-        )
+    """Every staff action's guard (guards.staff_refusal): the file's programme, the manager's
+    role where needed, no declared conflict of interest with the file's organisation."""
+    refusal = staff_refusal(user, application, manager=manager)
+    if refusal:
+        raise ApplicationError(refusal)
 
 
 def _event(application: Application, kind: str, by: User, comment: str = "") -> None:
@@ -279,7 +269,12 @@ def application_staff_transition(
     expected_status: Status | None = None,
 ) -> Application:
     """Follow-up moves (eligibility check, review, agreement, progress, completion, closure,
-    abandonment). Decisions go through `application_decide`."""
+    abandonment). Decisions go through `application_decide`; information is asked for with a
+    message, through `application_request_information` only."""
+    if to == Status.INFO_REQUESTED:
+        raise ApplicationError(
+            _("Information is asked for with a message to the applicant: send a request.")
+        )
     if to in DECISIONS:
         return application_decide(
             application=application,
@@ -298,11 +293,6 @@ def application_staff_transition(
             comment=comment,
             expected_status=expected_status,
         )
-        if (
-            to == Status.INFO_REQUESTED
-            and application.status_before_info_request == Status.REPORT_SUBMITTED
-        ):
-            _template_message(application, MessageTemplate.Kind.REPORT_SENT_BACK, comment, by)
     return application
 
 

@@ -204,7 +204,9 @@ def test_a_manager_decides_through_the_api_and_a_reviewer_cannot(api):
         {"to": "selected"},
         format="json",
     )
-    assert refused.status_code == 409
+    # A reviewer is not offered the decisions, on the page as here.
+    assert refused.status_code == 400
+    assert [(e["field"], e["code"]) for e in refused.json()["errors"]] == [("to", "invalid_choice")]
     api.force_authenticate(manager)
     body = {"to": "selected", "comment": "Bravo", "expected_status": "under_review"}
     first = api.post(

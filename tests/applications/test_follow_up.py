@@ -5,9 +5,10 @@ from adn_portal.mailer.models import OutgoingEmail
 from applications import services
 from applications.models import Application, ApplicationEvent, OutcomeReport
 from applications.workflow import Actor, Status
-from tests.factories import CallFactory, UserFactory
+from tests.factories import CallFactory
 
 from .conftest import fill_steps, pdf
+from .staff_fixtures import staff
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +25,7 @@ def submitted(client, applicant, start_call, expert) -> Application:
 
 @pytest.fixture
 def reviewer(db):
-    return UserFactory(role="reviewer", is_staff=True)
+    return staff("reviewer", "START")  # asking for information needs a reviewer of the programme
 
 
 def test_answering_an_information_request_keeps_the_earlier_version_and_returns_the_file(
