@@ -5,7 +5,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from django.urls import reverse
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -242,11 +242,23 @@ def _expert_recognised(application: Application, now: datetime) -> Check:
             _("No expert is chosen."),
             _("Choose a recognised expert."),
         )
-    if expert.is_listed_on(now.date()):
+    today = timezone.localdate(now)  # Brussels' day, as the directory's
+    if expert.is_listed_on(today):
         return Check(
             EligibilityRule.EXPERT_RECOGNISED,
             True,
             _("%(name)s is a recognised expert.") % {"name": expert.organisation.name},
+        )
+    if expert.starts_after(today):
+        return Check(
+            EligibilityRule.EXPERT_RECOGNISED,
+            False,
+            _("%(name)s is recognised only from %(date)s.")
+            % {
+                "name": expert.organisation.name,
+                "date": formats.date_format(expert.recognised_from),
+            },
+            _("Choose another expert from the directory."),
         )
     return Check(
         EligibilityRule.EXPERT_RECOGNISED,

@@ -14,6 +14,7 @@ from programs.models import Programme
 
 from . import sme
 from .identifiers import normalise_enterprise_number, place_for_postcode
+from .lifecycle import STARTS_PERIOD
 from .models import (
     EnterpriseRelation,
     Expert,
@@ -27,6 +28,7 @@ from .models import (
     Speciality,
 )
 from .selectors import FACET_CHOICES, SORTS, DirectoryQuery
+from .services import CompanyError, recognition_period
 
 
 class EnterpriseNumberField(forms.CharField):
@@ -481,6 +483,26 @@ class ExpertDecisionForm(forms.Form):
     years = forms.IntegerField(
         label=_("Validity (years)"), required=False, min_value=1, max_value=10
     )
+
+    def __init__(self, *args, expert: Expert, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.expert = expert
+
+    def clean(self):
+        """The service's own rule for the period's start, shown on the start date field."""
+        cleaned = super().clean()
+        action = self.data.get("action", "")
+        if action in STARTS_PERIOD and not self.errors:
+            try:
+                recognition_period(
+                    expert=self.expert,
+                    action=action,
+                    valid_from=cleaned.get("valid_from"),
+                    years=cleaned.get("years"),
+                )
+            except CompanyError as error:
+                self.add_error("valid_from", str(error))
+        return cleaned
 
 
 class DirectoryForm(forms.Form):

@@ -556,7 +556,7 @@ def staff_expert_list(request):
 @role_required(*MANAGERS)
 def staff_expert_detail(request, pk: int):
     expert = selectors.expert_for_staff(pk=pk)
-    form = ExpertDecisionForm(request.POST or None)
+    form = ExpertDecisionForm(request.POST or None, expert=expert)
     if request.method == "POST" and form.is_valid():
         action = request.POST.get("action", "")
         try:

@@ -14,7 +14,16 @@ from .models import IndicatorValue
 class KeyFigureSerializer(serializers.Serializer):
     code = serializers.CharField()
     label = serializers.CharField()
-    value = serializers.DecimalField(max_digits=16, decimal_places=4, allow_null=True)
+    value = serializers.DecimalField(
+        max_digits=16,
+        decimal_places=4,
+        allow_null=True,
+        help_text="null when there is no figure, or when it is hidden (see `hidden`).",
+    )
+    hidden = serializers.BooleanField(
+        help_text="The figure describes fewer than 5 organisations: it is not published "
+        "(the pages show “< 5”)."
+    )
     unit = serializers.CharField()
     definition = serializers.CharField()
 
@@ -31,7 +40,7 @@ class KeyFiguresView(APIView):
     serializer_class = KeyFiguresSerializer
 
     def get(self, request):
-        snapshot = selectors.latest_snapshot()
+        snapshot = selectors.latest_snapshot(public=True)  # small cells hidden
         return Response(
             {
                 "as_of": snapshot.as_of,

@@ -35,6 +35,7 @@ class Chart:
     width: int = WIDTH
     height: int = HEIGHT
     legend: list[tuple[str, str, str]] | None = None
+    note: str = ""  # what the reader should know: the figures do not follow the filters
 
     def rows(self):
         for category in self.categories:

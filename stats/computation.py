@@ -4,6 +4,7 @@ for them. No loop over files.
 
 `compute(as_of)` returns the rows of a snapshot; `services.snapshot_run` stores them."""
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -19,7 +20,15 @@ from programs.models import Programme
 
 from .grouping import grouped
 from .models import Dimension, Indicator
-from .organisations import Cells, Changes, breakdowns, catching_up, hits, one_at_a_time
+from .organisations import (
+    ATTRIBUTE_CELL_DIMENSIONS,
+    Cells,
+    Changes,
+    Tally,
+    breakdowns,
+    catching_up,
+    one_at_a_time,
+)
 
 D = Dimension
 
@@ -43,13 +52,27 @@ def _ratio(numerator, denominator, places: str = "0.0001") -> Decimal:
     return (Decimal(numerator) / Decimal(denominator)).quantize(Decimal(places))
 
 
-def file_rows(files: QuerySet) -> QuerySet:
+def file_rows(files: QuerySet, *, with_organisation: bool = False) -> QuerySet:
     """One row per submitted file with what the indicators read: its organisation, programme and
-    year, and the stages it reached (0 or 1)."""
+    year, the stages it reached (0 or 1) and when it was submitted and selected; with the
+    organisation's province, sector and kind when asked (a join the per-organisation tables
+    do without: they join the organisations once per organisation)."""
+    attributes = (
+        {
+            "province": F("organisation__province"),
+            "sector": F("organisation__sector"),
+            "kind": F("organisation__kind"),
+        }
+        if with_organisation
+        else {}
+    )
     return files.values(
         "organisation_id",
+        "submitted_at",
+        "selected_at",
         programme_code=F("programme__code"),
         year=F("submitted_year"),
+        **attributes,
         # "Reached" a status: the moments the workflow stamps once and keeps (the timeline
         # says the same; the tests check it against the events).
         selected=_flag(Q(selected_at__isnull=False)),
@@ -88,29 +111,61 @@ FILE_CONDITIONS = {
     "selected_orgs": ("selected", "selected = 1"),
     "decided_orgs": ("decided", "decided = 1"),
 }
-# Which indicator reads which breakdowns.
-REQUEST_DIMENSIONS = (D.ALL, D.PROGRAMME, D.YEAR, D.PROGRAMME_YEAR, D.PROVINCE, D.SECTOR, D.KIND)
-COMPLETED_DIMENSIONS = (D.ALL, D.PROGRAMME, D.YEAR, D.PROVINCE, D.SECTOR, D.KIND)
+# Which indicator reads which breakdowns. The staff dashboard's filters (a programme, a range
+# of years) add up the programme x year cells; the public pages read the wider ones.
+CELLS_BY_ATTRIBUTE = tuple(ATTRIBUTE_CELL_DIMENSIONS)
+REQUEST_DIMENSIONS = (
+    D.ALL,
+    D.PROGRAMME,
+    D.YEAR,
+    D.PROGRAMME_YEAR,
+    D.PROVINCE,
+    D.SECTOR,
+    D.KIND,
+    *CELLS_BY_ATTRIBUTE,
+)
+COMPLETED_DIMENSIONS = REQUEST_DIMENSIONS
 SUPPORTED_DIMENSIONS = (D.ALL, D.PROGRAMME, D.PROVINCE, D.SECTOR, D.KIND)
-ACCEPTANCE_DIMENSIONS = (D.ALL, D.PROGRAMME, D.YEAR)
+ACCEPTANCE_DIMENSIONS = (D.ALL, D.PROGRAMME, D.YEAR, D.PROGRAMME_YEAR)
+SURVEY_DIMENSIONS = (D.ALL, D.PROGRAMME, D.YEAR, D.PROGRAMME_YEAR, D.PROVINCE, D.SECTOR, D.KIND)
 PATH = [("START", "TREMPLIN"), ("TREMPLIN", "CAP")]
 
 
+def path_moments() -> dict[str, tuple[str, list]]:
+    """Per organisation and step of PATH: when a file of the earlier programme was first
+    selected, and when a file of the later one was last submitted."""
+    moments = {}
+    for first, then in PATH:
+        moments[f"selected_{first.lower()}"] = (
+            "MIN(CASE WHEN r.programme_code = %s THEN r.selected_at END)",
+            [first],
+        )
+        moments[f"submitted_{then.lower()}"] = (
+            "MAX(CASE WHEN r.programme_code = %s THEN r.submitted_at END)",
+            [then],
+        )
+    return moments
+
+
 def path_tests(cells: Cells) -> dict:
-    """Per step of PATH: the organisations that submitted to the first programme, and those of
-    them that also submitted to the next."""
+    """Per step of PATH (domain §5): the organisations with a selected file in the earlier
+    programme, and those of them with a file in the later one submitted after that selection
+    (an organisation that applied to the later programme first, or whose earlier file was
+    never selected, did not go on)."""
     tests = {}
     for first, then in PATH:
         if first in cells.programmes:
-            submitted = hits("orgs", cells.bits(programme=first))
-            tests["path", first, then] = submitted
-            then_too = hits("orgs", cells.bits(programme=then))
-            tests["moved", first, then] = f"{submitted} AND {then_too}"
+            selected = f"selected_{first.lower()}"
+            tests["path", first, then] = f"{selected} IS NOT NULL"
+            tests["moved", first, then] = (
+                f"{selected} IS NOT NULL AND submitted_{then.lower()} > {selected}"
+            )
     return tests
 
 
 def file_figures(files: QuerySet, changes: Changes | None) -> tuple[dict, dict]:
-    """The figures of the files by every breakdown, and the counts along the PATH."""
+    """The figures of the files by every breakdown, the counts along the PATH, and the tally
+    of the organisations supported (for any range of years)."""
     return breakdowns(
         "files",
         file_rows(files),
@@ -119,7 +174,33 @@ def file_figures(files: QuerySet, changes: Changes | None) -> tuple[dict, dict]:
         REQUEST_DIMENSIONS,
         changes,
         path_tests,
+        cell_rows=file_rows(files, with_organisation=True),
+        extras=path_moments(),
+        tallies=["selected_orgs"],
     )
+
+
+def supported_by_year_range(tally: Tally) -> list[Row]:
+    """Organisations supported per programme (or all) and range of years, for the staff
+    dashboard's filters: distinct organisations do not add up over years."""
+    cells, rows = tally.cells, []
+    years = cells.year_numbers
+    for programme in (None, *cells.programmes):
+        for first in years:
+            for last in range(first, years.stop):
+                n = tally.count(cells.bits(programme=programme, years=range(first, last + 1)))
+                if n:
+                    key = f"{programme or 'all'}|{first}-{last}"
+                    rows.append(
+                        Row(
+                            Indicator.ORGANISATIONS_SUPPORTED,
+                            D.YEAR_RANGE,
+                            key,
+                            Decimal(n),
+                            organisations=n,
+                        )
+                    )
+    return rows
 
 
 def file_indicators(figures: dict, counts: dict) -> list[Row]:
@@ -127,8 +208,9 @@ def file_indicators(figures: dict, counts: dict) -> list[Row]:
     and the conversion along the programmes' path, by every breakdown."""
     rows = []
     for (dimension, key), r in figures.items():
+        # The cells by attribute have no distinct organisations (None: never public).
         rows.append(
-            Row(Indicator.REQUESTS, dimension, key, Decimal(r["n"]), organisations=r["orgs"])
+            Row(Indicator.REQUESTS, dimension, key, Decimal(r["n"]), organisations=r.get("orgs"))
         )
         if dimension in COMPLETED_DIMENSIONS and r["completed"]:
             rows.append(
@@ -137,7 +219,7 @@ def file_indicators(figures: dict, counts: dict) -> list[Row]:
                     dimension,
                     key,
                     Decimal(r["completed"]),
-                    organisations=r["completed_orgs"],
+                    organisations=r.get("completed_orgs"),
                 )
             )
         if dimension in SUPPORTED_DIMENSIONS and r["selected_orgs"]:
@@ -162,8 +244,10 @@ def file_indicators(figures: dict, counts: dict) -> list[Row]:
                     r["decided_orgs"],
                 )
             )
-    # Of the organisations that submitted to a programme, the share that also submitted to the
-    # next one on the path (Start IA → Tremplin IA → Cap IA).
+    if ("tally", "selected_orgs") in counts:
+        rows += supported_by_year_range(counts["tally", "selected_orgs"])
+    # Of the organisations with a selected file in a programme, the share that then submitted
+    # a file to the next one on the path (Start IA → Tremplin IA → Cap IA).
     for first, then in PATH:
         n, moved = counts.get(("path", first, then)), counts.get(("moved", first, then))
         if n:
@@ -182,9 +266,10 @@ def file_indicators(figures: dict, counts: dict) -> list[Row]:
 
 
 def request_growth(request_rows: list[Row]) -> list[Row]:
-    """Requests of year Y ÷ requests of year Y-1, from the yearly counts just computed."""
+    """Requests of year Y ÷ requests of year Y-1, from the yearly counts just computed. The
+    ratio describes the organisations of both years: its count is the smaller of the two."""
     yearly = {
-        int(r.key): r.value
+        int(r.key): r
         for r in request_rows
         if r.indicator == Indicator.REQUESTS and r.dimension == D.YEAR and r.key.isdigit()
     }
@@ -193,18 +278,22 @@ def request_growth(request_rows: list[Row]) -> list[Row]:
             Indicator.REQUEST_GROWTH,
             D.YEAR,
             str(year),
-            _ratio(count, yearly[year - 1]),
-            count,
-            yearly[year - 1],
+            _ratio(this.value, yearly[year - 1].value),
+            this.value,
+            yearly[year - 1].value,
+            min(this.organisations, yearly[year - 1].organisations),
         )
-        for year, count in sorted(yearly.items())
-        if yearly.get(year - 1)
+        for year, this in sorted(yearly.items())
+        if year - 1 in yearly
     ]
 
 
 def recognised_experts(as_of: date) -> list[Row]:
+    """Expert companies whose recognition is active on the snapshot date, each one an
+    organisation (public figures under 5 of them are hidden too)."""
     listed = Expert.objects.publicly_listed(today=as_of)
-    rows = [Row(Indicator.RECOGNISED_EXPERTS, D.ALL, "all", Decimal(listed.count()))]
+    n = listed.count()
+    rows = [Row(Indicator.RECOGNISED_EXPERTS, D.ALL, "all", Decimal(n), organisations=n)]
     for r in listed.order_by().values("organisation__province").annotate(n=Count("pk")):
         rows.append(
             Row(
@@ -237,7 +326,7 @@ def survey_indicators(files: QuerySet, changes: Changes | None) -> list[Row]:
         survey_rows(files),
         SURVEY_SUMS,
         SURVEY_CONDITIONS,
-        SUPPORTED_DIMENSIONS,
+        SURVEY_DIMENSIONS,
         changes,
     )
     rows = []
@@ -355,8 +444,10 @@ AGE_BUCKETS = ((30, "0-30"), (90, "31-90"), (None, "90+"))
 
 
 def backlog(files: QuerySet, as_of: date) -> list[Row]:
-    """Open files by status and age (one query), and per reviewer (one query)."""
+    """Open files by status and age (one query), and per reviewer (one query), each for all
+    programmes and per programme (the staff dashboard's filter)."""
     open_files = files.filter(status__in=OPEN_STATUSES).exclude(status=Status.DRAFT)
+    codes = dict(Programme.objects.values_list("pk", "code"))
     bucket = Case(
         *(
             When(submitted_at__date__gte=as_of - timedelta(days=days), then=Value(label))
@@ -365,25 +456,44 @@ def backlog(files: QuerySet, as_of: date) -> list[Row]:
         ),
         default=Value(AGE_BUCKETS[-1][1]),
     )
-    rows = [
-        Row(Indicator.BACKLOG, D.STATUS_AGE, f"{r['status']}|{r['bucket']}", Decimal(r["n"]))
-        for r in open_files.order_by()
+    # Per programme from SQL; all programmes added up from those few rows.
+    rows, by_status, by_reviewer = [], Counter(), Counter()
+    for r in (
+        open_files.order_by()
         .annotate(bucket=bucket)
-        .values("status", "bucket")
+        .values("programme_id", "status", "bucket")
         .annotate(n=Count("pk"))
-    ]
-    total = sum((row.value for row in rows), Decimal(0))
+    ):
+        key = f"{r['status']}|{r['bucket']}"
+        by_status[key] += r["n"]
+        programme_key = f"{codes[r['programme_id']]}|{key}"
+        rows.append(Row(Indicator.BACKLOG, D.PROGRAMME_STATUS_AGE, programme_key, Decimal(r["n"])))
+    rows += [Row(Indicator.BACKLOG, D.STATUS_AGE, k, Decimal(n)) for k, n in by_status.items()]
     current = Assignment.objects.filter(ended_at__isnull=True, application__in=open_files)
     for r in (
         current.order_by()
-        .values("reviewer_id", "reviewer__first_name", "reviewer__last_name")
+        .values(
+            "reviewer_id",
+            "reviewer__first_name",
+            "reviewer__last_name",
+            "application__programme_id",
+        )
         .annotate(n=Count("pk"))
     ):
         name = f"{r['reviewer__first_name']} {r['reviewer__last_name']}".strip()
+        reviewer = f"{r['reviewer_id']}:{name}"
+        by_reviewer[reviewer] += r["n"]
+        programme = codes[r["application__programme_id"]]
         rows.append(
-            Row(Indicator.BACKLOG, D.REVIEWER, f"{r['reviewer_id']}:{name}"[:64], Decimal(r["n"]))
+            Row(
+                Indicator.BACKLOG,
+                D.PROGRAMME_REVIEWER,
+                f"{programme}|{reviewer}"[:64],
+                Decimal(r["n"]),
+            )
         )
-    rows.append(Row(Indicator.BACKLOG, D.ALL, "all", total))
+    rows += [Row(Indicator.BACKLOG, D.REVIEWER, k[:64], Decimal(n)) for k, n in by_reviewer.items()]
+    rows.append(Row(Indicator.BACKLOG, D.ALL, "all", Decimal(by_status.total())))
     return rows
 
 

@@ -21,6 +21,9 @@ SETS = {
     D.PROVINCE: ("province",),
     D.SECTOR: ("sector",),
     D.KIND: ("kind",),
+    D.PROVINCE_PROGRAMME_YEAR: ("province", "programme_code", "year"),
+    D.SECTOR_PROGRAMME_YEAR: ("sector", "programme_code", "year"),
+    D.KIND_PROGRAMME_YEAR: ("kind", "programme_code", "year"),
 }
 
 
@@ -63,7 +66,10 @@ def grouped(
         for values in cursor.fetchall():
             row = dict(zip(names, values, strict=True))
             dimension = dimension_of[values[0]]
-            row["key"] = "|".join(_text(row[c]) for c in SETS[dimension]) or "all"
+            # An empty value (an organisation without a sector) keeps its empty key: "all"
+            # names the whole, never a group.
+            group = SETS[dimension]
+            row["key"] = "|".join(_text(row[c]) for c in group) if group else "all"
             yield dimension, row
 
 

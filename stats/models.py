@@ -33,6 +33,13 @@ class Dimension(models.TextChoices):
     KIND = "kind", _("Kind of organisation")
     STATUS_AGE = "status_age", _("Status and age")
     REVIEWER = "reviewer", _("Reviewer")
+    # Finer cells, for the staff dashboard's filters (a programme, a range of years).
+    PROVINCE_PROGRAMME_YEAR = "province_programme_year", _("Province, programme and year")
+    SECTOR_PROGRAMME_YEAR = "sector_programme_year", _("Sector, programme and year")
+    KIND_PROGRAMME_YEAR = "kind_programme_year", _("Kind, programme and year")
+    YEAR_RANGE = "year_range", _("Programme and range of years")
+    PROGRAMME_STATUS_AGE = "programme_status_age", _("Programme, status and age")
+    PROGRAMME_REVIEWER = "programme_reviewer", _("Programme and reviewer")
 
 
 class SnapshotRun(models.Model):
@@ -70,7 +77,7 @@ class IndicatorValue(models.Model):
 
     as_of = models.DateField(db_index=True)
     indicator = models.CharField(max_length=32, choices=Indicator.choices)
-    dimension = models.CharField(max_length=16, choices=Dimension.choices)
+    dimension = models.CharField(max_length=32, choices=Dimension.choices)
     key = models.CharField(max_length=64, default="")
     value = models.DecimalField(max_digits=16, decimal_places=4, null=True)
     numerator = models.DecimalField(max_digits=16, decimal_places=2, null=True)

@@ -31,6 +31,13 @@ REBUILD_SHARE = 0.05
 LOCK = 7_310_002  # PostgreSQL advisory lock: one computation at a time
 ORGANISATION_DIMENSIONS = (D.ALL, D.PROVINCE, D.SECTOR, D.KIND)
 CELL_DIMENSIONS = (D.PROGRAMME, D.YEAR, D.PROGRAMME_YEAR)
+# An organisation's own attribute by programme x year cell: sums only (for staff; no
+# distinct organisations).
+ATTRIBUTE_CELL_DIMENSIONS = {
+    D.PROVINCE_PROGRAMME_YEAR: "province",
+    D.SECTOR_PROGRAMME_YEAR: "sector",
+    D.KIND_PROGRAMME_YEAR: "kind",
+}
 
 
 @dataclass(frozen=True)
@@ -70,13 +77,24 @@ class Cells:
             [v for cell in cells for v in cell],
         )
 
-    def bits(self, programme: str | None = None, year: int | None = None) -> list[int]:
-        """Per mask column, the bits of the cells of a programme, a year, or both."""
+    def bits(
+        self, programme: str | None = None, year: int | None = None, years: range | None = None
+    ) -> list[int]:
+        """Per mask column, the bits of the cells of a programme, a year (or a range of years),
+        or both."""
         bits = [0] * self.masks
         for code, cell_year, part, bit in self.numbered():
-            if programme in (None, code) and year in (None, cell_year):
+            if (
+                programme in (None, code)
+                and year in (None, cell_year)
+                and (years is None or cell_year in years)
+            ):
                 bits[part] |= bit
         return bits
+
+    @property
+    def year_numbers(self) -> range:
+        return range(self.first_year, self.first_year + self.years)
 
 
 def _bit_or(expression: str) -> str:
@@ -136,11 +154,18 @@ def catching_up(*, enabled: bool = True) -> Iterator[Changes | None]:
 
 @contextmanager
 def organisation_table(
-    name: str, rows, cells: Cells, sums: dict, conditions: dict, changes: Changes | None
+    name: str,
+    rows,
+    cells: Cells,
+    sums: dict,
+    conditions: dict,
+    changes: Changes | None,
+    extras: dict[str, tuple[str, list]] | None = None,
 ) -> Iterator[str]:
-    """A table of one row per organisation: the `sums` of its rows, and per condition the mask
-    of the cells where one of its rows meets it (`<condition>_<i>` columns). Kept between
-    computations when `changes` says what changed since; for this computation only without."""
+    """A table of one row per organisation: the `sums` of its rows, per condition the mask of
+    the cells where one of its rows meets it (`<condition>_<i>` columns), and the `extras`
+    (name: an aggregate over its rows and its parameters). Kept between computations when
+    `changes` says what changed since; for this computation only without."""
     inner, params = sql_of(rows)
     cells_sql, cells_params = cells.table()
     one_part = cells.masks == 1
@@ -153,14 +178,17 @@ def organisation_table(
         for condition, sql in conditions.items()
         for i in range(cells.masks)
     }
-    select = ", ".join(f"{sql} AS {column}" for column, sql in {**sums, **masks}.items())
+    extras = extras or {}
+    columns = {**sums, **masks, **{column: sql for column, (sql, _params) in extras.items()}}
+    select = ", ".join(f"{sql} AS {column}" for column, sql in columns.items())
+    select_params = [p for _sql, extra_params in extras.values() for p in extra_params]
 
     def per_organisation(where: str = "") -> tuple[str, tuple]:
         return (
             f"SELECT organisation_id, {select} FROM ({inner}) AS r JOIN ({cells_sql}) AS cell"
             f" ON cell.programme_code = r.programme_code AND cell.year = r.year{where}"
             " GROUP BY organisation_id",
-            (*params, *cells_params),
+            (*select_params, *params, *cells_params),
         )
 
     table = f"stats_by_organisation_{name}"
@@ -232,15 +260,36 @@ def count_organisations(table: str, tests: dict[object, str]) -> dict[object, in
         return dict(zip(names, (int(n or 0) for n in cursor.fetchone()), strict=True))
 
 
-def by_cell(rows, sums: dict[str, str]) -> tuple[str, tuple]:
-    """The `sums` per programme x year cell: a plain GROUP BY over every row (which PostgreSQL
-    spreads over its parallel workers), for `grouped` to roll up over a few dozen rows."""
+def by_cell(rows, sums: dict[str, str], attributes: Iterable[str] = ()) -> tuple[str, tuple]:
+    """The `sums` per programme x year cell (and per value of the organisation's `attributes`,
+    columns of the rows): a plain GROUP BY over every row (which PostgreSQL spreads over its
+    parallel workers), for `grouped` to roll up over a few dozen or thousand rows."""
     inner, params = sql_of(rows)
+    keys = ", ".join(["programme_code", "year", *attributes])
     select = ", ".join(f"{sql} AS {name}" for name, sql in sums.items())
-    return (
-        f"SELECT programme_code, year, {select} FROM ({inner}) AS r GROUP BY programme_code, year",
-        params,
-    )
+    return f"SELECT {keys}, {select} FROM ({inner}) AS r GROUP BY {keys}", params
+
+
+@dataclass(frozen=True)
+class Tally:
+    """How many organisations have each distinct mask of a condition: enough to count those
+    meeting it in any set of cells (a range of years) without a pass per set."""
+
+    cells: Cells
+    masks: tuple[tuple[tuple[int, ...], int], ...]
+
+    def count(self, bits: list[int]) -> int:
+        return sum(
+            n for mask, n in self.masks if any(m & b for m, b in zip(mask, bits, strict=True))
+        )
+
+
+def tally(table: str, condition: str, cells: Cells) -> Tally:
+    columns = ", ".join(f"COALESCE({condition}_{i}, 0)" for i in range(cells.masks))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {columns}, COUNT(*) FROM {table} GROUP BY {columns}")
+        masks = tuple((tuple(int(m) for m in row[:-1]), row[-1]) for row in cursor.fetchall())
+    return Tally(cells, masks)
 
 
 def cell_groups(cells: Cells, dimension: str, key: str) -> list[int]:
@@ -261,15 +310,26 @@ def breakdowns(
     dimensions,
     changes: Changes | None,
     tests=None,
+    *,
+    cell_rows=None,
+    extras: dict[str, tuple[str, list]] | None = None,
+    tallies: Iterable[str] = (),
 ):
     """Per (dimension, key) of `dimensions`: the `sums` of the rows and, per name of
     `organisations` (name: (a sum, a row condition)), the distinct organisations with a row
     meeting the condition. `tests(cells)` may ask for more organisation counts (SQL over the
-    masks), returned as the second value. Four statements, whatever the number of rows."""
+    masks and the `extras` columns of the organisation table), returned as the second value,
+    with a `Tally` per name of `tallies` (under ("tally", name)). The dimensions by attribute
+    and cell read the attributes from `cell_rows` (the rows and the organisations' columns).
+    Four statements (and one per tally), whatever the number of rows."""
     rolled_up = {name: f"SUM({name})" for name in sums}
+    attribute_sets = [d for d in ATTRIBUTE_CELL_DIMENSIONS if d in dimensions]
     sets = {*dimensions, D.PROGRAMME_YEAR} & set(CELL_DIMENSIONS)  # the cells, always
+    attributes = [ATTRIBUTE_CELL_DIMENSIONS[d] for d in attribute_sets]
+    per_cell = by_cell(cell_rows if attributes else rows, sums, attributes)
     figures = {
-        (dimension, r["key"]): r for dimension, r in grouped(by_cell(rows, sums), rolled_up, sets)
+        (dimension, r["key"]): r
+        for dimension, r in grouped(per_cell, rolled_up, {*sets, *attribute_sets})
     }
     cells = Cells.of(
         (r["programme_code"], r["year"])
@@ -279,7 +339,7 @@ def breakdowns(
     if D.PROGRAMME_YEAR not in dimensions:
         figures = {k: r for k, r in figures.items() if k[0] != D.PROGRAMME_YEAR}
     conditions = {name: condition for name, (_sum, condition) in organisations.items()}
-    with organisation_table(name, rows, cells, sums, conditions, changes) as table:
+    with organisation_table(name, rows, cells, sums, conditions, changes, extras) as table:
         counted = {name: f"{total} > 0" for name, (total, _condition) in organisations.items()}
         if set(dimensions) & set(ORGANISATION_DIMENSIONS):
             for dimension, r in by_organisation(table, sums, counted):
@@ -291,6 +351,7 @@ def breakdowns(
                 bits = cell_groups(cells, dimension, key)
                 asked |= {(dimension, key, name): hits(name, bits) for name in organisations}
         counts = count_organisations(table, asked)
+        counts |= {("tally", condition): tally(table, condition, cells) for condition in tallies}
     for (dimension, key), r in figures.items():
         if dimension in CELL_DIMENSIONS:
             r |= {name: counts.pop((dimension, key, name)) for name in organisations}

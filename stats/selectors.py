@@ -1,4 +1,8 @@
-"""Dashboards read the latest snapshot only: two small queries, whatever the number of files."""
+"""Dashboards read the latest snapshot only: two small queries, whatever the number of files.
+
+Public pages read it through `latest_snapshot(public=True)`: every figure computed from fewer
+than SMALL_CELL organisations reaches them without its numbers (domain §5), so no chart,
+table, CSV or API answer built from it can show one."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -6,7 +10,26 @@ from decimal import Decimal
 
 from .models import IndicatorValue, SnapshotRun
 
-SMALL_CELL = 5  # a public breakdown describing fewer organisations is not published
+SMALL_CELL = 5  # a public figure describing fewer organisations is shown as "< 5"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One number of a snapshot, as the dashboards read it. `hidden`: withheld from the public
+    (its value, numerator and denominator are None)."""
+
+    value: Decimal | None
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
+    organisations: int | None = None
+    hidden: bool = False
+
+
+def publishable(organisations: int | None) -> bool:
+    """The one rule of every public figure, chart and table cell, CSV and API value (domain
+    §5): computed from at least SMALL_CELL organisations. A figure whose organisations are not
+    counted (processing times, backlog) is never public."""
+    return organisations is not None and organisations >= SMALL_CELL
 
 
 @dataclass
@@ -14,35 +37,44 @@ class Snapshot:
     as_of: object = None
     computed_at: object = None
     values: dict = field(default_factory=lambda: defaultdict(dict))
+    public: bool = False
 
-    def get(
-        self, indicator: str, dimension: str = "all", key: str = "all"
-    ) -> IndicatorValue | None:
+    def get(self, indicator: str, dimension: str = "all", key: str = "all") -> Figure | None:
         return self.values[(indicator, dimension)].get(key)
 
     def value(self, indicator: str, dimension: str = "all", key: str = "all") -> Decimal | None:
-        row = self.get(indicator, dimension, key)
-        return row.value if row else None
+        """The figure, or None when there is none or it is hidden (see `hidden`)."""
+        figure = self.get(indicator, dimension, key)
+        return figure.value if figure else None
 
-    def series(self, indicator: str, dimension: str) -> dict[str, IndicatorValue]:
+    def hidden(self, indicator: str, dimension: str = "all", key: str = "all") -> bool:
+        figure = self.get(indicator, dimension, key)
+        return figure is not None and figure.hidden
+
+    def series(self, indicator: str, dimension: str) -> dict[str, Figure]:
         return self.values[(indicator, dimension)]
 
 
-def latest_snapshot() -> Snapshot:
-    snapshot = Snapshot()
+COLUMNS = ("indicator", "dimension", "key", "value", "numerator", "denominator", "organisations")
+
+
+def latest_snapshot(*, public: bool = False) -> Snapshot:
+    """The latest snapshot; `public`: as the public may see it (small cells hidden)."""
+    snapshot = Snapshot(public=public)
     latest = IndicatorValue.objects.order_by("-as_of").values_list("as_of", flat=True).first()
     if latest is None:
         return snapshot
     snapshot.as_of = latest
-    for row in IndicatorValue.objects.filter(as_of=latest):
-        snapshot.values[(row.indicator, row.dimension)][row.key] = row
-        snapshot.computed_at = max(filter(None, [snapshot.computed_at, row.computed_at]))
+    rows = IndicatorValue.objects.filter(as_of=latest).values_list(*COLUMNS, "computed_at")
+    for indicator, dimension, key, value, numerator, denominator, organisations, at in rows:
+        if public and not publishable(organisations):
+            figure = Figure(None, organisations=None, hidden=True)
+        else:
+            figure = Figure(value, numerator, denominator, organisations)
+        snapshot.values[(indicator, dimension)][key] = figure
+        snapshot.computed_at = max(filter(None, [snapshot.computed_at, at]))
     return snapshot
 
 
 def recent_runs(limit: int = 5):
     return SnapshotRun.objects.all()[:limit]
-
-
-def publishable(row: IndicatorValue | None) -> bool:
-    return row is not None and (row.organisations is None or row.organisations >= SMALL_CELL)

@@ -31,18 +31,19 @@ def key_figures(request):
 
 
 def _render_key_figures(request, extra: dict):
-    snapshot = selectors.latest_snapshot()
+    snapshot = selectors.latest_snapshot(public=True)  # small cells hidden
     return render(
         request,
         "stats/key_figures.html",
         {
             **extra,
             "snapshot": snapshot,
+            "small_cell": selectors.SMALL_CELL,
             "headline": dashboards.headline(snapshot),
             "charts": [
-                dashboards.requests_per_year(snapshot, programme=None),
+                dashboards.requests_per_year(snapshot),
                 dashboards.by_province(
-                    snapshot, "completed", _("Projects carried out per province"), public=True
+                    snapshot, "completed", _("Projects carried out per province")
                 ),
                 dashboards.shares(snapshot),
             ]
@@ -64,20 +65,15 @@ def _dashboard_filters(request) -> tuple[str | None, int | None, int | None]:
 
 
 def _staff_charts(filters, snapshot):
-    programme, first, last = filters
-    charts = {
-        "requests": dashboards.requests_per_year(
-            snapshot, programme=programme, first=first, last=last
-        ),
+    scope = dashboards.Scope(*filters)
+    return {
+        "requests": dashboards.requests_per_year(snapshot, scope),
         "provinces": dashboards.by_province(
-            snapshot, "requests", _("Requests per province"), public=False
+            snapshot, "requests", _("Requests per province"), scope
         ),
-        "experts": dashboards.by_province(
-            snapshot, "recognised_experts", _("Recognised experts per province"), public=False
-        ),
-        "survey": dashboards.shares(snapshot),
+        "experts": dashboards.experts_by_province(snapshot, scope),
+        "survey": dashboards.shares(snapshot, scope),
     }
-    return charts
 
 
 @role_required(*STAFF)
@@ -117,10 +113,12 @@ def _dashboard_part(request, part: str, version: int | None) -> str:
 
 def _body_context(snapshot, filters) -> dict:
     programme, first, last = filters
+    scope = dashboards.Scope(*filters)
     return {
-        "headline": dashboards.headline(snapshot),
+        "scope": scope,
+        "headline": dashboards.headline(snapshot, scope),
         "charts": _staff_charts(filters, snapshot),
-        "tables": dashboards.staff_tables(snapshot, programme=programme),
+        "tables": dashboards.staff_tables(snapshot, scope),
         "programmes": dashboards.PROGRAMMES,
         "programme": programme,
         "years": dashboards.years_in(snapshot),

@@ -384,6 +384,8 @@ DEMO_DATA_ALLOWED = env_bool("DEMO_DATA_ALLOWED", default=True)
 
 # Recognised AI experts (domain §4): settings, not constants in code.
 EXPERT_RECOGNITION_YEARS = env.int("EXPERT_RECOGNITION_YEARS", default=3)
+# How far ahead staff may start a recognition (a later date is refused as a typing error).
+EXPERT_RECOGNITION_MAX_DAYS_AHEAD = env.int("EXPERT_RECOGNITION_MAX_DAYS_AHEAD", default=90)
 EXPERT_RENEWAL_REMINDER_DAYS = env.int("EXPERT_RENEWAL_REMINDER_DAYS", default=60)
 EXPERT_LOGO_MAX_BYTES = env.int("EXPERT_LOGO_MAX_BYTES", default=1024 * 1024)
 # Width and height at most, in pixels: a small file can hold a huge image.

@@ -74,10 +74,11 @@ def test_expert_pages_are_capped_and_constant_in_queries(api, django_assert_max_
 def test_key_figures_come_from_the_snapshot(api):
     from stats.services import snapshot_run
 
-    ExpertFactory.create_batch(2)
+    ExpertFactory.create_batch(5)  # at the threshold of the small cells: published
     snapshot_run(trigger="manual")
     figures = {f["code"]: f for f in api.get("/api/v1/key-figures/").json()["figures"]}
-    assert figures["recognised_experts"]["value"] == "2.0000"
+    assert figures["recognised_experts"]["value"] == "5.0000"
+    assert figures["recognised_experts"]["hidden"] is False
 
 
 def test_the_schema_and_its_documentation_are_served_locally(api):

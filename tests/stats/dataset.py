@@ -178,6 +178,11 @@ BY_HAND = [
 ]
 
 
+def selected_at(application):
+    """When the file was selected, read from its timeline (None if never)."""
+    return next((e.at for e in application.events.all() if e.to_status == Status.SELECTED), None)
+
+
 def counted_by_hand(files) -> dict:
     """(indicator, dimension, key) → (value, numerator, denominator, organisations), from the
     files, their timelines and their surveys one by one."""
@@ -199,6 +204,9 @@ def counted_by_hand(files) -> dict:
             ("province", org.province),
             ("sector", org.sector),
             ("kind", org.kind),
+            ("province_programme_year", f"{org.province}|{code}|{year}"),
+            ("sector_programme_year", f"{org.sector}|{code}|{year}"),
+            ("kind_programme_year", f"{org.kind}|{code}|{year}"),
         ):
             for stage, met in stages.items():
                 if met:
@@ -216,16 +224,23 @@ def counted_by_hand(files) -> dict:
                 g["improved_either"] += survey.improved_competitiveness or survey.improved_quality
                 g["recommendation"] += survey.would_recommend
     by_org_only = ("all", "programme", "province", "sector", "kind")
+    by_cell = ("all", "programme", "year", "programme_year")
+    by_attribute_and_cell = ("province_programme_year", "sector_programme_year")
+    by_attribute_and_cell += ("kind_programme_year",)
     expected = {}
     for (dimension, key), g in groups.items():
-        orgs = {stage: len(members) for stage, members in g["orgs"].items()}
+        # The cells by attribute are for staff only: no distinct organisations.
+        orgs = {
+            stage: None if dimension in by_attribute_and_cell else len(members)
+            for stage, members in g["orgs"].items()
+        }
         expected["requests", dimension, key] = (g["requests"], None, None, orgs["requests"])
-        if g["completed"] and dimension != "programme_year":
+        if g["completed"]:
             expected["completed", dimension, key] = (g["completed"], None, None, orgs["completed"])
         if g["selected"] and dimension in by_org_only:
             n = orgs["selected"]
             expected["organisations_supported", dimension, key] = (n, None, None, n)
-        if g["decided"] and dimension in ("all", "programme", "year"):
+        if g["decided"] and dimension in by_cell:
             ratio = Decimal(g["selected"] / g["decided"]).quantize(Decimal("0.0001"))
             expected["acceptance", dimension, key] = (
                 ratio,
@@ -233,7 +248,7 @@ def counted_by_hand(files) -> dict:
                 g["decided"],
                 orgs["decided"],
             )
-        if g["answered"] and dimension in by_org_only:
+        if g["answered"] and dimension in (*by_org_only, "year", "programme_year"):
             n, orgs_ = g["answered"], orgs["answered"]
             ratio = (g["after"] / g["before"]).quantize(Decimal("0.0001"))
             expected["investment_multiplier", dimension, key] = (
@@ -247,16 +262,50 @@ def counted_by_hand(files) -> dict:
                 expected[share, dimension, key] = (ratio, g[share], n, orgs_)
             ratio = Decimal(g["recommendation"] / n).quantize(Decimal("0.0001"))
             expected["recommendation", dimension, key] = (ratio, g["recommendation"], n, orgs_)
+    expected |= supported_by_year_range_by_hand(files)
     for first, then in (("START", "TREMPLIN"), ("TREMPLIN", "CAP")):
-        starters = {f.organisation_id for f in files if f.programme.code == first}
-        movers = starters & {f.organisation_id for f in files if f.programme.code == then}
-        ratio = Decimal(len(movers) / len(starters)).quantize(Decimal("0.0001"))
-        expected["conversion", "all", f"{first}>{then}"] = (
-            ratio,
-            len(movers),
-            len(starters),
-            len(starters),
-        )
+        # Domain §5: organisations with a selected file in the earlier programme, and those of
+        # them with a file in the later one submitted after that selection.
+        first_selected = {}
+        for f in files:
+            moment = selected_at(f) if f.programme.code == first else None
+            if moment is not None:
+                known = first_selected.get(f.organisation_id)
+                first_selected[f.organisation_id] = min(moment, known or moment)
+        movers = {
+            f.organisation_id
+            for f in files
+            if f.programme.code == then
+            and f.organisation_id in first_selected
+            and f.submitted_at > first_selected[f.organisation_id]
+        }
+        if first_selected:
+            n = len(first_selected)
+            ratio = Decimal(len(movers) / n).quantize(Decimal("0.0001"))
+            expected["conversion", "all", f"{first}>{then}"] = (ratio, len(movers), n, n)
+    return expected
+
+
+def supported_by_year_range_by_hand(files) -> dict:
+    """Distinct organisations with a selected file, per programme (or all) and range of the
+    years of the files."""
+    years = [timezone.localtime(f.submitted_at).year for f in files]
+    programmes = sorted({f.programme.code for f in files})
+    expected = {}
+    for programme in (None, *programmes):
+        for first in range(min(years), max(years) + 1):
+            for last in range(first, max(years) + 1):
+                supported = {
+                    f.organisation_id
+                    for f in files
+                    if programme in (None, f.programme.code)
+                    and first <= timezone.localtime(f.submitted_at).year <= last
+                    and reached(f, Status.SELECTED)
+                }
+                if supported:
+                    key = f"{programme or 'all'}|{first}-{last}"
+                    n = len(supported)
+                    expected["organisations_supported", "year_range", key] = (n, None, None, n)
     return expected
 
 
