@@ -157,6 +157,22 @@ def _shown(figure: Figure | None) -> Decimal | None:
     return None if figure.hidden else figure.value
 
 
+def _not_worked_out(data: dict, groups: list[list]) -> None:
+    """A public table whose cells add up to a published figure (the total requests, a year's
+    requests through its growth, the projects carried out): a single hidden cell in a group
+    would be that figure minus the others. Then the smallest other cell is hidden too, until
+    no group has a single hidden cell and a shown one (hiding one may expose another group)."""
+    changed = True
+    while changed:
+        changed = False
+        for group in groups:
+            hidden = [cell for cell in group if data[cell] is None]
+            shown = [cell for cell in group if data[cell]]
+            if len(hidden) == 1 and shown:
+                data[min(shown, key=lambda cell: data[cell])] = None
+                changed = True
+
+
 def requests_per_year(snapshot: Snapshot, scope: Scope = EVERYTHING) -> Chart:
     years = years_in(snapshot, scope.first, scope.last)
     programmes = [(c, n) for c, n in PROGRAMMES if scope.programme in (None, c)]
@@ -166,6 +182,8 @@ def requests_per_year(snapshot: Snapshot, scope: Scope = EVERYTHING) -> Chart:
             data[(year, name)] = _shown(
                 snapshot.get(I.REQUESTS, D.PROGRAMME_YEAR, f"{code}|{year}")
             )
+    if snapshot.public:  # each year's cells, and all of them
+        _not_worked_out(data, [*([(y, n) for _c, n in programmes] for y in years), list(data)])
     return bar_chart(
         _("Requests received per year and programme"), years, [n for _c, n in programmes], data
     )
@@ -175,6 +193,8 @@ def by_province(snapshot: Snapshot, indicator: str, title: str, scope: Scope = E
     figures = by_attribute(snapshot, indicator, D.PROVINCE, scope)
     provinces = [str(p.label) for p in WALLOON_PROVINCES]
     data = {(str(p.label), str(title)): _shown(figures.get(p.value)) for p in WALLOON_PROVINCES}
+    if snapshot.public:
+        _not_worked_out(data, [list(data)])
     return bar_chart(title, provinces, [str(title)], data)
 
 

@@ -38,7 +38,6 @@ def _render_key_figures(request, extra: dict):
         {
             **extra,
             "snapshot": snapshot,
-            "small_cell": selectors.SMALL_CELL,
             "headline": dashboards.headline(snapshot),
             "charts": [
                 dashboards.requests_per_year(snapshot),

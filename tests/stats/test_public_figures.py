@@ -113,6 +113,13 @@ def test_no_public_output_shows_a_figure_from_fewer_than_five_organisations(smal
     headline = re.findall(r'<p class="display-6[^>]*>([^<]*)</p>', page)
     # Requests, completed, supported, experts, multiplier, growth 2025/2024, improved, recommend
     assert headline == ["17", "9", "9", "&lt; 5", "\u00d72.6", "&lt; 5", "89 %", "89 %"]
+    # Namur's one project is hidden: Liège's is hidden too, or the published total less
+    # Liège's would give it.
+    provinces = page.split("Projects carried out per province", 1)[1].split("</table>")[0]
+    assert re.findall(r"<td[^>]*>([^<]*)</td>", provinces) == [
+        # Brabant wallon, Hainaut, Liège, Luxembourg, Namur
+        *["0", "0", "&lt; 5", "0", "&lt; 5"],
+    ]
     requests_table = page.split("Requests received per year and programme")[1].split("</table>")[0]
     assert re.findall(r"<td[^>]*>([^<]*)</td>", requests_table) == [
         # 2023, 2024 and 2025 x Start IA, Tremplin IA, Cap IA
