@@ -276,7 +276,8 @@ class ScoresSerializer(serializers.Serializer):
         flat, rename = {}, {}
         for key in [*entries, *(str(c.pk) for c in criteria)]:
             for part in [*self.PARTS, *entries.get(key, {})]:
-                name = f"{self.PARTS.get(part, part)}_{key}"
+                # A part the form does not know keeps a name no field has: refused as unknown.
+                name = f"{self.PARTS[part]}_{key}" if part in self.PARTS else f"{key}.{part}"
                 rename[name] = f"scores.{key}.{part}"
                 if part in entries.get(key, {}):
                     flat[name] = entries[key][part]

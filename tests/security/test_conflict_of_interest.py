@@ -284,3 +284,19 @@ def test_scores_given_before_a_conflict_was_declared_no_longer_count(client, con
     api.force_authenticate(manager)
     file = api.get(f"/api/v1/staff/applications/{application.pk}/")
     assert file.status_code == 200 and file.json()["scores"] == []
+
+
+def test_a_conflict_declared_in_the_admin_takes_the_reviewers_files_back(client, conflict):
+    application, colleague = conflict["other"], conflict["colleague"]
+    services.application_assign(application=application, reviewer=colleague, by=conflict["manager"])
+    administrator = UserFactory(is_staff=True, is_superuser=True)
+    login_staff(client, administrator)
+    response = client.post(
+        reverse("admin:applications_conflictofinterest_add"),
+        {"reviewer": colleague.pk, "organisation": application.organisation_id, "reason": "Cousin"},
+    )
+    assert response.status_code == 302
+    assert not Assignment.objects.filter(application=application, ended_at__isnull=True).exists()
+    login_staff(client, colleague)
+    url = reverse("applications:staff_file", args=[application.pk])
+    assert client.get(url).status_code == 404
