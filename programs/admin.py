@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from adn_portal.lib.admin import CheckedPrefill
+
 from .forms import CallAdminForm
 from .models import Call, Programme, ProgrammeStaff, ScoringCriterion
 
@@ -25,7 +27,7 @@ class ScoringCriterionInline(admin.TabularInline):
 
 
 @admin.register(Call)
-class CallAdmin(admin.ModelAdmin):
+class CallAdmin(CheckedPrefill, admin.ModelAdmin):
     form = CallAdminForm
     inlines = [ScoringCriterionInline]
     list_display = [

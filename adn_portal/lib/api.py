@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions, parsers, status
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.permissions import BasePermission
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -101,6 +102,11 @@ def exception_handler(exc, context):
     if response is None:
         return None
     response.data = {"status": response.status_code, "errors": _flatten(response.data)}
+    # In JSON whatever the endpoint renders otherwise (the schema's YAML, the docs' HTML) or
+    # whatever the request asked (an unknown ?format= is a 404 with no renderer chosen).
+    request = context.get("request")
+    if request is not None:
+        request.accepted_renderer, request.accepted_media_type = JSONRenderer(), "application/json"
     return response
 
 

@@ -21,6 +21,7 @@ from urllib.parse import urlencode
 
 import pytest
 from django.apps import apps
+from django.contrib import admin
 from django.contrib.messages import constants as message_levels
 from django.core.cache import caches
 from django.db import transaction
@@ -68,36 +69,42 @@ FUZZ = settings(
 
 # --- what odd input looks like -----------------------------------------------------------------
 
-UNICODE_DIGITS = st.text(st.characters(categories=["Nd", "No"]), min_size=1, max_size=4)
-CONTROL = st.text(st.characters(categories=["Cc"]), min_size=1, max_size=3)
+# Digits str.isdigit() says yes to: those int() refuses ("²", "①") and those of other scripts
+# that int() reads ("٣", full-width digits). A view that checks isdigit() then calls int()
+# fails on the first kind and takes the second for a number.
+_NOT_INT_DIGITS = [c for c in map(chr, range(0x110000)) if c.isdigit() and not c.isdecimal()]
+_OTHER_DECIMALS = [c for c in map(chr, range(128, 0x110000)) if c.isdecimal()]
+_ASCII_PREFIX = st.sampled_from(["", "1", "12"])
+NOT_INT_DIGITS = st.builds(
+    str.__add__, _ASCII_PREFIX, st.text(st.sampled_from(_NOT_INT_DIGITS), min_size=1, max_size=3)
+)
+OTHER_DECIMALS = st.builds(
+    str.__add__, _ASCII_PREFIX, st.text(st.sampled_from(_OTHER_DECIMALS), min_size=1, max_size=3)
+)
+# NUL and the other control characters, alone or inside text ("a\x00b").
+CONTROL = st.lists(
+    st.one_of(st.characters(categories=["Cc"]), st.sampled_from("a1 ")), min_size=1, max_size=4
+).map("".join)
 ANY_TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=20)  # no surrogates
 NUMBERS = st.one_of(
     st.integers(min_value=-(10**30), max_value=10**30),
     st.sampled_from([2**31, 2**63, -(2**63) - 1, 10**20]),
 ).map(str)
+# Longer than int() reads (4,300 digits) and than a database pattern takes.
 LONG = st.sampled_from([5_000, 100_000]).flatmap(
     lambda n: st.sampled_from(["9" * n, "x" * n, "²" * n, "é" * n])
 )
 JUNK = st.sampled_from(
     ["", " ", "0", "-1", "1.5", "1e309", "NaN", "inf", "+1", " 1", "0x1F", "1_000", "null", "[]"]
 )
-
-
-def _mixed(parts):
-    return st.lists(st.one_of(*parts), min_size=2, max_size=3).map("".join)
-
-
-ODD_TEXT = st.one_of(
-    UNICODE_DIGITS,
-    CONTROL,
-    ANY_TEXT,
-    NUMBERS,
-    LONG,
-    JUNK,
-    _mixed([UNICODE_DIGITS, CONTROL, JUNK, st.just("1")]),  # "1²", "3\x00", "٣1"…
+ODD_TEXT = st.one_of(NOT_INT_DIGITS, OTHER_DECIMALS, CONTROL, ANY_TEXT, NUMBERS, LONG, JUNK)
+# A value, sometimes after other values of the same name (a repeated parameter): get() reads
+# the last one, getlist() all of them.
+ODD_VALUE = st.builds(
+    lambda last, before: [*before, last] if before else last,
+    ODD_TEXT,
+    st.lists(ODD_TEXT, max_size=2),
 )
-# A value, or the same parameter repeated.
-ODD_VALUE = st.one_of(ODD_TEXT, st.lists(ODD_TEXT, min_size=2, max_size=3))
 
 
 def _cursor(position, offset, reverse_flag) -> str:
@@ -120,16 +127,33 @@ CURSORS = st.one_of(
     ODD_TEXT,
 )
 
-# The parameters the views read (pages, filters, sorting, API pagination, redirects), the
-# directory's facets, the admin's changelist ones, and names nobody reads.
-PARAMETERS = [
-    "page", "q", "statut", "ordering", "page_size", "cursor", "format", "next", "programme",
-    "call", "status", "province", "kind", "reviewer", "mine", "overdue", "from", "to", "sort",
-    "speciality", "sector", "language", "numero", "programme__code", "o", "p", "e", "all",
-    "_changelist_filters", "_to_field", "_popup", "id__exact", "organisation", "user",
-]  # fmt: skip
-PARAMETER_NAMES = st.one_of(st.sampled_from(PARAMETERS), ANY_TEXT.filter(bool))
-QUERIES = st.dictionaries(PARAMETER_NAMES, ODD_VALUE, min_size=1, max_size=4)
+# What the portal's views read from the query string (keep in step with the views), and
+# names read by many (pagination, sorting, redirects).
+FACETS = ["speciality", "sector", "province", "language", "programme"]
+QUEUE = ["q", "programme", "call", "status", "province", "kind", "reviewer", "mine", "overdue"]
+ANYONE, MEMBERS, STAFF = ["anonymous", "applicant", "staff"], ["applicant", "expert"], ["staff"]
+READS = {  # name: (who sees it, what it reads)
+    "companies:expert_directory": (ANYONE, ["page", "q", "sort", *FACETS]),
+    "companies:experts_export": (ANYONE, ["q", "sort", *FACETS]),
+    "companies:staff_expert_list": (STAFF, ["statut", "page"]),
+    "companies:staff_claim_list": (STAFF, ["statut", "page"]),
+    "companies:organisation_join": (MEMBERS, ["numero"]),
+    "applications:staff_queue": (STAFF, ["page", "ordering", *QUEUE]),
+    "stats:dashboard": (STAFF, ["programme", "from", "to"]),
+    "stats:dashboard_csv": (STAFF, ["programme", "from", "to"]),
+    "api:call-list": (ANYONE, ["page", "page_size", "programme__code"]),
+    "api:expert-list": (ANYONE, ["cursor", "page_size", "q", "sort", *FACETS]),
+    "api:staff-application-list": (STAFF, ["cursor", "page_size", "ordering", *QUEUE]),
+    "api:application-list": (MEMBERS, ["page", "page_size"]),
+    "api:my-organisation-list": (MEMBERS, ["page", "page_size"]),
+    "api:expert-file-list": (MEMBERS, ["page", "page_size"]),
+    "api:staff-export-list": (STAFF, ["page", "page_size"]),
+    "api:staff-indicators": (STAFF, ["indicator", "dimension"]),
+    "api:schema": (ANYONE, ["lang", "format"]),
+}
+COMMON = ["page", "next", "format", "ordering", "q", "lang"]
+# The admin's changelists read these, and their filters; its forms take initial values.
+ADMIN_CHANGELIST = ["q", "o", "p", "all", "e", "_popup", "_to_field", "_changelist_filters"]
 
 
 # --- the portal as its users see it ------------------------------------------------------------
@@ -171,30 +195,37 @@ def world(db):
         "running": running,
         "queued": queued,
         "administrator": administrator,
+        "clients": {},
     }
 
 
-def clients(world) -> dict:
-    """One client per kind of visitor, pages and API alike (the API through
-    force_authenticate, as a token would)."""
-    anonymous, applicant, expert, administrator = Client(), Client(), Client(), Client()
-    login(applicant, world["applicant"])
-    login(expert, world["expert_member"])
-    login_staff(administrator, world["administrator"])
-    api = {}
-    for role, user in [
-        ("applicant", world["applicant"]),
-        ("expert", world["expert_member"]),
-        ("staff", world["administrator"]),
-    ]:
-        api[role] = APIClient()
-        api[role].force_authenticate(user)
-    return {
-        "anonymous": (anonymous, APIClient()),
-        "applicant": (applicant, api["applicant"]),
-        "expert": (expert, api["expert"]),
-        "staff": (administrator, api["staff"]),
-    }
+def client_for(world, role: str, *, api: bool):
+    """A signed-in client for the pages, or for the API (through force_authenticate, as a
+    token would). Signed in once per test, before the examples' savepoints: each example
+    starts from the same session."""
+    key = (role, api)
+    if key not in world["clients"]:
+        world["clients"][key] = _signed_in(world, role, api=api)
+    return world["clients"][key]
+
+
+def _signed_in(world, role: str, *, api: bool):
+    user = None if role == "anonymous" else world[USERS[role]]
+    if api:
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user)
+    else:
+        client = Client()
+        if role == "staff":
+            login_staff(client, user)
+        elif user is not None:
+            login(client, user)
+    return client
+
+
+USERS = {"applicant": "applicant", "expert": "expert_member", "staff": "administrator"}
+ROLES = ["anonymous", *USERS]
 
 
 def _path_values(world) -> dict[str, str]:
@@ -230,21 +261,45 @@ def _walk(patterns, namespace=""):
             yield namespace + pattern.name, pattern
 
 
-def every_get_url(world) -> list[str]:
-    """Every named URL of the URLconf, its path parameters filled with real objects. The
-    format-suffix twins are left out: `format` is fuzzed as a query parameter instead."""
-    values = _path_values(world)
-    urls = set()
+def _named_patterns() -> dict[str, frozenset[str]]:
+    """Every named URL of the URLconf and its path parameters. The format-suffix twins are left
+    out (`format` is fuzzed as a query parameter instead), and so is the log-out form."""
+    found = {}
     for name, pattern in _walk(get_resolver().url_patterns):
-        parameters = set(pattern.pattern.regex.groupindex)
-        if "format" in parameters:
-            continue
-        unknown = parameters - set(values)
-        assert not unknown, f"{name}: give {unknown} a real value in _path_values"
-        if name.endswith(("logout", "account_logout")):
-            continue  # a GET shows the log-out form; nothing to fuzz
-        urls.add(reverse(name, kwargs={p: values[p] for p in parameters}))
-    return sorted(urls)
+        parameters = frozenset(pattern.pattern.regex.groupindex)
+        if "format" not in parameters and not name.endswith("logout"):
+            found[name] = parameters
+    return found
+
+
+PATTERNS = _named_patterns()
+PAGES = sorted(name for name in PATTERNS if not name.startswith("admin:"))
+ADMIN_PAGES = sorted(name for name in PATTERNS if name.startswith("admin:"))
+ADMIN_LISTS_AND_FORMS = [name for name in ADMIN_PAGES if name.endswith(("_changelist", "_add"))]
+
+
+def reads_of(name: str) -> list[str]:
+    """The query parameters a view reads."""
+    if name in READS:
+        return READS[name][1]
+    if not name.startswith("admin:"):
+        return COMMON
+    for model, model_admin in admin.site._registry.items():
+        prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}_"
+        if name == f"{prefix}changelist":
+            filters = [f for f in model_admin.list_filter if isinstance(f, str)]
+            lookups = ("__exact", "__id__exact", "__isnull")
+            return ADMIN_CHANGELIST + [f + lookup for f in filters for lookup in lookups]
+        if name == f"{prefix}add":  # initial values of the form's fields
+            return [field.name for field in model._meta.get_fields() if field.concrete]
+    return ["_changelist_filters", "_popup", "_to_field"]
+
+
+def url_of(world, name: str) -> str:
+    values = _path_values(world)
+    unknown = PATTERNS[name] - set(values)
+    assert not unknown, f"{name}: give {set(unknown)} a real value in _path_values"
+    return reverse(name, kwargs={p: values[p] for p in PATTERNS[name]})
 
 
 def _is_api(url: str) -> bool:
@@ -269,40 +324,61 @@ def _rolled_back(run):
         transaction.set_rollback(True)
 
 
-def _query(data, url: str) -> dict:
-    query = data.draw(QUERIES, label="query")
-    if _is_api(url) and data.draw(st.booleans(), label="with a cursor"):
-        query["cursor"] = data.draw(CURSORS, label="cursor")
-    return query
+UNREAD = st.dictionaries(ANY_TEXT.filter(bool), ODD_VALUE, max_size=2)
+
+
+def _query(data, name: str) -> dict:
+    """Odd values for every parameter the view reads, and for a name nobody reads."""
+    reads = reads_of(name)
+    unread = data.draw(UNREAD, label="read by nobody")
+    read = data.draw(
+        st.fixed_dictionaries({n: CURSORS if n == "cursor" else ODD_VALUE for n in reads}),
+        label="read by the view",
+    )
+    return unread | read
 
 
 # --- GET: every page and endpoint, every kind of visitor ---------------------------------------
 
 
-def _get_fuzz(world, data, role: str, *, admin: bool) -> None:
-    urls = [u for u in every_get_url(world) if u.startswith("/gestion/") == admin]
-    url = data.draw(st.sampled_from(urls), label="url")
-    query = _query(data, url)
+def _get_fuzz(world, data, name: str, roles: list[str]) -> None:
+    url = url_of(world, name)
+    role = data.draw(st.sampled_from(roles), label="role")
+    query = _query(data, name)
+    client = client_for(world, role, api=_is_api(url))
 
     def run():
-        page, api = clients(world)[role]
-        client = api if _is_api(url) else page
         assert_handled(client.get(url, query), url)
 
     _rolled_back(run)
 
 
-@pytest.mark.parametrize("role", ["anonymous", "applicant", "expert", "staff"])
-@FUZZ
+@pytest.mark.parametrize("name", sorted(READS))
+@settings(FUZZ, max_examples=20)
 @given(data=st.data())
-def test_odd_query_parameters_never_fail_a_page_or_endpoint(world, role, data):
-    _get_fuzz(world, data, role, admin=False)
+def test_odd_query_parameters_never_fail_a_list_search_or_filter(world, name, data):
+    _get_fuzz(world, data, name, READS[name][0])
 
 
-@settings(FUZZ, max_examples=EXAMPLES // 2)
+@pytest.mark.parametrize("name", [name for name in PAGES if name not in READS])
+@settings(FUZZ, max_examples=3)
 @given(data=st.data())
-def test_odd_query_parameters_never_fail_an_admin_page(world, data):
-    _get_fuzz(world, data, "staff", admin=True)
+def test_odd_query_parameters_never_fail_any_other_page_or_endpoint(world, name, data):
+    _get_fuzz(world, data, name, ROLES)
+
+
+@pytest.mark.parametrize("name", ADMIN_LISTS_AND_FORMS)
+@settings(FUZZ, max_examples=5)
+@given(data=st.data())
+def test_odd_query_parameters_never_fail_an_admin_list_or_form(world, name, data):
+    _get_fuzz(world, data, name, STAFF)
+
+
+@pytest.mark.parametrize("name", sorted(set(ADMIN_PAGES) - set(ADMIN_LISTS_AND_FORMS)))
+@settings(FUZZ, max_examples=2)
+@given(data=st.data())
+def test_odd_query_parameters_never_fail_any_other_admin_page(world, name, data):
+    _get_fuzz(world, data, name, STAFF)
 
 
 # --- POST: the fields of the main forms ---------------------------------------------------------
@@ -474,7 +550,7 @@ def _overridden(data, values: dict) -> dict:
     """The valid form with some of its fields (or new ones) given odd values."""
     fields = sorted(values)
     chosen = data.draw(
-        st.lists(st.one_of(st.sampled_from(fields), PARAMETER_NAMES), min_size=1, max_size=3),
+        st.lists(st.one_of(st.sampled_from(fields), ANY_TEXT.filter(bool)), min_size=1, max_size=3),
         label="fields made odd",
     )
     return values | {name: data.draw(ODD_VALUE, label=name) for name in chosen}
@@ -487,11 +563,11 @@ def test_odd_form_fields_never_fail_and_a_refused_form_writes_nothing(world, rol
     targets = [(url, values) for who, url, values in page_forms(world) if who == role]
     url, values = data.draw(st.sampled_from(targets), label="form")
     posted = _overridden(data, values)
-    query = data.draw(st.one_of(st.just({}), QUERIES), label="query")
+    query = data.draw(st.one_of(st.just({}), UNREAD), label="query")
     target = f"{url}?{urlencode(query, doseq=True)}" if query else url
+    client = client_for(world, role, api=False)
 
     def run():
-        client = clients(world)[role][0]
         before = snapshot()
         response = client.post(target, posted)
         assert_handled(response, url)
@@ -577,9 +653,9 @@ def test_odd_api_bodies_are_refused_in_the_error_shape_and_write_nothing(world, 
     targets = [(m, u, b) for who, m, u, b in api_writes(world) if who == role]
     method, url, body = data.draw(st.sampled_from(targets), label="endpoint")
     sent = _odd_body(data, body)
+    client = client_for(world, role, api=True)
 
     def run():
-        client = clients(world)[role][1]
         before = snapshot()
         response = getattr(client, method)(url, sent, format="json")
         assert_handled(response, url)
@@ -808,6 +884,41 @@ def test_an_admin_prefill_with_a_junk_id_shows_an_empty_form(client):
         {"reviewer": "abc", "organisation": "²"},
     )
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("value", ["x", "²", "2026-01-01"])
+def test_an_admin_form_prefilled_with_a_date_time_it_cannot_read_is_shown_empty(client, value):
+    login_staff(client, staff(Role.ADMINISTRATOR, is_superuser=True))
+    response = client.get(reverse("admin:programs_call_add"), {"opens_at": value})
+    assert response.status_code == 200
+    assert response.context["adminform"].form.initial.get("opens_at") is None
+
+
+def test_an_admin_form_prefilled_with_a_real_id_keeps_it(client):
+    administrator = staff(Role.ADMINISTRATOR, is_superuser=True)
+    login_staff(client, administrator)
+    response = client.get(
+        reverse("admin:applications_conflictofinterest_add"), {"reviewer": str(administrator.pk)}
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.initial["reviewer"] == administrator
+
+
+@pytest.mark.parametrize("view", ["change", "delete"])
+def test_an_empty_to_field_on_an_admin_page_is_a_400(client, view):
+    login_staff(client, staff(Role.ADMINISTRATOR, is_superuser=True))
+    organisation = OrganisationFactory()
+    url = reverse(f"admin:companies_organisation_{view}", args=[organisation.pk])
+    assert client.get(url, {"_to_field": ""}).status_code == 400
+    assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/api/v1/schema/", "/api/v1/docs/", "/api/v1/calls/"])
+def test_an_unknown_api_format_is_a_404_in_the_error_shape(url):
+    response = APIClient().get(url, {"format": "0"})
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["errors"][0]["code"] == "not_found"
 
 
 def test_safe_cell_drops_what_a_workbook_cannot_hold_and_keeps_formulas_inert():
