@@ -187,6 +187,7 @@ def _refused(request, application: Application, **bound_forms):
     """A form the page refused: the file page again, the form bound with its errors listed
     above the page (400)."""
     (refused_form,) = bound_forms.values()
+    audit(AuditEvent.Action.FILE_VIEWED, request=request, application=application.pk)
     return _file_page(request, application, status=400, refused_form=refused_form, **bound_forms)
 
 
