@@ -46,9 +46,7 @@ def post_note(api, application, text: str, key: str = "note-1", language: str = 
 
 def notes_of(application) -> list[str]:
     return list(
-        application.events.filter(kind=ApplicationEvent.Kind.NOTE).values_list(
-            "comment", flat=True
-        )
+        application.events.filter(kind=ApplicationEvent.Kind.NOTE).values_list("comment", flat=True)
     )
 
 
@@ -128,9 +126,7 @@ def test_the_purge_forgets_expired_keys_only(reviewer_api, settings):
     application = submitted_file()
     post_note(reviewer_api, application, "Ancienne.", key="old")
     post_note(reviewer_api, application, "Récente.", key="recent")
-    IdempotencyKey.objects.filter(key="old").update(
-        created_at=timezone.now() - timedelta(hours=25)
-    )
+    IdempotencyKey.objects.filter(key="old").update(created_at=timezone.now() - timedelta(hours=25))
 
     assert idempotency_keys_purge() == 1
     assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["recent"]
