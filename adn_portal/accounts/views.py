@@ -34,7 +34,8 @@ def set_language(request):
     """Switch the interface language: remembered in a cookie, and on the profile when signed in."""
     language = request.POST.get("language", "")
     next_url = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
+    # A path of this site only: redirect() takes a bare word ("0") for a URL pattern's name.
+    if not next_url.startswith("/") or not url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         next_url = "/"

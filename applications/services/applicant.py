@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from adn_portal.accounts.models import User
+from adn_portal.lib.text import without_nul
 from adn_portal.mailer.services import email_template_queue
 from companies.models import Organisation
 from companies.services import is_member
@@ -86,7 +87,7 @@ def application_save_step(
     or None for a partial save of `raw` (the step stays incomplete). Refuses to overwrite a
     colleague's more recent save."""
     _require_member(by, application.organisation)
-    data = to_json(cleaned) if cleaned is not None else raw
+    data = to_json(cleaned) if cleaned is not None else without_nul(raw)
     with transaction.atomic():
         locked = Application.objects.select_for_update().get(pk=application.pk)
         if locked.status != Status.DRAFT:
