@@ -58,7 +58,7 @@ def test_the_shared_client_is_safe_across_threads():
 def test_page_versions_move_on_through_the_real_backend(monkeypatch):
     import adn_portal.lib.page_cache as page_cache
 
-    monkeypatch.setattr(page_cache, "cache", _cache())
+    monkeypatch.setattr(page_cache, "shared", _cache())  # the page cache's handle on Redis
     first = current_version("directory-version")
     bump("directory-version")
     assert current_version("directory-version") == first + 1
