@@ -1,10 +1,11 @@
 import logging
 import smtplib
+import time
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, mailers
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -19,6 +20,8 @@ RESEND_AFTER = timedelta(seconds=30)
 # Longer than any SMTP exchange (10 s timeout per step): a claim this old belongs to a worker
 # that died or lost the relay.
 CLAIM_TIMEOUT = timedelta(minutes=5)
+# Seconds between tries to record a message the relay took while the database was away.
+MARK_SENT_WAITS = (0.5, 1, 2, 4, 8, None)
 
 
 def email_queue(
@@ -83,6 +86,8 @@ def email_send(*, email_id: int) -> bool:
         return False
     message = _message(email)
     with mailers.default as connection:
+        # Durable: inside a caller's transaction the claim would not be committed before the
+        # relay sees the message, and a crash would forget it.
         with transaction.atomic(durable=True):
             claimed = (
                 OutgoingEmail.objects.deliverable()
@@ -107,7 +112,17 @@ def _mark_sent(email: OutgoingEmail) -> None:
         # The link has reached its reader: a copy kept here would let whoever reads the
         # database reset the password or accept the invitation.
         changes |= {"body": OutgoingEmail.PURGED, "html": "", "purged_at": now}
-    OutgoingEmail.objects.filter(pk=email.pk).update(**changes)
+    # The relay has the message: if PostgreSQL is restarting, wait for it rather than leave
+    # a delivered message looking uncertain.
+    for wait in MARK_SENT_WAITS:
+        try:
+            OutgoingEmail.objects.filter(pk=email.pk).update(**changes)
+            return
+        except (OperationalError, InterfaceError):
+            if wait is None:
+                raise
+            connections[DEFAULT_DB_ALIAS].close()  # the next query connects again
+            time.sleep(wait)
 
 
 def email_record_failure(*, email_id: int, error: str, retry_in: timedelta) -> None:

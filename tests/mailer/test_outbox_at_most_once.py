@@ -11,6 +11,8 @@ from unittest import mock
 
 import pytest
 from django.core import mail
+from django.db import OperationalError
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from adn_portal.mailer import services, tasks
@@ -110,6 +112,25 @@ def test_a_relay_unreachable_before_the_claim_leaves_the_message_to_the_next_try
 
     assert services.emails_resend_unsent(older_than=timedelta(0)) == 1  # eager: sent now
     assert len(mail.outbox) == 1
+
+
+def test_a_message_the_relay_took_is_recorded_sent_once_the_database_is_back(monkeypatch):
+    email = queued()
+    monkeypatch.setattr(services, "MARK_SENT_WAITS", (0, 0, None))
+    update, failures = QuerySet.update, []
+
+    def restarting_database(queryset, **changes):
+        if "sent_at" in changes and len(failures) < 2:
+            failures.append(changes)
+            raise OperationalError("terminating connection due to administrator command")
+        return update(queryset, **changes)
+
+    with mock.patch.object(QuerySet, "update", restarting_database):
+        assert services.email_send(email_id=email.pk) is True
+
+    assert len(failures) == 2 and len(mail.outbox) == 1
+    email.refresh_from_db()
+    assert email.sent_at is not None and email.delivery_uncertain is False
 
 
 def test_the_sweeper_hands_out_a_message_last_dispatched_over_thirty_seconds_ago():
