@@ -21,9 +21,6 @@ SETS = {
     D.PROVINCE: ("province",),
     D.SECTOR: ("sector",),
     D.KIND: ("kind",),
-    D.PROVINCE_PROGRAMME_YEAR: ("province", "programme_code", "year"),
-    D.SECTOR_PROGRAMME_YEAR: ("sector", "programme_code", "year"),
-    D.KIND_PROGRAMME_YEAR: ("kind", "programme_code", "year"),
 }
 
 

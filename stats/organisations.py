@@ -32,11 +32,11 @@ LOCK = 7_310_002  # PostgreSQL advisory lock: one computation at a time
 ORGANISATION_DIMENSIONS = (D.ALL, D.PROVINCE, D.SECTOR, D.KIND)
 CELL_DIMENSIONS = (D.PROGRAMME, D.YEAR, D.PROGRAMME_YEAR)
 # An organisation's own attribute by programme x year cell: sums only (for staff; no
-# distinct organisations).
+# distinct organisations), from the sums per cell kept in the organisation table.
 ATTRIBUTE_CELL_DIMENSIONS = {
-    D.PROVINCE_PROGRAMME_YEAR: "province",
-    D.SECTOR_PROGRAMME_YEAR: "sector",
-    D.KIND_PROGRAMME_YEAR: "kind",
+    D.PROVINCE: D.PROVINCE_PROGRAMME_YEAR,
+    D.SECTOR: D.SECTOR_PROGRAMME_YEAR,
+    D.KIND: D.KIND_PROGRAMME_YEAR,
 }
 
 
@@ -67,13 +67,13 @@ class Cells:
                 yield code, self.first_year + y, cell // BITS, 1 << (cell % BITS)
 
     def table(self) -> tuple[str, list]:
-        """SQL for a table of the cells (programme_code, year, part, bit), to join rows to: a
-        column read from a join is worked out once per row, an expression once per use."""
-        cells = list(self.numbered()) or [("", 0, 0, 0)]
-        values = ", ".join("(%s, %s, %s, CAST(%s AS BIGINT))" for _ in cells)
+        """SQL for a table of the cells (programme_code, year, part, bit, number), to join rows
+        to: a column read from a join is worked out once per row, an expression once per use."""
+        cells = [(*cell, n) for n, cell in enumerate(self.numbered())] or [("", 0, 0, 0, 0)]
+        values = ", ".join("(%s, %s, %s, CAST(%s AS BIGINT), %s)" for _ in cells)
         return (
-            "SELECT column1 AS programme_code, column2 AS year, column3 AS part, column4 AS bit"
-            f" FROM (VALUES {values}) AS v",
+            "SELECT column1 AS programme_code, column2 AS year, column3 AS part, column4 AS bit,"
+            f" column5 AS number FROM (VALUES {values}) AS v",
             [v for cell in cells for v in cell],
         )
 
@@ -91,6 +91,10 @@ class Cells:
             ):
                 bits[part] |= bit
         return bits
+
+    @property
+    def count(self) -> int:
+        return len(self.programmes) * self.years
 
     @property
     def year_numbers(self) -> range:
@@ -161,11 +165,13 @@ def organisation_table(
     conditions: dict,
     changes: Changes | None,
     extras: dict[str, tuple[str, list]] | None = None,
+    per_cell: dict[str, str] | None = None,
 ) -> Iterator[str]:
     """A table of one row per organisation: the `sums` of its rows, per condition the mask of
-    the cells where one of its rows meets it (`<condition>_<i>` columns), and the `extras`
-    (name: an aggregate over its rows and its parameters). Kept between computations when
-    `changes` says what changed since; for this computation only without."""
+    the cells where one of its rows meets it (`<condition>_<i>` columns), the `extras` (name:
+    an aggregate over its rows and its parameters), and per name of `per_cell` (name: a row's
+    figure) its sum in each cell (`<name>_cell_<number>` columns). Kept between computations
+    when `changes` says what changed since; for this computation only without."""
     inner, params = sql_of(rows)
     cells_sql, cells_params = cells.table()
     one_part = cells.masks == 1
@@ -179,7 +185,17 @@ def organisation_table(
         for i in range(cells.masks)
     }
     extras = extras or {}
-    columns = {**sums, **masks, **{column: sql for column, (sql, _params) in extras.items()}}
+    by_cell_number = {
+        column: f"SUM(CASE WHEN cell.number = {number} THEN {figure} ELSE 0 END)"
+        for name, figure in (per_cell or {}).items()
+        for number, column in enumerate(cell_columns(name, cells))
+    }
+    columns = {
+        **sums,
+        **masks,
+        **by_cell_number,
+        **{column: sql for column, (sql, _params) in extras.items()},
+    }
     select = ", ".join(f"{sql} AS {column}" for column, sql in columns.items())
     select_params = [p for _sql, extra_params in extras.values() for p in extra_params]
 
@@ -260,14 +276,34 @@ def count_organisations(table: str, tests: dict[object, str]) -> dict[object, in
         return dict(zip(names, (int(n or 0) for n in cursor.fetchone()), strict=True))
 
 
-def by_cell(rows, sums: dict[str, str], attributes: Iterable[str] = ()) -> tuple[str, tuple]:
-    """The `sums` per programme x year cell (and per value of the organisation's `attributes`,
-    columns of the rows): a plain GROUP BY over every row (which PostgreSQL spreads over its
-    parallel workers), for `grouped` to roll up over a few dozen or thousand rows."""
+def by_cell(rows, sums: dict[str, str]) -> tuple[str, tuple]:
+    """The `sums` per programme x year cell: a plain GROUP BY over every row (which PostgreSQL
+    spreads over its parallel workers), for `grouped` to roll up over a few dozen rows."""
     inner, params = sql_of(rows)
-    keys = ", ".join(["programme_code", "year", *attributes])
     select = ", ".join(f"{sql} AS {name}" for name, sql in sums.items())
-    return f"SELECT {keys}, {select} FROM ({inner}) AS r GROUP BY {keys}", params
+    return (
+        f"SELECT programme_code, year, {select} FROM ({inner}) AS r GROUP BY programme_code, year",
+        params,
+    )
+
+
+def cell_columns(name: str, cells: Cells) -> list[str]:
+    """The organisation table's columns of a sum kept per cell, in the cells' order."""
+    return [f"{name}_cell_{number}" for number in range(cells.count)]
+
+
+def by_attribute_and_cell(cells: Cells, figures: dict, per_cell: Iterable[str]) -> dict:
+    """Per province, sector and kind of organisation, and per programme x year cell, the sums
+    kept per cell: read from the breakdowns by attribute, which added them up."""
+    found = {}
+    for (dimension, key), r in figures.items():
+        if dimension not in ATTRIBUTE_CELL_DIMENSIONS:
+            continue
+        for number, (code, year, _part, _bit) in enumerate(cells.numbered()):
+            sums = {name: r[f"{name}_cell_{number}"] for name in per_cell}
+            if any(sums.values()):
+                found[ATTRIBUTE_CELL_DIMENSIONS[dimension], f"{key}|{code}|{year}"] = sums
+    return found
 
 
 @dataclass(frozen=True)
@@ -311,25 +347,21 @@ def breakdowns(
     changes: Changes | None,
     tests=None,
     *,
-    cell_rows=None,
     extras: dict[str, tuple[str, list]] | None = None,
+    per_cell: dict[str, str] | None = None,
     tallies: Iterable[str] = (),
 ):
     """Per (dimension, key) of `dimensions`: the `sums` of the rows and, per name of
     `organisations` (name: (a sum, a row condition)), the distinct organisations with a row
     meeting the condition. `tests(cells)` may ask for more organisation counts (SQL over the
     masks and the `extras` columns of the organisation table), returned as the second value,
-    with a `Tally` per name of `tallies` (under ("tally", name)). The dimensions by attribute
-    and cell read the attributes from `cell_rows` (the rows and the organisations' columns).
+    with a `Tally` per name of `tallies` (under ("tally", name)). With `per_cell` (name: a
+    row's figure), those sums by province, sector and kind and programme x year cell too.
     Four statements (and one per tally), whatever the number of rows."""
     rolled_up = {name: f"SUM({name})" for name in sums}
-    attribute_sets = [d for d in ATTRIBUTE_CELL_DIMENSIONS if d in dimensions]
     sets = {*dimensions, D.PROGRAMME_YEAR} & set(CELL_DIMENSIONS)  # the cells, always
-    attributes = [ATTRIBUTE_CELL_DIMENSIONS[d] for d in attribute_sets]
-    per_cell = by_cell(cell_rows if attributes else rows, sums, attributes)
     figures = {
-        (dimension, r["key"]): r
-        for dimension, r in grouped(per_cell, rolled_up, {*sets, *attribute_sets})
+        (dimension, r["key"]): r for dimension, r in grouped(by_cell(rows, sums), rolled_up, sets)
     }
     cells = Cells.of(
         (r["programme_code"], r["year"])
@@ -339,12 +371,18 @@ def breakdowns(
     if D.PROGRAMME_YEAR not in dimensions:
         figures = {k: r for k, r in figures.items() if k[0] != D.PROGRAMME_YEAR}
     conditions = {name: condition for name, (_sum, condition) in organisations.items()}
-    with organisation_table(name, rows, cells, sums, conditions, changes, extras) as table:
+    per_cell = per_cell or {}
+    with organisation_table(
+        name, rows, cells, sums, conditions, changes, extras, per_cell
+    ) as table:
         counted = {name: f"{total} > 0" for name, (total, _condition) in organisations.items()}
         if set(dimensions) & set(ORGANISATION_DIMENSIONS):
-            for dimension, r in by_organisation(table, sums, counted):
+            kept = [*sums, *(c for name in per_cell for c in cell_columns(name, cells))]
+            for dimension, r in by_organisation(table, kept, counted):
                 if dimension in dimensions:
                     figures[dimension, r["key"]] = r
+            if per_cell:
+                figures |= by_attribute_and_cell(cells, figures, per_cell)
         asked = tests(cells) if tests else {}
         for dimension, key in figures:
             if dimension in CELL_DIMENSIONS:
