@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from adn_portal.accounts.audit import audit
 from adn_portal.accounts.models import AuditEvent
 from adn_portal.accounts.permissions import MANAGERS, STAFF, has_role, role_required
+from adn_portal.lib.null_characters import posted_text
 from adn_portal.lib.numbers import whole_number
 from adn_portal.lib.pagination import paginate
 from companies.models import Expert
@@ -106,7 +107,7 @@ def queue_batch(request):
             applications=files.filter(pk__in=ids),
             decision=Status(action),
             by=request.user,
-            comment=request.POST.get("comment", ""),
+            comment=posted_text(request, "comment"),
         )
         if result["done"]:
             messages.success(

@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from adn_portal.accounts.permissions import MANAGERS, has_role, role_required
+from adn_portal.lib.null_characters import posted_text
 from adn_portal.lib.page_cache import serve as serve_page
 from adn_portal.lib.pagination import page_with_total
 from adn_portal.lib.spreadsheet import safe_cell
@@ -498,6 +499,7 @@ def expert_profile(request):
     pending = selectors.pending_profile_change(expert)
     form = ExpertProfileForm.for_expert(expert, request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
+        answer_text = posted_text(request, "answer_text")  # checked before anything is saved
         try:
             change = services.expert_update_profile(
                 expert=expert, data=form.changes(), by=request.user
@@ -507,7 +509,7 @@ def expert_profile(request):
                     expert=expert,
                     action=lifecycle.A.ANSWERED,
                     by=request.user,
-                    comment=request.POST.get("answer_text", ""),
+                    comment=answer_text,
                 )
         except CompanyError as error:
             form.add_error(None, str(error))
@@ -599,7 +601,7 @@ def staff_profile_change_decide(request, pk: int):
         change=change,
         accept=request.POST.get("accept") == "1",
         by=request.user,
-        comment=request.POST.get("comment", ""),
+        comment=posted_text(request, "comment"),
     )
     messages.success(request, _("Decision recorded."))
     return redirect("companies:staff_expert_detail", pk=expert.pk)

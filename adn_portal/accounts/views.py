@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from adn_portal.lib.null_characters import posted_text
+
 from .forms import ProfileForm
 from .middleware import SUPPORTED
 from .models import ApiToken
@@ -75,7 +77,7 @@ def api_tokens(request):
     form = TokenForm(request.POST or None)
     secret = None
     if request.method == "POST" and "revoke" in request.POST:
-        token = ApiToken.objects.filter(user=user, digest=request.POST["revoke"]).first()
+        token = ApiToken.objects.filter(user=user, digest=posted_text(request, "revoke")).first()
         if token is not None:
             api_token_revoke(token=token, by=user, request=request)
             messages.success(request, _("The token has been revoked."))

@@ -85,6 +85,8 @@ MIDDLEWARE = [
     # Signed-in requests and account pages: Cache-Control private, no-store.
     "adn_portal.lib.cache_control.PrivateResponseMiddleware",
     "adn_portal.accounts.middleware.PreferredLanguageMiddleware",
+    # No NUL byte in a query string (PostgreSQL refuses it): 400, in the language chosen above.
+    "adn_portal.lib.null_characters.RefuseNulMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",

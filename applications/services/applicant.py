@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from adn_portal.accounts.models import User
-from adn_portal.lib.text import without_nul
+from adn_portal.lib.null_characters import without_nul
 from adn_portal.mailer.services import email_template_queue
 from companies.models import Organisation
 from companies.services import is_member

@@ -434,7 +434,7 @@ STEP_SLUGS = ["organisation", "contact", "needs", "expert", "declarations"]
 PAGE_FORMS = [
     "organisation_create", "organisation_edit", "expert_apply", "organisation_join",
     "organisation_invite", "profile", "set_language", "withdraw", "answer", "report",
-    "erase_account", "expert_profile",
+    "erase_account", "expert_profile", "api_token_create", "api_token_revoke",
     *(f"step {slug} {how}" for slug in STEP_SLUGS for how in ("save_continue", "save_draft")),
     "staff_note", "staff_decide", "staff_request_information", "staff_score",
     "staff_transition", "staff_assign", "staff_assign_expert", "staff_queue_batch",
@@ -518,6 +518,8 @@ def page_forms(world) -> dict[str, tuple[str, str, dict]]:
             "applicant", reverse("applications:erase_account"), {"password": "not-the-password"},
         ),
         "expert_profile": ("expert", reverse("companies:expert_profile"), expert_profile),
+        "api_token_create": ("applicant", reverse("api_tokens"), {"name": "Mon script"}),
+        "api_token_revoke": ("applicant", reverse("api_tokens"), {"revoke": "0" * 128}),
     }  # fmt: skip
     steps = dict(START_STEPS) | {
         "expert": {"expert": str(world["expert"].pk), "availability": "Les mardis."}
@@ -877,9 +879,71 @@ def test_a_staff_assignment_to_a_junk_id_is_refused(client, view, field, status)
         assert response.status_code == status, junk
 
 
+# A NUL byte is refused where it enters: PostgreSQL refuses it in text and JSON, so anything
+# that reached a query or a row unchecked was a 500 there (and stored as is on SQLite).
+NUL_REFUSED = "Le caractère nul n\u2019est pas autorisé."  # Django's own message
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"kind__exact": "\x00"},  # an admin filter
+        {"status__exact": "a\x00"},
+        {"q\x00": "x"},  # in a name
+    ],
+)
+def test_a_nul_byte_in_a_query_string_is_a_400(client, query):
+    login_staff(client, staff(Role.ADMINISTRATOR, is_superuser=True))
+    response = client.get(reverse("admin:companies_organisation_changelist"), query)
+    assert response.status_code == 400
+    assert response.content.decode() == NUL_REFUSED
+
+
+def test_a_nul_byte_in_an_api_query_string_is_a_400_in_the_error_shape():
+    client = APIClient()
+    client.force_authenticate(staff(Role.ADMINISTRATOR, "START"))
+    response = client.get("/api/v1/staff/indicators/", {"indicator": "a\x00"})
+    assert response.status_code == 400
+    assert response.json() == {
+        "status": 400,
+        "errors": [
+            {
+                "field": "indicator",
+                "code": "null_characters_not_allowed",
+                "message": NUL_REFUSED,
+            }
+        ],
+    }
+
+
+def test_an_export_asked_with_a_nul_byte_in_its_filters_is_refused(client):
+    login_staff(client, staff(Role.ADMINISTRATOR, "START"))
+    response = client.post(
+        reverse("applications:staff_export_create") + "?q=a%00b", {"format": "csv"}
+    )
+    assert response.status_code == 400
+    assert not Export.objects.exists()
+
+
+def test_a_nul_byte_in_a_posted_field_a_view_reads_itself_is_a_400(client):
+    application = submitted_file(status=Status.UNDER_REVIEW)
+    login_staff(client, staff(Role.ADMINISTRATOR, "START"))
+    response = client.post(
+        reverse("applications:staff_queue_batch"),
+        {"files": [str(application.pk)], "action": "rejected", "comment": "a\x00b"},
+    )
+    assert response.status_code == 400
+    application.refresh_from_db()
+    assert application.status == Status.UNDER_REVIEW
+
+
+def test_revoking_an_api_token_named_with_a_nul_byte_is_a_400(client, user):
+    login(client, user)
+    assert client.post(reverse("api_tokens"), {"revoke": "a\x00b"}).status_code == 400
+
+
 def test_a_draft_saved_with_a_nul_byte_keeps_the_text_without_it(client):
-    # The form refuses NUL; "save the draft" keeps what was typed anyway, and PostgreSQL
-    # refuses NUL in JSON (a 500 there, stored as is on SQLite).
+    # "Save the draft" keeps what was typed, without the form's checks.
     organisation = OrganisationFactory()
     applicant = make_member(organisation)
     call = CallFactory(form_sections=[FormSection.CHALLENGES])
