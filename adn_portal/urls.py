@@ -20,3 +20,4 @@ urlpatterns = [
 
 # A database that cannot be reached answers 503 with Retry-After (adn_portal.lib.unavailable).
 handler500 = "adn_portal.views.server_error"
+handler400 = "adn_portal.views.bad_request"

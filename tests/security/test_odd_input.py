@@ -1041,6 +1041,29 @@ def test_an_unknown_api_format_is_a_404_in_the_error_shape(url):
     assert response.json()["errors"][0]["code"] == "not_found"
 
 
+def test_more_parameters_than_django_reads_are_a_400_in_the_error_shape_on_the_api():
+    too_many = {f"p{n}": "1" for n in range(1_001)}  # DATA_UPLOAD_MAX_NUMBER_FIELDS is 1,000
+    response = APIClient().get("/api/v1/calls/", too_many)
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["code"] == "parse_error"
+    page = Client().get(reverse("companies:expert_directory"), too_many)
+    assert page.status_code == 400
+    assert page["Content-Type"].startswith("text/html")
+
+
+def test_an_unexpected_api_error_is_a_500_in_the_error_shape(monkeypatch):
+    from programs.api import CallViewSet
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("unexpected")
+
+    monkeypatch.setattr(CallViewSet, "list", fail)
+    client = APIClient(raise_request_exception=False)
+    response = client.get("/api/v1/calls/")
+    assert response.status_code == 500
+    assert response.json()["errors"][0]["code"] == "server_error"
+
+
 def test_safe_cell_drops_what_a_workbook_cannot_hold_and_keeps_formulas_inert():
     assert safe_cell("Atelier\x01 Dupont\x0b SRL") == "Atelier Dupont SRL"
     assert safe_cell("\x00=cmd") == "'=cmd"
