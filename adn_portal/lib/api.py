@@ -31,7 +31,7 @@ class JSONParser(parsers.JSONParser):
         try:
             return super().parse(stream, media_type, parser_context)
         except RecursionError:
-            raise exceptions.ParseError("JSON parse error - nested too deeply.") from None
+            raise exceptions.ParseError(_("The JSON body is nested too deeply.")) from None
 
 
 class CappedPagination(PageNumberPagination):
