@@ -125,5 +125,6 @@ def test_the_filtered_page_shows_the_filtered_figures_and_says_what_does_not_fol
     assert "Figures of: Start IA · 2024\u2013…" in page
     assert "Recognitions active today, whatever the filters." in page
     assert "Files open today, whatever the years." in page
+    assert "Experts: recognitions active today, whatever the filters." in page
     assert "The medians are over all years" in page
     assert "All programmes and years, whatever the filters." in page
