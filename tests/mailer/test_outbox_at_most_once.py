@@ -114,6 +114,9 @@ def test_a_relay_unreachable_before_the_claim_leaves_the_message_to_the_next_try
     assert len(mail.outbox) == 1
 
 
+# Outside a test transaction: the service closes the broken connection, as it does in a worker
+# (serialized_rollback: the data migrations survive the flush).
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_message_the_relay_took_is_recorded_sent_once_the_database_is_back(monkeypatch):
     email = queued()
     monkeypatch.setattr(services, "MARK_SENT_WAITS", (0, 0, None))
