@@ -1,4 +1,3 @@
-import csv
 import json
 
 from django.contrib import messages
@@ -18,7 +17,7 @@ from adn_portal.accounts.permissions import MANAGERS, has_role, role_required
 from adn_portal.lib.null_characters import posted_text
 from adn_portal.lib.page_cache import serve as serve_page
 from adn_portal.lib.pagination import page_with_total
-from adn_portal.lib.spreadsheet import safe_cell
+from adn_portal.lib.spreadsheet import write_csv
 from programs.models import Programme
 
 from . import lifecycle, selectors, services, sme
@@ -154,13 +153,14 @@ def experts_export(request, fmt: str):
         )
     else:
         response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response.write("\ufeff")  # so that spreadsheet programs read UTF-8
-        writer = csv.DictWriter(response, fieldnames=EXPORT_FIELDS)
-        writer.writeheader()
-        for row in rows:
-            writer.writerow(
-                {k: "|".join(v) if isinstance(v, list) else safe_cell(v) for k, v in row.items()}
-            )
+        write_csv(
+            response,
+            EXPORT_FIELDS,
+            (
+                ["|".join(v) if isinstance(v, list) else v for v in (row[k] for k in EXPORT_FIELDS)]
+                for row in rows
+            ),
+        )
     response["Content-Disposition"] = f'attachment; filename="experts-ia-wallonie.{fmt}"'
     return response
 

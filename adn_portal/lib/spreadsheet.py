@@ -1,7 +1,10 @@
 """Cells of the CSV and XLSX files the portal writes: whatever text is stored, a spreadsheet
 program opens the file and runs nothing."""
 
+import csv
 import re
+from collections.abc import Iterable
+from typing import Protocol
 
 # A cell starting with one of these runs as a formula (a tab or CR before "=" still does).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -19,3 +22,22 @@ def safe_cell(value):
     if value.startswith(FORMULA_START):
         value = "'" + value
     return value[:CELL_MAX_CHARS]
+
+
+# Before the first byte: spreadsheet programs then read the file as UTF-8 (not the system's
+# code page, which garbles every accent).
+BYTE_ORDER_MARK = "\ufeff"
+
+
+class _Writable(Protocol):
+    def write(self, text: str, /) -> object: ...
+
+
+def write_csv(out: _Writable, header: Iterable, rows: Iterable[Iterable]) -> None:
+    """The portal's one way to write a CSV file: a byte-order mark, then the header and the
+    rows, every cell through `safe_cell` (numbers and dates pass as they are). `out` is a text
+    stream: an HttpResponse, a StringIO."""
+    out.write(BYTE_ORDER_MARK)
+    writer = csv.writer(out)
+    writer.writerow([safe_cell(cell) for cell in header])
+    writer.writerows([safe_cell(cell) for cell in row] for row in rows)
