@@ -8,7 +8,16 @@ from adn_portal.lib.form_api import UNKNOWN_FIELD, FormBody, FormSerializer, val
 from companies.models import Organisation
 from programs.models import Call
 
-from ..forms import AnswerForm, AttachmentForm, WithdrawForm
+from ..forms.applicant import AnswerForm, AttachmentForm, WithdrawForm
+from ..forms.staff import (
+    AssignmentForm,
+    ExportForm,
+    InformationRequestForm,
+    NoteForm,
+    TransitionForm,
+    score_form_class,
+    scores_of,
+)
 from ..models import (
     ApplicantMessage,
     Application,
@@ -17,15 +26,6 @@ from ..models import (
     Attachment,
     Export,
     Score,
-)
-from ..staff_forms import (
-    AssignmentForm,
-    ExportForm,
-    InformationRequestForm,
-    NoteForm,
-    TransitionForm,
-    score_form_class,
-    scores_of,
 )
 from ..workflow import Status
 

@@ -9,8 +9,8 @@ from rest_framework.test import APIClient
 
 from adn_portal.mailer.models import OutgoingEmail
 from applications import services, workflow
+from applications.forms.staff import DecisionForm, TransitionForm
 from applications.models import ApplicantMessage
-from applications.staff_forms import DecisionForm, TransitionForm
 from applications.workflow import DECISIONS, Actor, Status
 from tests.applications.staff_fixtures import staff, submitted_file
 from tests.auth import login_staff

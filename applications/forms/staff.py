@@ -5,9 +5,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import workflow
-from .models import Application, Export
-from .workflow import DECISIONS, Actor, Status
+from .. import workflow
+from ..models import Application, Export
+from ..workflow import DECISIONS, Actor, Status
 
 
 class NoteForm(forms.Form):
@@ -114,7 +114,7 @@ class AssignmentForm(forms.Form):
     reviewer = forms.ModelChoiceField(label=_("Reviewer"), queryset=None)
 
     def __init__(self, *args, application: Application, **kwargs):
-        from .services import reviewers_of
+        from ..services import reviewers_of
 
         super().__init__(*args, **kwargs)
         self.fields["reviewer"].queryset = (

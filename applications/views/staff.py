@@ -16,11 +16,9 @@ from adn_portal.lib.numbers import whole_number
 from adn_portal.lib.pagination import paginate
 from companies.models import Expert
 
-from . import selectors, services, workflow
-from .filters import QueueFilter
-from .models import Application, Export
-from .services import ApplicationError
-from .staff_forms import (
+from .. import selectors, services, workflow
+from ..filters import QueueFilter
+from ..forms.staff import (
     AssignmentForm,
     DecisionForm,
     ExportForm,
@@ -31,8 +29,10 @@ from .staff_forms import (
     scores_of,
     workflow_moves,
 )
-from .steps import describe
-from .workflow import Status
+from ..models import Application, Export
+from ..services import ApplicationError
+from ..steps import describe
+from ..workflow import Status
 
 QUEUE_PAGE_SIZE = 25
 

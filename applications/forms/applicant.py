@@ -1,8 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Attachment, OutcomeReport
-from .uploads import ALLOWED_LABEL
+from ..models import Attachment, OutcomeReport
+from ..uploads import ALLOWED_LABEL
 
 
 class AttachmentForm(forms.Form):

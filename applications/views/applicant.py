@@ -14,12 +14,12 @@ from adn_portal.lib.uploads import upload_refusal
 from companies.views import active_organisation
 from programs.models import Call
 
-from . import eligibility, selectors, services, workflow
-from .forms import AnswerForm, AttachmentForm, OutcomeReportForm, WithdrawForm
-from .models import Application
-from .services import ApplicationError, DraftConflict, SubmissionRefused
-from .steps import describe, steps_for
-from .workflow import Status
+from .. import eligibility, selectors, services, workflow
+from ..forms.applicant import AnswerForm, AttachmentForm, OutcomeReportForm, WithdrawForm
+from ..models import Application
+from ..services import ApplicationError, DraftConflict, SubmissionRefused
+from ..steps import describe, steps_for
+from ..workflow import Status
 
 
 @login_required
@@ -378,7 +378,7 @@ def my_data(request):
     from adn_portal.accounts.audit import audit
     from adn_portal.accounts.models import AuditEvent
 
-    from .privacy import personal_data
+    from ..privacy import personal_data
 
     audit(AuditEvent.Action.DATA_EXPORT, request=request)
     response = HttpResponse(
@@ -402,7 +402,7 @@ def erase_account(request):
     from django.contrib.auth import logout
     from django.contrib.auth.signals import user_login_failed
 
-    from .privacy import user_erase
+    from ..privacy import user_erase
 
     error_message = ""
     if request.method == "POST":
