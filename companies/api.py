@@ -5,7 +5,8 @@ from rest_framework import serializers, viewsets
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from adn_portal.lib.api import CappedCursorPagination, Idempotent
+from adn_portal.accounts.api import Idempotent
+from adn_portal.lib.api import CappedCursorPagination
 from adn_portal.lib.form_api import FormBody, with_defaults
 from programs.models import Programme
 

@@ -13,7 +13,8 @@ from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from adn_portal.lib.api import Idempotent, error, reject_unknown_fields
+from adn_portal.accounts.api import Idempotent
+from adn_portal.lib.api import error, reject_unknown_fields
 from adn_portal.lib.decimals import PlainDecimalField
 from adn_portal.lib.names import validate_plain_name
 

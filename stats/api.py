@@ -4,8 +4,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from adn_portal.accounts.api import NotFoundUnless
 from adn_portal.accounts.permissions import STAFF, has_role
-from adn_portal.lib.api import NotFoundUnless
 
 from . import dashboards, selectors
 from .models import IndicatorValue

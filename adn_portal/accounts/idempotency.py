@@ -1,7 +1,7 @@
 """Idempotency-Key: an unsafe API request repeated with the same key is answered again, never
 done twice. The key is bound to the request (method, path and body), reserved in its own
 committed row before the action runs (a concurrent duplicate finds it and is told to wait),
-and keeps only a successful answer. The API's side is adn_portal/lib/api.py `Idempotent`."""
+and keeps only a successful answer. The API's side is api.py `Idempotent`."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta

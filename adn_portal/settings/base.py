@@ -95,7 +95,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "adn_portal.urls"
+ROOT_URLCONF = "adn_portal.wiring.urls"
 WSGI_APPLICATION = "adn_portal.wsgi.application"
 
 TEMPLATES = [

@@ -8,10 +8,11 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from adn_portal.accounts.api import Idempotent, NotFoundUnless
 from adn_portal.accounts.audit import audit
 from adn_portal.accounts.models import AuditEvent
 from adn_portal.accounts.permissions import STAFF, has_role
-from adn_portal.lib.api import CappedCursorPagination, Idempotent, NotFoundUnless, error
+from adn_portal.lib.api import CappedCursorPagination, error
 from adn_portal.lib.form_api import check_body, validated
 from adn_portal.lib.uploads import upload_refusal
 

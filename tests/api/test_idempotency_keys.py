@@ -9,10 +9,11 @@ from django.urls import URLPattern, URLResolver
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from adn_portal import api as api_urls
+from adn_portal.accounts.api import Idempotent
 from adn_portal.accounts.idempotency import idempotency_keys_purge
 from adn_portal.accounts.models import IdempotencyKey
-from adn_portal.lib.api import UNSAFE_METHODS, Idempotent
+from adn_portal.lib.api import UNSAFE_METHODS
+from adn_portal.wiring import api as api_urls
 from applications.models import ApplicationEvent
 from applications.workflow import Status
 from tests.applications.staff_fixtures import staff, submitted_file

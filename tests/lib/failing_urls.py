@@ -4,7 +4,7 @@ adn_portal.lib.unavailable)."""
 from django.db import OperationalError, connection
 from django.urls import include, path
 
-from adn_portal.urls import handler500  # noqa: F401 — the portal's, under test
+from adn_portal.wiring.urls import handler500  # noqa: F401 — the portal's, under test
 
 
 class ServerError(Exception):
@@ -28,5 +28,5 @@ urlpatterns = [
     path("requete/", broken_query),
     path("echec/<str:code>/", failing),
     path("api/v1/echec/<str:code>/", failing),
-    path("", include("adn_portal.urls")),
+    path("", include("adn_portal.wiring.urls")),
 ]

@@ -632,7 +632,7 @@ def test_a_page_and_its_api_endpoint_refuse_the_same_values_on_the_same_field(w,
 
 
 def _unsafe_endpoints() -> set[tuple[str, str]]:
-    from adn_portal import api
+    from adn_portal.wiring import api
 
     found = set()
 

@@ -5,7 +5,7 @@ from django.http import JsonResponse
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 
-from adn_portal.urls import urlpatterns as portal_urlpatterns
+from adn_portal.wiring.urls import urlpatterns as portal_urlpatterns
 
 
 @csrf_exempt

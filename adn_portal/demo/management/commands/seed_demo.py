@@ -2,9 +2,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from adn_portal.accounts.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, seed_users
 from adn_portal.accounts.models import User
 from adn_portal.demo.history import seed_history
+from adn_portal.demo.users import DEMO_PASSWORD, DEMO_TOTP_SECRET, seed_users
 from applications.demo import seed_files
 from companies.demo import seed_expert_account, seed_experts
 from programs.demo import seed_calls

@@ -6,10 +6,9 @@ from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+from adn_portal.accounts.models import User
+from adn_portal.accounts.roles import Role
 from programs.models import Programme, ProgrammeStaff
-
-from .models import User
-from .roles import Role
 
 DEMO_PASSWORD = "demo-adn-2026"  # noqa: S105 — printed by seed_demo, which production refuses
 # The demo staff's authenticator secret (the staff interface needs two factors); print the

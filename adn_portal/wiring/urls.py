@@ -2,11 +2,11 @@ from django.contrib import admin
 from django.urls import include, path
 
 from adn_portal.accounts import views as account_views
-from adn_portal.views import healthz
+from adn_portal.wiring.views import healthz
 
 urlpatterns = [
     path("healthz/", healthz, name="healthz"),
-    path("api/v1/", include(("adn_portal.api", "api"), namespace="api")),
+    path("api/v1/", include(("adn_portal.wiring.api", "api"), namespace="api")),
     path("", include("programs.urls")),
     path("", include("companies.urls")),
     path("", include("applications.urls")),
@@ -19,5 +19,5 @@ urlpatterns = [
 ]
 
 # A database that cannot be reached answers 503 with Retry-After (adn_portal.lib.unavailable).
-handler500 = "adn_portal.views.server_error"
-handler400 = "adn_portal.views.bad_request"
+handler500 = "adn_portal.wiring.views.server_error"
+handler400 = "adn_portal.wiring.views.bad_request"
