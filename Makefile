@@ -27,7 +27,7 @@ endef
 
 
 .PHONY: demo-code
-.PHONY: help run test test-services test-api-fuzz e2e bench check-translations worker beat lint format messages check-deploy install clean
+.PHONY: help run test test-services test-api-fuzz e2e bench check-translations worker beat lint lint-imports format messages check-deploy install clean
 
 help:
 	@echo "make run            set up everything and serve the portal on http://127.0.0.1:8000"
@@ -35,7 +35,7 @@ help:
 	@echo "make test-services  run the suites that need PostgreSQL, Redis and a live Celery worker"
 	@echo "make e2e            browser tests in headless Chromium; screenshots in var/e2e-screenshots/"
 	@echo "make worker | beat  run a Celery worker / the beat scheduler against CELERY_BROKER_URL"
-	@echo "make lint           ruff lint and format check"
+	@echo "make lint           ruff lint and format check, and the layers (make lint-imports)"
 
 $(VENV)/.installed: pyproject.toml
 	@python="$$( $(FIND_PYTHON) )" || { \
@@ -131,9 +131,13 @@ worker: install
 beat: install
 	$(VENV)/bin/celery -A adn_portal beat -l info
 
-lint: install
+lint: install lint-imports
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# The layers (pyproject.toml [tool.importlinter]): a lower layer importing a higher one fails.
+lint-imports: install
+	$(VENV)/bin/lint-imports --no-cache
 
 format: install
 	$(VENV)/bin/ruff check --fix .
