@@ -1,4 +1,4 @@
-"""The AI support programmes and their calls (domain §1).
+"""The AI support programmes and their calls (docs/domain.md, Programmes and calls).
 
 Knows nothing of organisations or files."""
 
@@ -91,7 +91,8 @@ class Audience(models.TextChoices):
 
 
 class EligibilityRule(models.TextChoices):
-    """The checks a call applies at submission (domain §2); run by the applications app."""
+    """The checks a call applies at submission (docs/domain.md, Organisations and eligibility);
+    run by the applications app."""
 
     WALLOON_SEAT = "walloon_seat", _("Registered seat in Wallonia")
     AUDIENCE_KIND = "audience_kind", _("Organisation kind is in the call's audience")

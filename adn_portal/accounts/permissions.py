@@ -1,5 +1,5 @@
-"""Who may do what: staff roles come from groups (domain §3), and count only for a session (or
-an API token) that passed the second factor."""
+"""Who may do what: staff roles come from groups (docs/domain.md, The life of a file), and
+count only for a session (or an API token) that passed the second factor."""
 
 from functools import wraps
 

@@ -1,4 +1,5 @@
-"""Staff roles (domain §3). Each role is a Django group created by a migration."""
+"""Staff roles (docs/domain.md, The life of a file). Each role is a Django group created by a
+migration."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _

@@ -1,4 +1,5 @@
-"""Content written by staff in French, English and German (domain §1: call texts in FR/EN/DE)."""
+"""Content written by staff in French, English and German (docs/domain.md, Programmes and
+calls)."""
 
 from django.utils import translation
 

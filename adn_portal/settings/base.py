@@ -384,7 +384,7 @@ LOGGING = {
 # `manage.py seed_demo` creates accounts with a known password: never in production.
 DEMO_DATA_ALLOWED = env_bool("DEMO_DATA_ALLOWED", default=True)
 
-# Recognised AI experts (domain §4): settings, not constants in code.
+# Recognised AI experts (docs/domain.md, Recognised experts): settings, not constants in code.
 EXPERT_RECOGNITION_YEARS = env.int("EXPERT_RECOGNITION_YEARS", default=3)
 # How far ahead staff may start a recognition (a later date is refused as a typing error).
 EXPERT_RECOGNITION_MAX_DAYS_AHEAD = env.int("EXPERT_RECOGNITION_MAX_DAYS_AHEAD", default=90)
@@ -393,7 +393,7 @@ EXPERT_LOGO_MAX_BYTES = env.int("EXPERT_LOGO_MAX_BYTES", default=1024 * 1024)
 # Width and height at most, in pixels: a small file can hold a huge image.
 EXPERT_LOGO_MAX_SIDE = env.int("EXPERT_LOGO_MAX_SIDE", default=2000)
 
-# Abuse of the portal by its own users (issue 15 §5).
+# Abuse of the portal by its own users.
 # Invitations are e-mails sent from the portal's address to any address: rationed.
 INVITATIONS_PER_USER_PER_HOUR = env.int("INVITATIONS_PER_USER_PER_HOUR", default=10)
 INVITATIONS_PER_ORGANISATION_PER_DAY = env.int("INVITATIONS_PER_ORGANISATION_PER_DAY", default=30)
