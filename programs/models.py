@@ -58,7 +58,7 @@ class Programme(models.Model):
     def get_absolute_url(self) -> str:
         from django.urls import reverse
 
-        return reverse("programme_detail", kwargs={"slug": self.slug})
+        return reverse("programs:programme_detail", kwargs={"slug": self.slug})
 
 
 @deconstructible
@@ -253,7 +253,7 @@ class Call(models.Model):
     def get_absolute_url(self) -> str:
         from django.urls import reverse
 
-        return reverse("call_detail", kwargs={"slug": self.slug})
+        return reverse("programs:call_detail", kwargs={"slug": self.slug})
 
     def clean(self) -> None:
         if self.closes_at and self.opens_at and self.closes_at <= self.opens_at:

@@ -1,12 +1,15 @@
+"""Reads of programmes and calls. Selectors return data (None when there is nothing): the views
+decide what that means over HTTP."""
+
 from datetime import datetime
 
 from django.db.models import Prefetch, QuerySet
-from django.shortcuts import get_object_or_404
 
 from .models import Call, Programme
 
 
-def programmes_for_home() -> QuerySet[Programme]:
+def programmes_in_order() -> QuerySet[Programme]:
+    """The three programmes in their path's order (Start IA, Tremplin IA, Cap IA)."""
     return Programme.objects.order_by("position")
 
 
@@ -15,20 +18,34 @@ def calls_open(*, now: datetime) -> QuerySet[Call]:
     return Call.objects.open_at(now).with_programme().order_by("closes_at", "title_fr")
 
 
-def programme_with_calls(*, slug: str, now: datetime) -> tuple[Programme, dict[str, list[Call]]]:
-    """A programme and its published calls grouped as open / upcoming / closed."""
-    programme = get_object_or_404(Programme, slug=slug)
-    calls = list(programme.calls.published().order_by("-opens_at"))
+def calls_published() -> QuerySet[Call]:
+    """Published calls, newest first, with their programme and scoring criteria."""
+    return (
+        Call.objects.published()
+        .with_programme()
+        .prefetch_related("criteria")
+        .order_by("-opens_at", "pk")
+    )
+
+
+def programme_with_calls(
+    *, slug: str, now: datetime
+) -> tuple[Programme, dict[str, list[Call]]] | None:
+    """A programme and its published calls grouped as open / upcoming / closed; None when no
+    programme has this slug."""
+    programme = Programme.objects.filter(slug=slug).first()
+    if programme is None:
+        return None
     grouped: dict[str, list[Call]] = {"open": [], "upcoming": [], "closed": []}
-    for call in calls:
+    for call in programme.calls.published().order_by("-opens_at"):
         grouped[call.status_at(now)].append(call)
     return programme, grouped
 
 
-def call_detail(*, slug: str, include_unpublished: bool) -> Call:
+def call_detail(*, slug: str, include_unpublished: bool) -> Call | None:
     calls = Call.objects.with_programme().prefetch_related(
         Prefetch("criteria", to_attr="criteria_list")
     )
     if not include_unpublished:
         calls = calls.published()
-    return get_object_or_404(calls, slug=slug)
+    return calls.filter(slug=slug).first()

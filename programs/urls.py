@@ -1,9 +1,11 @@
 from django.urls import path
 
-from . import views
+from .views import public
+
+app_name = "programs"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("programmes/<slug:slug>/", views.programme_detail, name="programme_detail"),
-    path("appels/<slug:slug>/", views.call_detail, name="call_detail"),
+    path("", public.home, name="home"),
+    path("programmes/<slug:slug>/", public.programme_detail, name="programme_detail"),
+    path("appels/<slug:slug>/", public.call_detail, name="call_detail"),
 ]

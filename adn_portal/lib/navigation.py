@@ -6,10 +6,10 @@ from functools import cache
 from django.urls import reverse
 
 LINKS = {
-    "home": "home",
+    "home": "programs:home",
     "experts": "companies:expert_directory",
     "key_figures": "stats:key_figures",
-    "my_files": "applications:my_files",
+    "my_applications": "applications:my_applications",
     "staff_queue": "applications:staff_queue",
     "dashboard": "stats:dashboard",
     "staff_experts": "companies:staff_expert_list",
@@ -30,7 +30,7 @@ PROGRAMMES = {"start_ia": "start-ia", "tremplin_ia": "tremplin-ia", "cap_ia": "c
 @cache
 def _links() -> dict[str, str]:
     return {name: reverse(view) for name, view in LINKS.items()} | {
-        name: reverse("programme_detail", args=[slug]) for name, slug in PROGRAMMES.items()
+        name: reverse("programs:programme_detail", args=[slug]) for name, slug in PROGRAMMES.items()
     }
 
 

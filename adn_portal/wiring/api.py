@@ -18,9 +18,13 @@ from applications.api.views import (
     MyApplicationViewSet,
     StaffApplicationViewSet,
 )
-from companies.api import ExpertViewSet, MyExpertProfileViewSet, MyOrganisationViewSet
-from companies.sme_api import MyOrganisationSmeView
-from programs.api import CallViewSet, ProgrammeViewSet
+from companies.api.views import (
+    ExpertViewSet,
+    MyExpertProfileViewSet,
+    MyOrganisationSmeView,
+    MyOrganisationViewSet,
+)
+from programs.api.views import CallViewSet, ProgrammeViewSet
 from stats.api import IndicatorsView, KeyFiguresView
 
 # Swagger UI and Redoc start with inline code (not ours): only their two pages allow it.

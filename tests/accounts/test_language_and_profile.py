@@ -8,7 +8,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_pages_are_french_by_default_even_for_an_english_browser(client):
-    response = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9")
+    response = client.get(reverse("programs:home"), HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9")
     assert '<html lang="fr">' in response.content.decode()
     assert response["Content-Language"] == "fr"
 
@@ -22,7 +22,7 @@ def test_language_switcher_changes_the_interface_language(client, language, text
     )
     assert response.status_code == 302
     assert response.url == "/programmes/start-ia/"
-    page = client.get(reverse("home")).content.decode()
+    page = client.get(reverse("programs:home")).content.decode()
     assert f'<html lang="{language}">' in page
     assert text in page
 
@@ -36,7 +36,7 @@ def test_language_switch_is_remembered_on_the_profile_of_a_signed_in_user(client
 
     other_device = client.__class__()
     other_device.force_login(user)
-    assert '<html lang="de">' in other_device.get(reverse("home")).content.decode()
+    assert '<html lang="de">' in other_device.get(reverse("programs:home")).content.decode()
 
 
 def test_language_switcher_ignores_unknown_languages_and_foreign_redirects(client):
@@ -79,6 +79,6 @@ def test_profile_rejects_an_unknown_language_with_a_french_error(client):
 
 def test_navigation_offers_the_back_office_to_staff_only(client):
     client.force_login(UserFactory())
-    assert reverse("admin:index") not in client.get(reverse("home")).content.decode()
+    assert reverse("admin:index") not in client.get(reverse("programs:home")).content.decode()
     login_staff(client, UserFactory(role="reviewer", is_staff=True))
-    assert reverse("admin:index") in client.get(reverse("home")).content.decode()
+    assert reverse("admin:index") in client.get(reverse("programs:home")).content.decode()

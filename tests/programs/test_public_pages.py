@@ -23,7 +23,7 @@ def test_home_presents_the_three_programmes_and_only_open_calls_in_french(client
         closes_at=now - timedelta(days=1),
     )
 
-    response = client.get(reverse("home"))
+    response = client.get(reverse("programs:home"))
 
     page = response.content.decode()
     assert response.status_code == 200
@@ -42,7 +42,7 @@ def test_home_query_count_does_not_grow_with_open_calls(
 ):
     CallFactory.create_batch(open_calls)
     with django_assert_num_queries(2):  # programmes, open calls with their programme
-        assert client.get(reverse("home")).status_code == 200
+        assert client.get(reverse("programs:home")).status_code == 200
 
 
 def test_programme_page_groups_calls_by_state(client):
@@ -65,7 +65,7 @@ def test_programme_page_groups_calls_by_state(client):
         programme=Programme.objects.get(code=Programme.Code.CAP_IA), title_fr="Appel Cap IA"
     )
 
-    response = client.get(reverse("programme_detail", args=["start-ia"]))
+    response = client.get(reverse("programs:programme_detail", args=["start-ia"]))
 
     page = response.content.decode()
     assert (
@@ -80,11 +80,11 @@ def test_programme_page_groups_calls_by_state(client):
 def test_programme_page_query_count_is_constant(client, django_assert_num_queries, calls):
     CallFactory.create_batch(calls)
     with django_assert_num_queries(2):  # programme, its published calls
-        client.get(reverse("programme_detail", args=["start-ia"]))
+        client.get(reverse("programs:programme_detail", args=["start-ia"]))
 
 
 def test_unknown_programme_is_404(client):
-    assert client.get(reverse("programme_detail", args=["nope"])).status_code == 404
+    assert client.get(reverse("programs:programme_detail", args=["nope"])).status_code == 404
 
 
 def test_call_page_shows_status_settings_and_scoring_grid(client, django_assert_num_queries):
@@ -128,7 +128,7 @@ def test_the_header_links_every_visitor_and_staff_destination_and_marks_the_curr
         reverse("account_signup"),
         reverse("set_language"),
         *(
-            reverse("programme_detail", args=[slug])
+            reverse("programs:programme_detail", args=[slug])
             for slug in ("start-ia", "tremplin-ia", "cap-ia")
         ),
     }
@@ -140,7 +140,7 @@ def test_the_header_links_every_visitor_and_staff_destination_and_marks_the_curr
     assert experts_link in page
 
     login_staff(client, UserFactory(is_staff=True))
-    page = client.get(reverse("home")).content.decode()
+    page = client.get(reverse("programs:home")).content.decode()
     for name in ("applications:staff_queue", "stats:dashboard", "admin:index", "account_logout"):
         assert f'"{reverse(name)}"' in page
-    assert f'class="nav-link active" href="{reverse("home")}"' in page
+    assert f'class="nav-link active" href="{reverse("programs:home")}"' in page

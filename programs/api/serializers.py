@@ -1,9 +1,10 @@
+"""The API's shape of programmes and calls: read-only, public."""
+
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import serializers, viewsets
-from rest_framework.permissions import AllowAny
+from rest_framework import serializers
 
-from .models import Call, CallStatus, Programme, ScoringCriterion
+from programs.models import Call, CallStatus, Programme, ScoringCriterion
 
 
 class ProgrammeSerializer(serializers.ModelSerializer):
@@ -58,32 +59,3 @@ class CallSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.ChoiceField(choices=CallStatus.choices))
     def get_status(self, call: Call) -> str:
         return call.status_at(self.context.get("now") or timezone.now())
-
-
-class ProgrammeViewSet(viewsets.ReadOnlyModelViewSet):
-    """The three programmes: public."""
-
-    permission_classes = [AllowAny]
-    serializer_class = ProgrammeSerializer
-    queryset = Programme.objects.order_by("position")
-    lookup_field = "slug"
-    lookup_value_regex = r"[-a-z0-9]+"
-    pagination_class = None
-
-
-class CallViewSet(viewsets.ReadOnlyModelViewSet):
-    """Published calls with their state (open, upcoming, closed), computed from the dates."""
-
-    permission_classes = [AllowAny]
-    serializer_class = CallSerializer
-    lookup_field = "slug"
-    lookup_value_regex = r"[-a-z0-9]+"
-    filterset_fields = {"programme__code": ["exact"]}
-
-    def get_queryset(self):
-        return (
-            Call.objects.published()
-            .with_programme()
-            .prefetch_related("criteria")
-            .order_by("-opens_at", "pk")
-        )

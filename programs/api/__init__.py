@@ -1,0 +1,1 @@
+"""The programmes' API: serializers.py (the shape), views.py (the endpoints)."""
