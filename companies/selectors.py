@@ -1,15 +1,15 @@
-"""Reads: the public directory of recognised experts, and what members and staff see."""
+"""Reads: the public directory of recognised experts, and what members and staff see. They
+return data (None when there is nothing): the views decide what a missing row means."""
 
 import re
 from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import urlencode
 
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.shortcuts import get_object_or_404
 
+from adn_portal.accounts.models import User
 from adn_portal.lib.text import fold
 from programs.models import Programme
 
@@ -27,10 +27,10 @@ from .models import (
     Organisation,
     OwnershipClaim,
     ProfileChangeStatus,
-    RecognitionStatus,
     Sector,
     Speciality,
 )
+from .workflow import RecognitionStatus
 
 FACET_CHOICES = {
     ExpertFacet.Kind.SPECIALITY: Speciality.choices,
@@ -163,10 +163,8 @@ def directory(
     return results, facets
 
 
-def expert_public(*, slug: str, today: date) -> Expert:
-    return get_object_or_404(
-        Expert.objects.publicly_listed(today=today).with_organisation(), slug=slug
-    )
+def expert_public(*, slug: str, today: date) -> Expert | None:
+    return Expert.objects.publicly_listed(today=today).with_organisation().filter(slug=slug).first()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -177,9 +175,32 @@ def organisations_of(user) -> QuerySet[Organisation]:
     return Organisation.objects.filter(memberships__user=user)
 
 
-def organisation_for_member(*, user, pk: int) -> Organisation:
-    """Another organisation's page is a 404, whatever the URL."""
-    return get_object_or_404(organisations_of(user), pk=pk)
+def organisation_for_member(*, user, pk: int) -> Organisation | None:
+    """None for an organisation the user is not a member of, whatever the URL."""
+    return organisations_of(user).filter(pk=pk).first()
+
+
+def active_organisation_of(*, user, chosen: int | None) -> Organisation | None:
+    """The organisation the user acts for: the one `chosen` (in their session) if they are
+    still a member of it, else their first by name."""
+    organisations = organisations_of(user).order_by("name")
+    return (chosen and organisations.filter(pk=chosen).first()) or organisations.first()
+
+
+def is_owner(user, organisation: Organisation) -> bool:
+    return Membership.objects.filter(
+        user=user, organisation=organisation, role=MemberRole.OWNER
+    ).exists()
+
+
+def is_member(user, organisation: Organisation) -> bool:
+    return Membership.objects.filter(user=user, organisation=organisation).exists()
+
+
+def owners_of(organisation: Organisation) -> QuerySet[User]:
+    return User.objects.filter(
+        memberships__organisation=organisation, memberships__role=MemberRole.OWNER
+    )
 
 
 def memberships_of(user) -> QuerySet[Membership]:
@@ -231,10 +252,8 @@ def recognition_counts() -> dict[str, int]:
     return {status: counts.get(status, 0) for status in RecognitionStatus.values}
 
 
-def expert_for_staff(*, pk: int) -> Expert:
-    return get_object_or_404(
-        Expert.objects.with_organisation().prefetch_related("references"), pk=pk
-    )
+def expert_for_staff(*, pk: int) -> Expert | None:
+    return Expert.objects.with_organisation().prefetch_related("references").filter(pk=pk).first()
 
 
 def pending_profile_change(expert: Expert) -> ExpertProfileChange | None:
@@ -255,8 +274,8 @@ def ownership_claims_for_staff(*, status: str) -> QuerySet[OwnershipClaim]:
     return claims.order_by("created_at" if status == ClaimStatus.PENDING else "-decided_at")
 
 
-def ownership_claim_for_staff(*, pk: int) -> OwnershipClaim:
-    return get_object_or_404(_with_parties(OwnershipClaim.objects.all()), pk=pk)
+def ownership_claim_for_staff(*, pk: int) -> OwnershipClaim | None:
+    return _with_parties(OwnershipClaim.objects.filter(pk=pk)).first()
 
 
 def other_claims_on(claim: OwnershipClaim) -> QuerySet[OwnershipClaim]:
@@ -268,12 +287,14 @@ def other_claims_on(claim: OwnershipClaim) -> QuerySet[OwnershipClaim]:
     )
 
 
-PENDING_CLAIMS_KEY = "companies:pending-ownership-claims"
-
-
 def pending_ownership_claims_count() -> int:
-    """For the staff menu on every page: read from the cache, which each claim filed or
-    decided clears (services._claims_changed)."""
-    return cache.get_or_set(
-        PENDING_CLAIMS_KEY, lambda: OwnershipClaim.objects.pending().count(), timeout=600
+    return OwnershipClaim.objects.pending().count()
+
+
+def staff_addresses(*roles: str) -> list[tuple[str, str]]:
+    """(e-mail, language) of the active staff members holding one of `roles`."""
+    return list(
+        User.objects.filter(is_active=True, groups__name__in=roles)
+        .distinct()
+        .values_list("email", "language")
     )
