@@ -22,11 +22,11 @@ from .models import (
     Organisation,
     OrganisationKind,
     RecognitionEvent,
-    RecognitionStatus,
     Sector,
     Speciality,
 )
-from .services import _sync_facets
+from .services.experts import _sync_facets
+from .workflow import RecognitionAction, RecognitionStatus
 
 LISTED = 66
 NOT_LISTED = (
@@ -243,13 +243,13 @@ def seed_experts(*, today: date | None = None, approver: User | None = None) -> 
         if not expert.events.exists():
             RecognitionEvent.objects.create(
                 expert=expert,
-                action=RecognitionEvent.Action.APPLIED,
+                action=RecognitionAction.APPLIED,
                 to_status=RecognitionStatus.SUBMITTED,
             )
             if recognised:
                 RecognitionEvent.objects.create(
                     expert=expert,
-                    action=RecognitionEvent.Action.APPROVED,
+                    action=RecognitionAction.APPROVED,
                     from_status=RecognitionStatus.SUBMITTED,
                     to_status=RecognitionStatus.ACTIVE,
                     by=approver,

@@ -1,4 +1,5 @@
-"""Belgian identifiers (domain §2): the enterprise number and the postcode."""
+"""Belgian identifiers (docs/domain.md, Organisations and eligibility): the enterprise number
+and the postcode."""
 
 import re
 from dataclasses import dataclass
@@ -60,7 +61,7 @@ class Province(models.TextChoices):
 
 WALLOON_PROVINCES = [p for p in Province if p != Province.OUTSIDE_WALLONIA]
 
-# Domain §2 (known): Walloon postcode ranges. Everything else is Brussels or Flanders.
+# Walloon postcode ranges (docs/domain.md, Organisations and eligibility). Everything else is Brussels or Flanders.
 _WALLOON_RANGES = [
     (1300, 1499, Province.BRABANT_WALLON),
     (4000, 4999, Province.LIEGE),

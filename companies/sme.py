@@ -1,4 +1,4 @@
-"""The SME definition in full (EU Recommendation 2003/361; domain §6).
+"""The SME definition in full (EU Recommendation 2003/361; docs/domain.md, SME size class).
 
 The size class counts the organisation's own staff (full-time equivalents) and figures, plus
 that share of each partner enterprise's (held 25 % to 50 %, either way) and all of each linked
@@ -7,7 +7,7 @@ unless the holders are one of the recommendation's investors (art. 3(2)) and hol
 (more would link them to it). The rule "two consecutive closed years to change class" is not
 applied: the class follows the figures last declared.
 
-Pages (forms.py) and the API (api.py) validate a declaration with the functions below, and the
+Pages (forms/owner.py) and the API (api/serializers.py) validate a declaration with the functions below, and the
 service runs them again before it writes."""
 
 from collections.abc import Iterable, Mapping

@@ -1,200 +1,41 @@
-import json
+"""The pages of the people who act for an organisation: its details and SME declaration, its
+members, invitations and requests to join, ownership claims they file, and their expert
+company's application and profile. Another organisation's pages are a 404."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from adn_portal.accounts.permissions import MANAGERS, has_role, role_required
 from adn_portal.lib.null_characters import posted_text
-from adn_portal.lib.page_cache import serve as serve_page
-from adn_portal.lib.pagination import page_with_total
-from adn_portal.lib.spreadsheet import write_csv
-from programs.models import Programme
 
-from . import lifecycle, selectors, services, sme
-from .forms import (
-    FACET_LABELS,
-    DirectoryForm,
-    ExpertDecisionForm,
+from .. import selectors, services, sme
+from ..forms.owner import (
     ExpertProfileForm,
     InvitationForm,
     JoinRequestForm,
     OrganisationForm,
-    OwnershipClaimDecisionForm,
     OwnershipClaimForm,
     PublicControlForm,
     ReferenceFormSet,
     RelatedEnterpriseFormSet,
     related_enterprise_initial,
 )
-from .models import (
-    ClaimStatus,
-    Expert,
-    JoinRequest,
-    Language,
-    Membership,
-    RecognitionStatus,
-    Sector,
-    Speciality,
-    known_codes,
-)
-from .services import CompanyError, InvitationLimitReached
-
-PAGE_SIZE = 20
-# Kinds are text choices: str() gives their value, the name a query string uses.
-DIRECTORY_PARAMS = frozenset(
-    map(str, [*DirectoryForm.base_fields, *selectors.FACET_CHOICES, "page"])
-)
-ACTIVE_ORGANISATION = "organisation_id"
+from ..models import JoinRequest, Membership, Organisation
+from ..services import CompanyError, InvitationLimitReached
+from ..session import active_organisation, choose_organisation
+from ..workflow import Actor, RecognitionStatus
 
 
-def active_organisation(request):
-    """The organisation the user acts for now (chosen in the session, else their first)."""
-    organisations = selectors.organisations_of(request.user).order_by("name")
-    chosen = request.session.get(ACTIVE_ORGANISATION)
-    return (chosen and organisations.filter(pk=chosen).first()) or organisations.first()
-
-
-# ---------------------------------------------------------------------------------------------
-# Public directory
-
-
-def expert_directory(request):
-    """The public directory. Visitors get whole pages from the cache; every change to an
-    expert or its recognition invalidates them (services.directory_changed)."""
-    return serve_page(
-        request,
-        name="directory",
-        version_key=services.DIRECTORY_VERSION_KEY,
-        render=lambda extra: _render_directory(request, extra),
-        params=DIRECTORY_PARAMS,
-        extra=str(timezone.localdate()),
-    )
-
-
-def _render_directory(request, extra: dict):
-    form = DirectoryForm(request.GET or None)
-    query = form.to_query() if request.GET else DirectoryForm({}).to_query()
-    params = request.GET.copy()
-    params.pop("page", None)
-    experts, facets = selectors.directory(query, today=timezone.localdate())
-    context = {
-        "form": form,
-        "query": query,
-        "querystring": params.urlencode(),
-        "page": page_with_total(experts, request.GET.get("page"), PAGE_SIZE),
-        "facets": [(kind, FACET_LABELS[kind], options) for kind, options in facets.items()],
-        **extra,
-    }
-    context["body"] = render_to_string("companies/partials/directory_body.html", context)
-    return render(request, "companies/directory.html", context)
-
-
-EXPORT_FIELDS = [
-    "name",
-    "enterprise_number",
-    "municipality",
-    "postcode",
-    "province",
-    "specialities",
-    "sectors",
-    "languages",
-    "programmes",
-    "website",
-    "public_email",
-    "public_phone",
-    "recognised_from",
-    "recognised_until",
-    "files_delivered",
-    "url",
-]
-
-
-def _export_row(request, expert: Expert) -> dict:
-    organisation = expert.organisation
-    return {
-        "name": organisation.name,
-        "enterprise_number": organisation.enterprise_number_display,
-        "municipality": organisation.municipality,
-        "postcode": organisation.postcode,
-        "province": organisation.province,
-        "specialities": known_codes(expert.specialities, Speciality),
-        "sectors": known_codes(expert.sectors, Sector),
-        "languages": known_codes(expert.languages, Language),
-        "programmes": known_codes(expert.programmes, Programme.Code),
-        "website": organisation.website,
-        "public_email": expert.public_email,
-        "public_phone": expert.public_phone,
-        "recognised_from": expert.recognised_from.isoformat(),
-        "recognised_until": expert.recognised_until.isoformat(),
-        "files_delivered": expert.files_delivered,
-        "url": request.build_absolute_uri(expert.get_absolute_url()),
-    }
-
-
-def experts_export(request, fmt: str):
-    """Open data: the directory (with the same filters) as CSV or JSON."""
-    query = DirectoryForm(request.GET).to_query()
-    experts, _facets = selectors.directory(query, today=timezone.localdate())
-    rows = [_export_row(request, expert) for expert in experts]
-    if fmt == "json":
-        response = HttpResponse(
-            json.dumps({"count": len(rows), "experts": rows}, ensure_ascii=False, indent=1),
-            content_type="application/json; charset=utf-8",
-        )
-    else:
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        write_csv(
-            response,
-            EXPORT_FIELDS,
-            (
-                ["|".join(v) if isinstance(v, list) else v for v in (row[k] for k in EXPORT_FIELDS)]
-                for row in rows
-            ),
-        )
-    response["Content-Disposition"] = f'attachment; filename="experts-ia-wallonie.{fmt}"'
-    return response
-
-
-def expert_detail(request, slug: str):
-    expert = selectors.expert_public(slug=slug, today=timezone.localdate())
-    return render(request, "companies/expert_detail.html", {"expert": expert})
-
-
-def expert_logo(request, slug: str):
-    expert = get_object_or_404(Expert, slug=slug)
-    visible = expert.is_listed_on(timezone.localdate()) or (
-        request.user.is_authenticated
-        and (
-            has_role(request.user, *MANAGERS)
-            or services.is_member(request.user, expert.organisation)
-        )
-    )
-    if not visible or not expert.logo:
+def _organisation_of_member(request, pk: int) -> Organisation:
+    organisation = selectors.organisation_for_member(user=request.user, pk=pk)
+    if organisation is None:
         raise Http404
-    response = FileResponse(expert.logo.open("rb"), content_type=_logo_type(expert.logo.name))
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "public, max-age=3600"
-    return response
-
-
-def _logo_type(name: str) -> str:
-    extension = name.rsplit(".", 1)[-1].lower()
-    return {
-        "png": "image/png",
-        "jpg": "image/jpeg",
-        "jpeg": "image/jpeg",
-        "webp": "image/webp",
-    }.get(extension, "application/octet-stream")
+    return organisation
 
 
 # ---------------------------------------------------------------------------------------------
@@ -226,7 +67,7 @@ def organisation_create(request):
                 None, error.messages[0] if isinstance(error, ValidationError) else str(error)
             )
         else:
-            request.session[ACTIVE_ORGANISATION] = organisation.pk
+            choose_organisation(request, organisation.pk)
             messages.success(request, _("Your organisation is registered."))
             return redirect(organisation)
     duplicate = form.has_error("enterprise_number", "duplicate")
@@ -237,12 +78,12 @@ def organisation_create(request):
 
 @login_required
 def organisation_detail(request, pk: int):
-    organisation = selectors.organisation_for_member(user=request.user, pk=pk)
+    organisation = _organisation_of_member(request, pk)
     return _organisation_page(request, organisation)
 
 
 def _organisation_page(request, organisation, *, invitation_form=None, status: int = 200):
-    owner = services.is_owner(request.user, organisation)
+    owner = selectors.is_owner(request.user, organisation)
     return render(
         request,
         "companies/organisation_detail.html",
@@ -259,8 +100,8 @@ def _organisation_page(request, organisation, *, invitation_form=None, status: i
 
 @login_required
 def organisation_edit(request, pk: int):
-    organisation = selectors.organisation_for_member(user=request.user, pk=pk)
-    if not services.is_owner(request.user, organisation):
+    organisation = _organisation_of_member(request, pk)
+    if not selectors.is_owner(request.user, organisation):
         raise Http404
     form = OrganisationForm(request.POST or None, instance=organisation)
     if request.method == "POST" and form.is_valid():
@@ -278,8 +119,8 @@ def organisation_edit(request, pk: int):
 def organisation_structure(request, pk: int):
     """The SME definition beyond the organisation itself: public bodies' share, partner and
     linked enterprises (companies/sme.py). Owners only, like the organisation's details."""
-    organisation = selectors.organisation_for_member(user=request.user, pk=pk)
-    if not services.is_owner(request.user, organisation):
+    organisation = _organisation_of_member(request, pk)
+    if not selectors.is_owner(request.user, organisation):
         raise Http404
     data = request.POST if request.method == "POST" else None
     public_form = PublicControlForm(
@@ -333,8 +174,8 @@ def _show_structure_errors(error: ValidationError, public_form, formset) -> None
 @login_required
 @require_POST
 def organisation_activate(request, pk: int):
-    organisation = selectors.organisation_for_member(user=request.user, pk=pk)
-    request.session[ACTIVE_ORGANISATION] = organisation.pk
+    organisation = _organisation_of_member(request, pk)
+    choose_organisation(request, organisation.pk)
     messages.success(request, _("You now act for %(name)s.") % {"name": organisation.name})
     return redirect("companies:organisation_list")
 
@@ -342,8 +183,8 @@ def organisation_activate(request, pk: int):
 @login_required
 @require_POST
 def organisation_invite(request, pk: int):
-    organisation = selectors.organisation_for_member(user=request.user, pk=pk)
-    if not services.is_owner(request.user, organisation):
+    organisation = _organisation_of_member(request, pk)
+    if not selectors.is_owner(request.user, organisation):
         raise Http404
     form = InvitationForm(request.POST)
     status = 200
@@ -365,7 +206,7 @@ def organisation_invite(request, pk: int):
 @login_required
 @require_POST
 def membership_remove(request, pk: int, membership_pk: int):
-    organisation = selectors.organisation_for_member(user=request.user, pk=pk)
+    organisation = _organisation_of_member(request, pk)
     membership = get_object_or_404(Membership, pk=membership_pk, organisation=organisation)
     try:
         services.membership_remove(membership=membership, by=request.user)
@@ -377,7 +218,7 @@ def membership_remove(request, pk: int, membership_pk: int):
 @login_required
 @require_POST
 def join_request_decide(request, pk: int, request_pk: int):
-    organisation = selectors.organisation_for_member(user=request.user, pk=pk)
+    organisation = _organisation_of_member(request, pk)
     join_request = get_object_or_404(JoinRequest, pk=request_pk, organisation=organisation)
     try:
         services.join_request_decide(
@@ -391,7 +232,7 @@ def join_request_decide(request, pk: int, request_pk: int):
 @login_required
 def organisation_join(request):
     form = JoinRequestForm(
-        request.POST or None, initial={"enterprise_number": request.GET.get("numero", "")}
+        request.POST or None, initial={"enterprise_number": request.GET.get("number", "")}
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -411,7 +252,7 @@ def organisation_claim(request):
     form = OwnershipClaimForm(
         request.POST or None,
         request.FILES or None,
-        initial={"enterprise_number": request.GET.get("numero", "")},
+        initial={"enterprise_number": request.GET.get("number", "")},
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -442,7 +283,7 @@ def invitation_accept(request, token: str):
         except CompanyError as error:
             messages.error(request, str(error))
             return redirect("companies:organisation_list")
-        request.session[ACTIVE_ORGANISATION] = membership.organisation_id
+        choose_organisation(request, membership.organisation_id)
         messages.success(
             request, _("Welcome to %(name)s.") % {"name": membership.organisation.name}
         )
@@ -507,7 +348,8 @@ def expert_profile(request):
             if request.POST.get("answer") and expert.status == RecognitionStatus.INFO_REQUESTED:
                 services.expert_transition(
                     expert=expert,
-                    action=lifecycle.A.ANSWERED,
+                    to=RecognitionStatus.SUBMITTED,
+                    actor=Actor.COMPANY,
                     by=request.user,
                     comment=answer_text,
                 )
@@ -530,151 +372,3 @@ def expert_profile(request):
             "events": expert.events.select_related("by")[:20],
         },
     )
-
-
-# ---------------------------------------------------------------------------------------------
-# Staff: recognition of expert companies
-
-
-@role_required(*MANAGERS)
-def staff_expert_list(request):
-    status = request.GET.get("statut") or None
-    if status not in RecognitionStatus.values:
-        status = None
-    experts = selectors.experts_for_staff(status=status)
-    page = Paginator(experts, 50).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "companies/staff_expert_list.html",
-        {
-            "page": page,
-            "status": status,
-            "counts": selectors.recognition_counts(),
-            "statuses": RecognitionStatus.choices,
-        },
-    )
-
-
-@role_required(*MANAGERS)
-def staff_expert_detail(request, pk: int):
-    expert = selectors.expert_for_staff(pk=pk)
-    form = ExpertDecisionForm(request.POST or None, expert=expert)
-    if request.method == "POST" and form.is_valid():
-        action = request.POST.get("action", "")
-        try:
-            services.expert_transition(
-                expert=expert,
-                action=action,
-                by=request.user,
-                comment=form.cleaned_data["comment"],
-                valid_from=form.cleaned_data["valid_from"],
-                years=form.cleaned_data["years"],
-            )
-        except CompanyError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, _("Decision recorded."))
-        return redirect("companies:staff_expert_detail", pk=expert.pk)
-    return render(
-        request,
-        "companies/staff_expert_detail.html",
-        {
-            "expert": expert,
-            "form": form,
-            "actions": [
-                (a, lifecycle.BUTTON_LABELS[a]) for a in lifecycle.staff_actions_from(expert.status)
-            ],
-            "events": expert.events.select_related("by"),
-            "pending": selectors.pending_profile_change(expert),
-        },
-    )
-
-
-@role_required(*MANAGERS)
-@require_POST
-def staff_profile_change_decide(request, pk: int):
-    expert = selectors.expert_for_staff(pk=pk)
-    change = selectors.pending_profile_change(expert)
-    if change is None:
-        raise Http404
-    services.expert_profile_change_decide(
-        change=change,
-        accept=request.POST.get("accept") == "1",
-        by=request.user,
-        comment=posted_text(request, "comment"),
-    )
-    messages.success(request, _("Decision recorded."))
-    return redirect("companies:staff_expert_detail", pk=expert.pk)
-
-
-@role_required(*MANAGERS)
-def staff_profile_change_logo(request, pk: int):
-    """The logo a company proposes, for staff to look at before it is public."""
-    expert = selectors.expert_for_staff(pk=pk)
-    change = selectors.pending_profile_change(expert)
-    if change is None or not change.logo:
-        raise Http404
-    response = FileResponse(change.logo.open("rb"), content_type=_logo_type(change.logo.name))
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-# ---------------------------------------------------------------------------------------------
-# Staff: ownership claims
-
-
-@never_cache
-@role_required(*MANAGERS)
-def staff_claim_list(request):
-    status = request.GET.get("statut")
-    if status not in ClaimStatus.values:
-        status = ClaimStatus.PENDING
-    claims = selectors.ownership_claims_for_staff(status=status)
-    return render(
-        request,
-        "companies/staff_claim_list.html",
-        {
-            "page": Paginator(claims, 50).get_page(request.GET.get("page")),
-            "status": status,
-            "statuses": ClaimStatus.choices,
-        },
-    )
-
-
-@never_cache
-@role_required(*MANAGERS)
-def staff_claim_detail(request, pk: int):
-    claim = selectors.ownership_claim_for_staff(pk=pk)
-    form = OwnershipClaimDecisionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.ownership_claim_decide(
-                claim=claim,
-                grant=request.POST.get("grant") == "1",
-                by=request.user,
-                **form.cleaned_data,
-            )
-        except CompanyError as error:
-            form.add_error("comment", str(error))
-        else:
-            messages.success(request, _("Decision recorded."))
-            return redirect("companies:staff_claim_detail", pk=claim.pk)
-    return render(
-        request,
-        "companies/staff_claim_detail.html",
-        {"claim": claim, "form": form, "others": selectors.other_claims_on(claim)},
-    )
-
-
-@role_required(*MANAGERS)
-def staff_claim_document(request, pk: int):
-    claim = selectors.ownership_claim_for_staff(pk=pk)
-    if not claim.document:
-        raise Http404
-    response = FileResponse(
-        claim.document.open("rb"), as_attachment=True, filename=claim.document_name or "document"
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response

@@ -1,24 +1,22 @@
-import warnings
+"""The forms of the people who act for an organisation: its details and SME declaration, its
+members, requests to join and ownership claims, and its expert company's profile."""
+
 from decimal import Decimal
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
-from PIL import Image
 
 from adn_portal.lib.decimals import LocalizedDecimalField
 from adn_portal.lib.names import validate_not_reserved, validate_plain_name
 from programs.models import Programme
 
-from . import sme
-from .identifiers import normalise_enterprise_number, place_for_postcode
-from .lifecycle import STARTS_PERIOD
-from .models import (
+from .. import selectors, sme
+from ..identifiers import place_for_postcode
+from ..models import (
+    REVIEWED_FIELDS,
     EnterpriseRelation,
     Expert,
-    ExpertFacet,
     Language,
     MemberRole,
     Organisation,
@@ -27,27 +25,20 @@ from .models import (
     Sector,
     Speciality,
 )
-from .selectors import FACET_CHOICES, SORTS, DirectoryQuery
-from .services import CompanyError, recognition_period
-
-
-class EnterpriseNumberField(forms.CharField):
-    """Accepts 0202.239.951, BE0202239951, 202 239 951…; cleans to the 10 digits."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("label", _("Enterprise number (BCE/KBO)"))
-        kwargs.setdefault("max_length", 20)
-        kwargs.setdefault("help_text", _("For example 0202.239.951."))
-        super().__init__(**kwargs)
-
-    def clean(self, value):
-        value = super().clean(value)
-        return normalise_enterprise_number(value) if value else value
+from .fields import (
+    EnterpriseNumberField,
+    LogoField,
+    NaceCodesField,
+    amount_field,
+    percent_field,
+    staff_field,
+    validate_logo,
+)
 
 
 class OrganisationForm(forms.ModelForm):
     enterprise_number = EnterpriseNumberField()
-    nace_codes = forms.CharField(
+    nace_codes = NaceCodesField(
         label=_("NACE codes"),
         required=False,
         help_text=_("Your activity codes, separated by commas, e.g. 62.010, 70.220."),
@@ -94,8 +85,6 @@ class OrganisationForm(forms.ModelForm):
             # The number identifies the organisation: it is not edited after registration.
             self.fields["enterprise_number"].disabled = True
             self.initial["enterprise_number"] = self.instance.enterprise_number_display
-        if isinstance(self.initial.get("nace_codes"), list):
-            self.initial["nace_codes"] = ", ".join(self.initial["nace_codes"])
 
     def clean_name(self):
         # The model field keeps it to one plain line; a new name may not pass for the AdN's
@@ -122,43 +111,13 @@ class OrganisationForm(forms.ModelForm):
     def clean_postcode(self):
         return place_for_postcode(self.cleaned_data["postcode"]).postcode
 
-    def clean_nace_codes(self) -> list[str]:
-        raw = self.cleaned_data["nace_codes"]
-        codes = [c.strip() for c in raw.replace(";", ",").split(",") if c.strip()]
-        invalid = [c for c in codes if not _is_nace(c)]
-        if invalid:
-            raise ValidationError(
-                _("Not a NACE code: %(codes)s (expected e.g. 62.010)."),
-                params={"codes": ", ".join(invalid)},
-            )
-        return codes
-
-
-def _is_nace(code: str) -> bool:
-    digits = code.replace(".", "")
-    return digits.isascii() and digits.isdigit() and 2 <= len(digits) <= 5  # not "²²"
-
 
 # ---------------------------------------------------------------------------------------------
 # The SME definition: public bodies' share, partner and linked enterprises (companies/sme.py)
 
 
-def _percent_field(**kwargs) -> LocalizedDecimalField:
-    return LocalizedDecimalField(
-        max_digits=5, decimal_places=2, min_value=Decimal(0), max_value=Decimal(100), **kwargs
-    )
-
-
-def _staff_field(**kwargs) -> LocalizedDecimalField:
-    return LocalizedDecimalField(max_digits=8, decimal_places=2, min_value=Decimal(0), **kwargs)
-
-
-def _amount_field(**kwargs) -> LocalizedDecimalField:
-    return LocalizedDecimalField(max_digits=14, decimal_places=2, min_value=Decimal(0), **kwargs)
-
-
 class PublicControlForm(forms.Form):
-    public_body_share = _percent_field(
+    public_body_share = percent_field(
         label=_("Share held by public bodies (%)"),
         required=False,
         help_text=_(
@@ -198,19 +157,19 @@ class RelatedEnterpriseForm(forms.Form):
         choices=[("", _("Choose…")), *EnterpriseRelation.choices],
         help_text=_("Partner: a holding of 25 % to 50 %, either way. Linked: more than 50 %."),
     )
-    share = _percent_field(
+    share = percent_field(
         label=_("Share held (%)"),
         help_text=_(
             "The share of capital or voting rights one of you holds in the other, whichever "
             "way. If each holds a share of the other, give the larger."
         ),
     )
-    headcount = _staff_field(
+    headcount = staff_field(
         label=_("Its staff (full-time equivalents)"),
         help_text=_("For example 18.5."),
     )
-    turnover = _amount_field(label=_("Its annual turnover (EUR)"), required=False)
-    balance_sheet = _amount_field(label=_("Its balance sheet total (EUR)"), required=False)
+    turnover = amount_field(label=_("Its annual turnover (EUR)"), required=False)
+    balance_sheet = amount_field(label=_("Its balance sheet total (EUR)"), required=False)
 
     def clean(self):
         cleaned = super().clean()
@@ -287,83 +246,6 @@ class OwnershipClaimForm(forms.Form):
     )
 
 
-class OwnershipClaimDecisionForm(forms.Form):
-    comment = forms.CharField(
-        label=_("Comment for the claimant"),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Required to refuse: the claimant reads it."),
-    )
-    keep_previous_owners = forms.BooleanField(
-        label=_("Keep the previous owners as plain members"),
-        required=False,
-        help_text=_("Unticked, they leave the organisation."),
-    )
-
-
-def _too_many_pixels(width: int | None = None, height: int | None = None) -> ValidationError:
-    side = settings.EXPERT_LOGO_MAX_SIDE
-    if width is None:
-        message = _("The logo has far too many pixels; the maximum is %(side)s x %(side)s.")
-    else:
-        message = _(
-            "The logo is %(width)s x %(height)s pixels; the maximum is %(side)s x %(side)s."
-        )
-    return ValidationError(
-        message, params={"width": width, "height": height, "side": side}, code="too_many_pixels"
-    )
-
-
-def check_logo_header(upload) -> None:
-    """Read the width and height from the header only (no pixel is decoded): a small file can
-    hold an image that takes gigabytes once decoded (a decompression bomb)."""
-    source = upload.temporary_file_path() if hasattr(upload, "temporary_file_path") else upload
-    try:
-        with warnings.catch_warnings():
-            # Pillow only warns between its two thresholds: refuse those as well.
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(source) as image:
-                width, height = image.size
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise _too_many_pixels() from None
-    except Exception:  # not an image at all: the image field says so in its own words
-        return
-    finally:
-        if hasattr(upload, "seek"):
-            upload.seek(0)
-    if max(width, height) > settings.EXPERT_LOGO_MAX_SIDE:
-        raise _too_many_pixels(width, height)
-
-
-class LogoField(forms.ImageField):
-    """An image field that checks the pixel dimensions before Pillow decodes anything."""
-
-    def to_python(self, data):
-        if data not in self.empty_values and hasattr(data, "read"):  # never a path to open
-            check_logo_header(data)
-        return super().to_python(data)
-
-
-def validate_logo(image) -> None:
-    if image.size > settings.EXPERT_LOGO_MAX_BYTES:
-        raise ValidationError(
-            _("The logo is too large (%(size)s); the maximum is %(max)s."),
-            params={
-                "size": filesizeformat(image.size),
-                "max": filesizeformat(settings.EXPERT_LOGO_MAX_BYTES),
-            },
-            code="too_large",
-        )
-    # LogoField has already opened it with Pillow: a non-image never gets here.
-    opened = getattr(image, "image", None)
-    if getattr(opened, "format", None) not in {"PNG", "JPEG", "WEBP"}:
-        raise ValidationError(_("The logo must be a PNG, JPEG or WebP image."), code="format")
-    width, height = opened.size
-    if max(width, height) > settings.EXPERT_LOGO_MAX_SIDE:
-        raise _too_many_pixels(width, height)
-
-
 class ExpertProfileForm(forms.ModelForm):
     specialities = forms.MultipleChoiceField(
         label=_("AI specialities"), choices=Speciality.choices, widget=forms.CheckboxSelectMultiple
@@ -429,10 +311,7 @@ class ExpertProfileForm(forms.ModelForm):
     def for_expert(cls, expert: Expert, data=None, files=None) -> "ExpertProfileForm":
         """The profile form of the page and the API: it shows the proposal waiting for review,
         if any (its logo is not sent back to the form)."""
-        from .selectors import pending_profile_change
-        from .services import REVIEWED_FIELDS
-
-        pending = pending_profile_change(expert)
+        pending = selectors.pending_profile_change(expert)
         shown = [field for field in REVIEWED_FIELDS if field != "logo"]
         initial = {field: getattr(pending, field) for field in shown} if pending else {}
         return cls(data, files, instance=expert, initial=initial)
@@ -471,76 +350,3 @@ class ReferenceForm(forms.Form):
 ReferenceFormSet = forms.formset_factory(
     ReferenceForm, extra=3, min_num=3, max_num=3, validate_min=True, validate_max=True
 )
-
-
-class ExpertDecisionForm(forms.Form):
-    comment = forms.CharField(
-        label=_("Comment for the company"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    valid_from = forms.DateField(
-        label=_("Recognised from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    years = forms.IntegerField(
-        label=_("Validity (years)"), required=False, min_value=1, max_value=10
-    )
-
-    def __init__(self, *args, expert: Expert, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.expert = expert
-
-    def clean(self):
-        """The service's own rule for the period's start, shown on the start date field."""
-        cleaned = super().clean()
-        action = self.data.get("action", "")
-        if action in STARTS_PERIOD and not self.errors:
-            try:
-                recognition_period(
-                    expert=self.expert,
-                    action=action,
-                    valid_from=cleaned.get("valid_from"),
-                    years=cleaned.get("years"),
-                )
-            except CompanyError as error:
-                self.add_error("valid_from", str(error))
-        return cleaned
-
-
-class DirectoryForm(forms.Form):
-    """The directory's query string: shareable, and tolerant (unknown values are dropped)."""
-
-    q = forms.CharField(label=_("Search"), required=False, max_length=200)
-    sort = forms.ChoiceField(
-        label=_("Sort by"),
-        required=False,
-        choices=[
-            ("name", _("Name")),
-            ("recent", _("Most recently recognised")),
-            ("files", _("Files delivered")),
-        ],
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for kind, choices in FACET_CHOICES.items():
-            self.fields[kind] = forms.MultipleChoiceField(choices=choices, required=False)
-
-    def to_query(self) -> DirectoryQuery:
-        data = self.cleaned_data if self.is_valid() else self._valid_part()
-        return DirectoryQuery(
-            search=data.get("q") or "",
-            selected={kind: data.get(kind) or [] for kind in FACET_CHOICES},
-            sort=data.get("sort") if data.get("sort") in SORTS else "name",
-        )
-
-    def _valid_part(self) -> dict:
-        # Keep the filters that make sense, drop the rest (an old shared link still works).
-        return {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
-
-
-FACET_LABELS = {
-    ExpertFacet.Kind.SPECIALITY: _("Speciality"),
-    ExpertFacet.Kind.SECTOR: _("Sector"),
-    ExpertFacet.Kind.PROVINCE: _("Province"),
-    ExpertFacet.Kind.LANGUAGE: _("Language"),
-    ExpertFacet.Kind.PROGRAMME: _("Programme"),
-}

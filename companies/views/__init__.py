@@ -1,0 +1,1 @@
+"""Pages by audience: public, owner (the people who act for an organisation), staff."""
