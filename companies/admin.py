@@ -1,25 +1,43 @@
+"""The admin, for what the staff pages do not cover. Every change made here goes through a
+service (what is derived from a row, the directory's rows and cached pages follow, and the
+change is audited), or the page is read-only."""
+
+from django import forms
 from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from . import sme
-from .forms import LogoField, validate_logo
+from programs.models import Programme
+
+from . import services
+from .forms.fields import EnterpriseNumberField, LogoField, NaceCodesField, validate_logo
+from .identifiers import place_for_postcode
 from .models import (
     Expert,
     ExpertReference,
+    Language,
     Membership,
     Organisation,
     OwnershipClaim,
     RecognitionEvent,
     RelatedEnterprise,
+    Sector,
+    Speciality,
     kind_conflict_q,
 )
 
 
 class MembershipInline(admin.TabularInline):
+    """Read-only: people join by invitation or by a request the owners accept, and ownership
+    moves through an ownership claim (audited, both sides told), never by editing rows."""
+
     model = Membership
     extra = 0
-    autocomplete_fields = ["user"]
+    can_delete = False
+    fields = readonly_fields = ["user", "role", "created_at"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
 
 
 class RelatedEnterpriseInline(admin.TabularInline):
@@ -54,10 +72,44 @@ class KindConflictFilter(admin.SimpleListFilter):
         return queryset.filter(kind_conflict_q()) if self.value() == "yes" else queryset
 
 
+class OrganisationAdminForm(forms.ModelForm):
+    """What the service derives from is checked as on the owners' form: the number, the
+    postcode (its municipality and province), the NACE codes (the sector)."""
+
+    enterprise_number = EnterpriseNumberField()
+    nace_codes = NaceCodesField(label=_("NACE codes"), required=False)
+
+    class Meta:
+        model = Organisation
+        fields = [
+            "name",
+            "enterprise_number",
+            "kind",
+            "street",
+            "postcode",
+            "nace_codes",
+            "headcount",
+            "turnover",
+            "balance_sheet",
+            "estimated_figures",
+            "public_body_share",
+            "public_body_exception",
+            "website",
+            "phone",
+        ]
+
+    def clean_postcode(self):
+        return place_for_postcode(self.cleaned_data["postcode"]).postcode
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    """Names stay one plain line here too (the model's validator); the AdN's reserved words
-    are refused on the users' forms only: an administrator may set a legitimate one here."""
+    """Saved through services.organisation_save_by_staff: the place, size class and sector
+    follow the row, an expert company's directory rows and cached pages too, and the change is
+    audited. Names stay one plain line here too (the model's validator); the AdN's reserved
+    words are refused on the users' forms only: an administrator may set a legitimate one."""
+
+    form = OrganisationAdminForm
 
     list_display = [
         "name",
@@ -70,7 +122,7 @@ class OrganisationAdmin(admin.ModelAdmin):
     ]
     list_filter = ["kind", "province", "size_class", KindConflictFilter]
     search_fields = ["name", "enterprise_number"]
-    readonly_fields = ["municipality", "province", "size_class", "kind_and_size"]
+    readonly_fields = ["municipality", "province", "sector", "size_class", "kind_and_size"]
     inlines = [MembershipInline, RelatedEnterpriseInline]
 
     @admin.display(description=_("kind and size"))
@@ -78,9 +130,16 @@ class OrganisationAdmin(admin.ModelAdmin):
         return obj.kind_conflict or "✓"
 
     def save_model(self, request, obj, form, change):
-        # Figures changed here move the class as they do on the owners' pages.
-        obj.size_class = sme.size_class_of(obj) or ""
-        super().save_model(request, obj, form, change)
+        services.organisation_save_by_staff(
+            organisation=obj, fields=form.changed_data, by=request.user
+        )
+
+    def delete_model(self, request, obj):
+        services.organisation_delete(organisation=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for organisation in queryset:
+            services.organisation_delete(organisation=organisation, by=request.user)
 
 
 class ReferenceInline(admin.TabularInline):
@@ -98,9 +157,51 @@ class EventInline(admin.TabularInline):
         return False
 
 
+class ExpertAdminForm(forms.ModelForm):
+    """The code lists as the company's form offers them: only today's choices."""
+
+    specialities = forms.MultipleChoiceField(
+        label=_("AI specialities"), choices=Speciality.choices, widget=forms.CheckboxSelectMultiple
+    )
+    sectors = forms.MultipleChoiceField(
+        label=_("Sectors served"), choices=Sector.choices, widget=forms.CheckboxSelectMultiple
+    )
+    languages = forms.MultipleChoiceField(
+        label=_("Working languages"), choices=Language.choices, widget=forms.CheckboxSelectMultiple
+    )
+    programmes = forms.MultipleChoiceField(
+        label=_("Programmes you can deliver"),
+        choices=Programme.Code.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Expert
+        fields = [
+            "slug",
+            "description_fr",
+            "description_en",
+            "description_de",
+            "specialities",
+            "sectors",
+            "languages",
+            "programmes",
+            "team_size",
+            "logo",
+            "public_email",
+            "public_phone",
+            "files_delivered",
+        ]
+
+
 @admin.register(Expert)
 class ExpertAdmin(admin.ModelAdmin):
-    """Read-mostly: recognition decisions go through the staff pages (they are audited)."""
+    """Staff correct a profile here, saved through services.expert_save_by_staff (the
+    directory's rows and cached pages follow, the change is audited). Recognition decisions
+    are taken on the staff pages (services.expert_transition); companies apply on their own
+    pages; a recognition is never deleted (its history is kept)."""
+
+    form = ExpertAdminForm
 
     list_display = [
         "organisation",
@@ -118,6 +219,15 @@ class ExpertAdmin(admin.ModelAdmin):
     formfield_overrides = {
         models.ImageField: {"form_class": LogoField, "validators": [validate_logo]}
     }
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change):
+        services.expert_save_by_staff(expert=obj, fields=form.changed_data, by=request.user)
 
 
 @admin.register(OwnershipClaim)
