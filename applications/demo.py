@@ -98,7 +98,7 @@ def seed_files() -> int:
             },
         )
         if not organisation.province:
-            from companies.services import _derive
+            from companies.services.organisations import _derive
 
             _derive(organisation)
             organisation.save()

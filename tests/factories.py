@@ -78,8 +78,8 @@ from companies.models import (  # noqa: E402
     Membership,
     Organisation,
     OrganisationKind,
-    RecognitionStatus,
 )
+from companies.workflow import RecognitionStatus  # noqa: E402
 
 
 def valid_enterprise_number(n: int) -> str:
@@ -133,4 +133,4 @@ class ExpertFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def facets(obj, create, extracted, **kwargs):
         if create:
-            company_services._sync_facets(obj)
+            company_services.experts._sync_facets(obj)

@@ -224,7 +224,8 @@ class History:
                 "nace_codes": [self.rng.choice(NACE)],
             },
         )
-        from companies.services import _derive  # the same derivations as a registration
+        # The same derivations as a registration.
+        from companies.services.organisations import _derive
 
         _derive(organisation)
         organisation.save()

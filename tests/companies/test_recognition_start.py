@@ -1,4 +1,4 @@
-"""A recognition counts from its start date, never before (domain §5), and staff cannot start
+"""A recognition counts from its start date, never before (docs/domain.md, Recognised experts), and staff cannot start
 one on a day that makes no sense."""
 
 from datetime import timedelta
@@ -9,13 +9,13 @@ from django.utils import timezone, translation
 
 from applications.eligibility import run_checks
 from applications.models import Application
-from companies.models import Expert, RecognitionEvent, RecognitionStatus
+from companies.models import Expert
+from companies.workflow import RecognitionStatus
 from programs.models import EligibilityRule, Programme
 from tests.auth import login_staff
 from tests.factories import CallFactory, ExpertFactory, OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-A = RecognitionEvent.Action
 
 
 @pytest.fixture
@@ -84,7 +84,7 @@ def approve(client, expert, **data):
     client.cookies["adn_language"] = "en"
     return client.post(
         reverse("companies:staff_expert_detail", args=[expert.pk]),
-        {"action": A.APPROVED, "comment": "", **data},
+        {"to": RecognitionStatus.ACTIVE, "comment": "", **data},
     )
 
 
@@ -138,7 +138,7 @@ def test_a_renewal_before_the_end_refuses_a_start_date(client, manager):
     login_staff(client, manager)
     response = client.post(
         reverse("companies:staff_expert_detail", args=[expert.pk]),
-        {"action": A.RENEWED, "valid_from": (today + timedelta(days=5)).isoformat()},
+        {"to": RecognitionStatus.ACTIVE, "valid_from": (today + timedelta(days=5)).isoformat()},
     )
     assert response.status_code == 200
     assert "laissez la date de début vide" in response.context["form"].errors["valid_from"][0]

@@ -1,4 +1,4 @@
-"""The size class per EU Recommendation 2003/361 in full (domain §6): staff in full-time
+"""The size class per EU Recommendation 2003/361 in full (docs/domain.md, SME size class): staff in full-time
 equivalents, every ceiling at its exact value and one above, partner enterprises counted for
 their share, linked ones in full, and public bodies' control with its exceptions."""
 

@@ -16,7 +16,7 @@ def test_an_owner_declares_a_linked_enterprise_in_french(page, live_server):
     organisation = OrganisationFactory(
         name="Atelier Dupont SRL", headcount=Decimal(30), turnover=Decimal(4_000_000)
     )
-    services._derive(organisation)
+    services.organisations._derive(organisation)
     organisation.save()
     owner = make_member(organisation)
     log_in(page, live_server, owner)

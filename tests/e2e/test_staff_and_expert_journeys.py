@@ -16,7 +16,8 @@ from playwright.sync_api import expect
 from adn_portal.mailer.models import OutgoingEmail
 from applications.models import ApplicantMessage, Application, Assignment, Score
 from applications.workflow import Status
-from companies.models import Expert, RecognitionStatus
+from companies.models import Expert
+from companies.workflow import RecognitionStatus
 from stats.models import Indicator
 from tests.applications.staff_fixtures import scored_call, staff, submitted_file
 from tests.factories import OrganisationFactory, make_member

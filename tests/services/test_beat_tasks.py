@@ -20,7 +20,8 @@ from adn_portal.mailer.services import email_queue
 from applications import services as application_services
 from applications.models import ApplicantMessage
 from applications.workflow import Actor
-from companies.models import Expert, RecognitionStatus
+from companies.models import Expert
+from companies.workflow import RecognitionStatus
 from stats.computation import compute
 from stats.models import IndicatorValue, SnapshotRun
 from tests.applications.staff_fixtures import staff, submitted_file
