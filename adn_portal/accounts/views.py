@@ -5,13 +5,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from adn_portal.lib.null_characters import posted_text
+from adn_portal.lib.redirects import safe_next
 
 from .forms import ProfileForm
 from .middleware import SUPPORTED
@@ -35,13 +35,7 @@ def profile(request):
 def set_language(request):
     """Switch the interface language: remembered in a cookie, and on the profile when signed in."""
     language = request.POST.get("language", "")
-    next_url = request.POST.get("next", "")
-    # A path of this site only: redirect() takes a bare word ("0") for a URL pattern's name.
-    if not next_url.startswith("/") or not url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        next_url = "/"
-    response = redirect(next_url)
+    response = redirect(safe_next(request, "/"))
     if language not in SUPPORTED:
         return response
     if request.user.is_authenticated and request.user.language != language:
