@@ -1,11 +1,14 @@
-"""The life of a file (domain §3), as data.
+"""The life of a file (docs/domain.md, The life of a file), as data.
 
-`TRANSITIONS[source][target]` names who may move a file from one status to the other.
-`services.application_transition` is the only code that changes a file's status: it locks the
-row, checks this table and the guards, saves, and writes the event row in one transaction."""
+`TRANSITIONS` (a `Lifecycle`, the encoding every lifecycle of the portal shares) names who may
+move a file from one status to another. `services.application_transition` is the only code that
+changes a file's status: it locks the row, checks this table and the guards, saves, and writes
+the event row in one transaction."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from adn_portal.lib.lifecycle import Lifecycle
 
 
 class Status(models.TextChoices):
@@ -56,10 +59,16 @@ OPEN_STATUSES = frozenset(
 # From these, staff may ask the applicant for information (the file returns here afterwards).
 INFO_REQUEST_SOURCES = OPEN_STATUSES - {S.DRAFT, S.INFO_REQUESTED}
 DECIDED_STATUSES = frozenset({S.SELECTED, S.REJECTED, S.INELIGIBLE})
-# The moves a programme manager decides, with the templated message to the applicant.
-DECISIONS = frozenset({S.SELECTED, S.WAITLISTED, S.REJECTED, S.INELIGIBLE})
+# The moves a programme manager decides, each with the templated message to the applicant (a
+# MessageTemplate of the same kind), and what the action is called where it is offered.
+DECISIONS: dict[Status, str] = {
+    S.SELECTED: _("Select"),
+    S.WAITLISTED: _("Put on the waiting list"),
+    S.REJECTED: _("Reject"),
+    S.INELIGIBLE: _("Declare ineligible"),
+}
 
-TRANSITIONS: dict[Status, dict[Status, frozenset[Actor]]] = {
+_MOVES: dict[Status, dict[Status, frozenset[Actor]]] = {
     # A draft is never withdrawn (a withdrawn file keeps its reference): it is deleted.
     S.DRAFT: {S.SUBMITTED: APPLICANT},
     S.SUBMITTED: {S.ELIGIBILITY_CHECK: STAFF, S.WITHDRAWN: APPLICANT},
@@ -75,22 +84,24 @@ TRANSITIONS: dict[Status, dict[Status, frozenset[Actor]]] = {
     S.INFO_REQUESTED: {S.WITHDRAWN: APPLICANT},
 }
 for _source in INFO_REQUEST_SOURCES:
-    TRANSITIONS.setdefault(_source, {})[S.INFO_REQUESTED] = STAFF
+    _MOVES.setdefault(_source, {})[S.INFO_REQUESTED] = STAFF
+TRANSITIONS = Lifecycle(moves=_MOVES)
 
 
 def allowed(
     source: Status, target: Status, actor: Actor, *, returns_to: Status | None = None
 ) -> bool:
     """May `actor` move a file from `source` to `target`? An information request returns, when
-    answered by the applicant, to the status it was asked from."""
+    answered by the applicant, to the status it was asked from (a move the table cannot hold:
+    its target is the file's own earlier status)."""
     if source == S.INFO_REQUESTED and target == returns_to and target is not None:
         return actor == A.APPLICANT
-    return actor in TRANSITIONS.get(source, {}).get(target, frozenset())
+    return TRANSITIONS.allows(source, target, actor)
 
 
 def targets(source: Status, actor: Actor) -> list[Status]:
     """The moves `actor` may offer from `source` (for the buttons of a page)."""
-    return [target for target, actors in TRANSITIONS.get(source, {}).items() if actor in actors]
+    return [Status(target) for target in TRANSITIONS.targets(source, actor)]
 
 
 # What the applicant should do next, shown on "my files" and the file page.
