@@ -1,10 +1,16 @@
-"""Conditions a transition needs beyond the workflow table (domain §3): a decision needs a
-score; selecting needs budget left in the call's envelope. Each returns a refusal or None."""
+"""Conditions a transition needs beyond the workflow table (docs/domain.md, The life of a
+file): a decision needs a score; selecting needs budget left in the call's envelope. Each
+returns a refusal or None. And who may work on a file: the one answer to "does this staff
+member work on this programme", for the services' guards and the staff selectors alike."""
 
 from decimal import Decimal
 
 from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
+
+from adn_portal.accounts.permissions import MANAGERS, has_role
+from adn_portal.accounts.roles import Role
+from programs.models import ProgrammeStaff
 
 from .models import Application, ConflictOfInterest, Score
 from .workflow import Status
@@ -100,18 +106,24 @@ def refusal(application: Application, target: Status) -> str | None:
 # --- who may work on a file ------------------------------------------------------------------
 
 
-def works_on(user, programme_id: int) -> bool:
-    """Administrators work on every programme; others on the programmes they belong to."""
-    from adn_portal.accounts.permissions import has_role
-    from adn_portal.accounts.roles import Role
-    from programs.models import ProgrammeStaff
-
+def programmes_worked_on(user) -> list[int] | None:
+    """The programmes a staff member works on: None means all (administrators); reviewers and
+    programme managers work on the programmes they belong to; anyone else on none."""
     if has_role(user, Role.ADMINISTRATOR):
-        return True
-    return (
-        has_role(user, Role.REVIEWER, Role.PROGRAMME_MANAGER)
-        and ProgrammeStaff.objects.filter(user=user, programme_id=programme_id).exists()
-    )
+        return None
+    if not has_role(user, Role.REVIEWER, Role.PROGRAMME_MANAGER):
+        return []
+    # Read once per request (the user object lives as long as the request).
+    if not hasattr(user, "_programmes_worked_on"):
+        user._programmes_worked_on = list(
+            ProgrammeStaff.objects.filter(user=user).values_list("programme_id", flat=True)
+        )
+    return user._programmes_worked_on
+
+
+def works_on(user, programme_id: int) -> bool:
+    programmes = programmes_worked_on(user)
+    return programmes is None or programme_id in programmes
 
 
 def has_conflict(user, organisation_id: int) -> bool:
@@ -123,8 +135,6 @@ def has_conflict(user, organisation_id: int) -> bool:
 def staff_refusal(user, application: Application, *, manager: bool = False) -> str | None:
     """Why `user` may not read or act on this file, or None. The guard of every staff service;
     the staff selectors leave the same files out (404 on the pages and the API)."""
-    from adn_portal.accounts.permissions import MANAGERS, has_role
-
     if not works_on(user, application.programme_id) or (manager and not has_role(user, *MANAGERS)):
         return _("You do not work on this programme, or this needs a programme manager.")
     if has_conflict(user, application.organisation_id):

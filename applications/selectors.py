@@ -1,15 +1,21 @@
 from datetime import date, timedelta
 
-from django.db.models import Count, Prefetch, Q, QuerySet
-from django.shortcuts import get_object_or_404
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 
-from adn_portal.lib.page_cache import cache_get, cache_set, current_version
-
-from .models import ApplicantMessage, Application, ApplicationEvent, Attachment
+from .guards import programmes_worked_on
+from .models import (
+    ApplicantMessage,
+    Application,
+    ApplicationEvent,
+    Assignment,
+    Attachment,
+    ConflictOfInterest,
+    Score,
+)
 from .workflow import Status
 
 
-def files_of_organisation(organisation) -> QuerySet[Application]:
+def organisation_applications(organisation) -> QuerySet[Application]:
     """ "My files": the organisation's files with what each row shows, in one query."""
     return (
         Application.objects.filter(organisation=organisation)
@@ -18,9 +24,17 @@ def files_of_organisation(organisation) -> QuerySet[Application]:
     )
 
 
-def file_for_member(*, user, pk: int) -> Application:
-    """Any file of the user's organisations; another organisation's file is a 404."""
-    return get_object_or_404(
+def _one(queryset: QuerySet, **lookup):
+    """The one row of `queryset` matching `lookup`, or None (the view says 404)."""
+    try:
+        return queryset.get(**lookup)
+    except queryset.model.DoesNotExist:
+        return None
+
+
+def member_application(*, user, pk: int) -> Application | None:
+    """A file of one of the user's organisations; None for another organisation's file."""
+    return _one(
         Application.objects.for_member(user).select_related(
             "call__programme", "organisation", "programme", "expert__organisation"
         ),
@@ -28,9 +42,10 @@ def file_for_member(*, user, pk: int) -> Application:
     )
 
 
-def file_page(*, user, pk: int) -> Application:
-    """The file page's data in a fixed number of queries, whatever its history's length."""
-    application = get_object_or_404(
+def member_application_detail(*, user, pk: int) -> Application | None:
+    """What the applicant's file page shows, in a fixed number of queries whatever the length
+    of its history; None for another organisation's file."""
+    return _one(
         Application.objects.for_member(user)
         .select_related(
             "call__programme",
@@ -61,11 +76,11 @@ def file_page(*, user, pk: int) -> Application:
         ),
         pk=pk,
     )
-    return application
 
 
-def attachment_for_member(*, user, pk: int, attachment_pk: int) -> Attachment:
-    return get_object_or_404(
+def member_attachment(*, user, pk: int, attachment_pk: int) -> Attachment | None:
+    """A document of a file of the user's organisations, or None."""
+    return _one(
         Attachment.objects.filter(application__in=Application.objects.for_member(user)),
         pk=attachment_pk,
         application_id=pk,
@@ -76,32 +91,11 @@ def attachment_for_member(*, user, pk: int, attachment_pk: int) -> Attachment:
 # Staff
 
 
-def staff_programme_ids(user) -> list[int] | None:
-    """The programmes a staff member works on; None means all (administrators)."""
-    from adn_portal.accounts.permissions import has_role
-    from adn_portal.accounts.roles import Role
-    from programs.models import ProgrammeStaff
-
-    if has_role(user, Role.ADMINISTRATOR):
-        return None
-    # Read once per request (the user object lives as long as the request).
-    if not hasattr(user, "_staff_programme_ids"):
-        user._staff_programme_ids = list(
-            ProgrammeStaff.objects.filter(user=user).values_list("programme_id", flat=True)
-        )
-    return user._staff_programme_ids
-
-
-def staff_files(user) -> QuerySet[Application]:
+def staff_applications(user) -> QuerySet[Application]:
     """Submitted files of the programmes the user works on, with what the queue shows: the
     organisation, the call, and the current reviewer (a subquery, not a query per row)."""
-    from django.db.models import OuterRef, Subquery
-
-    from .models import Assignment
-    from .workflow import Status
-
     current = Assignment.objects.filter(application=OuterRef("pk"), ended_at__isnull=True)
-    files = (
+    applications = (
         Application.objects.exclude(status=Status.DRAFT)
         .select_related("organisation", "call__programme", "programme")
         .annotate(
@@ -109,26 +103,24 @@ def staff_files(user) -> QuerySet[Application]:
             reviewer_last_name=Subquery(current.values("reviewer__last_name")[:1]),
         )
     )
-    programmes = staff_programme_ids(user)
+    programmes = programmes_worked_on(user)
     if programmes is not None:
-        files = files.filter(programme_id__in=programmes)
+        applications = applications.filter(programme_id__in=programmes)
     # Nor the files of an organisation the user declared a conflict of interest with: for them
     # they do not exist (404), on the pages and the API alike (a subquery, not a query).
-    return files.exclude(organisation_id__in=_conflicts_of(user))
+    return applications.exclude(organisation_id__in=_conflicts_of(user))
 
 
 def _conflicts_of(user) -> QuerySet:
-    from .models import ConflictOfInterest
-
     return ConflictOfInterest.objects.filter(reviewer=user).values("organisation_id")
 
 
-def queue_rows(files: QuerySet[Application]) -> QuerySet[Application]:
+def queue_rows(applications: QuerySet[Application]) -> QuerySet[Application]:
     """What a row of the staff queue shows: the rest of a file (its answers, budget, the call's
     and programme's texts) stays in the database. The programme is the file's own (the same
     as its call's), so the call's is not joined again."""
     return (
-        files.select_related(None)
+        applications.select_related(None)
         .select_related("organisation", "call", "programme")
         .only(
             "reference",
@@ -144,27 +136,21 @@ def queue_rows(files: QuerySet[Application]) -> QuerySet[Application]:
     )
 
 
-# Bumped after every status change (services.core.application_transition): the queue's counts
-# per status are then read again. The short lifetime covers writes that bypass the services.
-STATUS_COUNTS_VERSION_KEY = "applications:status-counts-version"
-STATUS_COUNTS_SECONDS = 60
+def status_counts_per_programme() -> list[tuple[int, str, int]]:
+    """(programme id, status, files) of every submitted file: one GROUP BY over every
+    programme, which staff share (applications/queue_counts.py keeps it in the cache)."""
+    return list(
+        Application.objects.exclude(status=Status.DRAFT)
+        .order_by()
+        .values_list("programme_id", "status")
+        .annotate(n=Count("pk"))
+    )
 
 
-def status_counts(user) -> dict[str, int]:
-    """The queue's tabs: how many submitted files of the user's programmes are in each status.
-    One GROUP BY over every programme, shared by all staff through the cache until a file
-    moves; each user's share is summed from it."""
-    key = f"status-counts:{current_version(STATUS_COUNTS_VERSION_KEY)}"
-    per_programme = cache_get(key)
-    if per_programme is None:
-        per_programme = list(
-            Application.objects.exclude(status=Status.DRAFT)
-            .order_by()
-            .values_list("programme_id", "status")
-            .annotate(n=Count("pk"))
-        )
-        cache_set(key, per_programme, STATUS_COUNTS_SECONDS)
-    programmes = staff_programme_ids(user)
+def staff_status_counts(user, *, per_programme: list[tuple[int, str, int]]) -> dict[str, int]:
+    """The queue's tabs: how many submitted files of the user's programmes are in each status,
+    summed from the shared `per_programme` counts."""
+    programmes = programmes_worked_on(user)
     counts: dict[str, int] = {}
     for programme_id, status, n in per_programme:
         if programmes is None or programme_id in programmes:
@@ -185,12 +171,11 @@ def status_counts(user) -> dict[str, int]:
     return counts
 
 
-def staff_file(*, user, pk: int) -> Application:
-    """A file in full for staff: 404 outside the user's programmes."""
-    from .models import Assignment, Score
-
-    return get_object_or_404(
-        staff_files(user)
+def staff_application(*, user, pk: int) -> Application | None:
+    """A file in full for staff; None outside the user's programmes or with a declared
+    conflict of interest."""
+    return _one(
+        staff_applications(user)
         .select_related("expert__organisation", "created_by", "earlier_application")
         .prefetch_related(
             Prefetch(

@@ -19,11 +19,14 @@ def build_export(export_id: int) -> int:
         params = QueryDict(mutable=True)
         for key, values in export.query.items():
             params.setlist(key, values)
-        files = QueueFilter(
-            params, queryset=selectors.staff_files(export.requested_by), user=export.requested_by
+        applications = QueueFilter(
+            params,
+            queryset=selectors.staff_applications(export.requested_by),
+            user=export.requested_by,
         ).qs
         with translation.override(export.requested_by.language):
-            header, data = exports.columns(), exports.rows(files.order_by("submitted_at", "pk"))
+            header = exports.columns()
+            data = exports.rows(applications.order_by("submitted_at", "pk"))
             content = (
                 exports.to_xlsx(header, data)
                 if export.format == Export.Format.XLSX

@@ -5,7 +5,7 @@ from .views import applicant, staff
 app_name = "applications"
 
 urlpatterns = [
-    path("dossiers/", applicant.my_files, name="my_files"),
+    path("dossiers/", applicant.my_applications, name="my_applications"),
     path("compte/mes-donnees/", applicant.my_data, name="my_data"),
     path("compte/effacer/", applicant.erase_account, name="erase_account"),
     path("appels/<slug:call_slug>/demande/", applicant.start, name="start"),
@@ -27,29 +27,49 @@ urlpatterns = [
         applicant.attachment_remove,
         name="attachment_remove",
     ),
-    # The AdN staff's interface
+    # The AdN staff's interface (French paths, as users see them; "notes" are the scores)
     path("espace-adn/dossiers/", staff.queue, name="staff_queue"),
     path("espace-adn/dossiers/lot/", staff.queue_batch, name="staff_queue_batch"),
-    path("espace-adn/dossiers/<int:pk>/", staff.file, name="staff_file"),
-    path("espace-adn/dossiers/<int:pk>/statut/", staff.file_transition, name="staff_transition"),
-    path("espace-adn/dossiers/<int:pk>/decision/", staff.file_decide, name="staff_decide"),
+    path("espace-adn/dossiers/<int:pk>/", staff.application_detail, name="staff_application"),
+    path(
+        "espace-adn/dossiers/<int:pk>/statut/",
+        staff.application_transition,
+        name="staff_application_transition",
+    ),
+    path(
+        "espace-adn/dossiers/<int:pk>/decision/",
+        staff.application_decide,
+        name="staff_application_decide",
+    ),
     path(
         "espace-adn/dossiers/<int:pk>/demande-info/",
-        staff.file_request_information,
-        name="staff_request_information",
+        staff.application_request_information,
+        name="staff_application_request_information",
     ),
-    path("espace-adn/dossiers/<int:pk>/notes/", staff.file_score, name="staff_score"),
-    path("espace-adn/dossiers/<int:pk>/note-interne/", staff.file_note, name="staff_note"),
-    path("espace-adn/dossiers/<int:pk>/attribution/", staff.file_assign, name="staff_assign"),
+    path(
+        "espace-adn/dossiers/<int:pk>/notes/",
+        staff.application_score,
+        name="staff_application_score",
+    ),
+    path(
+        "espace-adn/dossiers/<int:pk>/note-interne/",
+        staff.application_note,
+        name="staff_application_note",
+    ),
+    path(
+        "espace-adn/dossiers/<int:pk>/attribution/",
+        staff.application_assign,
+        name="staff_application_assign",
+    ),
     path(
         "espace-adn/dossiers/<int:pk>/expert/",
-        staff.file_assign_expert,
-        name="staff_assign_expert",
+        staff.application_assign_expert,
+        name="staff_application_assign_expert",
     ),
     path(
         "espace-adn/dossiers/<int:pk>/documents/<int:attachment_pk>/",
-        staff.file_attachment,
-        name="staff_attachment",
+        staff.application_attachment,
+        name="staff_application_attachment",
     ),
     path("espace-adn/exports/", staff.exports, name="staff_exports"),
     path("espace-adn/exports/nouveau/", staff.export_create, name="staff_export_create"),

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
@@ -276,7 +277,7 @@ class StaffApplicationViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Application.objects.none()
-        files = selectors.staff_files(self.request.user)
+        applications = selectors.staff_applications(self.request.user)
         if self.action == "list":
             params = self.request.query_params.copy()
             params.pop("cursor", None)
@@ -284,14 +285,17 @@ class StaffApplicationViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
             params.pop("ordering", None)  # the cursor fixes the order
             return QueueFilter(
                 params or None,
-                queryset=files,
+                queryset=applications,
                 user=self.request.user,
                 overdue_days=settings.STAFF_OVERDUE_DAYS,
             ).qs
-        return files
+        return applications
 
     def get_object(self):
-        return selectors.staff_file(user=self.request.user, pk=self.kwargs["pk"])
+        application = selectors.staff_application(user=self.request.user, pk=self.kwargs["pk"])
+        if application is None:
+            raise Http404
+        return application
 
     def retrieve(self, request, *args, **kwargs):
         application = self.get_object()
@@ -348,7 +352,9 @@ class StaffApplicationViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
 
     def _queue_row(self, application: Application) -> Response:
         return Response(
-            s.QueueSerializer(selectors.staff_files(self.request.user).get(pk=application.pk)).data
+            s.QueueSerializer(
+                selectors.staff_applications(self.request.user).get(pk=application.pk)
+            ).data
         )
 
     @extend_schema(request=s.AssignSerializer, responses={204: None})

@@ -5,12 +5,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from adn_portal.accounts.models import User
-from adn_portal.lib.page_cache import bump
 from programs.models import Call
 
-from .. import eligibility, guards, workflow
+from .. import eligibility, guards, queue_counts, workflow
 from ..models import Application, ApplicationEvent
-from ..selectors import STATUS_COUNTS_VERSION_KEY
 from ..workflow import Actor, Status
 
 
@@ -89,7 +87,7 @@ def application_transition(
             fields.append("completed_at")
         locked.save(update_fields=fields)
         # The queue's counts per status are read again once this move is committed.
-        transaction.on_commit(lambda: bump(STATUS_COUNTS_VERSION_KEY))
+        transaction.on_commit(queue_counts.status_counts_changed)
         ApplicationEvent.objects.create(
             application=locked,
             kind=ApplicationEvent.Kind.TRANSITION,

@@ -5,13 +5,13 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from adn_portal.lib.numbers import whole_number
+from adn_portal.lib.redirects import safe_next
 from adn_portal.lib.uploads import upload_refusal
-from companies.views import active_organisation
+from companies.session import active_organisation
 from programs.models import Call
 
 from .. import eligibility, selectors, services, workflow
@@ -20,18 +20,21 @@ from ..models import Application
 from ..services import ApplicationError, DraftConflict, SubmissionRefused
 from ..steps import describe, steps_for
 from ..workflow import Status
+from .shared import or_404
 
 
 @login_required
-def my_files(request):
+def my_applications(request):
     organisation = active_organisation(request)
-    files = (
-        selectors.files_of_organisation(organisation)
+    applications = (
+        selectors.organisation_applications(organisation)
         if organisation
         else Application.objects.none()
     )
     return render(
-        request, "applications/my_files.html", {"organisation": organisation, "files": files}
+        request,
+        "applications/my_applications.html",
+        {"organisation": organisation, "applications": applications},
     )
 
 
@@ -74,7 +77,7 @@ def _step_context(application: Application, current) -> dict:
 
 @login_required
 def step(request, pk: int, step: str):
-    application = selectors.file_for_member(user=request.user, pk=pk)
+    application = or_404(selectors.member_application(user=request.user, pk=pk))
     editable = application.status in {Status.DRAFT, Status.INFO_REQUESTED}
     current = next((s for s in steps_for(application.call) if s.slug == step), None)
     if current is None or not editable:
@@ -138,7 +141,7 @@ def step(request, pk: int, step: str):
 @login_required
 @require_POST
 def submit(request, pk: int):
-    application = selectors.file_for_member(user=request.user, pk=pk)
+    application = or_404(selectors.member_application(user=request.user, pk=pk))
     try:
         application = services.application_submit(application=application, by=request.user)
     except SubmissionRefused as refusal:
@@ -168,7 +171,7 @@ def detail(request, pk: int):
 
 
 def _detail_page(request, pk: int, *, withdraw_form=None, status: int = 200):
-    application = selectors.file_page(user=request.user, pk=pk)
+    application = or_404(selectors.member_application_detail(user=request.user, pk=pk))
     return render(
         request,
         "applications/detail.html",
@@ -187,7 +190,7 @@ def _detail_page(request, pk: int, *, withdraw_form=None, status: int = 200):
 @login_required
 @require_POST
 def withdraw(request, pk: int):
-    application = selectors.file_for_member(user=request.user, pk=pk)
+    application = or_404(selectors.member_application(user=request.user, pk=pk))
     form = WithdrawForm(request.POST)
     if not form.is_valid():
         return _detail_page(request, pk, withdraw_form=form, status=400)
@@ -205,7 +208,7 @@ def withdraw(request, pk: int):
 @login_required
 def delete_draft(request, pk: int):
     """A draft the organisation no longer wants: deleted with its documents, once confirmed."""
-    application = selectors.file_for_member(user=request.user, pk=pk)
+    application = or_404(selectors.member_application(user=request.user, pk=pk))
     if request.method == "POST":
         try:
             services.application_delete_draft(application=application, by=request.user)
@@ -213,7 +216,7 @@ def delete_draft(request, pk: int):
             messages.error(request, str(error))
             return redirect(application)
         messages.success(request, _("The draft is deleted."))
-        return redirect("applications:my_files")
+        return redirect("applications:my_applications")
     if not application.is_draft:
         return redirect(application)
     return render(
@@ -225,7 +228,7 @@ def delete_draft(request, pk: int):
 
 @login_required
 def answer(request, pk: int):
-    application = selectors.file_for_member(user=request.user, pk=pk)
+    application = or_404(selectors.member_application(user=request.user, pk=pk))
     if application.status != Status.INFO_REQUESTED:
         return redirect(application)
     form = AnswerForm(request.POST or None)
@@ -284,7 +287,7 @@ def _upload_form_page(request, application, upload_form):
 
 @login_required
 def report(request, pk: int):
-    application = selectors.file_for_member(user=request.user, pk=pk)
+    application = or_404(selectors.member_application(user=request.user, pk=pk))
     if application.status != Status.IN_PROGRESS:
         return redirect(application)
     form = OutcomeReportForm(request.POST or None)
@@ -306,7 +309,7 @@ def report(request, pk: int):
 def attachment_upload(request, pk: int):
     """Stored: back to the page the form was on. Refused: that page again, with the reason
     next to the field (a file too large is refused before it is read whole)."""
-    application = selectors.file_for_member(user=request.user, pk=pk)
+    application = or_404(selectors.member_application(user=request.user, pk=pk))
     form = AttachmentForm(request.POST, request.FILES, refusal=upload_refusal(request))
     if form.is_valid():
         try:
@@ -322,10 +325,7 @@ def attachment_upload(request, pk: int):
             form.add_error(None, str(error))
         else:
             messages.success(request, _("Document added."))
-            back = request.POST.get("next", "")
-            if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-                back = application.get_absolute_url()
-            return redirect(back)
+            return redirect(safe_next(request, application.get_absolute_url()))
     page = _upload_form_page(request, application, form)
     if page is not None:
         return page
@@ -337,24 +337,20 @@ def attachment_upload(request, pk: int):
 @login_required
 @require_POST
 def attachment_remove(request, pk: int, attachment_pk: int):
-    attachment = selectors.attachment_for_member(
-        user=request.user, pk=pk, attachment_pk=attachment_pk
+    attachment = or_404(
+        selectors.member_attachment(user=request.user, pk=pk, attachment_pk=attachment_pk)
     )
     try:
         services.attachment_remove(attachment=attachment, by=request.user)
     except ApplicationError as error:
         messages.error(request, str(error))
-    return redirect(
-        request.POST.get("next")
-        if str(request.POST.get("next", "")).startswith("/")
-        else reverse("applications:step", args=[pk, "documents"])
-    )
+    return redirect(safe_next(request, reverse("applications:step", args=[pk, "documents"])))
 
 
 @login_required
 def attachment_download(request, pk: int, attachment_pk: int):
-    attachment = selectors.attachment_for_member(
-        user=request.user, pk=pk, attachment_pk=attachment_pk
+    attachment = or_404(
+        selectors.member_attachment(user=request.user, pk=pk, attachment_pk=attachment_pk)
     )
     response = FileResponse(
         attachment.file.open("rb"),
@@ -414,7 +410,7 @@ def erase_account(request):
             logout(request)
             user_erase(user=user)
             messages.success(request, _("Your account is erased. Thank you for using the portal."))
-            return redirect("home")
+            return redirect("programs:home")
         # The failure that reaches the limit makes AxesMiddleware answer the lockout page.
         user_login_failed.send(sender=__name__, credentials=credentials, request=request)
         error_message = _("This password is not right.")

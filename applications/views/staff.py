@@ -16,7 +16,7 @@ from adn_portal.lib.numbers import whole_number
 from adn_portal.lib.pagination import paginate
 from companies.models import Expert
 
-from .. import selectors, services, workflow
+from .. import queue_counts, selectors, services, workflow
 from ..filters import QueueFilter
 from ..forms.staff import (
     AssignmentForm,
@@ -33,18 +33,19 @@ from ..models import Application, Export
 from ..services import ApplicationError
 from ..steps import describe
 from ..workflow import Status
+from .shared import or_404
 
 QUEUE_PAGE_SIZE = 25
 
 
-def _queue(request, files):
+def _queue(request, applications):
     queue = QueueFilter(
         request.GET or None,
-        queryset=files,
+        queryset=applications,
         user=request.user,
         overdue_days=settings.STAFF_OVERDUE_DAYS,
     )
-    return queue, queue.qs if queue.is_bound else files
+    return queue, queue.qs if queue.is_bound else applications
 
 
 def _filtering(queue_filter) -> bool:
@@ -61,13 +62,12 @@ def _filtering(queue_filter) -> bool:
 
 @role_required(*STAFF)
 def queue(request):
-    all_files = selectors.staff_files(request.user)
-    queue_filter, files = _queue(request, all_files)
+    queue_filter, applications = _queue(request, selectors.staff_applications(request.user))
     if not request.GET.get("ordering"):
-        files = files.order_by("-submitted_at", "-pk")
-    counts = selectors.status_counts(request.user)
+        applications = applications.order_by("-submitted_at", "-pk")
+    counts = queue_counts.staff_status_counts(request.user)
     page = paginate(
-        selectors.queue_rows(files),
+        selectors.queue_rows(applications),
         request.GET.get("page"),
         QUEUE_PAGE_SIZE,
         # The whole queue: its size is the sum of the (cached) counts per status.
@@ -85,6 +85,7 @@ def queue(request):
             "querystring": params.urlencode(),
             "is_manager": has_role(request.user, *MANAGERS),
             "export_form": ExportForm(),
+            "decisions": workflow.DECISIONS,
         },
     )
 
@@ -93,18 +94,18 @@ def queue(request):
 @require_POST
 def queue_batch(request):
     """Batch actions on the ticked files (or, for auto-assignment, every unassigned one shown)."""
-    files = selectors.staff_files(request.user)
+    applications = selectors.staff_applications(request.user)
     ids = [pk for pk in map(whole_number, request.POST.getlist("files")) if pk is not None]
     action = request.POST.get("action")
     if action == "auto_assign":
-        chosen = files.filter(pk__in=ids) if ids else _queue(request, files)[1]
+        chosen = applications.filter(pk__in=ids) if ids else _queue(request, applications)[1]
         done = services.applications_auto_assign(
             applications=chosen.filter(status__in=workflow.OPEN_STATUSES), by=request.user
         )
         messages.success(request, _("%(count)s files assigned.") % {"count": len(done)})
-    elif action in {s.value for s in services.DECISIONS}:
+    elif action in workflow.DECISIONS:
         result = services.applications_decide_batch(
-            applications=files.filter(pk__in=ids),
+            applications=applications.filter(pk__in=ids),
             decision=Status(action),
             by=request.user,
             comment=posted_text(request, "comment"),
@@ -121,13 +122,13 @@ def queue_batch(request):
 
 
 @role_required(*STAFF)
-def file(request, pk: int):
-    application = selectors.staff_file(user=request.user, pk=pk)
+def application_detail(request, pk: int):
+    application = or_404(selectors.staff_application(user=request.user, pk=pk))
     audit(AuditEvent.Action.FILE_VIEWED, request=request, application=application.pk)
-    return _file_page(request, application)
+    return _application_page(request, application)
 
 
-def _file_page(request, application: Application, *, status: int = 200, **bound_forms):
+def _application_page(request, application: Application, *, status: int = 200, **bound_forms):
     """The file page; a refused form comes back bound, with its errors next to its fields."""
     actor = services.staff_actor(request.user)
     summary = selectors.score_summary(application)
@@ -150,7 +151,7 @@ def _file_page(request, application: Application, *, status: int = 200, **bound_
     } | {name: form for name, form in bound_forms.items() if name != "score_form"}
     return render(
         request,
-        "applications/staff/file.html",
+        "applications/staff/application.html",
         {
             "application": application,
             "content": describe(application),
@@ -181,7 +182,7 @@ def _act(request, application: Application, action):
         messages.error(request, str(error))
     else:
         messages.success(request, _("Done."))
-    return redirect("applications:staff_file", pk=application.pk)
+    return redirect("applications:staff_application", pk=application.pk)
 
 
 def _refused(request, application: Application, **bound_forms):
@@ -189,13 +190,15 @@ def _refused(request, application: Application, **bound_forms):
     above the page (400)."""
     (refused_form,) = bound_forms.values()
     audit(AuditEvent.Action.FILE_VIEWED, request=request, application=application.pk)
-    return _file_page(request, application, status=400, refused_form=refused_form, **bound_forms)
+    return _application_page(
+        request, application, status=400, refused_form=refused_form, **bound_forms
+    )
 
 
 @role_required(*STAFF)
 @require_POST
-def file_transition(request, pk: int):
-    application = selectors.staff_file(user=request.user, pk=pk)
+def application_transition(request, pk: int):
+    application = or_404(selectors.staff_application(user=request.user, pk=pk))
     form = TransitionForm(
         request.POST, application=application, actor=services.staff_actor(request.user)
     )
@@ -216,8 +219,8 @@ def file_transition(request, pk: int):
 
 @role_required(*MANAGERS)
 @require_POST
-def file_decide(request, pk: int):
-    application = selectors.staff_file(user=request.user, pk=pk)
+def application_decide(request, pk: int):
+    application = or_404(selectors.staff_application(user=request.user, pk=pk))
     form = DecisionForm(
         request.POST, application=application, actor=services.staff_actor(request.user)
     )
@@ -238,8 +241,8 @@ def file_decide(request, pk: int):
 
 @role_required(*STAFF)
 @require_POST
-def file_request_information(request, pk: int):
-    application = selectors.staff_file(user=request.user, pk=pk)
+def application_request_information(request, pk: int):
+    application = or_404(selectors.staff_application(user=request.user, pk=pk))
     form = InformationRequestForm(request.POST)
     if not form.is_valid():
         return _refused(request, application, info_form=form)
@@ -258,8 +261,8 @@ def file_request_information(request, pk: int):
 
 @role_required(*STAFF)
 @require_POST
-def file_score(request, pk: int):
-    application = selectors.staff_file(user=request.user, pk=pk)
+def application_score(request, pk: int):
+    application = or_404(selectors.staff_application(user=request.user, pk=pk))
     criteria = list(application.call.criteria.all())
     form = score_form_class(criteria, {})(request.POST)
     if not form.is_valid():
@@ -274,8 +277,8 @@ def file_score(request, pk: int):
 
 @role_required(*STAFF)
 @require_POST
-def file_note(request, pk: int):
-    application = selectors.staff_file(user=request.user, pk=pk)
+def application_note(request, pk: int):
+    application = or_404(selectors.staff_application(user=request.user, pk=pk))
     form = NoteForm(request.POST)
     if not form.is_valid():
         return _refused(request, application, note_form=form)
@@ -290,8 +293,8 @@ def file_note(request, pk: int):
 
 @role_required(*MANAGERS)
 @require_POST
-def file_assign(request, pk: int):
-    application = selectors.staff_file(user=request.user, pk=pk)
+def application_assign(request, pk: int):
+    application = or_404(selectors.staff_application(user=request.user, pk=pk))
     form = AssignmentForm(request.POST, application=application)
     if not form.is_valid():
         return _refused(request, application, assignment_form=form)
@@ -306,8 +309,8 @@ def file_assign(request, pk: int):
 
 @role_required(*MANAGERS)
 @require_POST
-def file_assign_expert(request, pk: int):
-    application = selectors.staff_file(user=request.user, pk=pk)
+def application_assign_expert(request, pk: int):
+    application = or_404(selectors.staff_application(user=request.user, pk=pk))
     expert = get_object_or_404(Expert, pk=whole_number(request.POST.get("expert")))
     return _act(
         request,
@@ -317,8 +320,8 @@ def file_assign_expert(request, pk: int):
 
 
 @role_required(*STAFF)
-def file_attachment(request, pk: int, attachment_pk: int):
-    application = selectors.staff_file(user=request.user, pk=pk)
+def application_attachment(request, pk: int, attachment_pk: int):
+    application = or_404(selectors.staff_application(user=request.user, pk=pk))
     attachment = next((d for d in application.documents if d.pk == attachment_pk), None)
     if attachment is None:
         raise Http404

@@ -1,6 +1,6 @@
 """A draft the organisation no longer wants is deleted, with its documents, once confirmed; it
 is never "withdrawn" (a withdrawn file keeps its reference, which a draft does not have). A
-submitted file is withdrawn and never deleted. The page and the API agree (issue 16)."""
+submitted file is withdrawn and never deleted. The page and the API agree."""
 
 import pytest
 from django.core.files.storage import storages
@@ -55,7 +55,9 @@ def test_the_file_page_offers_to_delete_a_draft_after_a_confirmation(
     assert Application.objects.filter(pk=application.pk).exists()  # asking deletes nothing
     with django_capture_on_commit_callbacks(execute=True):
         deleted = client.post(confirm_url)
-    assert deleted.status_code == 302 and deleted["Location"] == reverse("applications:my_files")
+    assert deleted.status_code == 302 and deleted["Location"] == reverse(
+        "applications:my_applications"
+    )
     _gone(draft)
 
     # The organisation may start again on the same call.

@@ -205,7 +205,7 @@ def test_my_files_query_count_does_not_grow_with_files(
     with django_assert_num_queries(
         4
     ):  # session, user, active organisation, files with call and programme
-        assert client.get(reverse("applications:my_files")).status_code == 200
+        assert client.get(reverse("applications:my_applications")).status_code == 200
 
 
 @pytest.mark.parametrize("history", [1, 10])

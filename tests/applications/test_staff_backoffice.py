@@ -45,15 +45,15 @@ def test_reviewers_see_only_the_programmes_they_work_on(client, reviewer):
     other = submitted_file(scored_call("TREMPLIN"))
     login_staff(client, reviewer)
     assert references(client.get(QUEUE)) == [mine.reference]
-    assert client.get(reverse("applications:staff_file", args=[other.pk])).status_code == 404
-    assert client.get(reverse("applications:staff_file", args=[mine.pk])).status_code == 200
+    assert client.get(reverse("applications:staff_application", args=[other.pk])).status_code == 404
+    assert client.get(reverse("applications:staff_application", args=[mine.pk])).status_code == 200
 
 
 def test_drafts_never_reach_the_staff_queue(client, reviewer):
     draft = submitted_file(status=Status.DRAFT)
     login_staff(client, reviewer)
     assert draft.reference not in references(client.get(QUEUE))
-    assert client.get(reverse("applications:staff_file", args=[draft.pk])).status_code == 404
+    assert client.get(reverse("applications:staff_application", args=[draft.pk])).status_code == 404
 
 
 @pytest.mark.parametrize("who", ["applicant", "expert_user", "reviewer_elsewhere"])
@@ -65,9 +65,12 @@ def test_staff_pages_are_404_for_people_without_the_role_or_the_programme(client
         "reviewer_elsewhere": lambda: staff("reviewer", "CAP"),
     }[who]()
     login_staff(client, user)  # even with the second factor in the session
-    assert client.get(reverse("applications:staff_file", args=[application.pk])).status_code == 404
+    assert (
+        client.get(reverse("applications:staff_application", args=[application.pk])).status_code
+        == 404
+    )
     response = client.post(
-        reverse("applications:staff_note", args=[application.pk]), {"text": "intrusion"}
+        reverse("applications:staff_application_note", args=[application.pk]), {"text": "intrusion"}
     )
     assert response.status_code == 404
     assert not ApplicationEvent.objects.filter(kind="note").exists()
@@ -97,7 +100,9 @@ def test_applicants_never_see_internal_notes_scores_or_reviewer_names(client, ma
     # Staff read the score in words in the timeline, not a bare number.
     login_staff(client, manager)
     staff_page = html.unescape(
-        client.get(reverse("applications:staff_file", args=[application.pk])).content.decode()
+        client.get(
+            reverse("applications:staff_application", args=[application.pk])
+        ).content.decode()
     )
     total = application.events.get(kind="score").comment
     assert f"Total pondéré : {total} points." in staff_page
@@ -456,7 +461,7 @@ def test_an_information_request_from_staff_reaches_the_applicant(client, reviewe
     application = submitted_file()
     login_staff(client, reviewer)
     client.post(
-        reverse("applications:staff_request_information", args=[application.pk]),
+        reverse("applications:staff_application_request_information", args=[application.pk]),
         {"message": "Joignez le devis.", "due_date": "2030-01-31"},
     )
     application.refresh_from_db()

@@ -49,7 +49,7 @@ def organisation_with(**fields) -> Organisation:
         "balance_sheet": None,
     } | fields
     organisation = OrganisationFactory(**values)
-    services._derive(organisation)
+    services.organisations._derive(organisation)
     organisation.save()
     return organisation
 
@@ -559,7 +559,7 @@ def test_estimates_of_a_young_enterprise_are_recorded_and_shown_to_staff(client,
     manager = staff("programme manager", "START")
     login_staff(client, manager)
 
-    page = client.get(reverse("applications:staff_file", args=[application.pk]))
+    page = client.get(reverse("applications:staff_application", args=[application.pk]))
 
     assert page.status_code == 200
     with translation.override("fr"):
@@ -577,7 +577,7 @@ def test_an_sme_with_400_staff_is_flagged_on_the_staff_file_page(client):
     manager = staff("programme manager", "START")
     login_staff(client, manager)
 
-    response = client.get(reverse("applications:staff_file", args=[application.pk]))
+    response = client.get(reverse("applications:staff_application", args=[application.pk]))
 
     assert response.status_code == 200
     assert organisation.size_class == SizeClass.LARGE
@@ -589,7 +589,7 @@ def test_a_consistent_organisation_is_not_flagged(client):
     application = submitted_file(organisation=organisation)
     login_staff(client, staff("programme manager", "START"))
 
-    response = client.get(reverse("applications:staff_file", args=[application.pk]))
+    response = client.get(reverse("applications:staff_application", args=[application.pk]))
 
     assert response.status_code == 200
     assert organisation.kind_conflict == ""

@@ -103,7 +103,7 @@ def test_the_applicants_pages_have_no_serious_accessibility_violation(browser, l
     steps = ["organisation", "contact", "needs", "expert", "documents", "declarations"]
     urls = [reverse("applications:step", args=[draft.pk, step]) for step in steps]
     urls += [
-        reverse("applications:my_files"),
+        reverse("applications:my_applications"),
         draft.get_absolute_url(),
         reverse("companies:organisation_list"),
         reverse("profile"),
@@ -138,7 +138,7 @@ def test_the_staff_pages_have_no_serious_accessibility_violation(browser, live_s
     snapshot_run(trigger="manual")
     urls = [
         reverse("applications:staff_queue"),
-        reverse("applications:staff_file", args=[application.pk]),
+        reverse("applications:staff_application", args=[application.pk]),
         reverse("stats:dashboard"),
         reverse("companies:staff_expert_list"),
     ]

@@ -178,7 +178,7 @@ def test_staff_views_are_404_for_an_applicant(client, applicant):
     client.force_login(applicant)
     for url in (
         reverse("applications:staff_queue"),
-        reverse("applications:staff_file", args=[application.pk]),
+        reverse("applications:staff_application", args=[application.pk]),
         reverse("stats:dashboard"),
     ):
         assert client.get(url).status_code == 404
@@ -194,10 +194,13 @@ def test_a_reviewer_of_another_programme_can_neither_read_nor_write(client):
     application = submitted_file()
     login_staff(client, staff("reviewer", "TREMPLIN"))
     before = snapshot()
-    assert client.get(reverse("applications:staff_file", args=[application.pk])).status_code == 404
+    assert (
+        client.get(reverse("applications:staff_application", args=[application.pk])).status_code
+        == 404
+    )
     assert (
         client.post(
-            reverse("applications:staff_note", args=[application.pk]), {"text": "x"}
+            reverse("applications:staff_application_note", args=[application.pk]), {"text": "x"}
         ).status_code
         == 404
     )

@@ -151,7 +151,7 @@ def test_after_erasure_no_table_holds_the_persons_address_name_or_ip(
     assert response.status_code == 302
     assert tables_holding(EMAIL, FIRST, LAST, IP) == {}
     # Nothing of theirs is left to sign in with, in any browser or with any key.
-    assert phone.get(reverse("applications:my_files")).status_code == 302
+    assert phone.get(reverse("applications:my_applications")).status_code == 302
     assert not Authenticator.objects.filter(user=person).exists()
     assert not ApiToken.objects.filter(user=person).exists()
     # The file stays, anonymised, and the figures do not move.

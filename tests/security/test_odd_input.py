@@ -38,7 +38,7 @@ from adn_portal.lib.spreadsheet import safe_cell
 from applications.models import Application, Export
 from applications.services import application_start
 from applications.workflow import Status
-from companies.forms import OrganisationForm
+from companies.forms.owner import OrganisationForm
 from companies.identifiers import nace_section, normalise_enterprise_number
 from companies.models import Organisation
 from programs.models import FormSection, Programme
@@ -136,9 +136,9 @@ ANYONE, MEMBERS, STAFF = ["anonymous", "applicant", "staff"], ["applicant", "exp
 READS = {  # name: (who sees it, what it reads)
     "companies:expert_directory": (ANYONE, ["page", "q", "sort", *FACETS]),
     "companies:experts_export": (ANYONE, ["q", "sort", *FACETS]),
-    "companies:staff_expert_list": (STAFF, ["statut", "page"]),
-    "companies:staff_claim_list": (STAFF, ["statut", "page"]),
-    "companies:organisation_join": (MEMBERS, ["numero"]),
+    "companies:staff_expert_list": (STAFF, ["status", "page"]),
+    "companies:staff_claim_list": (STAFF, ["status", "page"]),
+    "companies:organisation_join": (MEMBERS, ["number"]),
     "applications:staff_queue": (STAFF, ["page", "ordering", *QUEUE]),
     "stats:dashboard": (STAFF, ["programme", "from", "to"]),
     "stats:dashboard_csv": (STAFF, ["programme", "from", "to"]),
@@ -436,8 +436,8 @@ PAGE_FORMS = [
     "organisation_invite", "profile", "set_language", "withdraw", "answer", "report",
     "erase_account", "expert_profile", "api_token_create", "api_token_revoke",
     *(f"step {slug} {how}" for slug in STEP_SLUGS for how in ("save_continue", "save_draft")),
-    "staff_note", "staff_decide", "staff_request_information", "staff_score",
-    "staff_transition", "staff_assign", "staff_assign_expert", "staff_queue_batch",
+    "staff_application_note", "staff_application_decide", "staff_application_request_information", "staff_application_score",
+    "staff_application_transition", "staff_application_assign", "staff_application_assign_expert", "staff_queue_batch",
     "staff_export_create", "staff_expert_detail",
 ]  # fmt: skip
 
@@ -535,13 +535,13 @@ def page_forms(world) -> dict[str, tuple[str, str, dict]]:
     criteria = list(queued.call.criteria.values_list("pk", flat=True))
     scores = {f"score_{pk}": "3" for pk in criteria} | {f"comment_{pk}": "ok" for pk in criteria}
     on_file = {
-        "staff_note": {"text": "À vérifier."},
-        "staff_decide": {"decision": "selected", "comment": "", "expected_status": "submitted"},
-        "staff_request_information": {"message": "Le devis ?", "due_date": "2030-01-31"},
-        "staff_score": scores,
-        "staff_transition": {"to": "eligibility_check", "comment": "", "expected_status": "submitted"},
-        "staff_assign": {"reviewer": str(world["administrator"].pk)},
-        "staff_assign_expert": {"expert": str(world["expert"].pk)},
+        "staff_application_note": {"text": "À vérifier."},
+        "staff_application_decide": {"decision": "selected", "comment": "", "expected_status": "submitted"},
+        "staff_application_request_information": {"message": "Le devis ?", "due_date": "2030-01-31"},
+        "staff_application_score": scores,
+        "staff_application_transition": {"to": "eligibility_check", "comment": "", "expected_status": "submitted"},
+        "staff_application_assign": {"reviewer": str(world["administrator"].pk)},
+        "staff_application_assign_expert": {"expert": str(world["expert"].pk)},
     }  # fmt: skip
     for name, values in on_file.items():
         forms[name] = ("staff", reverse(f"applications:{name}", args=[queued.pk]), values)
@@ -555,7 +555,7 @@ def page_forms(world) -> dict[str, tuple[str, str, dict]]:
         "staff_expert_detail": (
             "staff",
             reverse("companies:staff_expert_detail", args=[world["expert"].pk]),
-            {"action": "suspend", "comment": "", "valid_from": "2026-01-01", "years": "3"},
+            {"to": "suspended", "comment": "", "valid_from": "2026-01-01", "years": "3"},
         ),
     }  # fmt: skip
     assert sorted(forms) == sorted(PAGE_FORMS)
@@ -866,7 +866,10 @@ def test_a_step_saved_with_a_junk_version_is_refused_as_stale(client):
 # the expert is looked up (404).
 @pytest.mark.parametrize(
     ("view", "field", "status"),
-    [("staff_assign", "reviewer", 400), ("staff_assign_expert", "expert", 404)],
+    [
+        ("staff_application_assign", "reviewer", 400),
+        ("staff_application_assign_expert", "expert", 404),
+    ],
 )
 def test_a_staff_assignment_to_a_junk_id_is_refused(client, view, field, status):
     administrator = staff(Role.ADMINISTRATOR, "START")
@@ -1052,7 +1055,7 @@ def test_more_parameters_than_django_reads_are_a_400_in_the_error_shape_on_the_a
 
 
 def test_an_unexpected_api_error_is_a_500_in_the_error_shape(monkeypatch):
-    from programs.api import CallViewSet
+    from programs.api.views import CallViewSet
 
     def fail(*args, **kwargs):
         raise RuntimeError("unexpected")

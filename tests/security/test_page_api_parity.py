@@ -375,7 +375,7 @@ def table(w) -> dict[str, Row]:
             endpoint=("staff-application-transitions", "POST"),
             form="TransitionForm",
             who="manager",
-            page=file_page("staff_transition", w.queued),
+            page=file_page("staff_application_transition", w.queued),
             api=staff_api(w.queued, "transitions"),
             valid={"to": "eligibility_check", "comment": "", "expected_status": "submitted"},
             cases=[
@@ -391,7 +391,7 @@ def table(w) -> dict[str, Row]:
             endpoint=("staff-application-transitions", "POST"),
             form="TransitionForm (a reviewer)",
             who="reviewer",
-            page=file_page("staff_transition", w.reviewing),
+            page=file_page("staff_application_transition", w.reviewing),
             api=staff_api(w.reviewing, "transitions"),
             valid={},
             cases=[({"to": "selected"}, "to"), ({"to": "rejected"}, "to")],
@@ -400,7 +400,7 @@ def table(w) -> dict[str, Row]:
             endpoint=("staff-application-transitions", "POST"),
             form="DecisionForm",
             who="manager",
-            page=file_page("staff_decide", w.reviewing),
+            page=file_page("staff_application_decide", w.reviewing),
             api=staff_api(w.reviewing, "transitions"),
             valid={"decision": "rejected", "comment": "", "expected_status": "under_review"},
             cases=[
@@ -418,7 +418,7 @@ def table(w) -> dict[str, Row]:
             endpoint=("staff-application-information-requests", "POST"),
             form="InformationRequestForm",
             who="reviewer",
-            page=file_page("staff_request_information", w.queued),
+            page=file_page("staff_application_request_information", w.queued),
             api=staff_api(w.queued, "information-requests"),
             valid={"message": "Joignez le devis.", "due_date": ""},
             cases=[
@@ -432,7 +432,7 @@ def table(w) -> dict[str, Row]:
             endpoint=("staff-application-assignment", "POST"),
             form="AssignmentForm",
             who="manager",
-            page=file_page("staff_assign", w.queued),
+            page=file_page("staff_application_assign", w.queued),
             api=staff_api(w.queued, "assignment"),
             valid={"reviewer": str(w.reviewer.pk)},
             cases=[
@@ -447,7 +447,7 @@ def table(w) -> dict[str, Row]:
             endpoint=("staff-application-scores", "POST"),
             form="ScoreForm",
             who="reviewer",
-            page=file_page("staff_score", w.reviewing),
+            page=file_page("staff_application_score", w.reviewing),
             api=staff_api(w.reviewing, "scores"),
             valid={
                 f"score_{c1.pk}": "4",
@@ -482,7 +482,7 @@ def table(w) -> dict[str, Row]:
             endpoint=("staff-application-notes", "POST"),
             form="NoteForm",
             who="reviewer",
-            page=file_page("staff_note", w.queued),
+            page=file_page("staff_application_note", w.queued),
             api=staff_api(w.queued, "notes"),
             valid={"text": "À vérifier."},
             cases=[({"text": ""}, "text"), ({"text": "a\x00b"}, "text")],

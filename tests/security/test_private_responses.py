@@ -25,13 +25,13 @@ def private(response) -> bool:
 def applicant_pages(personal_file) -> dict[str, str]:
     pk = personal_file["application"].pk
     return {
-        "my files": reverse("applications:my_files"),
+        "my files": reverse("applications:my_applications"),
         "file page": reverse("applications:detail", args=[pk]),
         "applicant document": personal_file["attachment"].get_absolute_url(),
         "personal-data export": reverse("applications:my_data"),
         "erasure page": reverse("applications:erase_account"),
         "profile": reverse("profile"),
-        "home, signed in": reverse("home"),
+        "home, signed in": reverse("programs:home"),
     }
 
 
@@ -39,9 +39,9 @@ def staff_pages(personal_file) -> dict[str, str]:
     pk = personal_file["application"].pk
     return {
         "staff queue": reverse("applications:staff_queue"),
-        "staff file page": reverse("applications:staff_file", args=[pk]),
+        "staff file page": reverse("applications:staff_application", args=[pk]),
         "staff document download": reverse(
-            "applications:staff_attachment", args=[pk, personal_file["attachment"].pk]
+            "applications:staff_application_attachment", args=[pk, personal_file["attachment"].pk]
         ),
         "staff exports": reverse("applications:staff_exports"),
         "staff export download": reverse(
@@ -119,7 +119,7 @@ def test_public_pages_keep_their_caching_for_anonymous_visitors(client):
     expert = ExpertFactory()
     expert.logo.save("logo.png", ContentFile(b"\x89PNG\r\n\x1a\n" + b"0" * 64), save=True)
 
-    home = client.get(reverse("home"))
+    home = client.get(reverse("programs:home"))
     directory = client.get(reverse("companies:expert_directory"))
     logo = client.get(reverse("companies:expert_logo", args=[expert.slug]))
 

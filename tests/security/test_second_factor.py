@@ -103,9 +103,9 @@ def test_a_password_alone_grants_no_staff_right_anywhere(client, kind):
     response = client.get(STAFF_API)
     assert response.status_code == 403
     assert response.json()["errors"][0]["code"] == "two_factor_required"
-    assert client.get(reverse("call_detail", args=[hidden_call.slug])).status_code == 404
+    assert client.get(reverse("programs:call_detail", args=[hidden_call.slug])).status_code == 404
     response = client.post(
-        reverse("applications:staff_transition", args=[file.pk]),
+        reverse("applications:staff_application_transition", args=[file.pk]),
         {"to": Status.REJECTED, "comment": "Non."},
     )
     assert response.status_code == 302

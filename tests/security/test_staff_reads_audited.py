@@ -25,7 +25,7 @@ def reads(action: str) -> list[tuple]:
 def test_staff_reading_a_file_page_is_audited(client, personal_file):
     manager, application = personal_file["manager"], personal_file["application"]
     login_staff(client, manager)
-    url = reverse("applications:staff_file", args=[application.pk])
+    url = reverse("applications:staff_application", args=[application.pk])
 
     response = client.get(url)
 
@@ -39,7 +39,7 @@ def test_staff_downloading_a_document_is_audited(client, personal_file):
     manager, application = personal_file["manager"], personal_file["application"]
     attachment = personal_file["attachment"]
     login_staff(client, manager)
-    url = reverse("applications:staff_attachment", args=[application.pk, attachment.pk])
+    url = reverse("applications:staff_application_attachment", args=[application.pk, attachment.pk])
 
     response = client.get(url)
 
@@ -104,7 +104,7 @@ def test_a_refused_read_is_not_recorded_as_a_read(client, personal_file):
     other_programme = staff("programme manager", "TREMPLIN")
     login_staff(client, other_programme)
 
-    page = client.get(reverse("applications:staff_file", args=[application.pk]))
+    page = client.get(reverse("applications:staff_application", args=[application.pk]))
     api = APIClient()
     login_staff(api, other_programme)
     through_api = api.get(f"/api/v1/staff/applications/{application.pk}/")

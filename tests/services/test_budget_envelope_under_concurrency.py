@@ -40,7 +40,7 @@ def scored_files(call, count: int) -> list[Application]:
 def select_on_the_file_page(client, files):
     for application in files:
         client.post(
-            reverse("applications:staff_decide", args=[application.pk]),
+            reverse("applications:staff_application_decide", args=[application.pk]),
             {"decision": "selected", "comment": "", "expected_status": "under_review"},
         )
 
