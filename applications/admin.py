@@ -62,19 +62,32 @@ class ApplicationAdmin(admin.ModelAdmin):
 
 @admin.register(MessageTemplate)
 class MessageTemplateAdmin(admin.ModelAdmin):
+    """Edited here, the admin being their editor: texts that no rule or side effect hangs on (the
+    decision service reads them when it writes to the applicant)."""
+
     list_display = ["kind", "programme", "subject_fr"]
     list_filter = ["kind", "programme"]
 
 
 @admin.register(ConflictOfInterest)
 class ConflictOfInterestAdmin(CheckedPrefill, admin.ModelAdmin):
+    """Declared and taken back through the services (the reviewer's files of the organisation
+    go back to the pool); a declaration is not edited: take it back and declare it again."""
+
     list_display = ["reviewer", "organisation", "declared_at"]
     autocomplete_fields = ["reviewer", "organisation"]
 
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        # As declared through the service: the reviewer's files of the organisation go back
-        # to the pool (the staff selectors and guards already keep them away from them).
-        services.conflict_declare(
+        declared = services.conflict_declare(
             reviewer=obj.reviewer, organisation=obj.organisation, reason=obj.reason
         )
+        obj.pk, obj.declared_at = declared.pk, declared.declared_at
+
+    def delete_model(self, request, obj):
+        services.conflicts_withdraw(conflicts=[obj])
+
+    def delete_queryset(self, request, queryset):
+        services.conflicts_withdraw(conflicts=list(queryset))

@@ -178,11 +178,8 @@ def emails_flag_uncertain(*, older_than: timedelta = CLAIM_TIMEOUT) -> int:
     return len(flagged)
 
 
-def email_template_queue(
-    *, to: str, template: str, context: dict, language: str, sensitive: bool = False
-) -> OutgoingEmail:
-    """Render `emails/<template>_subject.txt` and `_body.txt` in the recipient's language,
-    then queue the message in the outbox."""
+def email_template_render(*, template: str, context: dict, language: str) -> tuple[str, str]:
+    """`emails/<template>_subject.txt` and `_body.txt` rendered in `language`: (subject, body)."""
     from django.template.loader import render_to_string
     from django.utils import translation
 
@@ -190,4 +187,13 @@ def email_template_queue(
         context = {"site_url": settings.SITE_URL, **context}
         subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
         body = render_to_string(f"emails/{template}_body.txt", context)
+    return subject, body
+
+
+def email_template_queue(
+    *, to: str, template: str, context: dict, language: str, sensitive: bool = False
+) -> OutgoingEmail:
+    """Render `emails/<template>_subject.txt` and `_body.txt` in the recipient's language,
+    then queue the message in the outbox."""
+    subject, body = email_template_render(template=template, context=context, language=language)
     return email_queue(to=to, subject=subject, body=body, sensitive=sensitive)

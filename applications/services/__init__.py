@@ -2,10 +2,9 @@
 other side effects leave through the outbox after commit.
 
 core: errors and the one transition function · applicant: drafts, documents, submission,
-answers, report · staff: assignment, scores, decisions, notes, exports · reminders: what the
-portal sends on its own schedule."""
+answers, report · staff: assignment, scores, decisions, notes, exports · messages: the one way
+to write to the applicant · reminders: what the portal sends on its own schedule."""
 
-from ..guards import works_on  # noqa: F401
 from .applicant import (  # noqa: F401
     application_answer_information_request,
     application_delete_draft,
@@ -25,9 +24,9 @@ from .core import (  # noqa: F401
     SubmissionRefused,
     application_transition,
 )
+from .messages import applicant_message_send  # noqa: F401
 from .reminders import information_requests_remind  # noqa: F401
 from .staff import (  # noqa: F401
-    DECISIONS,
     SCORABLE,
     application_add_note,
     application_assign,
@@ -38,6 +37,7 @@ from .staff import (  # noqa: F401
     applications_auto_assign,
     applications_decide_batch,
     conflict_declare,
+    conflicts_withdraw,
     export_request,
     reviewers_of,
     staff_actor,

@@ -12,9 +12,8 @@ from django.utils.translation import gettext as _
 
 from adn_portal.accounts.models import User
 from adn_portal.lib.null_characters import without_nul
-from adn_portal.mailer.services import email_template_queue
 from companies.models import Organisation
-from companies.services import is_member
+from companies.selectors import is_member
 from programs.models import Call
 
 from .. import eligibility, guards, uploads
@@ -30,6 +29,7 @@ from ..models import (
 from ..steps import BudgetStep, Step, to_json
 from ..workflow import Actor, Status
 from .core import ApplicationError, DraftConflict, SubmissionRefused, application_transition
+from .messages import applicant_message_send, portal_message
 
 # ---------------------------------------------------------------------------------------------
 # Drafts
@@ -258,33 +258,6 @@ def _freeze(application: Application, by: User) -> ApplicationVersion:
     return version
 
 
-def _message(
-    application: Application,
-    *,
-    kind: str,
-    template: str,
-    context: dict,
-    to: User,
-    sent_by: User | None = None,
-) -> ApplicantMessage:
-    """Write to the applicant: on the file page and by e-mail, in their language."""
-    from django.template.loader import render_to_string
-    from django.utils import translation
-
-    with translation.override(to.language):
-        context = {"application": application, "site_url": settings.SITE_URL, **context}
-        subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
-        body = render_to_string(f"emails/{template}_body.txt", context)
-    message = ApplicantMessage.objects.create(
-        application=application, kind=kind, subject=subject, body=body, sent_by=sent_by
-    )
-    email_template_queue(to=to.email, template=template, context=context, language=to.language)
-    ApplicationEvent.objects.create(
-        application=application, kind=ApplicationEvent.Kind.MESSAGE, by=sent_by, comment=subject
-    )
-    return message
-
-
 def application_submit(
     *, application: Application, by: User, now: datetime | None = None
 ) -> Application:
@@ -315,12 +288,15 @@ def application_submit(
         application_transition(
             application=locked, to=Status.SUBMITTED, by=by, actor=Actor.APPLICANT
         )
-        _message(
-            locked,
-            kind=ApplicantMessage.Kind.ACKNOWLEDGEMENT,
-            template="application_acknowledgement",
-            context={},
+        subject, body = portal_message(
+            application=locked, template="application_acknowledgement", context={}, to=by
+        )
+        applicant_message_send(
+            application=locked,
             to=by,
+            kind=ApplicantMessage.Kind.ACKNOWLEDGEMENT,
+            subject=subject,
+            body=body,
         )
     application.refresh_from_db()
     return application
@@ -423,12 +399,18 @@ def application_request_information(
             application=application, to=Status.INFO_REQUESTED, by=by, actor=actor, comment=message
         )
         applicant = application.created_by
-        info = _message(
-            application,
-            kind=ApplicantMessage.Kind.INFO_REQUEST,
+        subject, body = portal_message(
+            application=application,
             template="application_info_request",
             context={"message": message, "due_date": due_date},
             to=applicant,
+        )
+        info = applicant_message_send(
+            application=application,
+            to=applicant,
+            kind=ApplicantMessage.Kind.INFO_REQUEST,
+            subject=subject,
+            body=body,
             sent_by=by,
         )
         if due_date:

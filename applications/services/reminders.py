@@ -11,8 +11,7 @@ from adn_portal.mailer.services import email_template_queue
 from .. import selectors
 from ..models import ApplicantMessage, ApplicationEvent
 from ..workflow import Status
-
-LANGUAGES = {code for code, _name in settings.LANGUAGES}
+from .messages import language_of
 
 
 def information_requests_remind(*, now: datetime | None = None) -> int:
@@ -48,7 +47,7 @@ def _remind(request: ApplicantMessage, *, now: datetime, today: date, interval: 
                 "request": request,
                 "overdue": request.due_date < today,
             },
-            language=applicant.language if applicant.language in LANGUAGES else "fr",
+            language=language_of(applicant),
         )
         # On the file's timeline, for the applicant and staff: the portal wrote, nobody by hand.
         ApplicationEvent.objects.create(

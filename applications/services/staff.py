@@ -1,16 +1,13 @@
 """What AdN staff do with files: assign, score, decide, note, follow up, export."""
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q
-from django.template import Context, Template
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from adn_portal.accounts.models import User
 from adn_portal.accounts.permissions import MANAGERS, has_role
 from adn_portal.accounts.roles import Role
-from adn_portal.mailer.services import email_queue
 from companies.models import Expert
 
 from ..guards import staff_refusal
@@ -21,11 +18,11 @@ from ..models import (
     Assignment,
     ConflictOfInterest,
     Export,
-    MessageTemplate,
     Score,
 )
 from ..workflow import DECISIONS, OPEN_STATUSES, Actor, Status
 from .core import ApplicationError, application_transition
+from .messages import applicant_message_send, programme_message
 
 SCORABLE = {Status.ELIGIBILITY_CHECK, Status.UNDER_REVIEW, Status.WAITLISTED}
 
@@ -142,6 +139,12 @@ def conflict_declare(*, reviewer: User, organisation, reason: str = "") -> Confl
     return conflict
 
 
+def conflicts_withdraw(*, conflicts) -> None:
+    """Take back declarations made by mistake: the organisation's files are the reviewer's to
+    handle again, and the scores they gave count again (assignments ended stay ended)."""
+    ConflictOfInterest.objects.filter(pk__in=[c.pk for c in conflicts]).delete()
+
+
 # --- scoring ---------------------------------------------------------------------------------
 
 
@@ -176,46 +179,6 @@ def application_score(
 # --- decisions and messages ------------------------------------------------------------------
 
 
-def _template_message(
-    application: Application, kind: str, comment: str, by: User
-) -> ApplicantMessage:
-    """Render the programme's template (or the general one) in the applicant's language."""
-    template = (
-        MessageTemplate.objects.filter(kind=kind, programme=application.programme).first()
-        or MessageTemplate.objects.filter(kind=kind, programme__isnull=True).first()
-    )
-    if template is None:
-        raise ApplicationError(_("No message template is defined for this decision."))
-    recipient = application.created_by
-    language = recipient.language if recipient.language in ("fr", "en", "de") else "fr"
-    with translation.override(language):
-        context = Context(
-            {
-                "reference": application.reference,
-                "organisation": application.organisation.name,
-                "call": application.call.title,
-                "programme": application.programme.name,
-                "comment": comment,
-                "url": f"{settings.SITE_URL}{application.get_absolute_url()}",
-            },
-            autoescape=False,
-        )
-        subject = Template(getattr(template, f"subject_{language}")).render(context).strip()
-        body = Template(getattr(template, f"body_{language}")).render(context)
-    message = ApplicantMessage.objects.create(
-        application=application,
-        kind=ApplicantMessage.Kind.DECISION if kind in DECISIONS else ApplicantMessage.Kind.OTHER,
-        subject=subject,
-        body=body,
-        sent_by=by,
-    )
-    email_queue(to=recipient.email, subject=subject, body=body)
-    ApplicationEvent.objects.create(
-        application=application, kind=ApplicationEvent.Kind.MESSAGE, by=by, comment=subject
-    )
-    return message
-
-
 def application_decide(
     *,
     application: Application,
@@ -239,7 +202,17 @@ def application_decide(
             comment=comment,
             expected_status=expected_status,
         )
-        _template_message(application, decision, comment, by)
+        subject, body = programme_message(
+            application=application, kind=decision, comment=comment, to=application.created_by
+        )
+        applicant_message_send(
+            application=application,
+            to=application.created_by,
+            kind=ApplicantMessage.Kind.DECISION,
+            subject=subject,
+            body=body,
+            sent_by=by,
+        )
     application.refresh_from_db()
     return application
 

@@ -18,6 +18,7 @@ from applications.models import (
     ApplicationEvent,
     Assignment,
     Attachment,
+    ConflictOfInterest,
     Export,
     Score,
 )
@@ -102,7 +103,7 @@ def test_the_queue_and_its_counts_leave_out_a_conflicted_file_on_the_page_and_th
 
 def test_a_colleague_without_a_conflict_still_sees_the_file(client, conflict):
     login_staff(client, conflict["colleague"])
-    url = reverse("applications:staff_file", args=[conflict["application"].pk])
+    url = reverse("applications:staff_application", args=[conflict["application"].pk])
     assert client.get(url).status_code == 200
 
 
@@ -113,8 +114,8 @@ def test_the_file_page_its_documents_and_the_api_answer_404_to_a_conflicted_read
     application, attachment = conflict["application"], conflict["attachment"]
     login_staff(client, conflict[who])
     for url in (
-        reverse("applications:staff_file", args=[application.pk]),
-        reverse("applications:staff_attachment", args=[application.pk, attachment.pk]),
+        reverse("applications:staff_application", args=[application.pk]),
+        reverse("applications:staff_application_attachment", args=[application.pk, attachment.pk]),
     ):
         assert client.get(url).status_code == 404, url
     api = APIClient()
@@ -163,13 +164,21 @@ def _page_actions(conflict) -> list[tuple[str, str, dict]]:
     }
     expert = ExpertFactory()
     return [
-        ("reviewer", "staff_transition", {"to": "rejected", "expected_status": "under_review"}),
-        ("manager", "staff_decide", {"decision": "rejected", "expected_status": "under_review"}),
-        ("reviewer", "staff_request_information", {"message": "Le devis ?"}),
-        ("reviewer", "staff_score", scores),
-        ("reviewer", "staff_note", {"text": "Vu."}),
-        ("manager", "staff_assign", {"reviewer": str(conflict["colleague"].pk)}),
-        ("manager", "staff_assign_expert", {"expert": str(expert.pk)}),
+        (
+            "reviewer",
+            "staff_application_transition",
+            {"to": "rejected", "expected_status": "under_review"},
+        ),
+        (
+            "manager",
+            "staff_application_decide",
+            {"decision": "rejected", "expected_status": "under_review"},
+        ),
+        ("reviewer", "staff_application_request_information", {"message": "Le devis ?"}),
+        ("reviewer", "staff_application_score", scores),
+        ("reviewer", "staff_application_note", {"text": "Vu."}),
+        ("manager", "staff_application_assign", {"reviewer": str(conflict["colleague"].pk)}),
+        ("manager", "staff_application_assign_expert", {"expert": str(expert.pk)}),
     ]
 
 
@@ -277,7 +286,7 @@ def test_scores_given_before_a_conflict_was_declared_no_longer_count(client, con
     with translation.override("en"), pytest.raises(services.ApplicationError, match="a score"):
         services.application_decide(application=application, decision=Status.SELECTED, by=manager)
     login_staff(client, manager)
-    page = client.get(reverse("applications:staff_file", args=[application.pk]))
+    page = client.get(reverse("applications:staff_application", args=[application.pk]))
     assert page.status_code == 200
     assert page.context["summary"]["reviewers"] == [] and page.context["summary"]["mean"] is None
     api = APIClient()
@@ -298,5 +307,27 @@ def test_a_conflict_declared_in_the_admin_takes_the_reviewers_files_back(client,
     assert response.status_code == 302
     assert not Assignment.objects.filter(application=application, ended_at__isnull=True).exists()
     login_staff(client, colleague)
-    url = reverse("applications:staff_file", args=[application.pk])
+    url = reverse("applications:staff_application", args=[application.pk])
     assert client.get(url).status_code == 404
+
+
+def test_a_conflict_is_not_edited_in_the_admin_but_taken_back_through_the_service(client, conflict):
+    declared = ConflictOfInterest.objects.get(reviewer=conflict["reviewer"])
+    administrator = UserFactory(is_staff=True, is_superuser=True)
+    login_staff(client, administrator)
+    response = client.post(
+        reverse("admin:applications_conflictofinterest_change", args=[declared.pk]),
+        {"reviewer": conflict["colleague"].pk, "organisation": declared.organisation_id},
+    )
+    assert response.status_code == 403
+    declared.refresh_from_db()
+    assert declared.reviewer == conflict["reviewer"]
+    response = client.post(
+        reverse("admin:applications_conflictofinterest_delete", args=[declared.pk]),
+        {"post": "yes"},
+    )
+    assert response.status_code == 302
+    assert not ConflictOfInterest.objects.filter(pk=declared.pk).exists()
+    login_staff(client, conflict["reviewer"])
+    url = reverse("applications:staff_application", args=[conflict["application"].pk])
+    assert client.get(url).status_code == 200
