@@ -1,5 +1,5 @@
-"""The checks a call applies to a file (domain §2), each explained in plain words with what to
-do about it. Run before submission (shown on the last step) and at submission (stored)."""
+"""The checks a call applies to a file (docs/domain.md, Organisations and eligibility), each
+explained in plain words with what to do about it. Run before submission (shown on the last step) and at submission (stored)."""
 
 from dataclasses import asdict, dataclass
 from datetime import datetime

@@ -1,13 +1,12 @@
 """Queue exports as CSV or XLSX. Every cell goes through safe_cell: a formula is made inert and
-characters a workbook cannot hold are dropped."""
+characters a workbook cannot hold are dropped (the CSV through the portal's one CSV writer)."""
 
-import csv
 import io
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from adn_portal.lib.spreadsheet import safe_cell
+from adn_portal.lib.spreadsheet import safe_cell, write_csv
 
 
 def columns() -> list[str]:
@@ -27,43 +26,47 @@ def columns() -> list[str]:
     ]
 
 
-def rows(files) -> list[list]:
+def rows(applications) -> list[list]:
     result = []
-    for f in files:
-        reviewer = " ".join(filter(None, [f.reviewer_first_name, f.reviewer_last_name]))
+    for application in applications:
+        reviewer = " ".join(
+            filter(None, [application.reviewer_first_name, application.reviewer_last_name])
+        )
         result.append(
             [
-                f.reference,
-                f.call.programme.name,
-                f.call.title_fr,
-                f.organisation.name,
-                f.organisation.enterprise_number_display,
-                f.organisation.get_province_display(),
-                f.organisation.get_kind_display(),
-                f.get_status_display(),
-                f.submitted_at.strftime("%Y-%m-%d %H:%M") if f.submitted_at else "",
+                application.reference,
+                application.call.programme.name,
+                application.call.title_fr,
+                application.organisation.name,
+                application.organisation.enterprise_number_display,
+                application.organisation.get_province_display(),
+                application.organisation.get_kind_display(),
+                application.get_status_display(),
+                application.submitted_at.strftime("%Y-%m-%d %H:%M")
+                if application.submitted_at
+                else "",
                 reviewer,
-                float(f.amount_requested) if f.amount_requested is not None else None,
-                f.title,
+                float(application.amount_requested)
+                if application.amount_requested is not None
+                else None,
+                application.title,
             ]
         )
-    return [[safe_cell(v) for v in row] for row in result]
+    return result
 
 
 def to_csv(header: list[str], data: list[list]) -> bytes:
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(data)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    write_csv(buffer, header, data)
+    return buffer.getvalue().encode("utf-8")
 
 
 def to_xlsx(header: list[str], data: list[list]) -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Files"))
-    sheet.append(header)
+    sheet.append([safe_cell(cell) for cell in header])
     for row in data:
-        sheet.append(row)
+        sheet.append([safe_cell(cell) for cell in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

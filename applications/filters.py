@@ -73,7 +73,7 @@ class QueueFilter(django_filters.FilterSet):
         self.overdue_days = overdue_days
         super().__init__(*args, **kwargs)
         # Bootstrap classes on the widgets: the queue renders them directly (crispy's per-field
-        # templates took half of the page's time).
+        # templates are slow on a page this busy).
         for field in self.form.fields.values():
             widget = field.widget
             css = (
@@ -86,8 +86,7 @@ class QueueFilter(django_filters.FilterSet):
     @cached_property
     def select_options(self) -> dict[str, list[tuple[str, str, bool]]]:
         """(value, label, selected) of every option of the drop-down filters, for the queue to
-        write its <select>s in one loop (Django's widgets render a template per option, which
-        took a third of the page's time)."""
+        write its <select>s in one loop (Django's widgets render a template per option)."""
         options = {}
         for name, field in self.form.fields.items():
             if not isinstance(field.widget, forms.Select):

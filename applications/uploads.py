@@ -1,4 +1,4 @@
-"""Uploaded documents are checked by their content, not their name (domain: attachments).
+"""Uploaded documents are checked by their content, not their name.
 The checks are shared with other uploads: adn_portal.lib.uploads."""
 
 from adn_portal.lib import uploads

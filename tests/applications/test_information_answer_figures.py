@@ -1,4 +1,4 @@
-"""An answer to an information request that changes the budget or the provider (issue 16): the
+"""An answer to an information request that changes the budget or the provider: the
 stored figures (the queue's, the exports', the envelope's) and the eligibility checks follow the
 answered content, and the earlier version keeps its own content and checks. Through the pages
 and through the API."""
