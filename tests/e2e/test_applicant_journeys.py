@@ -16,7 +16,7 @@ from applications import services
 from applications.models import Application
 from applications.steps import steps_for
 from applications.workflow import Actor, Status
-from programs.models import EligibilityRule, FormSection, Programme
+from programs.models import EligibilityRule, FormSection, Programme, ProgrammeStaff
 from tests.factories import (
     DEFAULT_PASSWORD,
     CallFactory,
@@ -258,6 +258,7 @@ def test_applicant_answers_an_information_request(page):
     expert = ExpertFactory(organisation__name="Vision Meuse SRL", programmes=["START"])
     application = submitted_file(applicant, organisation, start_ia_call(), expert)
     reviewer = UserFactory(email="anne@adn.be", role=Role.REVIEWER)
+    ProgrammeStaff.objects.create(user=reviewer, programme=application.programme)
     services.application_request_information(
         application=application,
         by=reviewer,
