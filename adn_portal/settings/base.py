@@ -147,7 +147,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "programs:home"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_SIGNUP_FORM_CLASS = "adn_portal.accounts.forms.SignupForm"
@@ -160,7 +160,7 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_ADAPTER = "adn_portal.accounts.adapter.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[ADN Portal] "
-ACCOUNT_LOGOUT_REDIRECT_URL = "home"
+ACCOUNT_LOGOUT_REDIRECT_URL = "programs:home"
 # Wrong passwords are throttled by django-axes (below), per account and client; the adapter
 # skips allauth's own per-account password limit, which anyone could use to lock staff out.
 # allauth counts wrong second-factor codes (TOTP and recovery codes) under "login_failed":
@@ -366,7 +366,7 @@ SPECTACULAR_SETTINGS = {
     ],
     "ENUM_NAME_OVERRIDES": {
         "FileStatusEnum": "applications.workflow.Status",
-        "RecognitionStatusEnum": "companies.models.RecognitionStatus",
+        "RecognitionStatusEnum": "companies.workflow.RecognitionStatus",
         "CallStatusEnum": "programs.models.CallStatus",
         "AttachmentKindEnum": "applications.models.Attachment.Kind",
         "EventKindEnum": "applications.models.ApplicationEvent.Kind",
