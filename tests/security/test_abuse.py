@@ -26,8 +26,8 @@ from companies.models import (
     Membership,
     Organisation,
     OwnershipClaim,
-    RecognitionStatus,
 )
+from companies.workflow import RecognitionStatus
 from tests.applications.conftest import pdf
 from tests.applications.staff_fixtures import staff
 from tests.auth import login, login_staff
@@ -229,7 +229,7 @@ def test_the_shared_validator_refuses_every_control_or_invisible_character(char)
 
 
 def test_a_reference_client_must_be_one_plain_line():
-    from companies.forms import ReferenceForm
+    from companies.forms.owner import ReferenceForm
 
     form = ReferenceForm({"client": "Client\nhttps://x.be", "summary": "Un projet", "year": 2024})
 
@@ -630,7 +630,7 @@ def test_registering_a_number_already_held_offers_to_claim_it(client, squatted, 
     )
 
     assert response.status_code == 200
-    assert reverse("companies:organisation_claim") + "?numero=0403.170.701" in (
+    assert reverse("companies:organisation_claim") + "?number=0403.170.701" in (
         response.content.decode()
     )
 
@@ -868,7 +868,7 @@ def test_the_staff_menu_shows_how_many_claims_wait(client, squatted, manager):
     )
     login_staff(client, manager)
 
-    page = client.get(reverse("home")).content.decode()
+    page = client.get(reverse("programs:home")).content.decode()
 
     assert re.search(
         r'href="/espace-adn/revendications/">Revendications de propriété <span[^>]*>2<', page
