@@ -10,7 +10,7 @@ from adn_portal.mailer.models import OutgoingEmail
 from applications import services
 from applications.models import Application, ApplicationEvent, Assignment, Export
 from applications.workflow import Actor, Status
-from tests.auth import login_staff
+from tests.auth import login, login_staff
 from tests.factories import OrganisationFactory, UserFactory
 
 from .staff_fixtures import scored_call, staff, submitted_file
@@ -77,7 +77,9 @@ def test_staff_pages_are_404_for_people_without_the_role_or_the_programme(client
 
 
 def test_anonymous_visitors_are_sent_to_log_in(client):
-    assert client.get(QUEUE).url.startswith(reverse("account_login"))
+    response = client.get(QUEUE)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
 
 
 def test_applicants_never_see_internal_notes_scores_or_reviewer_names(client, manager, reviewer):
@@ -91,19 +93,20 @@ def test_applicants_never_see_internal_notes_scores_or_reviewer_names(client, ma
         scores={c.pk: (4, "Très bien") for c in criteria},
     )
 
-    client.force_login(application.created_by)
-    page = client.get(application.get_absolute_url()).content.decode()
+    login(client, application.created_by)
+    response = client.get(application.get_absolute_url())
+    assert response.status_code == 200  # the file page itself, not a refusal that shows nothing
+    page = response.content.decode()
+    assert application.reference in page
     assert "Note confidentielle" not in page
     assert "Très bien" not in page
     assert "Revue" not in page  # the reviewer's name
 
     # Staff read the score in words in the timeline, not a bare number.
     login_staff(client, manager)
-    staff_page = html.unescape(
-        client.get(
-            reverse("applications:staff_application", args=[application.pk])
-        ).content.decode()
-    )
+    response = client.get(reverse("applications:staff_application", args=[application.pk]))
+    assert response.status_code == 200
+    staff_page = html.unescape(response.content.decode())
     total = application.events.get(kind="score").comment
     assert f"Total pondéré : {total} points." in staff_page
 
