@@ -264,7 +264,7 @@ def _erase_admin_log(person: _Person) -> None:
 
 
 @transaction.atomic
-def files_anonymise_older_than(*, years: int) -> int:
+def applications_anonymise_older_than(*, years: int) -> int:
     """Retention: files closed more than `years` ago lose their contact details and documents."""
     cutoff = timezone.now() - timedelta(days=365 * years)
     ended = [Status.CLOSED, Status.REJECTED, Status.INELIGIBLE, Status.WITHDRAWN, Status.ABANDONED]

@@ -13,7 +13,7 @@ from rest_framework.routers import DefaultRouter
 
 from adn_portal.lib.api import error
 from applications.api.views import (
-    ExpertFilesViewSet,
+    ExpertApplicationViewSet,
     ExportViewSet,
     MyApplicationViewSet,
     StaffApplicationViewSet,
@@ -41,7 +41,7 @@ router.register("calls", CallViewSet, basename="call")
 router.register("experts", ExpertViewSet, basename="expert")
 router.register("me/organisations", MyOrganisationViewSet, basename="my-organisation")
 router.register("applications", MyApplicationViewSet, basename="application")
-router.register("me/expert/files", ExpertFilesViewSet, basename="expert-file")
+router.register("me/expert/files", ExpertApplicationViewSet, basename="expert-application")
 router.register("staff/applications", StaffApplicationViewSet, basename="staff-application")
 router.register("staff/exports", ExportViewSet, basename="staff-export")
 

@@ -190,7 +190,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
         fields = ["reviewer", "assigned_at", "ended_at"]
 
 
-class ExpertFileSerializer(QueueSerializer):
+class ExpertApplicationSerializer(QueueSerializer):
     """A file as its chosen expert company sees it."""
 
     class Meta(QueueSerializer.Meta):
@@ -207,7 +207,7 @@ class ExpertFileSerializer(QueueSerializer):
         read_only_fields = fields
 
 
-class StaffFileSerializer(QueueSerializer):
+class StaffApplicationDetailSerializer(QueueSerializer):
     timeline = StaffEventSerializer(many=True, read_only=True)
     scores = ScoreSerializer(source="score_list", many=True, read_only=True)
     assignments = AssignmentSerializer(source="assignment_history", many=True, read_only=True)

@@ -270,7 +270,9 @@ class StaffApplicationViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
     filter_backends = []
 
     def get_serializer_class(self):
-        return s.StaffFileSerializer if self.action == "retrieve" else s.QueueSerializer
+        return (
+            s.StaffApplicationDetailSerializer if self.action == "retrieve" else s.QueueSerializer
+        )
 
     queryset = Application.objects.none()
 
@@ -434,10 +436,10 @@ class ExportViewSet(
         serializer.instance = export
 
 
-class ExpertFilesViewSet(viewsets.ReadOnlyModelViewSet):
+class ExpertApplicationViewSet(viewsets.ReadOnlyModelViewSet):
     """Files in which the caller's expert company was chosen (submitted ones only)."""
 
-    serializer_class = s.ExpertFileSerializer
+    serializer_class = s.ExpertApplicationSerializer
     lookup_value_regex = r"\d+"
 
     queryset = Application.objects.none()

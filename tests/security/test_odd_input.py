@@ -147,7 +147,7 @@ READS = {  # name: (who sees it, what it reads)
     "api:staff-application-list": (STAFF, ["cursor", "page_size", "ordering", *QUEUE]),
     "api:application-list": (MEMBERS, ["page", "page_size"]),
     "api:my-organisation-list": (MEMBERS, ["page", "page_size"]),
-    "api:expert-file-list": (MEMBERS, ["page", "page_size"]),
+    "api:expert-application-list": (MEMBERS, ["page", "page_size"]),
     "api:staff-export-list": (STAFF, ["page", "page_size"]),
     "api:staff-indicators": (STAFF, ["indicator", "dimension"]),
     "api:schema": (ANYONE, ["lang", "format"]),

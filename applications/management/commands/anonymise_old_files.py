@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from applications.privacy import files_anonymise_older_than
+from applications.privacy import applications_anonymise_older_than
 
 
 class Command(BaseCommand):
@@ -11,5 +11,5 @@ class Command(BaseCommand):
         parser.add_argument("--years", type=int, default=settings.FILE_RETENTION_YEARS)
 
     def handle(self, *args, years: int, **options):
-        count = files_anonymise_older_than(years=years)
+        count = applications_anonymise_older_than(years=years)
         self.stdout.write(f"{count} files anonymised (closed more than {years} years ago).")
