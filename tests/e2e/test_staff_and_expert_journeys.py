@@ -192,7 +192,7 @@ def test_an_expert_company_applies_a_manager_approves_and_it_appears_in_the_dire
     expect(page.locator("main h1")).to_have_text(name)
     shot(page, "51-staff-expert-application")
     with page.expect_navigation():
-        page.locator("main form button[name=action][value=approved]").click()
+        page.locator("main form button[name=to][value=active]").click()
     expect(page.locator(".messages .alert-success")).to_be_visible()
     expert.refresh_from_db()
     assert expert.status == RecognitionStatus.ACTIVE
