@@ -2,6 +2,9 @@ import pytest
 
 from tests.factories import CallFactory, UserFactory
 
+# The fixtures every folder shares (tests/fixtures/): one registration, no conftest imports.
+pytest_plugins = ["tests.fixtures.applicants", "tests.fixtures.privacy"]
+
 
 @pytest.fixture
 def user(db):

@@ -3,9 +3,9 @@ from rest_framework.test import APIClient
 
 from applications.models import Application, ApplicationEvent
 from applications.workflow import Status
-from tests.applications.conftest import START_STEPS, pdf
-from tests.applications.staff_fixtures import staff, submitted_file
 from tests.factories import OrganisationFactory, UserFactory, make_member
+from tests.fixtures.applicants import START_STEPS, pdf
+from tests.fixtures.staff import staff, submitted_file
 
 pytestmark = pytest.mark.django_db
 

@@ -16,8 +16,8 @@ from adn_portal.lib.api import UNSAFE_METHODS
 from adn_portal.wiring import api as api_urls
 from applications.models import ApplicationEvent
 from applications.workflow import Status
-from tests.applications.staff_fixtures import staff, submitted_file
 from tests.auth import login_staff
+from tests.fixtures.staff import staff, submitted_file
 
 from .test_files_api import fill, start
 

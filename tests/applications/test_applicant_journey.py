@@ -9,8 +9,7 @@ from django.utils import timezone
 from adn_portal.mailer.models import OutgoingEmail
 from applications.models import Application, ApplicationEvent, ApplicationVersion
 from applications.workflow import Status
-
-from .conftest import fill_steps, pdf
+from tests.fixtures.applicants import fill_steps, pdf
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,7 @@ from django.urls import reverse
 from applications.models import Application, Attachment
 from applications.services import application_start
 from tests.factories import OrganisationFactory, UserFactory, make_member
-
-from .conftest import pdf
+from tests.fixtures.applicants import pdf
 
 pytestmark = pytest.mark.django_db
 

@@ -10,10 +10,10 @@ from rest_framework.test import APIClient
 from applications import services
 from applications.models import Application, ApplicationEvent, Attachment
 from applications.workflow import Status
-from tests.applications.conftest import pdf
-from tests.applications.staff_fixtures import submitted_file
 from tests.auth import login
 from tests.factories import CallFactory, OrganisationFactory, make_member
+from tests.fixtures.applicants import pdf
+from tests.fixtures.staff import submitted_file
 
 pytestmark = pytest.mark.django_db
 

@@ -6,9 +6,8 @@ from applications import services
 from applications.models import Application, ApplicationEvent, OutcomeReport
 from applications.workflow import Actor, Status
 from tests.factories import CallFactory
-
-from .conftest import fill_steps, pdf
-from .staff_fixtures import staff
+from tests.fixtures.applicants import fill_steps, pdf
+from tests.fixtures.staff import staff
 
 pytestmark = pytest.mark.django_db
 

@@ -16,10 +16,10 @@ from applications import guards, services
 from applications.models import Application, Export
 from applications.workflow import Actor, Status
 from programs.models import EligibilityRule, FormSection, Programme
-from tests.applications.conftest import START_STEPS, pdf
-from tests.applications.staff_fixtures import staff
 from tests.auth import login, login_staff
 from tests.factories import CallFactory, ExpertFactory, OrganisationFactory, make_member
+from tests.fixtures.applicants import START_STEPS, pdf
+from tests.fixtures.staff import staff
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,7 @@ from applications import services, tasks
 from applications.models import ApplicationEvent
 from applications.workflow import Actor, Status
 from tests.factories import OrganisationFactory, UserFactory, make_member
-
-from .staff_fixtures import staff, submitted_file
+from tests.fixtures.staff import staff, submitted_file
 
 pytestmark = pytest.mark.django_db
 

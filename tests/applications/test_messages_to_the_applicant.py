@@ -10,8 +10,7 @@ from adn_portal.mailer.models import OutgoingEmail
 from applications import services
 from applications.models import ApplicantMessage, ApplicationEvent
 from applications.workflow import Actor, Status
-
-from .staff_fixtures import staff, submitted_file
+from tests.fixtures.staff import staff, submitted_file
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,7 @@ from applications.models import Application, ApplicationEvent, Assignment, Expor
 from applications.workflow import Actor, Status
 from tests.auth import login, login_staff
 from tests.factories import OrganisationFactory, UserFactory
-
-from .staff_fixtures import scored_call, staff, submitted_file
+from tests.fixtures.staff import scored_call, staff, submitted_file
 
 pytestmark = pytest.mark.django_db
 QUEUE = reverse("applications:staff_queue")

@@ -12,8 +12,8 @@ from applications import services, workflow
 from applications.forms.staff import DecisionForm, TransitionForm
 from applications.models import ApplicantMessage
 from applications.workflow import DECISIONS, Actor, Status
-from tests.applications.staff_fixtures import staff, submitted_file
 from tests.auth import login_staff
+from tests.fixtures.staff import staff, submitted_file
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,7 @@ import pytest
 
 from adn_portal.accounts.models import User
 from applications import guards, selectors
-
-from .staff_fixtures import scored_call, staff, submitted_file
+from tests.fixtures.staff import scored_call, staff, submitted_file
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,9 @@ from adn_portal.accounts.models import AuditEvent
 from adn_portal.accounts.roles import Role
 from companies.models import Expert, ExpertFacet, MemberRole, Membership, Organisation
 from companies.workflow import RecognitionStatus
-from tests.applications.staff_fixtures import staff
 from tests.auth import login_staff
 from tests.factories import ExpertFactory, OrganisationFactory, make_member
+from tests.fixtures.staff import staff
 
 pytestmark = pytest.mark.django_db
 

@@ -27,9 +27,9 @@ from companies.models import (
     SizeClass,
 )
 from programs.models import EligibilityRule
-from tests.applications.staff_fixtures import scored_call, staff, submitted_file
 from tests.auth import login, login_staff
 from tests.factories import OrganisationFactory, UserFactory, make_member
+from tests.fixtures.staff import scored_call, staff, submitted_file
 
 pytestmark = pytest.mark.django_db
 

@@ -13,10 +13,10 @@ from applications.services import application_start
 from applications.workflow import Status
 from programs.models import Programme
 from stats.services import snapshot_run
-from tests.applications.staff_fixtures import staff, submitted_file
 from tests.factories import CallFactory, ExpertFactory, OrganisationFactory, make_member
+from tests.fixtures.staff import staff, submitted_file
 
-from .conftest import SCREENSHOTS
+from .browser import SCREENSHOTS
 
 AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
 BLOCKING = {"serious", "critical"}

@@ -26,7 +26,7 @@ from tests.factories import (
     make_member,
 )
 
-from .conftest import assert_styled, shot
+from .browser import assert_styled, shot
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

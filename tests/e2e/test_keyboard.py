@@ -12,10 +12,10 @@ from playwright.sync_api import expect
 
 from applications.models import Application
 from applications.workflow import Status
-from tests.applications.staff_fixtures import staff, submitted_file
 from tests.factories import OrganisationFactory, UserFactory, make_member
+from tests.fixtures.staff import staff, submitted_file
 
-from .conftest import log_in, shot
+from .browser import log_in, shot
 from .test_applicant_journeys import start_ia_call
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)

@@ -1,7 +1,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import assert_styled, shot
+from .browser import assert_styled, shot
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

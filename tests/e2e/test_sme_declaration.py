@@ -4,12 +4,18 @@ sees the size class follow; a refused share is shown beside its field."""
 import re
 from decimal import Decimal
 
+import pytest
 from playwright.sync_api import expect
 
 from companies import services
 from companies.models import Organisation, RelatedEnterprise, SizeClass
-from tests.e2e.conftest import assert_styled, log_in, shot
 from tests.factories import OrganisationFactory, make_member
+
+from .browser import assert_styled, log_in, shot
+
+# Like the other journeys: the live server's transactional database is restored afterwards for
+# the next serialized_rollback test (left flushed, they failed to set up).
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def test_an_owner_declares_a_linked_enterprise_in_french(page, live_server):

@@ -19,10 +19,10 @@ from applications.workflow import Status
 from companies.models import Expert
 from companies.workflow import RecognitionStatus
 from stats.models import Indicator
-from tests.applications.staff_fixtures import scored_call, staff, submitted_file
 from tests.factories import OrganisationFactory, make_member
+from tests.fixtures.staff import scored_call, staff, submitted_file
 
-from .conftest import assert_styled, log_in, shot
+from .browser import assert_styled, log_in, shot
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

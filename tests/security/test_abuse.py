@@ -28,8 +28,6 @@ from companies.models import (
     OwnershipClaim,
 )
 from companies.workflow import RecognitionStatus
-from tests.applications.conftest import pdf
-from tests.applications.staff_fixtures import staff
 from tests.auth import login, login_staff
 from tests.companies.test_organisations import registration
 from tests.factories import (
@@ -38,6 +36,8 @@ from tests.factories import (
     UserFactory,
     make_member,
 )
+from tests.fixtures.applicants import pdf
+from tests.fixtures.staff import staff
 
 pytestmark = pytest.mark.django_db
 

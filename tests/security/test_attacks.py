@@ -15,8 +15,6 @@ from applications.models import Application, ApplicationEvent, Attachment
 from applications.services import application_start
 from applications.workflow import Status
 from companies.models import Organisation
-from tests.applications.conftest import pdf
-from tests.applications.staff_fixtures import staff, submitted_file
 from tests.auth import login_staff
 from tests.factories import (
     DEFAULT_PASSWORD,
@@ -25,6 +23,8 @@ from tests.factories import (
     UserFactory,
     make_member,
 )
+from tests.fixtures.applicants import pdf
+from tests.fixtures.staff import staff, submitted_file
 
 pytestmark = pytest.mark.django_db
 

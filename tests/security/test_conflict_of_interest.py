@@ -23,9 +23,9 @@ from applications.models import (
     Score,
 )
 from applications.workflow import Status
-from tests.applications.staff_fixtures import scored_call, staff, submitted_file
 from tests.auth import login_staff
 from tests.factories import ExpertFactory, UserFactory
+from tests.fixtures.staff import scored_call, staff, submitted_file
 
 pytestmark = pytest.mark.django_db
 

@@ -19,9 +19,9 @@ from applications.workflow import Status
 from companies.models import OwnershipClaim
 from companies.services import ownership_claim_decide
 from stats.computation import compute
-from tests.applications.conftest import START_STEPS, fill_steps, pdf
 from tests.auth import login
 from tests.factories import DEFAULT_PASSWORD, OrganisationFactory, UserFactory, make_member
+from tests.fixtures.applicants import START_STEPS, fill_steps, pdf
 
 from .dump import tables_holding
 

@@ -42,8 +42,6 @@ from companies.forms.owner import OrganisationForm
 from companies.identifiers import nace_section, normalise_enterprise_number
 from companies.models import Organisation
 from programs.models import FormSection, Programme
-from tests.applications.conftest import START_STEPS
-from tests.applications.staff_fixtures import scored_call, staff, submitted_file
 from tests.auth import login, login_staff
 from tests.factories import (
     CallFactory,
@@ -52,6 +50,8 @@ from tests.factories import (
     make_member,
     valid_enterprise_number,
 )
+from tests.fixtures.applicants import START_STEPS
+from tests.fixtures.staff import scored_call, staff, submitted_file
 
 pytestmark = pytest.mark.django_db
 

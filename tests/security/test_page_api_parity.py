@@ -33,10 +33,10 @@ from applications.models import (
 from applications.workflow import Status
 from companies.models import Expert, ExpertFacet, ExpertProfileChange, Organisation
 from programs.models import EligibilityRule, FormSection, Programme
-from tests.applications.conftest import START_STEPS, pdf
-from tests.applications.staff_fixtures import scored_call, staff, submitted_file
 from tests.auth import login, login_staff
 from tests.factories import CallFactory, ExpertFactory, OrganisationFactory, make_member
+from tests.fixtures.applicants import START_STEPS, pdf
+from tests.fixtures.staff import scored_call, staff, submitted_file
 
 pytestmark = pytest.mark.django_db
 

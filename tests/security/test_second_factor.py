@@ -24,8 +24,8 @@ from django.utils import timezone
 
 from adn_portal.accounts.models import ApiToken, AuditEvent
 from applications.workflow import Status
-from tests.applications.staff_fixtures import staff, submitted_file
 from tests.factories import DEFAULT_PASSWORD, CallFactory, UserFactory
+from tests.fixtures.staff import staff, submitted_file
 
 pytestmark = pytest.mark.django_db
 

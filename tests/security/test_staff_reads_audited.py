@@ -7,9 +7,9 @@ from rest_framework.test import APIClient
 
 from adn_portal.accounts.models import AuditEvent
 from adn_portal.accounts.tokens import api_token_create
-from tests.applications.staff_fixtures import staff
 from tests.auth import login, login_staff
 from tests.factories import UserFactory
+from tests.fixtures.staff import staff
 
 pytestmark = pytest.mark.django_db
 

@@ -24,11 +24,11 @@ from companies.models import Expert
 from companies.workflow import RecognitionStatus
 from stats.computation import compute
 from stats.models import IndicatorValue, SnapshotRun
-from tests.applications.staff_fixtures import staff, submitted_file
 from tests.factories import ExpertFactory, OrganisationFactory, UserFactory, make_member
+from tests.fixtures.staff import staff, submitted_file
 from tests.stats.dataset import build
 
-from .conftest import LiveWorker, wait_until
+from .stack import LiveWorker, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

@@ -13,8 +13,8 @@ from rest_framework.test import APIClient
 from applications import services
 from applications.models import Application
 from applications.workflow import Status
-from tests.applications.staff_fixtures import scored_call, staff, submitted_file
 from tests.auth import login_staff
+from tests.fixtures.staff import scored_call, staff, submitted_file
 from tests.services.test_concurrency import race
 
 # serialized_rollback: the data migrations (programmes, staff groups) survive the flushes.

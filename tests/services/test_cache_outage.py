@@ -24,7 +24,7 @@ from rest_framework.throttling import AnonRateThrottle
 from adn_portal.lib import cache as cache_module
 from tests.factories import UserFactory
 
-from .conftest import wait_until
+from .stack import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

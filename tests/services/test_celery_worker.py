@@ -4,7 +4,7 @@ from django.db import transaction
 from adn_portal.mailer.models import OutgoingEmail
 from adn_portal.mailer.services import email_queue
 
-from .conftest import wait_until
+from .stack import wait_until
 
 # serialized_rollback: the data migrations (programmes, staff groups) survive the flushes.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -32,7 +32,7 @@ def test_task_sent_through_redis_is_executed_by_a_live_worker(live_worker):
 
 def test_task_waits_in_redis_until_a_worker_takes_it(broker_queue):
     """Not eager: with no worker the e-mail stays unsent; it leaves when a worker starts."""
-    from .conftest import LiveWorker
+    from .stack import LiveWorker
 
     email = queue_email("marc@commune.be")
     assert not wait_until(lambda: is_sent(email), timeout=1.5)

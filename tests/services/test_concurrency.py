@@ -8,7 +8,7 @@ from django.db import connection
 from applications import services
 from applications.models import Application, ApplicationEvent
 from applications.workflow import Status
-from tests.applications.staff_fixtures import staff, submitted_file
+from tests.fixtures.staff import staff, submitted_file
 
 # serialized_rollback: the data migrations (programmes, staff groups) survive the flushes.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -74,8 +74,8 @@ def test_concurrent_decisions_on_one_file_record_exactly_one(managers):
 def test_concurrent_submissions_of_one_draft_give_one_reference():
     from applications.services import application_save_step, application_start
     from applications.steps import steps_for
-    from tests.applications.conftest import START_STEPS
     from tests.factories import CallFactory, ExpertFactory, OrganisationFactory, make_member
+    from tests.fixtures.applicants import START_STEPS
 
     organisation = OrganisationFactory()
     applicant = make_member(organisation)

@@ -18,7 +18,7 @@ import threading
 import pytest
 from django.conf import settings
 
-from .conftest import ROOT, wait_until
+from .stack import ROOT, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

@@ -10,9 +10,9 @@ from rest_framework.test import APIClient
 
 from applications import services
 from applications.models import Application, Attachment
-from tests.applications.conftest import pdf
 from tests.auth import login
 from tests.factories import CallFactory, OrganisationFactory, make_member
+from tests.fixtures.applicants import pdf
 from tests.services.test_concurrency import race
 
 # serialized_rollback: the data migrations (programmes, staff groups) survive the flushes.

@@ -20,7 +20,7 @@ from stats import services as stats_services
 from stats.models import IndicatorValue, SnapshotRun
 from tests.stats.dataset import build
 
-from .conftest import ROOT, LiveWorker, wait_until
+from .stack import ROOT, LiveWorker, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -69,8 +69,8 @@ def test_a_worker_killed_in_the_middle_of_an_indicator_run_has_it_redone_complet
         "CELERY_UNACKED_RESTORE_THROTTLE": "1",
     }
     first = LiveWorker(broker_queue, **quick)
-    first.start()
     try:
+        first.start()  # inside: a worker that cannot start must not leave the table locked
         with transaction.atomic():
             run = stats_services.snapshot_request(trigger=SnapshotRun.Trigger.MANUAL)
 
@@ -105,8 +105,8 @@ def test_a_worker_killed_in_the_middle_of_an_indicator_run_has_it_redone_complet
 
 def _complete_drafts(count: int):
     from applications.steps import steps_for
-    from tests.applications.conftest import START_STEPS
     from tests.factories import CallFactory, ExpertFactory, OrganisationFactory, make_member
+    from tests.fixtures.applicants import START_STEPS
 
     call = CallFactory(eligibility_rules=[], form_sections=["challenges"])
     ExpertFactory()

@@ -7,8 +7,8 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from applications.models import ApplicationEvent
-from tests.applications.staff_fixtures import staff, submitted_file
 from tests.auth import login_staff
+from tests.fixtures.staff import staff, submitted_file
 from tests.services.test_concurrency import race
 
 # serialized_rollback: the data migrations (programmes, staff groups) survive the flushes.

@@ -9,8 +9,8 @@ from django.db import transaction
 from adn_portal.mailer import services
 from adn_portal.mailer.models import OutgoingEmail
 
-from .conftest import LiveWorker, wait_until
 from .smtp_sink import SmtpSink
+from .stack import LiveWorker, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 

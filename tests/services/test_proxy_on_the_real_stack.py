@@ -28,7 +28,7 @@ from rest_framework.throttling import AnonRateThrottle
 from adn_portal.accounts.models import AuditEvent
 from tests.factories import UserFactory
 
-from .conftest import ROOT
+from .stack import ROOT
 
 CLIENT = "127.0.0.7"
 FORGED = "203.0.113.9"

@@ -14,8 +14,8 @@ from companies.identifiers import Province
 from stats import dashboards, services
 from stats.models import SnapshotRun
 from stats.selectors import latest_snapshot
-from tests.applications.staff_fixtures import staff
 from tests.auth import login_staff
+from tests.fixtures.staff import staff
 
 from .dataset import reached
 

@@ -15,9 +15,9 @@ from applications.workflow import Status
 from stats import dashboards, services
 from stats.models import IndicatorValue, SnapshotRun
 from stats.selectors import latest_snapshot
-from tests.applications.staff_fixtures import staff
 from tests.auth import login_staff
 from tests.factories import ExpertFactory, OrganisationFactory
+from tests.fixtures.staff import staff
 
 from .dataset import add_file, build, counted_by_hand
 
