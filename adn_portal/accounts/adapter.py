@@ -42,9 +42,7 @@ class AccountAdapter(DefaultAccountAdapter):
             ),
             "",
         )
-        email_queue(
-            to=email, subject=message.subject, body=message.body, html=html, sensitive=True
-        )
+        email_queue(to=email, subject=message.subject, body=message.body, html=html, sensitive=True)
 
 
 def _fernet(secret: str) -> Fernet:
@@ -71,4 +69,6 @@ class MFAAdapter(DefaultMFAAdapter):
         try:
             return self._keys().decrypt(encrypted_text.encode()).decode()
         except InvalidToken as error:
-            raise ValueError("An MFA secret could not be decrypted with the current keys.") from error
+            raise ValueError(
+                "An MFA secret could not be decrypted with the current keys."
+            ) from error

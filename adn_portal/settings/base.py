@@ -311,7 +311,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(
 
 # API tokens (django-rest-knox): kept as SHA-512 digests, shown once. A staff member's token is
 # made only by a session that passed the second factor, and lives hours; an applicant's a year.
-KNOX_TOKEN_MODEL = "accounts.ApiToken"
+KNOX_TOKEN_MODEL = "accounts.ApiToken"  # noqa: S105 — a model label, not a secret
 REST_KNOX = {"TOKEN_TTL": None, "AUTH_HEADER_PREFIX": "Token"}  # each token gets its own expiry
 STAFF_API_TOKEN_HOURS = env.int("STAFF_API_TOKEN_HOURS", default=12)
 API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=365)
