@@ -1,6 +1,6 @@
-"""Every indicator of domain §5 by SQL aggregation: the rows each one reads (ORM querysets), and
-the snapshot rows made of the figures `organisations.breakdowns` and `grouping.grouped` give
-for them. No loop over files.
+"""Every indicator of docs/domain.md, Outcomes and indicators, by SQL aggregation: the rows each
+one reads (ORM querysets), and the snapshot rows made of the figures `organisations.breakdowns`
+and `grouping.grouped` give for them. No loop over files.
 
 `compute(as_of)` returns the rows of a snapshot; `services.snapshot_run` stores them."""
 
@@ -20,15 +20,7 @@ from programs.models import Programme
 
 from .grouping import grouped
 from .models import Dimension, Indicator
-from .organisations import (
-    ATTRIBUTE_CELL_DIMENSIONS,
-    Cells,
-    Changes,
-    Tally,
-    breakdowns,
-    catching_up,
-    one_at_a_time,
-)
+from .organisations import ATTRIBUTE_CELL_DIMENSIONS, Cells, Tally, breakdowns
 
 D = Dimension
 
@@ -136,10 +128,10 @@ def path_moments() -> dict[str, tuple[str, list]]:
 
 
 def path_tests(cells: Cells) -> dict:
-    """Per step of PATH (domain §5): the organisations with a selected file in the earlier
-    programme, and those of them with a file in the later one submitted after that selection
-    (an organisation that applied to the later programme first, or whose earlier file was
-    never selected, did not go on)."""
+    """Per step of PATH (docs/domain.md, Outcomes and indicators): the organisations with a
+    selected file in the earlier programme, and those of them with a file in the later one
+    submitted after that selection (an organisation that applied to the later programme first,
+    or whose earlier file was never selected, did not go on)."""
     tests = {}
     for first, then in PATH:
         if first in cells.programmes:
@@ -151,7 +143,7 @@ def path_tests(cells: Cells) -> dict:
     return tests
 
 
-def file_figures(files: QuerySet, changes: Changes | None) -> tuple[dict, dict]:
+def file_figures(files: QuerySet) -> tuple[dict, dict]:
     """The figures of the files by every breakdown, the counts along the PATH, and the tally
     of the organisations supported (for any range of years)."""
     return breakdowns(
@@ -160,7 +152,6 @@ def file_figures(files: QuerySet, changes: Changes | None) -> tuple[dict, dict]:
         FILE_SUMS,
         FILE_CONDITIONS,
         REQUEST_DIMENSIONS,
-        changes,
         path_tests,
         extras=path_moments(),
         # Requests and projects by province, sector and kind and programme x year cell.
@@ -308,7 +299,7 @@ SURVEY_SUMS = {
 SURVEY_CONDITIONS = {"answered_orgs": ("answered", "1 = 1")}
 
 
-def survey_indicators(files: QuerySet, changes: Changes | None) -> list[Row]:
+def survey_indicators(files: QuerySet) -> list[Row]:
     """Investment multiplier and the shares of answered surveys, over completed files."""
     figures, _counts = breakdowns(
         "surveys",
@@ -316,7 +307,6 @@ def survey_indicators(files: QuerySet, changes: Changes | None) -> list[Row]:
         SURVEY_SUMS,
         SURVEY_CONDITIONS,
         SURVEY_DIMENSIONS,
-        changes,
     )
     rows = []
     for (dimension, key), r in figures.items():
@@ -356,7 +346,7 @@ TIMES = (
 def processing_times(files: QuerySet) -> list[Row]:
     """Median days from submission to decision and to completion, overall and by programme."""
     # Grouped by the programme's id, named after its code once done: joining the programmes
-    # first made PostgreSQL walk the files once per programme (0.8 s instead of 0.44 s).
+    # first made PostgreSQL walk the files once per programme (bench/results/README.md).
     durations = files.values(
         programme_code=F("programme_id"),
         **{column: _days_between("submitted_at", end) for _indicator, end, column in TIMES},
@@ -422,7 +412,7 @@ def _days_between(start: str, end: str) -> RawSQL:
     table = connection.ops.quote_name(Application._meta.db_table)
     if connection.vendor == "postgresql":
         # date_part gives a float: EXTRACT gives a numeric, whose sort for the medians costs
-        # half as much again (0.19 s at 1,000,000 files).
+        # half as much again (bench/results/README.md).
         sql = f"date_part('epoch', {table}.{end} - {table}.{start}) / 86400.0"
     else:
         sql = f"(julianday({table}.{end}) - julianday({table}.{start}))"
@@ -493,34 +483,26 @@ def backlog(files: QuerySet, as_of: date) -> list[Row]:
 
 
 def compute(as_of: date) -> list[Row]:
-    outermost = not connection.in_atomic_block
-    with one_at_a_time(), transaction.atomic():
+    with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                if outermost:
-                    # Every figure, and the change notes the kept tables catch up with, read
-                    # from one view of the data.
-                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-                # Measured on 1,000,000 files: JIT compilation costs up to a second per
-                # aggregate query and gains nothing back; the sorts behind the distinct counts
-                # and medians spill to disk with the default 4 MB. For this transaction only.
+                # JIT compilation costs more than it gains on these aggregates, and the sorts
+                # behind the medians spill to disk with the default 4 MB (figures in
+                # bench/results/README.md). For this transaction only.
                 cursor.execute("SET LOCAL jit = off")
                 cursor.execute("SET LOCAL work_mem = '64MB'")
-        # Inside a caller's transaction the isolation is the caller's: the kept tables would
-        # risk forgetting a change committed meanwhile, so this computation builds its own.
-        with catching_up(enabled=outermost) as changes:
-            return _compute(as_of, changes)
+        return _compute(as_of)
 
 
-def _compute(as_of: date, changes: Changes | None) -> list[Row]:
+def _compute(as_of: date) -> list[Row]:
     files = Application.objects.filter(submitted_at__isnull=False)
-    figures, counts = file_figures(files, changes)
+    figures, counts = file_figures(files)
     file_rows_ = file_indicators(figures, counts)
     return [
         *file_rows_,
         *request_growth(file_rows_),
         *recognised_experts(as_of),
-        *survey_indicators(files, changes),
+        *survey_indicators(files),
         *processing_times(files),
         *backlog(files, as_of),
     ]

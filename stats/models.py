@@ -1,5 +1,5 @@
-"""Adoption indicators (domain §5), computed in SQL by Celery and stored as dated snapshots.
-Dashboards read these rows only, never the files themselves."""
+"""Adoption indicators (docs/domain.md, Outcomes and indicators), computed in SQL by Celery
+and stored as dated snapshots. Dashboards read these rows only, never the files themselves."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -95,27 +95,3 @@ class IndicatorValue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.as_of} {self.indicator}[{self.dimension}={self.key}] = {self.value}"
-
-
-class ChangedOrganisation(models.Model):
-    """A note that an organisation's files or surveys changed, written by database triggers
-    (PostgreSQL) whatever made the change. The next computation refreshes its row in the kept
-    per-organisation tables, then forgets the notes it read. Append-only: a writer never waits
-    for a computation."""
-
-    organisation_id = models.BigIntegerField()
-
-    def __str__(self) -> str:
-        return f"organisation {self.organisation_id} changed (note {self.pk})"
-
-
-class KeptTable(models.Model):
-    """A per-organisation table kept between computations, and the shape it was built with:
-    another shape (a new year or programme, other columns) means building it again."""
-
-    name = models.CharField(max_length=63, primary_key=True)
-    shape = models.CharField(max_length=64)
-    rows = models.PositiveIntegerField()
-
-    def __str__(self) -> str:
-        return self.name

@@ -1,34 +1,28 @@
 """Figures by every breakdown with their distinct organisations, without a COUNT(DISTINCT)
-per breakdown (each a sort of every row: 4.3 s of a 6.9 s snapshot at 1,000,000 files).
+per breakdown (each one a sort of every row: most of a snapshot's time at scale; see
+bench/results/README.md).
 
 An organisation's province, sector and kind are its own: a breakdown by them is a sum over
 organisations, and its distinct organisations are rows. What an organisation does per programme
 and year is kept as bits in masks, one bit per programme x year "cell": the distinct
 organisations of a programme, a year or a cell are those whose mask has one of its bits.
 
-The per-organisation table lives for one computation on SQLite. On PostgreSQL it is kept between
-computations and refreshed for the organisations whose files or surveys changed since, which
-database triggers note in `ChangedOrganisation` (whatever wrote: services, admin, bulk SQL); it
-is built again when its shape changes (a new year or programme) or most organisations changed."""
+The per-organisation table is a temporary table built for one computation, on every database:
+a snapshot runs in the background, and building it from nothing keeps a full snapshot at
+1,000,000 files within its target (bench/indicators.py)."""
 
-import hashlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Max
 
 from companies.models import Organisation
 
 from .grouping import grouped, sql_of
-from .models import ChangedOrganisation, KeptTable
 from .models import Dimension as D
 
 BITS = 62  # per mask column: a signed 64-bit integer on both databases, shifts stay positive
-# Past this share of changed organisations, building the table again costs less than updating.
-REBUILD_SHARE = 0.05
-LOCK = 7_310_002  # PostgreSQL advisory lock: one computation at a time
 ORGANISATION_DIMENSIONS = (D.ALL, D.PROVINCE, D.SECTOR, D.KIND)
 CELL_DIMENSIONS = (D.PROGRAMME, D.YEAR, D.PROGRAMME_YEAR)
 # An organisation's own attribute by programme x year cell: sums only (for staff; no
@@ -114,48 +108,6 @@ def hits(mask: str, bits: list[int]) -> str:
     return f"({' OR '.join(tests)})" if tests else "1 = 0"
 
 
-@dataclass(frozen=True)
-class Changes:
-    """The changes noted up to the start of a computation: what the kept tables catch up with."""
-
-    upto: int
-
-    @property
-    def organisations(self) -> str:
-        return (
-            f"SELECT organisation_id FROM {ChangedOrganisation._meta.db_table}"
-            f" WHERE id <= {int(self.upto)}"
-        )
-
-
-@contextmanager
-def one_at_a_time() -> Iterator[None]:
-    """PostgreSQL: one computation at a time, waited for before the next one's transaction
-    starts (its view of the data then includes what the previous one wrote)."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_lock(%s)", [LOCK])
-        try:
-            yield
-        finally:
-            cursor.execute("SELECT pg_advisory_unlock(%s)", [LOCK])
-
-
-@contextmanager
-def catching_up(*, enabled: bool = True) -> Iterator[Changes | None]:
-    """In a computation's transaction (PostgreSQL, repeatable read): the change notes it sees,
-    forgotten when it commits. A note written meanwhile is not in its view: neither read nor
-    forgotten, the next computation catches up with it. None elsewhere: no kept tables."""
-    if connection.vendor != "postgresql" or not enabled:
-        yield None
-        return
-    upto = ChangedOrganisation.objects.aggregate(upto=Max("pk"))["upto"] or 0
-    yield Changes(upto)
-    ChangedOrganisation.objects.filter(pk__lte=upto).delete()
-
-
 @contextmanager
 def organisation_table(
     name: str,
@@ -163,15 +115,13 @@ def organisation_table(
     cells: Cells,
     sums: dict,
     conditions: dict,
-    changes: Changes | None,
     extras: dict[str, tuple[str, list]] | None = None,
     per_cell: dict[str, str] | None = None,
 ) -> Iterator[str]:
     """A table of one row per organisation: the `sums` of its rows, per condition the mask of
     the cells where one of its rows meets it (`<condition>_<i>` columns), the `extras` (name:
     an aggregate over its rows and its parameters), and per name of `per_cell` (name: a row's
-    figure) its sum in each cell (`<name>_cell_<number>` columns). Kept between computations
-    when `changes` says what changed since; for this computation only without."""
+    figure) its sum in each cell (`<name>_cell_<number>` columns), for one computation."""
     inner, params = sql_of(rows)
     cells_sql, cells_params = cells.table()
     one_part = cells.masks == 1
@@ -199,53 +149,21 @@ def organisation_table(
     select = ", ".join(f"{sql} AS {column}" for column, sql in columns.items())
     select_params = [p for _sql, extra_params in extras.values() for p in extra_params]
 
-    def per_organisation(where: str = "") -> tuple[str, tuple]:
-        return (
-            f"SELECT organisation_id, {select} FROM ({inner}) AS r JOIN ({cells_sql}) AS cell"
-            f" ON cell.programme_code = r.programme_code AND cell.year = r.year{where}"
-            " GROUP BY organisation_id",
-            (*select_params, *params, *cells_params),
-        )
-
+    sql = (
+        f"SELECT organisation_id, {select} FROM ({inner}) AS r JOIN ({cells_sql}) AS cell"
+        " ON cell.programme_code = r.programme_code AND cell.year = r.year"
+        " GROUP BY organisation_id"
+    )
     table = f"stats_by_organisation_{name}"
-    if changes is None:
-        with connection.cursor() as cursor:
-            sql, sql_params = per_organisation()
-            cursor.execute(f"CREATE TEMPORARY TABLE {table} AS {sql}", sql_params)
-            try:
-                yield table
-            finally:
-                cursor.execute(f"DROP TABLE {table}")
-    else:
-        _catch_up(table, per_organisation, changes)
-        yield table
-
-
-def _catch_up(table: str, per_organisation, changes: Changes) -> None:
-    """Bring a kept table up to date: the changed organisations' rows computed again, or the
-    whole table built again when its shape changed, it is missing, or most rows changed."""
-    sql, params = per_organisation()
-    shape = hashlib.sha256(repr((BITS, sql, params)).encode()).hexdigest()
-    kept = KeptTable.objects.filter(name=table, shape=shape).first()
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT to_regclass(%s) IS NOT NULL,"
-            f" (SELECT COUNT(DISTINCT organisation_id) FROM ({changes.organisations}) AS c)",
-            [table],
+            f"CREATE TEMPORARY TABLE {table} AS {sql}",
+            (*select_params, *params, *cells_params),
         )
-        exists, changed = cursor.fetchone()
-        if kept and exists and changed <= REBUILD_SHARE * kept.rows:
-            cursor.execute(
-                f"DELETE FROM {table} WHERE organisation_id IN ({changes.organisations})"
-            )
-            sql, params = per_organisation(f" WHERE r.organisation_id IN ({changes.organisations})")
-            cursor.execute(f"INSERT INTO {table} {sql}", params)
-        else:
-            cursor.execute(f"DROP TABLE IF EXISTS {table}")
-            cursor.execute(f"CREATE TABLE {table} AS {sql}", params)
-        cursor.execute(f"SELECT COUNT(*) FROM {table}")
-        rows = cursor.fetchone()[0]
-    KeptTable.objects.update_or_create(name=table, defaults={"shape": shape, "rows": rows})
+        yield table
+        # Not on an error: the computation's transaction rolls back, and the table with it
+        # (a DROP in a failed PostgreSQL transaction would hide the first error).
+        cursor.execute(f"DROP TABLE {table}")
 
 
 def by_organisation(table: str, sums: Iterable[str], organisations: dict[str, str]):
@@ -344,7 +262,6 @@ def breakdowns(
     sums: dict[str, str],
     organisations: dict,
     dimensions,
-    changes: Changes | None,
     tests=None,
     *,
     extras: dict[str, tuple[str, list]] | None = None,
@@ -372,9 +289,7 @@ def breakdowns(
         figures = {k: r for k, r in figures.items() if k[0] != D.PROGRAMME_YEAR}
     conditions = {name: condition for name, (_sum, condition) in organisations.items()}
     per_cell = per_cell or {}
-    with organisation_table(
-        name, rows, cells, sums, conditions, changes, extras, per_cell
-    ) as table:
+    with organisation_table(name, rows, cells, sums, conditions, extras, per_cell) as table:
         counted = {name: f"{total} > 0" for name, (total, _condition) in organisations.items()}
         if set(dimensions) & set(ORGANISATION_DIMENSIONS):
             kept = [*sums, *(c for name in per_cell for c in cell_columns(name, cells))]

@@ -1,12 +1,17 @@
-"""Dashboards read the latest snapshot only: two small queries, whatever the number of files.
+"""Reads: dashboards read the latest snapshot only (two small queries, whatever the number of
+files), and the runs.
 
 Public pages read it through `latest_snapshot(public=True)`: every figure computed from fewer
-than SMALL_CELL organisations reaches them without its numbers (domain §5), so no chart,
-table, CSV or API answer built from it can show one."""
+than SMALL_CELL organisations reaches them without its numbers (docs/domain.md, Outcomes and
+indicators), so no chart, table, CSV or API answer built from it can show one."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+
+from django.db.models import Max, QuerySet
+
+from applications.models import ApplicationEvent
 
 from .models import IndicatorValue, SnapshotRun
 
@@ -26,8 +31,8 @@ class Figure:
 
 
 def publishable(organisations: int | None) -> bool:
-    """The one rule of every public figure, chart and table cell, CSV and API value (domain
-    §5): computed from at least SMALL_CELL organisations. A figure whose organisations are not
+    """The one rule of every public figure, chart and table cell, CSV and API value
+    (docs/domain.md, Outcomes and indicators): computed from at least SMALL_CELL organisations. A figure whose organisations are not
     counted (processing times, backlog) is never public."""
     return organisations is not None and organisations >= SMALL_CELL
 
@@ -58,10 +63,14 @@ class Snapshot:
 COLUMNS = ("indicator", "dimension", "key", "value", "numerator", "denominator", "organisations")
 
 
+def _latest_day():
+    return IndicatorValue.objects.order_by("-as_of").values_list("as_of", flat=True).first()
+
+
 def latest_snapshot(*, public: bool = False) -> Snapshot:
     """The latest snapshot; `public`: as the public may see it (small cells hidden)."""
     snapshot = Snapshot(public=public)
-    latest = IndicatorValue.objects.order_by("-as_of").values_list("as_of", flat=True).first()
+    latest = _latest_day()
     if latest is None:
         return snapshot
     snapshot.as_of = latest
@@ -78,3 +87,27 @@ def latest_snapshot(*, public: bool = False) -> Snapshot:
 
 def recent_runs(limit: int = 5):
     return SnapshotRun.objects.all()[:limit]
+
+
+def latest_values(*, indicator: str | None = None, dimension: str | None = None) -> QuerySet:
+    """Every stored value of the latest snapshot (for staff: small cells too), of one
+    indicator or dimension when asked."""
+    latest = _latest_day()
+    if latest is None:
+        return IndicatorValue.objects.none()
+    rows = IndicatorValue.objects.filter(as_of=latest)
+    if indicator:
+        rows = rows.filter(indicator=indicator)
+    if dimension:
+        rows = rows.filter(dimension=dimension)
+    return rows.order_by("indicator", "dimension", "key")
+
+
+def files_changed_since_last_run() -> bool:
+    """Debounce: the per-minute check recomputes only if a file moved since the last run
+    started (a batch of 50 decisions triggers one run)."""
+    last = SnapshotRun.objects.filter(state=SnapshotRun.State.SUCCEEDED).aggregate(
+        at=Max("started_at")
+    )["at"]
+    latest_change = ApplicationEvent.objects.aggregate(at=Max("at"))["at"]
+    return latest_change is not None and (last is None or latest_change > last)

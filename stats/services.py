@@ -4,11 +4,9 @@ run changes nothing but its own record; overlapping runs upsert the same keys.""
 import logging
 
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from adn_portal.lib.page_cache import bump
-from applications.models import ApplicationEvent
 
 from .computation import compute
 from .models import IndicatorValue, SnapshotRun
@@ -61,16 +59,6 @@ def snapshot_run(*, trigger: str, run: SnapshotRun | None = None) -> SnapshotRun
     )
     run.refresh_from_db()
     return run
-
-
-def files_changed_since_last_run() -> bool:
-    """Debounce: the per-minute check recomputes only if a file moved since the last run
-    started (a batch of 50 decisions triggers one run)."""
-    last = SnapshotRun.objects.filter(state=SnapshotRun.State.SUCCEEDED).aggregate(
-        at=Max("started_at")
-    )["at"]
-    latest_change = ApplicationEvent.objects.aggregate(at=Max("at"))["at"]
-    return latest_change is not None and (last is None or latest_change > last)
 
 
 def snapshot_request(*, trigger: str) -> SnapshotRun:

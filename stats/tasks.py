@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from . import services
+from . import selectors, services
 from .models import SnapshotRun
 
 
@@ -15,7 +15,7 @@ def compute_indicators(
 
 @shared_task
 def recompute_if_files_changed() -> bool:
-    if services.files_changed_since_last_run():
+    if selectors.files_changed_since_last_run():
         services.snapshot_run(trigger=SnapshotRun.Trigger.CHANGE)
         return True
     return False
