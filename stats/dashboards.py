@@ -251,8 +251,8 @@ def growth(snapshot: Snapshot, year: int | None, scope: Scope = EVERYTHING) -> F
 
 
 def headline(snapshot: Snapshot, scope: Scope = EVERYTHING) -> list[dict]:
-    """The headline figures with their definitions (domain §5), in the scope; a hidden figure
-    ("< 5") has no value."""
+    """The headline figures with their definitions (docs/domain.md, Outcomes and indicators), in
+    the scope; a hidden figure ("< 5") has no value."""
     year = latest_complete_year(snapshot, scope)
     growth_label = (
         _("Request growth %(year)s / %(previous)s") % {"year": year, "previous": year - 1}

@@ -25,7 +25,7 @@ from companies.api.views import (
     MyOrganisationViewSet,
 )
 from programs.api.views import CallViewSet, ProgrammeViewSet
-from stats.api import IndicatorsView, KeyFiguresView
+from stats.api.views import IndicatorsView, KeyFiguresView
 
 # Swagger UI and Redoc start with inline code (not ours): only their two pages allow it.
 DOCS_CSP = {

@@ -264,8 +264,9 @@ def counted_by_hand(files) -> dict:
             expected["recommendation", dimension, key] = (ratio, g["recommendation"], n, orgs_)
     expected |= supported_by_year_range_by_hand(files)
     for first, then in (("START", "TREMPLIN"), ("TREMPLIN", "CAP")):
-        # Domain §5: organisations with a selected file in the earlier programme, and those of
-        # them with a file in the later one submitted after that selection.
+        # docs/domain.md, Outcomes and indicators: organisations with a selected file in the
+        # earlier programme, and those of them with a file in the later one submitted after
+        # that selection.
         first_selected = {}
         for f in files:
             moment = selected_at(f) if f.programme.code == first else None

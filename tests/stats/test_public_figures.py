@@ -1,6 +1,7 @@
 """Every public output of the indicators (the key figures page's headline, charts and tables,
-in every language, for visitors and staff; the key-figures API) obeys domain §5: a figure
-computed from fewer than 5 organisations is shown as "< 5", never as its number."""
+in every language, for visitors and staff; the key-figures API) obeys docs/domain.md, Outcomes
+and indicators: a figure computed from fewer than 5 organisations is shown as "< 5", never as
+its number."""
 
 import re
 from decimal import Decimal

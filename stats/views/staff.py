@@ -1,4 +1,3 @@
-import csv
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -13,43 +12,10 @@ from django.views.decorators.http import require_POST
 from adn_portal.accounts.permissions import MANAGERS, STAFF, role_required
 from adn_portal.lib.numbers import whole_number
 from adn_portal.lib.page_cache import current_version, fragment
-from adn_portal.lib.page_cache import serve as serve_page
-from adn_portal.lib.spreadsheet import safe_cell
+from adn_portal.lib.spreadsheet import write_csv
 
-from . import dashboards, selectors, services
-from .models import SnapshotRun
-
-
-def key_figures(request):
-    """Public, and the same for every visitor until the next snapshot: served from the cache."""
-    return serve_page(
-        request,
-        name="key-figures",
-        version_key=services.SNAPSHOT_VERSION_KEY,
-        render=lambda extra: _render_key_figures(request, extra),
-    )
-
-
-def _render_key_figures(request, extra: dict):
-    snapshot = selectors.latest_snapshot(public=True)  # small cells hidden
-    return render(
-        request,
-        "stats/key_figures.html",
-        {
-            **extra,
-            "snapshot": snapshot,
-            "headline": dashboards.headline(snapshot),
-            "charts": [
-                dashboards.requests_per_year(snapshot),
-                dashboards.by_province(
-                    snapshot, "completed", _("Projects carried out per province")
-                ),
-                dashboards.shares(snapshot),
-            ]
-            if snapshot.as_of
-            else [],
-        },
-    )
+from .. import dashboards, selectors, services
+from ..models import SnapshotRun
 
 
 def _dashboard_filters(request) -> tuple[str | None, int | None, int | None]:
@@ -140,11 +106,14 @@ def dashboard_csv(request, chart: str):
     data = charts[chart]
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{chart}-{snapshot.as_of}.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow([safe_cell(name) for name in ["", *data.series]])
-    for category, values in data.rows():
-        writer.writerow([safe_cell(category), *["" if v is None else _plain(v) for v in values]])
+    write_csv(
+        response,
+        ["", *data.series],
+        (
+            [category, *("" if v is None else _plain(v) for v in values)]
+            for category, values in data.rows()
+        ),
+    )
     return response
 
 
