@@ -1,6 +1,6 @@
 """The recognition of an expert company (docs/domain.md, Recognised experts), as data.
 
-`LIFECYCLE.moves[source][target]` names who may move a recognition from one status to the
+`TRANSITIONS.moves[source][target]` names who may move a recognition from one status to the
 other, and `ACTIONS[(source, target)]` what its history records for that move: each move is
 one action. `services.expert_transition` is the only code that changes a recognition's status:
 it locks the row, asks this table, saves, writes the event row and tells the owners, in one
@@ -50,7 +50,7 @@ STAFF = frozenset({Actor.STAFF})
 COMPANY = frozenset({Actor.COMPANY})
 SCHEDULER = frozenset({Actor.SCHEDULER})
 
-LIFECYCLE = Lifecycle(
+TRANSITIONS = Lifecycle(
     moves={
         S.SUBMITTED: {S.ACTIVE: STAFF, S.REJECTED: STAFF, S.INFO_REQUESTED: STAFF},
         S.INFO_REQUESTED: {S.REJECTED: STAFF, S.SUBMITTED: COMPANY},
@@ -103,5 +103,5 @@ def staff_moves(source: str) -> list[tuple[str, str]]:
     """(target, button label) of what a programme manager may do now, for the staff page."""
     return [
         (target, BUTTON_LABELS[ACTIONS[(source, target)]])
-        for target in LIFECYCLE.targets(source, Actor.STAFF)
+        for target in TRANSITIONS.targets(source, Actor.STAFF)
     ]

@@ -185,7 +185,7 @@ def expert_transition(
     # Lock the row: two managers may act on the same company at once.
     expert = Expert.objects.select_for_update().select_related("organisation").get(pk=expert.pk)
     source = expert.status
-    if not workflow.LIFECYCLE.allows(source, to, actor):
+    if not workflow.TRANSITIONS.allows(source, to, actor):
         raise CompanyError(
             _("This action is not possible while the recognition is “%(status)s”.")
             % {"status": expert.get_status_display()}

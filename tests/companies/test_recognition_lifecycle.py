@@ -11,7 +11,7 @@ from adn_portal.mailer.models import OutgoingEmail
 from companies import services
 from companies.models import Expert, ExpertProfileChange
 from companies.services import CompanyError
-from companies.workflow import ACTIONS, LIFECYCLE, Actor, RecognitionAction, RecognitionStatus
+from companies.workflow import ACTIONS, TRANSITIONS, Actor, RecognitionAction, RecognitionStatus
 from tests.auth import login_staff
 from tests.factories import ExpertFactory, OrganisationFactory, UserFactory, make_member
 
@@ -122,7 +122,9 @@ def test_approval_opens_a_validity_period_of_the_configured_length(manager, sett
 
 
 def test_every_move_of_the_lifecycle_records_one_action_and_nothing_else_does():
-    moves = {(source, target) for source, targets in LIFECYCLE.moves.items() for target in targets}
+    moves = {
+        (source, target) for source, targets in TRANSITIONS.moves.items() for target in targets
+    }
     assert set(ACTIONS) == moves
 
 
