@@ -95,6 +95,8 @@ class Idempotent:
         key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
         if request.method not in UNSAFE_METHODS or not key or not request.user.is_authenticated:
             return
+        if not hasattr(self, request.method.lower()):
+            return  # a method the endpoint does not offer: DRF answers 405, nothing is reserved
         if len(key) > 100:
             raise exceptions.ValidationError(
                 {IDEMPOTENCY_HEADER: [_("At most 100 characters.")]}, code="invalid"

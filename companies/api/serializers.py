@@ -259,7 +259,12 @@ class SmeDeclarationSerializer(serializers.Serializer):
         choices=PublicBodyException.choices, required=False, allow_blank=True, default=""
     )
     related_enterprises = RelatedEnterpriseSerializer(many=True, required=False, default=list)
-    size_class = serializers.ChoiceField(choices=SizeClass.choices, read_only=True)
+    size_class = serializers.ChoiceField(
+        choices=SizeClass.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="Empty while the figures needed are missing.",
+    )
     counted = serializers.SerializerMethodField()
 
     @extend_schema_field(CountedSerializer)

@@ -62,6 +62,21 @@ def test_a_repeat_with_the_same_key_and_body_is_answered_again_and_done_once(rev
     assert notes_of(application) == ["Appeler le demandeur."]
 
 
+def test_a_method_the_endpoint_does_not_offer_is_a_405_even_with_a_used_key(reviewer_api):
+    application = submitted_file()
+    assert post_note(reviewer_api, application, "Appeler le demandeur.").status_code == 204
+
+    response = reviewer_api.put(
+        f"/api/v1/staff/applications/{application.pk}/notes/",
+        {"text": "Autre chose."},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="note-1",
+    )
+
+    assert response.status_code == 405
+    assert notes_of(application) == ["Appeler le demandeur."]
+
+
 def test_the_same_key_with_another_body_is_refused_not_replayed(reviewer_api):
     application = submitted_file()
     post_note(reviewer_api, application, "Première note.")
