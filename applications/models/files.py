@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from companies.models import Expert, Organisation
 from programs.models import Call, Programme
 
-from .workflow import DECISIONS, NEXT_STEP, OPEN_STATUSES, Status
+from ..workflow import DECISIONS, NEXT_STEP, OPEN_STATUSES, Status
 
 
 class ApplicationQuerySet(models.QuerySet):

@@ -1,0 +1,22 @@
+"""The applications app's models: the files and the staff's work on them (files.py), and what
+follows a selection (docs/domain.md, After selection): the agreement and its versions
+(agreements.py), payment requests and payments (payments.py), the follow-up of the project
+(follow_up.py)."""
+
+from .files import (  # noqa: F401
+    ApplicantMessage,
+    Application,
+    ApplicationEvent,
+    ApplicationQuerySet,
+    ApplicationVersion,
+    Assignment,
+    Attachment,
+    ConflictOfInterest,
+    Export,
+    MessageTemplate,
+    OutcomeReport,
+    ReferenceSequence,
+    Score,
+    ScoreQuerySet,
+    private_storage,
+)
