@@ -27,7 +27,7 @@ endef
 
 
 .PHONY: demo-code
-.PHONY: help run test test-services test-api-fuzz e2e bench check-translations worker beat lint lint-imports format messages check-deploy install clean
+.PHONY: help run test test-services test-api-fuzz e2e bench check-translations worker beat lint lint-imports format messages check-deploy install pdf-libraries clean
 
 help:
 	@echo "make run            set up everything and serve the portal on http://127.0.0.1:8000"
@@ -50,7 +50,11 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
-messages: install
+# PDFs (adn_portal/lib/pdf.py) are made by WeasyPrint, which loads Pango from the system.
+pdf-libraries: install
+	@$(PY) -c "import weasyprint" 2>/dev/null || { echo "WeasyPrint (PDFs) needs Pango and a font: install them (Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core; macOS: brew install pango)" >&2; exit 1; }
+
+messages: install pdf-libraries
 	@command -v msgfmt >/dev/null || { echo "msgfmt is missing: install GNU gettext (Debian: apt-get install gettext)" >&2; exit 1; }
 	$(MANAGE) compilemessages --ignore "$(VENV)" --verbosity 0
 
