@@ -52,3 +52,17 @@ def remind_information_requests() -> int:
     from .services import information_requests_remind
 
     return information_requests_remind(now=timezone.now())
+
+
+@shared_task
+def remind_milestones() -> int:
+    from .services import milestones_remind
+
+    return milestones_remind(now=timezone.now())
+
+
+@shared_task
+def send_follow_up_surveys() -> int:
+    from .services import follow_up_surveys_send
+
+    return follow_up_surveys_send(now=timezone.now())

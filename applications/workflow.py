@@ -34,6 +34,9 @@ class Actor(models.TextChoices):
     APPLICANT = "applicant", _("Applicant")
     REVIEWER = "reviewer", _("Reviewer")
     MANAGER = "manager", _("Programme manager")  # administrators act as managers
+    EXPERT = "expert", _("Expert company")  # the recognised expert of a Start IA file
+    # A move the portal makes itself once its condition holds (both signatures are there).
+    PORTAL = "portal", _("The portal")
 
 
 S, A = Status, Actor
@@ -75,7 +78,8 @@ _MOVES: dict[Status, dict[Status, frozenset[Actor]]] = {
     S.ELIGIBILITY_CHECK: {S.UNDER_REVIEW: STAFF, S.INELIGIBLE: MANAGER},
     S.UNDER_REVIEW: {S.SELECTED: MANAGER, S.REJECTED: MANAGER, S.WAITLISTED: MANAGER},
     S.WAITLISTED: {S.SELECTED: MANAGER, S.REJECTED: MANAGER},
-    S.SELECTED: {S.AGREEMENT_SIGNED: MANAGER},
+    # Only once the agreement carries both signatures (agreement_transition makes the move).
+    S.SELECTED: {S.AGREEMENT_SIGNED: frozenset({A.PORTAL})},
     S.AGREEMENT_SIGNED: {S.IN_PROGRESS: MANAGER},
     S.IN_PROGRESS: {S.REPORT_SUBMITTED: APPLICANT, S.ABANDONED: MANAGER},
     S.REPORT_SUBMITTED: {S.COMPLETED: MANAGER},
@@ -123,3 +127,74 @@ NEXT_STEP = {
     S.WITHDRAWN: _("You withdrew this application."),
     S.ABANDONED: _("This project was abandoned."),
 }
+
+
+# ---------------------------------------------------------------------------------------------
+# After selection (docs/domain.md, After selection): the agreement, the payment requests and
+# the Start IA diagnostic, each a `Lifecycle` changed by one service of services/follow_up.py.
+
+
+class AgreementStatus(models.TextChoices):
+    AWAITING = "awaiting", _("Awaiting both signatures")
+    SIGNED_BY_BENEFICIARY = "signed_by_beneficiary", _("Signed by the beneficiary")
+    SIGNED_BY_ADN = "signed_by_adn", _("Signed by the AdN")
+    SIGNED = "signed", _("Signed by both parties")
+    SUPERSEDED = "superseded", _("Replaced by an amendment")
+
+
+AS = AgreementStatus
+EXPERT = frozenset({A.EXPERT})
+# An amendment replaces the current version whatever its signatures (agreement_amend).
+AGREEMENT_TRANSITIONS = Lifecycle(
+    moves={
+        AS.AWAITING: {
+            AS.SIGNED_BY_BENEFICIARY: APPLICANT,
+            AS.SIGNED_BY_ADN: MANAGER,
+            AS.SIGNED: MANAGER,  # both signatures recorded at once (signed on paper)
+            AS.SUPERSEDED: MANAGER,
+        },
+        AS.SIGNED_BY_BENEFICIARY: {AS.SIGNED: MANAGER, AS.SUPERSEDED: MANAGER},
+        AS.SIGNED_BY_ADN: {AS.SIGNED: APPLICANT, AS.SUPERSEDED: MANAGER},
+        AS.SIGNED: {AS.SUPERSEDED: MANAGER},
+    }
+)
+
+
+class PaymentStatus(models.TextChoices):
+    DRAFT = "draft", _("Being prepared")
+    SUBMITTED = "submitted", _("Submitted")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    PAID = "paid", _("Paid")
+
+
+PS = PaymentStatus
+PAYEES = frozenset({A.APPLICANT, A.EXPERT})
+PAYMENT_TRANSITIONS = Lifecycle(
+    moves={
+        PS.DRAFT: {PS.SUBMITTED: PAYEES},
+        PS.SUBMITTED: {PS.APPROVED: MANAGER, PS.REJECTED: MANAGER},
+        PS.APPROVED: {PS.PAID: MANAGER},
+    }
+)
+# The requests whose amount counts against the grant and the call's envelope.
+PAYMENTS_COMMITTED = frozenset({PS.APPROVED, PS.PAID})
+# The requests still alive: one per instalment of a file (a rejected one may be made again).
+PAYMENTS_ALIVE = frozenset({PS.DRAFT, PS.SUBMITTED, PS.APPROVED, PS.PAID})
+
+
+class DiagnosticStatus(models.TextChoices):
+    DRAFT = "draft", _("Being written by the expert")
+    SUBMITTED = "submitted", _("Report delivered")
+    CONFIRMED = "confirmed", _("Confirmed by the organisation")
+    ACCEPTED = "accepted", _("Accepted by the AdN")
+
+
+DS = DiagnosticStatus
+DIAGNOSTIC_TRANSITIONS = Lifecycle(
+    moves={
+        DS.DRAFT: {DS.SUBMITTED: EXPERT},
+        DS.SUBMITTED: {DS.CONFIRMED: APPLICANT, DS.DRAFT: MANAGER},
+        DS.CONFIRMED: {DS.ACCEPTED: MANAGER, DS.DRAFT: MANAGER},
+    }
+)

@@ -81,3 +81,7 @@ class CallAdmin(CheckedPrefill, admin.ModelAdmin):
     @admin.display(description=_("status"))
     def status_label(self, call: Call) -> str:
         return call.status.label
+        (
+            _("After selection"),
+            {"fields": ["paid_to", "advance_percent", "interim_report_months"]},
+        ),

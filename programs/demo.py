@@ -6,7 +6,15 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from .models import Audience, Call, EligibilityRule, FormSection, Programme, ScoringCriterion
+from .models import (
+    Audience,
+    Call,
+    EligibilityRule,
+    FormSection,
+    PaidTo,
+    Programme,
+    ScoringCriterion,
+)
 
 COMMON_SECTIONS = [FormSection.ORGANISATION, FormSection.CONTACT]
 START_CRITERIA = [
@@ -247,6 +255,13 @@ def seed_calls(*, now: datetime) -> list[Call]:
         data = dict(data)
         criteria = data.pop("criteria")
         programme = programmes[data.pop("programme")]
+        # The payment schedule (docs/domain.md, After selection): the expert company is paid
+        # for Start IA; elsewhere a 30 % advance on signature and an interim report at 6 months.
+        if programme.code == Programme.Code.START_IA:
+            data.setdefault("paid_to", PaidTo.EXPERT)
+        else:
+            data.setdefault("advance_percent", Decimal("30"))
+            data.setdefault("interim_report_months", 6)
         call, _created = Call.objects.update_or_create(
             slug=data.pop("slug"), defaults={**data, "programme": programme}
         )

@@ -294,6 +294,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "applications.tasks.remind_information_requests",
         "schedule": crontab(hour=9, minute=0),
     },
+    "applications-milestone-reminders": {
+        "task": "applications.tasks.remind_milestones",
+        "schedule": crontab(hour=9, minute=10),
+    },
+    "applications-follow-up-surveys": {
+        "task": "applications.tasks.send_follow_up_surveys",
+        "schedule": crontab(hour=9, minute=20),
+    },
     # Hands out again an e-mail whose task was lost (worker killed, broker down) 30 s after its
     # last dispatch: it leaves at most about a minute late (adn_portal.mailer.services).
     "accounts-purge-idempotency-keys": {
@@ -440,6 +448,12 @@ STAFF_OVERDUE_DAYS = env.int("STAFF_OVERDUE_DAYS", default=30)
 # An unanswered request for information is recalled to the applicant the day before it is due,
 # then every this many days while the file waits for the answer (the daily beat task).
 INFO_REQUEST_REMINDER_DAYS = env.int("INFO_REQUEST_REMINDER_DAYS", default=7)
+
+# After selection (docs/domain.md): a milestone (interim or final report) is recalled to the
+# applicant this many days before it is due, once; the outcome survey is sent again this many
+# days after completion (the daily beat tasks).
+MILESTONE_REMINDER_DAYS = env.int("MILESTONE_REMINDER_DAYS", default=14)
+FOLLOW_UP_SURVEY_DAYS = env.int("FOLLOW_UP_SURVEY_DAYS", default=365)
 
 # GDPR retention: files closed longer ago than this are anonymised (manage.py anonymise_old_files).
 FILE_RETENTION_YEARS = env.int("FILE_RETENTION_YEARS", default=10)

@@ -20,3 +20,6 @@ from .files import (  # noqa: F401
     ScoreQuerySet,
     private_storage,
 )
+from .agreements import Agreement, AgreementTemplate, FollowUpDocument  # noqa: F401
+from .follow_up import Diagnostic, FollowUpSurvey, Milestone  # noqa: F401
+from .payments import Payment, PaymentLine, PaymentRequest  # noqa: F401

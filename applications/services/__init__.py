@@ -3,7 +3,9 @@ other side effects leave through the outbox after commit.
 
 core: errors and the one transition function · applicant: drafts, documents, submission,
 answers, report · staff: assignment, scores, decisions, notes, exports · messages: the one way
-to write to the applicant · reminders: what the portal sends on its own schedule."""
+to write to the applicant · reminders: what the portal sends on its own schedule · after a
+selection (docs/domain.md, After selection): agreements, payments, follow_up (the diagnostic,
+milestones, the survey 12 months on), documents (their storage)."""
 
 from .applicant import (  # noqa: F401
     application_answer_information_request,
@@ -18,13 +20,44 @@ from .applicant import (  # noqa: F401
     attachment_add,
     attachment_remove,
 )
+from .agreements import (  # noqa: F401
+    agreement_amend,
+    agreement_draft,
+    agreement_record_signatures,
+    agreement_sign,
+    agreement_transition,
+)
 from .core import (  # noqa: F401
     ApplicationError,
     DraftConflict,
     SubmissionRefused,
     application_transition,
 )
+from .follow_up import (  # noqa: F401
+    diagnostic_confirm,
+    diagnostic_decide,
+    diagnostic_save,
+    diagnostic_submit,
+    diagnostic_transition,
+    follow_up_survey_answer,
+    follow_up_surveys_send,
+    milestone_submit,
+    milestones_remind,
+)
 from .messages import applicant_message_send  # noqa: F401
+from .payments import (  # noqa: F401
+    amount_due,
+    instalments_open,
+    payee_actor,
+    payment_line_add,
+    payment_record,
+    payment_request_approve,
+    payment_request_check,
+    payment_request_reject,
+    payment_request_start,
+    payment_request_submit,
+    payment_request_transition,
+)
 from .reminders import information_requests_remind  # noqa: F401
 from .staff import (  # noqa: F401
     SCORABLE,

@@ -23,12 +23,14 @@ from ..models import (
     ApplicationEvent,
     ApplicationVersion,
     Attachment,
+    Milestone,
     OutcomeReport,
     ReferenceSequence,
 )
 from ..steps import BudgetStep, Step, to_json
 from ..workflow import Actor, Status
 from .core import ApplicationError, DraftConflict, SubmissionRefused, application_transition
+from .follow_up import milestones_mark_done
 from .messages import applicant_message_send, portal_message
 
 # ---------------------------------------------------------------------------------------------
@@ -435,6 +437,7 @@ def application_submit_report(
         ApplicationEvent.objects.create(
             application=locked, kind=ApplicationEvent.Kind.REPORT, by=by
         )
+        milestones_mark_done(application=locked, kind=Milestone.Kind.FINAL_REPORT)
         application_transition(
             application=locked, to=Status.REPORT_SUBMITTED, by=by, actor=Actor.APPLICANT
         )

@@ -22,6 +22,7 @@ from ..models import (
 )
 from ..workflow import DECISIONS, OPEN_STATUSES, Actor, Status
 from .core import ApplicationError, application_transition
+from .agreements import agreement_draft
 from .messages import applicant_message_send, programme_message
 
 SCORABLE = {Status.ELIGIBILITY_CHECK, Status.UNDER_REVIEW, Status.WAITLISTED}
@@ -205,6 +206,9 @@ def application_decide(
         subject, body = programme_message(
             application=application, kind=decision, comment=comment, to=application.created_by
         )
+        if decision == Status.SELECTED:
+            # docs/domain.md, After selection: the agreement is drafted on selection.
+            agreement_draft(application=application, by=by)
         applicant_message_send(
             application=application,
             to=application.created_by,
