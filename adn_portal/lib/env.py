@@ -1,6 +1,9 @@
 """Environment readers that fail loudly: a typo in production config must stop the boot."""
 
 import ipaddress
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -75,3 +78,69 @@ def cache_url(name: str, *, default: str) -> dict:
     if config["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
         config["BACKEND"] = "adn_portal.lib.cache.RedisCache"
     return config
+
+
+# S3's rules for a bucket's name: 3-63 lower-case letters, digits, dots and hyphens.
+_BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+
+
+def file_storages(
+    *,
+    media_root: Path,
+    bucket: str,
+    endpoint_url: str = "",
+    region: str = "",
+    access_key: str = "",
+    secret_key: str = "",
+) -> dict:
+    """STORAGES' "default" (logos) and "private" (documents, exports, claims' documents)
+    aliases: under `media_root` on this machine, or, when a bucket is named, in that
+    S3-compatible bucket (AWS, MinIO…), shared by every node, laid out as on disk ("private/"
+    for the private alias). Half a configuration stops the boot: files would otherwise land
+    on one node's disk and be missing on the others."""
+    if not bucket:
+        # The AWS keys alone are no sign: AWS's own tools read them too.
+        if endpoint_url or region:
+            raise ImproperlyConfigured(
+                "AWS_S3_ENDPOINT_URL or AWS_S3_REGION_NAME is set but AWS_STORAGE_BUCKET_NAME "
+                "is not: name the bucket, or unset them to keep files on this disk."
+            )
+        return {
+            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+            # Never under a public URL: served by authorising views.
+            "private": {
+                "BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": media_root / "private", "base_url": None},
+            },
+        }
+    if not _BUCKET_NAME.fullmatch(bucket):
+        raise ImproperlyConfigured(f"AWS_STORAGE_BUCKET_NAME={bucket!r} is not a bucket name.")
+    if bool(access_key) != bool(secret_key):
+        raise ImproperlyConfigured(
+            "Set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or neither (the machine's "
+            "own credentials, e.g. an instance role)."
+        )
+    options = {
+        "bucket_name": bucket,
+        "access_key": access_key or None,
+        "secret_key": secret_key or None,
+        "region_name": region or None,
+        "default_acl": None,  # the bucket's own: private
+        "file_overwrite": False,  # as on disk: a name taken gets another, nothing is replaced
+        # A download above this is spooled to a temporary file rather than kept in memory.
+        "max_memory_size": 2 * 1024 * 1024,
+    }
+    if endpoint_url:
+        parts = urlsplit(endpoint_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.path.strip("/"):
+            raise ImproperlyConfigured(
+                f"AWS_S3_ENDPOINT_URL={endpoint_url!r} is not a server's address "
+                "(e.g. http://minio:9000)."
+            )
+        # A server of our own (MinIO) answers at one address for every bucket.
+        options |= {"endpoint_url": endpoint_url, "addressing_style": "path"}
+    backend = "adn_portal.lib.s3.PrivateS3Storage"
+    return {
+        "default": {"BACKEND": backend, "OPTIONS": options},
+        "private": {"BACKEND": backend, "OPTIONS": {**options, "location": "private"}},
+    }

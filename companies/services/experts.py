@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from adn_portal.accounts.audit import audit
 from adn_portal.accounts.models import AuditEvent, User
 from adn_portal.accounts.roles import Role
+from adn_portal.lib import stored_files
 from adn_portal.lib.page_cache import bump
 from adn_portal.lib.text import fold
 from adn_portal.mailer.services import email_template_queue
@@ -229,12 +230,32 @@ def _value(holder: Expert | ExpertProfileChange, field: str):
 
 
 def _publish(expert: Expert, values: dict) -> None:
+    published_logo = expert.logo.name
     for field, value in values.items():
         setattr(expert.organisation if field in ORGANISATION_IDENTITY else expert, field, value)
     if any(field in ORGANISATION_IDENTITY for field in values):
         expert.organisation.save(update_fields=[*ORGANISATION_IDENTITY, "updated_at"])
     expert.save()
     _sync_facets(expert)
+    _logo_replaced(published_logo, expert.logo.name)
+
+
+def _logo_replaced(previous: str, current: str) -> None:
+    """A logo that no profile shows and no pending proposal offers any more leaves storage on
+    commit. Logos are shared by name, not copied, between a profile and its proposals; a
+    decided proposal keeps the name as a record, and nothing shows it."""
+    if not previous or previous == current:
+        return
+    stored_files.delete_on_commit(
+        Expert._meta.get_field("logo").storage,
+        previous,
+        unless=lambda: (
+            Expert.objects.filter(logo=previous).exists()
+            or ExpertProfileChange.objects.filter(
+                status=ProfileChangeStatus.PENDING, logo=previous
+            ).exists()
+        ),
+    )
 
 
 @transaction.atomic
@@ -265,10 +286,12 @@ def expert_update_profile(*, expert: Expert, data: dict, by: User) -> ExpertProf
     # version of the fields it does not touch.
     proposal = {f: _value(pending or expert, f) for f in REVIEWED_FIELDS} | reviewed
     change = pending or ExpertProfileChange(expert=expert)
+    proposed_logo = change.logo.name
     for field, value in proposal.items():
         setattr(change, field, value)
     change.submitted_by = by
     change.save()
+    _logo_replaced(proposed_logo, change.logo.name)
     return change
 
 
@@ -289,6 +312,8 @@ def expert_profile_change_decide(
     change.status = ProfileChangeStatus.ACCEPTED if accept else ProfileChangeStatus.REFUSED
     change.decided_by, change.decided_at, change.comment = by, timezone.now(), comment
     change.save(update_fields=["status", "decided_by", "decided_at", "comment"])
+    if not accept:
+        _logo_replaced(change.logo.name, expert.logo.name)  # the refused logo, unless published
     action = (
         RecognitionAction.PROFILE_CHANGE_ACCEPTED
         if accept
@@ -303,7 +328,9 @@ def expert_profile_change_decide(
 def expert_save_by_staff(*, expert: Expert, fields: list[str], by: User) -> Expert:
     """Staff correct a profile in the admin (never its recognition: that is
     `expert_transition`'s). Published at once, with the directory's rows, and audited."""
+    published_logo = Expert.objects.filter(pk=expert.pk).values_list("logo", flat=True).get()
     expert.save()
+    _logo_replaced(published_logo, expert.logo.name)
     _sync_facets(expert)
     audit(AuditEvent.Action.STAFF_ACTION, user=by, expert=expert.pk, changed=sorted(fields))
     return expert
