@@ -73,6 +73,10 @@ class CallAdmin(CheckedPrefill, admin.ModelAdmin):
             },
         ),
         (
+            _("After selection"),
+            {"fields": ["paid_to", "advance_percent", "interim_report_months"]},
+        ),
+        (
             _("Eligibility, form and scoring"),
             {"fields": ["eligibility_rules", "form_sections", "pass_mark"]},
         ),
@@ -81,7 +85,3 @@ class CallAdmin(CheckedPrefill, admin.ModelAdmin):
     @admin.display(description=_("status"))
     def status_label(self, call: Call) -> str:
         return call.status.label
-        (
-            _("After selection"),
-            {"fields": ["paid_to", "advance_percent", "interim_report_months"]},
-        ),

@@ -114,6 +114,22 @@ class FormSection(models.TextChoices):
     ATTACHMENTS = "attachments", _("Attachments")
 
 
+class PaidTo(models.TextChoices):
+    """Who the Region pays the grant of a call to (docs/domain.md, After selection)."""
+
+    BENEFICIARY = (
+        "beneficiary",
+        _("The beneficiary: an advance on signature, the balance after the final report"),
+    )
+    EXPERT = "expert", _("The recognised expert company, once the diagnostic report is accepted")
+
+
+class Instalment(models.TextChoices):
+    ADVANCE = "advance", _("Advance on signature")
+    BALANCE = "balance", _("Balance after the final report")
+    DIAGNOSTIC = "diagnostic", _("The diagnostic, paid to the expert company")
+
+
 class CallStatus(models.TextChoices):
     UPCOMING = "upcoming", _("Upcoming")
     OPEN = "open", _("Open")
@@ -133,22 +149,6 @@ class CallQuerySet(models.QuerySet):
         return self.published().filter(opens_at__gt=when)
 
     def closed_at(self, when: datetime):
-class PaidTo(models.TextChoices):
-    """Who the Region pays the grant of a call to (docs/domain.md, After selection)."""
-
-    BENEFICIARY = (
-        "beneficiary",
-        _("The beneficiary: an advance on signature, the balance after the final report"),
-    )
-    EXPERT = "expert", _("The recognised expert company, once the diagnostic report is accepted")
-
-
-class Instalment(models.TextChoices):
-    ADVANCE = "advance", _("Advance on signature")
-    BALANCE = "balance", _("Balance after the final report")
-    DIAGNOSTIC = "diagnostic", _("The diagnostic, paid to the expert company")
-
-
         return self.published().filter(closes_at__lte=when)
 
     def with_programme(self):
@@ -221,6 +221,24 @@ class Call(models.Model):
     form_sections = models.JSONField(
         _("form sections"), default=list, validators=[ChoiceListValidator(FormSection)]
     )
+    # The payment schedule (docs/domain.md, After selection): settings, never constants.
+    paid_to = models.CharField(
+        _("payments go to"), max_length=16, choices=PaidTo.choices, default=PaidTo.BENEFICIARY
+    )
+    advance_percent = models.DecimalField(
+        _("advance on signature (% of the grant)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("The rest is paid after the final report is approved."),
+    )
+    interim_report_months = models.PositiveSmallIntegerField(
+        _("interim report due (months after the start)"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty when the call asks for no interim report."),
+    )
     pass_mark = models.DecimalField(
         _("pass mark (% of the maximum score)"),
         max_digits=5,
@@ -241,24 +259,6 @@ class Call(models.Model):
         verbose_name = _("call")
         verbose_name_plural = _("calls")
         ordering = ["-opens_at"]
-    # The payment schedule (docs/domain.md, After selection): settings, never constants.
-    paid_to = models.CharField(
-        _("payments go to"), max_length=16, choices=PaidTo.choices, default=PaidTo.BENEFICIARY
-    )
-    advance_percent = models.DecimalField(
-        _("advance on signature (% of the grant)"),
-        max_digits=5,
-        decimal_places=2,
-        default=Decimal("0"),
-        validators=[MinValueValidator(0), MaxValueValidator(100)],
-        help_text=_("The rest is paid after the final report is approved."),
-    )
-    interim_report_months = models.PositiveSmallIntegerField(
-        _("interim report due (months after the start)"),
-        null=True,
-        blank=True,
-        help_text=_("Leave empty when the call asks for no interim report."),
-    )
         constraints = [
             models.CheckConstraint(
                 condition=Q(closes_at__isnull=True) | Q(closes_at__gt=models.F("opens_at")),
@@ -270,6 +270,10 @@ class Call(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(pass_mark__gte=0, pass_mark__lte=100), name="call_pass_mark_percent"
+            ),
+            models.CheckConstraint(
+                condition=Q(advance_percent__gte=0, advance_percent__lte=100),
+                name="call_advance_percent",
             ),
             models.CheckConstraint(
                 condition=Q(budget_envelope__gte=0), name="call_budget_not_negative"
@@ -291,10 +295,6 @@ class Call(models.Model):
 
     def clean(self) -> None:
         if self.closes_at and self.opens_at and self.closes_at <= self.opens_at:
-            models.CheckConstraint(
-                condition=Q(advance_percent__gte=0, advance_percent__lte=100),
-                name="call_advance_percent",
-            ),
             raise ValidationError({"closes_at": _("The call must close after it opens.")})
 
     @property
@@ -323,6 +323,13 @@ class Call(models.Model):
     def get_eligibility_labels(self) -> list[str]:
         return [EligibilityRule(value).label for value in self.eligibility_rules]
 
+    def payment_schedule(self) -> list[tuple[Instalment, Decimal]]:
+        """The instalments of a grant and the share (%) of the grant each pays."""
+        if self.paid_to == PaidTo.EXPERT:
+            return [(Instalment.DIAGNOSTIC, Decimal("100"))]
+        schedule = [(Instalment.ADVANCE, self.advance_percent)] if self.advance_percent else []
+        return [*schedule, (Instalment.BALANCE, Decimal("100") - self.advance_percent)]
+
 
 class ScoringCriterion(models.Model):
     """One line of the call's scoring grid: reviewers score it 0 to 5, multiplied by its weight."""
@@ -349,13 +356,6 @@ class ScoringCriterion(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(weight__gt=0), name="criterion_weight_positive")
         ]
-
-    def payment_schedule(self) -> list[tuple[Instalment, Decimal]]:
-        """The instalments of a grant and the share (%) of the grant each pays."""
-        if self.paid_to == PaidTo.EXPERT:
-            return [(Instalment.DIAGNOSTIC, Decimal("100"))]
-        schedule = [(Instalment.ADVANCE, self.advance_percent)] if self.advance_percent else []
-        return [*schedule, (Instalment.BALANCE, Decimal("100") - self.advance_percent)]
 
     def __str__(self) -> str:
         return self.label

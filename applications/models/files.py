@@ -216,15 +216,15 @@ class ApplicationEvent(models.Model):
         EXPERT = "expert", _("Expert assigned")
         SCORE = "score", _("Score")
         NOTE = "note", _("Internal note")
-
-    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="events")
-    kind = models.CharField(max_length=16, choices=Kind.choices)
         # After selection (docs/domain.md, After selection)
         AGREEMENT = "agreement", _("Agreement")
         PAYMENT = "payment", _("Payment")
         MILESTONE = "milestone", _("Milestone")
         DIAGNOSTIC = "diagnostic", _("Diagnostic")
         SURVEY = "survey", _("Follow-up survey")
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
     from_status = models.CharField(max_length=24, choices=Status.choices, blank=True)
     to_status = models.CharField(max_length=24, choices=Status.choices, blank=True)
     by = models.ForeignKey(

@@ -21,8 +21,8 @@ from ..models import (
     Score,
 )
 from ..workflow import DECISIONS, OPEN_STATUSES, Actor, Status
-from .core import ApplicationError, application_transition
 from .agreements import agreement_draft
+from .core import ApplicationError, application_transition
 from .messages import applicant_message_send, programme_message
 
 SCORABLE = {Status.ELIGIBILITY_CHECK, Status.UNDER_REVIEW, Status.WAITLISTED}
@@ -203,12 +203,12 @@ def application_decide(
             comment=comment,
             expected_status=expected_status,
         )
-        subject, body = programme_message(
-            application=application, kind=decision, comment=comment, to=application.created_by
-        )
         if decision == Status.SELECTED:
             # docs/domain.md, After selection: the agreement is drafted on selection.
             agreement_draft(application=application, by=by)
+        subject, body = programme_message(
+            application=application, kind=decision, comment=comment, to=application.created_by
+        )
         applicant_message_send(
             application=application,
             to=application.created_by,
