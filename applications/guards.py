@@ -9,8 +9,10 @@ from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 
 from adn_portal.accounts.permissions import MANAGERS, has_role
-from adn_portal.accounts.roles import Role
-from programs.models import ProgrammeStaff
+
+# Who works on which programme is programs' to say (its staff pages ask too); the staff
+# selectors and guards of files use the same answer.
+from programs.selectors import programmes_worked_on, works_on  # noqa: F401
 
 from .models import Application, ConflictOfInterest, Score
 from .workflow import Status
@@ -104,26 +106,6 @@ def refusal(application: Application, target: Status) -> str | None:
 
 
 # --- who may work on a file ------------------------------------------------------------------
-
-
-def programmes_worked_on(user) -> list[int] | None:
-    """The programmes a staff member works on: None means all (administrators); reviewers and
-    programme managers work on the programmes they belong to; anyone else on none."""
-    if has_role(user, Role.ADMINISTRATOR):
-        return None
-    if not has_role(user, Role.REVIEWER, Role.PROGRAMME_MANAGER):
-        return []
-    # Read once per request (the user object lives as long as the request).
-    if not hasattr(user, "_programmes_worked_on"):
-        user._programmes_worked_on = list(
-            ProgrammeStaff.objects.filter(user=user).values_list("programme_id", flat=True)
-        )
-    return user._programmes_worked_on
-
-
-def works_on(user, programme_id: int) -> bool:
-    programmes = programmes_worked_on(user)
-    return programmes is None or programme_id in programmes
 
 
 def has_conflict(user, organisation_id: int) -> bool:

@@ -3,8 +3,9 @@ from django.utils.translation import gettext_lazy as _
 
 from adn_portal.lib.admin import CheckedPrefill
 
-from .forms import CallAdminForm
-from .models import Call, Programme, ProgrammeStaff, ScoringCriterion
+from . import selectors, services
+from .forms import CallAdminForm, CallDocumentAdminForm
+from .models import Call, CallDocument, CallQuestion, Programme, ProgrammeStaff, ScoringCriterion
 
 
 class ProgrammeStaffInline(admin.TabularInline):
@@ -26,10 +27,37 @@ class ScoringCriterionInline(admin.TabularInline):
     fields = ["position", "label_fr", "label_en", "label_de", "weight"]
 
 
+class CallQuestionInline(admin.StackedInline):
+    """The call's FAQ, saved through services.call_questions_save (CallAdmin.save_formset):
+    by the programme's managers only, audited."""
+
+    model = CallQuestion
+    extra = 0
+    fields = [
+        "position",
+        ("question_fr", "question_en", "question_de"),
+        "answer_fr",
+        "answer_en",
+        "answer_de",
+    ]
+
+    def _manages(self, request, obj) -> bool:
+        return obj is None or selectors.manages(request.user, obj.programme_id)
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and self._manages(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._manages(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._manages(request, obj)
+
+
 @admin.register(Call)
 class CallAdmin(CheckedPrefill, admin.ModelAdmin):
     form = CallAdminForm
-    inlines = [ScoringCriterionInline]
+    inlines = [ScoringCriterionInline, CallQuestionInline]
     list_display = [
         "title_fr",
         "programme",
@@ -85,3 +113,83 @@ class CallAdmin(CheckedPrefill, admin.ModelAdmin):
     @admin.display(description=_("status"))
     def status_label(self, call: Call) -> str:
         return call.status.label
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not CallQuestion:
+            return super().save_formset(request, form, formset, change)
+        entries = [
+            {
+                **f.cleaned_data,
+                "id": f.cleaned_data["id"].pk if f.cleaned_data.get("id") else None,
+                "delete": f.cleaned_data.get("DELETE", False),
+            }
+            for f in formset.forms
+            if f.cleaned_data and (f.has_changed() or f.cleaned_data.get("DELETE"))
+        ]
+        services.call_questions_save(call=form.instance, entries=entries, by=request.user)
+
+
+@admin.register(CallDocument)
+class CallDocumentAdmin(admin.ModelAdmin):
+    """Documents of calls' pages: added, changed and removed through the services (content
+    checked like every upload, audited), by the programme's managers."""
+
+    form = CallDocumentAdminForm
+    list_display = ["title_fr", "call", "kind", "original_name", "size", "uploaded_at"]
+    list_filter = ["kind", "call__programme"]
+    search_fields = ["title_fr", "title_en", "title_de", "original_name", "call__title_fr"]
+    list_select_related = ["call"]
+    readonly_fields = ["original_name", "content_type", "size", "uploaded_by", "uploaded_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A stored file stays with its call: replace it by removing it and adding another.
+        return [*self.readonly_fields, "call"] if obj else self.readonly_fields
+
+    def get_fields(self, request, obj=None):
+        fields = ["call", "kind", "title_fr", "title_en", "title_de", "position"]
+        return [*fields, *self.readonly_fields] if obj else [*fields, "upload"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "call":
+            kwargs["queryset"] = selectors.calls_managed(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def _manages(self, request, obj) -> bool:
+        return obj is None or selectors.manages(request.user, obj.call.programme_id)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._manages(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._manages(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        titles = {name: data[name] for name in services.TITLE_FIELDS}
+        if change:
+            services.call_document_update(
+                document=obj,
+                kind=data["kind"],
+                position=data["position"],
+                by=request.user,
+                **titles,
+            )
+            return
+        document = services.call_document_add(
+            call=data["call"],
+            upload=data["upload"],
+            kind=data["kind"],
+            position=data["position"],
+            by=request.user,
+            **titles,
+        )
+        # The admin goes on with `obj` (its change message, the redirect): the stored row.
+        for field in CallDocument._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(document, field.attname))
+
+    def delete_model(self, request, obj):
+        services.call_document_remove(document=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for document in queryset.select_related("call"):
+            services.call_document_remove(document=document, by=request.user)

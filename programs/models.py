@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -15,9 +15,28 @@ from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
 from adn_portal.lib.i18n import localized
+from adn_portal.lib.uploads import private_storage
+
+# A telephone number as people write it: digits, spaces, dots, slashes, dashes, brackets and a
+# leading +, e.g. "+32 81 77 80 80" or "081/77.80.80".
+phone_validator = RegexValidator(
+    r"^\+?[0-9][0-9 ./()-]{5,30}$", _("Enter a telephone number, e.g. +32 81 77 80 80.")
+)
 
 
-class Programme(models.Model):
+class Contact(models.Model):
+    """Whom applicants write to or call about a programme or a call."""
+
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    contact_phone = models.CharField(
+        _("contact telephone"), max_length=32, blank=True, validators=[phone_validator]
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Programme(Contact):
     class Code(models.TextChoices):
         # The code starts every reference number: START-2026-0042.
         START_IA = "START", "Start IA"
@@ -155,8 +174,9 @@ class CallQuerySet(models.QuerySet):
         return self.select_related("programme")
 
 
-class Call(models.Model):
-    """A call for applications (appel). Every rule that is not public is a setting here."""
+class Call(Contact):
+    """A call for applications (appel). Every rule that is not public is a setting here.
+    Its contact, when empty, is its programme's."""
 
     programme = models.ForeignKey(
         Programme, verbose_name=_("programme"), on_delete=models.PROTECT, related_name="calls"
@@ -317,6 +337,13 @@ class Call(models.Model):
     def is_open_at(self, when: datetime | None = None) -> bool:
         return self.status_at(when) == CallStatus.OPEN
 
+    @property
+    def contact(self) -> tuple[str, str]:
+        """(e-mail, telephone) to show: the call's own, or its programme's."""
+        if self.contact_email or self.contact_phone:
+            return self.contact_email, self.contact_phone
+        return self.programme.contact_email, self.programme.contact_phone
+
     def get_audience_labels(self) -> list[str]:
         return [Audience(value).label for value in self.audiences]
 
@@ -378,3 +405,80 @@ class ProgrammeStaff(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.programme}"
+
+
+class CallDocument(models.Model):
+    """A document staff offer on a call's page (regulations, templates, budget model): public
+    once the call is, kept in the private storage and served by a view (docs/domain.md,
+    Programmes and calls)."""
+
+    class Kind(models.TextChoices):
+        REGULATIONS = "regulations", _("Regulations")
+        TEMPLATE = "template", _("Template")
+        BUDGET_MODEL = "budget_model", _("Budget model")
+        OTHER = "other", _("Other document")
+
+    call = models.ForeignKey(
+        Call, verbose_name=_("call"), on_delete=models.CASCADE, related_name="documents"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    title_fr = models.CharField(_("title (FR)"), max_length=200)
+    title_en = models.CharField(_("title (EN)"), max_length=200, blank=True)
+    title_de = models.CharField(_("title (DE)"), max_length=200, blank=True)
+    file = models.FileField(_("file"), storage=private_storage, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    title = localized("title")
+
+    class Meta:
+        verbose_name = _("call document")
+        verbose_name_plural = _("call documents")
+        ordering = ["call", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def format_label(self) -> str:
+        """PDF, DOCX, XLSX…: the type read from its content when it was stored."""
+        return self.file.name.rpartition(".")[2].upper()
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse(
+            "programs:call_document", kwargs={"slug": self.call.slug, "document_pk": self.pk}
+        )
+
+
+class CallQuestion(models.Model):
+    """One entry of a call's FAQ, in the order staff give."""
+
+    call = models.ForeignKey(
+        Call, verbose_name=_("call"), on_delete=models.CASCADE, related_name="questions"
+    )
+    question_fr = models.CharField(_("question (FR)"), max_length=300)
+    question_en = models.CharField(_("question (EN)"), max_length=300, blank=True)
+    question_de = models.CharField(_("question (DE)"), max_length=300, blank=True)
+    answer_fr = models.TextField(_("answer (FR)"), max_length=5000)
+    answer_en = models.TextField(_("answer (EN)"), max_length=5000, blank=True)
+    answer_de = models.TextField(_("answer (DE)"), max_length=5000, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    question = localized("question")
+    answer = localized("answer")
+
+    class Meta:
+        verbose_name = _("frequently asked question")
+        verbose_name_plural = _("frequently asked questions")
+        ordering = ["call", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.question

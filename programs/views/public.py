@@ -1,7 +1,7 @@
 """The public pages: the home page, a programme and a call (staff also preview unpublished
 calls)."""
 
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -37,3 +37,20 @@ def call_detail(request, slug: str):
     if call is None:
         raise Http404
     return render(request, "programs/call_detail.html", {"call": call, "now": timezone.now()})
+
+
+def call_document(request, slug: str, document_pk: int):
+    """A document of a call's page, public once the call is (staff preview the others)."""
+    document = selectors.call_document(
+        slug=slug, document_pk=document_pk, include_unpublished=is_staff_member(request.user)
+    )
+    if document is None:
+        raise Http404
+    response = FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.original_name,
+        content_type=document.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -92,7 +92,7 @@ def test_call_page_shows_status_settings_and_scoring_grid(client, django_assert_
     ScoringCriterionFactory(call=call, label_fr="Pertinence du projet", weight=3)
     ScoringCriterionFactory(call=call, label_fr="Qualité des données", weight=2)
 
-    with django_assert_num_queries(2):  # call with programme, criteria
+    with django_assert_num_queries(4):  # call with programme, criteria, documents, FAQ
         response = client.get(call.get_absolute_url())
 
     page = response.content.decode()

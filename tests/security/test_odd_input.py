@@ -239,6 +239,7 @@ def _path_values(world) -> dict[str, str]:
         "step": "needs",
         "chart": "requests",
         "attachment_pk": "1",
+        "document_pk": "1",
         "membership_pk": "1",
         "request_pk": "1",
         "export_pk": str(Export.objects.get().pk),
