@@ -225,6 +225,8 @@ LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 TIME_ZONE = "Europe/Brussels"
 USE_I18N = True
 USE_TZ = True
+# Templates name DATE_FORMAT / DATETIME_FORMAT; English dates are written day first.
+FORMAT_MODULE_PATH = ["adn_portal.formats"]
 
 # Static files come from packages and the repository; uploads live outside them.
 STATIC_URL = "static/"
@@ -387,6 +389,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # WeasyPrint (adn_portal/lib/pdf.py) tells each step of every PDF at INFO.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }
 
 # `manage.py seed_demo` creates accounts with a known password: never in production.
