@@ -27,7 +27,7 @@ endef
 
 
 .PHONY: demo-code
-.PHONY: help run test test-services test-api-fuzz e2e bench check-translations worker beat lint lint-imports format messages check-deploy install pdf-libraries clean
+.PHONY: help run test test-services oidc-provider test-api-fuzz e2e bench check-translations worker beat lint lint-imports format messages check-deploy install pdf-libraries clean
 
 help:
 	@echo "make run            set up everything and serve the portal on http://127.0.0.1:8000"
@@ -68,7 +68,7 @@ test: messages
 
 # Journeys in Debian's headless Chromium (/usr/bin/chromium; Playwright never downloads a
 # browser), against a live server on SQLite with eager Celery, one process.
-e2e: messages tests/e2e/node_modules/.installed
+e2e: messages tests/e2e/node_modules/.installed tests/services/oidc/node_modules/.installed
 	rm -rf var/e2e-screenshots && mkdir -p var/e2e-screenshots
 	env -u DATABASE_URL -u CELERY_BROKER_URL $(PY) -m pytest -m e2e -q -p no:xdist
 
@@ -80,7 +80,16 @@ tests/e2e/node_modules/.installed: tests/e2e/package.json tests/e2e/package-lock
 	cd tests/e2e && npm ci --no-audit --no-fund --silent
 	@touch $@
 
-test-services: messages
+# The OpenID Provider of the federal log-in tests (tests/fixtures/oidc.py): panva's certified
+# oidc-provider for Node, from the npm registry (pinned by the lock file).
+tests/services/oidc/node_modules/.installed: tests/services/oidc/package.json tests/services/oidc/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is missing: install Node.js (Debian: apt-get install nodejs npm)" >&2; exit 1; }
+	cd tests/services/oidc && npm ci --no-audit --no-fund --silent
+	@touch $@
+
+oidc-provider: tests/services/oidc/node_modules/.installed
+
+test-services: messages tests/services/oidc/node_modules/.installed
 	DATABASE_URL="$${DATABASE_URL:-$(SERVICES_DATABASE_URL)}" \
 	CELERY_BROKER_URL="$${CELERY_BROKER_URL:-$(SERVICES_BROKER_URL)}" CELERY_TASK_ALWAYS_EAGER=true \
 	$(PY) -m pytest -m "not services and not e2e" -q --create-db -n auto

@@ -3,7 +3,7 @@ import pytest
 from tests.factories import CallFactory, UserFactory
 
 # The fixtures every folder shares (tests/fixtures/): one registration, no conftest imports.
-pytest_plugins = ["tests.fixtures.applicants", "tests.fixtures.privacy"]
+pytest_plugins = ["tests.fixtures.applicants", "tests.fixtures.privacy", "tests.fixtures.oidc"]
 
 
 @pytest.fixture

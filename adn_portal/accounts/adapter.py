@@ -2,14 +2,18 @@ import base64
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.utils import translation
 
 from adn_portal.lib.client import client_address
 from adn_portal.mailer.services import email_queue
+
+from .federal.logout import end_session_url
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -43,6 +47,34 @@ class AccountAdapter(DefaultAccountAdapter):
             "",
         )
         email_queue(to=email, subject=message.subject, body=message.body, html=html, sensitive=True)
+
+    def get_logout_redirect_url(self, request) -> str:
+        """The home page; a session opened through the federal log-in goes through the
+        provider's log-out first, which sends the person back there (federal/logout.py)."""
+        home = super().get_logout_redirect_url(request)
+        return end_session_url(request, return_to=settings.SITE_URL.rstrip("/") + home) or home
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    """Accounts made by the federal log-in (adn_portal/accounts/federal). Whether one is found
+    or linked by its e-mail address is allauth's rule, set in settings: only an address the
+    provider says it verified (SOCIALACCOUNT_EMAIL_AUTHENTICATION)."""
+
+    def populate_user(self, request, sociallogin, data):
+        user = super().populate_user(request, sociallogin, data)
+        # As the sign-up form would have them: addresses in lower case, names that fit.
+        user.email = (user.email or "").lower()
+        user.first_name = (user.first_name or "")[:150]
+        user.last_name = (user.last_name or "")[:150]
+        claims = sociallogin.account.extra_data
+        claims = claims.get("userinfo") or claims.get("id_token") or {}
+        locale = str(claims.get("locale") or "")[:2].lower()
+        supported = {code for code, _name in settings.LANGUAGES}
+        user.language = locale if locale in supported else translation.get_language() or "fr"
+        if user.language not in supported:
+            user.language = settings.LANGUAGE_CODE
+        return user
+
 
 
 def _fernet(secret: str) -> Fernet:

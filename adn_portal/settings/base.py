@@ -19,6 +19,7 @@ from adn_portal.lib.env import (
     env_networks,
     mailers_from_url,
 )
+from adn_portal.lib.openid import federal_provider_from_env, provider_origin
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -53,6 +54,10 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    # Log-in with the federal authentication (eID, itsme): allauth's OpenID Connect provider,
+    # through adn_portal/accounts/federal (shown only when FEDERAL_AUTH_* are set).
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "axes",
     "crispy_forms",
     "crispy_bootstrap5",
@@ -179,6 +184,26 @@ MFA_FORMS = {
 }
 STAFF_TWO_FACTOR_REQUIRED = env_bool("STAFF_TWO_FACTOR_REQUIRED", default=True)
 
+# Log-in with the federal authentication service (FAS/CSAM: eID, itsme), an OpenID Provider:
+# allauth's OpenID Connect provider with adn_portal/accounts/federal's class (PKCE always, a
+# nonce checked, the ID token's signature checked, log-out at the provider too). Off unless
+# FEDERAL_AUTH_CLIENT_ID, FEDERAL_AUTH_SECRET and FEDERAL_AUTH_SERVER_URL (the issuer) are set.
+FEDERAL_AUTH_APP = federal_provider_from_env()
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "provider_class": "adn_portal.accounts.federal.provider.FederalProvider",
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": [FEDERAL_AUTH_APP] if FEDERAL_AUTH_APP else [],
+    }
+}
+SOCIALACCOUNT_ADAPTER = "adn_portal.accounts.adapter.SocialAccountAdapter"
+# An account is found or linked by its e-mail address only when the provider says it verified
+# that address (email_verified); an unverified one never opens an existing account.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_EMAIL_REQUIRED = True
+SOCIALACCOUNT_EMAIL_VERIFICATION = "mandatory"
+
 # Log-in throttling (django-axes): 5 failures for one address from one IP lock it for 15 min.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
@@ -201,7 +226,8 @@ SECURE_CSP = {
     "font-src": [CSP.SELF, "data:"],
     "object-src": [CSP.NONE],
     "base-uri": [CSP.SELF],
-    "form-action": [CSP.SELF],
+    # The federal log-in and log-out forms redirect to the provider.
+    "form-action": [CSP.SELF, *provider_origin(FEDERAL_AUTH_APP)],
     "frame-ancestors": [CSP.NONE],
 }
 SECURE_REFERRER_POLICY = "same-origin"
