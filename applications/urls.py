@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import applicant, staff
+from .views import applicant, printouts, staff
 
 app_name = "applications"
 
@@ -26,6 +26,27 @@ urlpatterns = [
         "dossiers/<int:pk>/documents/<int:attachment_pk>/supprimer/",
         applicant.attachment_remove,
         name="attachment_remove",
+    ),
+    # The file's printouts (PDF): a submitted version, a decision letter
+    path(
+        "dossiers/<int:pk>/versions/<int:number>/pdf/",
+        printouts.version_pdf,
+        name="version_pdf",
+    ),
+    path(
+        "dossiers/<int:pk>/decisions/<int:message_pk>/pdf/",
+        printouts.decision_letter_pdf,
+        name="decision_letter_pdf",
+    ),
+    path(
+        "espace-adn/dossiers/<int:pk>/versions/<int:number>/pdf/",
+        printouts.staff_version_pdf,
+        name="staff_version_pdf",
+    ),
+    path(
+        "espace-adn/dossiers/<int:pk>/decisions/<int:message_pk>/pdf/",
+        printouts.staff_decision_letter_pdf,
+        name="staff_decision_letter_pdf",
     ),
     # The AdN staff's interface (French paths, as users see them; "notes" are the scores)
     path("espace-adn/dossiers/", staff.queue, name="staff_queue"),

@@ -240,6 +240,8 @@ def _path_values(world) -> dict[str, str]:
         "chart": "requests",
         "attachment_pk": "1",
         "document_pk": "1",
+        "number": "1",
+        "message_pk": "1",
         "membership_pk": "1",
         "request_pk": "1",
         "export_pk": str(Export.objects.get().pk),

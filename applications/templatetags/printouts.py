@@ -1,0 +1,22 @@
+"""{% printout_links application %}: the file's PDFs (each submitted version, each decision
+letter) for the applicant's file page, or the staff's with `staff=True`."""
+
+from django import template
+
+from ..models import ApplicantMessage
+
+register = template.Library()
+
+
+@register.inclusion_tag("applications/partials/printouts.html")
+def printout_links(application, staff=False):
+    return {
+        "application": application,
+        "staff": staff,
+        "versions": list(application.versions.order_by("number").values_list("number", flat=True)),
+        "decisions": list(
+            application.messages.filter(kind=ApplicantMessage.Kind.DECISION)
+            .order_by("created_at", "pk")
+            .values("pk", "subject", "created_at")
+        ),
+    }
