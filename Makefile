@@ -161,6 +161,7 @@ format: install
 check-deploy: install
 	DJANGO_SETTINGS_MODULE=adn_portal.settings.production \
 	SECRET_KEY="$${SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')}" \
+	RECORD_CHAIN_KEY="$${RECORD_CHAIN_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')}" \
 	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-portal.example.org}" \
 	DATABASE_URL="$${DATABASE_URL:-$(SERVICES_DATABASE_URL:/adn_portal=/postgres)}" \
 	CELERY_BROKER_URL="$${CELERY_BROKER_URL:-$(SERVICES_BROKER_URL)}" \

@@ -66,3 +66,13 @@ def send_follow_up_surveys() -> int:
     from .services import follow_up_surveys_send
 
     return follow_up_surveys_send(now=timezone.now())
+
+
+@shared_task
+def verify_records() -> bool:
+    """Daily: the audit log's and the timelines' chains (applications/records.py)."""
+    from adn_portal.accounts.models import RecordCheck
+
+    from .records import records_verify
+
+    return bool(records_verify(trigger=RecordCheck.Trigger.SCHEDULE).intact)

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from knox.models import AbstractAuthToken
@@ -99,9 +99,56 @@ class IdempotencyKey(models.Model):
         return f"{self.user_id}:{self.key}"
 
 
-class AuditEvent(models.Model):
+class EventIsFinal(Exception):
+    """An event of a chained record is written once (docs/domain.md, A record nobody can
+    rewrite silently)."""
+
+
+class ChainedEvent(models.Model):
+    """An event of a tamper-evident chain (adn_portal/accounts/chains.py): sealed when written,
+    in the writing transaction, with its content's digest, its place in its chain and its link
+    to the previous event. Never edited: save() refuses an event already stored."""
+
+    chain_seq = models.PositiveBigIntegerField(null=True, editable=False)
+    # Empty (the database's default) on a row written around the portal: verification says so.
+    digest = models.CharField(max_length=64, default="", db_default="", editable=False)
+    link = models.CharField(max_length=64, default="", db_default="", editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise EventIsFinal(f"{type(self).__name__} {self.pk} is final: it is never edited.")
+        from .chains import seal
+
+        with transaction.atomic(using=kwargs.get("using")):
+            seal(self)
+            super().save(*args, **kwargs)
+
+    def chain_name(self) -> str:
+        raise NotImplementedError
+
+    def chain_content(self) -> dict:
+        raise NotImplementedError
+
+
+class ChainHead(models.Model):
+    """The last link of one chain ("audit", or "file:<pk>" for a file's timeline): the next
+    writer locks this row, so the chain cannot fork."""
+
+    chain = models.CharField(max_length=40, primary_key=True)
+    length = models.PositiveBigIntegerField(default=0)
+    link = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"{self.chain} #{self.length}"
+
+
+class AuditEvent(ChainedEvent):
     """Who did what, when, from where: log-ins, refusals, staff actions, GDPR requests.
-    Kept apart from the files' timelines; never edited."""
+    Kept apart from the files' timelines; never edited (a lawful erasure changes rows in the
+    open: AuditRedaction)."""
 
     class Action(models.TextChoices):
         LOGIN = "login", _("Logged in")
@@ -120,9 +167,12 @@ class AuditEvent(models.Model):
         ERASURE = "erasure", _("Account erased")
         RETENTION = "retention", _("Old files anonymised")
 
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Set before the seal is computed (auto_now_add would set it afterwards).
+    at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
+    # A person with a record is erased (applications/privacy.py), never deleted: deleting
+    # would rewrite their rows.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     action = models.CharField(max_length=32, choices=Action.choices)
     ip = models.GenericIPAddressField(null=True, blank=True)
@@ -132,6 +182,76 @@ class AuditEvent(models.Model):
     class Meta:
         ordering = ["-at"]
         indexes = [models.Index(fields=["action", "at"], name="audit_action_idx")]
+        constraints = [models.UniqueConstraint(fields=["chain_seq"], name="audit_chain_seq_unique")]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.user_id or '-'}"
+
+    def chain_name(self) -> str:
+        from .chains import AUDIT_CHAIN
+
+        return AUDIT_CHAIN
+
+    def chain_content(self) -> dict:
+        from .chains import audit_content
+
+        return audit_content(vars(self))
+
+
+class AuditRedaction(models.Model):
+    """A lawful erasure changed this audit row: the digest of what the row holds since. The
+    erasure's own audit event carries the digest of all its redactions, so none can be added,
+    changed or removed unseen (docs/domain.md, A record nobody can rewrite silently)."""
+
+    event = models.ForeignKey(AuditEvent, on_delete=models.PROTECT, related_name="redactions")
+    erasure = models.ForeignKey(AuditEvent, on_delete=models.PROTECT, related_name="+")
+    digest = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"{self.event_id} by {self.erasure_id}"
+
+
+class BreakReason(models.TextChoices):
+    UNSEALED = "unsealed", _("An event without a seal: written around the portal")
+    MISSING = "missing", _("One or more events before this one were removed")
+    CHANGED = "changed", _("The content of this event was changed")
+    LINK = "link", _("This event does not follow the previous one (inserted, moved or resealed)")
+    HEAD = "head", _("The last events of the chain were removed")
+    EMPTIED = "emptied", _("Every event of the chain was removed")
+    ANCHOR = "anchor", _("An event an earlier verification saw was removed or changed")
+    REDACTION = "redaction", _("An erasure's record of the rows it changed does not match")
+
+
+class RecordCheck(models.Model):
+    """One verification of every chain (applications/records.py): what it read and the first
+    broken link of each broken chain. Its last link of the audit log is the next check's
+    anchor: an event removed from the end after a check is still found."""
+
+    class Trigger(models.TextChoices):
+        SCHEDULE = "schedule", _("Daily schedule")
+        COMMAND = "command", _("Command")
+
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True)
+    trigger = models.CharField(max_length=16, choices=Trigger.choices)
+    intact = models.BooleanField(null=True)
+    events = models.PositiveBigIntegerField(default=0)
+    chains = models.PositiveBigIntegerField(default=0)
+    breaks = models.JSONField(default=list)
+    audit_seq = models.PositiveBigIntegerField(null=True)
+    audit_link = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.started_at:%Y-%m-%d %H:%M} {'intact' if self.intact else 'broken'}"
+
+    @property
+    def break_rows(self) -> list[dict]:
+        """The breaks with their reasons in words, for the staff page."""
+        return [
+            {**entry, "reason_label": BreakReason(entry["reason"]).label}
+            for entry in self.breaks
+            if entry.get("reason") in BreakReason.values
+        ]

@@ -15,8 +15,9 @@ from adn_portal.lib.redirects import safe_next
 
 from .forms import ProfileForm
 from .middleware import SUPPORTED
-from .models import ApiToken
-from .permissions import holds_staff_rights
+from .models import ApiToken, RecordCheck
+from .permissions import holds_staff_rights, role_required
+from .roles import Role
 from .second_factor import second_factor_next_step, session_passed_second_factor
 from .tokens import TokenError, api_token_create, api_token_lifetime, api_token_revoke
 
@@ -99,4 +100,17 @@ def api_tokens(request):
             "lifetime_hours": api_token_lifetime(user) // timedelta(hours=1),
             "lifetime_days": api_token_lifetime(user).days,
         },
+    )
+
+
+@never_cache
+@role_required(Role.ADMINISTRATOR)
+def record_checks(request):
+    """The last verifications of the audit log and the files' timelines (applications/
+    records.py runs them daily): intact, or the first broken link of each broken chain."""
+    checks = list(RecordCheck.objects.all()[:10])
+    return render(
+        request,
+        "accounts/record_checks.html",
+        {"last": checks[0] if checks else None, "checks": checks},
     )

@@ -17,9 +17,16 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
+from adn_portal.accounts.chains import seal_history
 from adn_portal.accounts.models import User
 from applications import services
-from applications.models import ApplicantMessage, Application, ApplicationEvent, OutcomeReport
+from applications.models import (
+    ApplicantMessage,
+    Application,
+    ApplicationEvent,
+    OutcomeReport,
+    timeline_chain,
+)
 from applications.steps import steps_for
 from applications.workflow import OPEN_STATUSES, Status
 from companies.identifiers import _municipality_names, province_for_postcode
@@ -414,6 +421,15 @@ class History:
             moments[pk] = previous
         for pk, at in moments.items():
             ApplicationEvent.objects.filter(pk=pk).update(at=at)
+        # The moments are part of each event's seal: the generated timeline is sealed again.
+        seal_history(
+            application.events.order_by("pk"),
+            chain_of=lambda event: timeline_chain(event.application_id),
+            content=lambda event: event.chain_content(),
+            save=lambda rows: ApplicationEvent.objects.bulk_update(
+                rows, ["chain_seq", "digest", "link"]
+            ),
+        )
         decided = next(
             (
                 timeline[s]

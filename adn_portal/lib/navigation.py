@@ -15,6 +15,7 @@ LINKS = {
     "staff_experts": "companies:staff_expert_list",
     "staff_claims": "companies:staff_claim_list",
     "admin": "admin:index",
+    "record_checks": "record_checks",
     "profile": "profile",
     "organisations": "companies:organisation_list",
     "expert_space": "companies:expert_profile",

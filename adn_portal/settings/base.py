@@ -29,6 +29,10 @@ if (BASE_DIR / ".env").is_file():
 DEBUG = env_bool("DEBUG", default=True)
 # Development only: production.py replaces it and refuses to start without SECRET_KEY.
 SECRET_KEY = env.str("SECRET_KEY", default="django-insecure-adn-portal-development-only-key")
+# The key of the audit log's and the timelines' links (adn_portal/accounts/chains.py), apart from
+# SECRET_KEY so that rotating that one leaves the records verifiable. Kept outside the database:
+# whoever can write the tables cannot forge a link. Production refuses the development value.
+RECORD_CHAIN_KEY = env.str("RECORD_CHAIN_KEY", default="insecure-development-record-chain-key")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
@@ -332,6 +336,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Hands out again an e-mail whose task was lost (worker killed, broker down) 30 s after its
     # last dispatch: it leaves at most about a minute late (adn_portal.mailer.services).
+    # The audit log's and the files' timelines' chains, recomputed (applications/records.py).
+    "applications-verify-records": {
+        "task": "applications.tasks.verify_records",
+        "schedule": crontab(hour=2, minute=40),
+    },
     "accounts-purge-idempotency-keys": {
         "task": "adn_portal.accounts.tasks.purge_idempotency_keys",
         "schedule": crontab(hour=3, minute=30),

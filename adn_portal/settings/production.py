@@ -10,6 +10,9 @@ DEBUG = env_bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY")  # no default: refuse to start without one
 if SECRET_KEY.startswith("django-insecure"):
     raise ImproperlyConfigured("SECRET_KEY must be set to a long random value in production.")
+RECORD_CHAIN_KEY = env.str("RECORD_CHAIN_KEY")  # no default: the records' links need it
+if RECORD_CHAIN_KEY.startswith("insecure") or len(RECORD_CHAIN_KEY) < 32:
+    raise ImproperlyConfigured("RECORD_CHAIN_KEY must be set to a long random value in production.")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 SITE_URL = env.str("SITE_URL").rstrip("/")  # no default: e-mails link there
 DATABASES = {"default": env.db_url("DATABASE_URL")}  # no SQLite fallback in production

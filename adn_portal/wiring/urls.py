@@ -14,6 +14,7 @@ urlpatterns = [
     path("compte/", include("allauth.urls")),
     path("compte/profil/", account_views.profile, name="profile"),
     path("compte/jetons-api/", account_views.api_tokens, name="api_tokens"),
+    path("espace-adn/registres/", account_views.record_checks, name="record_checks"),
     path("langue/", account_views.set_language, name="set_language"),
     path("gestion/", admin.site.urls),
 ]

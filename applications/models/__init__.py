@@ -4,6 +4,7 @@ follows a selection (docs/domain.md, After selection): the agreement and its ver
 (follow_up.py)."""
 
 from .files import (  # noqa: F401
+    TIMELINE_FIELDS,
     ApplicantMessage,
     Application,
     ApplicationEvent,
@@ -19,6 +20,8 @@ from .files import (  # noqa: F401
     Score,
     ScoreQuerySet,
     private_storage,
+    timeline_chain,
+    timeline_content,
 )
 from .agreements import Agreement, AgreementTemplate, FollowUpDocument  # noqa: F401
 from .follow_up import Diagnostic, FollowUpSurvey, Milestone  # noqa: F401

@@ -8,8 +8,10 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import ExtractYear
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from adn_portal.accounts.models import ChainedEvent
 from companies.models import Expert, Organisation
 from programs.models import Call, Programme
 
@@ -200,9 +202,10 @@ class ApplicationVersion(models.Model):
         return f"{self.application} v{self.number}"
 
 
-class ApplicationEvent(models.Model):
+class ApplicationEvent(ChainedEvent):
     """The file's timeline: every transition, message, upload (and later: assignment, score,
-    note). Written in the same transaction as the change; never edited."""
+    note). Written in the same transaction as the change; never edited: each file's timeline is
+    a tamper-evident chain (adn_portal/accounts/chains.py)."""
 
     class Kind(models.TextChoices):
         CREATED = "created", _("Draft started")
@@ -230,16 +233,49 @@ class ApplicationEvent(models.Model):
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Set before the seal is computed (auto_now_add would set it afterwards).
+    at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
     comment = models.TextField(blank=True)
     visible_to_applicant = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["at", "pk"]
         indexes = [models.Index(fields=["application", "at"], name="event_timeline_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "chain_seq"], name="event_chain_seq_unique"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.application} · {self.kind} · {self.at:%Y-%m-%d %H:%M}"
+
+    def chain_name(self) -> str:
+        return timeline_chain(self.application_id)
+
+    def chain_content(self) -> dict:
+        return timeline_content(vars(self))
+
+
+TIMELINE_FIELDS = (
+    "application_id",
+    "kind",
+    "from_status",
+    "to_status",
+    "by_id",
+    "at",
+    "comment",
+    "visible_to_applicant",
+)
+
+
+def timeline_chain(application_id: int) -> str:
+    return f"file:{application_id}"
+
+
+def timeline_content(values) -> dict:
+    """What a timeline event's digest covers, from the row or from its `values()`."""
+    return {name.removesuffix("_id"): values[name] for name in TIMELINE_FIELDS}
 
 
 def private_storage():

@@ -10,7 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from adn_portal.accounts.models import User
+from adn_portal.accounts.models import ChainHead, User
 from adn_portal.lib.null_characters import without_nul
 from companies.models import Organisation
 from companies.selectors import is_member
@@ -26,6 +26,7 @@ from ..models import (
     Milestone,
     OutcomeReport,
     ReferenceSequence,
+    timeline_chain,
 )
 from ..steps import BudgetStep, Step, to_json
 from ..workflow import Actor, Status
@@ -330,7 +331,9 @@ def application_delete_draft(*, application: Application, by: User) -> None:
             name, storage = document.file.name, document.file.storage
             transaction.on_commit(lambda name=name, storage=storage: storage.delete(name))
         locked.attachments.all().delete()
+        # A draft's timeline goes with it, head included: the chain is gone, not broken.
         locked.events.all().delete()
+        ChainHead.objects.filter(chain=timeline_chain(locked.pk)).delete()
         locked.delete()
 
 

@@ -9,10 +9,10 @@ from unittest import mock
 
 import pytest
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
-from adn_portal.accounts.models import IdempotencyKey
+from adn_portal.accounts.models import AuditEvent, IdempotencyKey, RecordCheck
 from adn_portal.celery import app as celery_app
 from adn_portal.mailer import tasks as mailer_tasks
 from adn_portal.mailer.models import OutgoingEmail
@@ -108,6 +108,24 @@ def _email_whose_task_was_lost():
     return email
 
 
+def _audit_event_changed_behind_the_portal():
+    from adn_portal.accounts.audit import audit
+
+    events = [audit(AuditEvent.Action.LOGIN, user=UserFactory()) for _ in range(3)]
+    submitted_file()
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE accounts_auditevent SET path = '/x/' WHERE id = %s", [events[1].pk])
+    return events[1]
+
+
+def _verification_found(event) -> bool:
+    check = RecordCheck.objects.filter(
+        trigger=RecordCheck.Trigger.SCHEDULE, finished_at__isnull=False
+    ).first()
+    found = {"chain": "audit", "seq": event.chain_seq, "event": event.pk, "reason": "changed"}
+    return check is not None and check.intact is False and check.breaks == [found]
+
+
 def _expired_idempotency_key():
     return IdempotencyKey.objects.create(
         user=UserFactory(),
@@ -136,6 +154,9 @@ SCENARIOS = {
     ),
     "companies.tasks.send_renewal_reminders": Scenario(
         arrange=_recognition_ending_soon, done=_renewal_reminded
+    ),
+    "applications.tasks.verify_records": Scenario(
+        arrange=_audit_event_changed_behind_the_portal, done=_verification_found
     ),
     "applications.tasks.remind_information_requests": Scenario(
         arrange=_information_request_due_tomorrow, done=_information_request_reminded

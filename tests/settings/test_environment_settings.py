@@ -33,6 +33,7 @@ def boot(settings_module: str, **env: str) -> subprocess.CompletedProcess:
 
 PRODUCTION_ENV = {
     "SECRET_KEY": "k3y-" + "x9" * 30,
+    "RECORD_CHAIN_KEY": "ch4in-" + "y8" * 30,
     "ALLOWED_HOSTS": "portal.example.org",
     "DATABASE_URL": "postgres://adn@db.example.org:5432/adn_portal",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
@@ -54,6 +55,13 @@ def test_production_refuses_the_development_secret_key():
     result = boot("adn_portal.settings.production", **env)
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_the_development_record_chain_key():
+    env = {**PRODUCTION_ENV, "RECORD_CHAIN_KEY": "insecure-development-record-chain-key"}
+    result = boot("adn_portal.settings.production", **env)
+    assert result.returncode != 0
+    assert "RECORD_CHAIN_KEY" in result.stderr
 
 
 def test_production_starts_with_its_environment_and_debug_off():
