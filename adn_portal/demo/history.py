@@ -367,7 +367,13 @@ class History:
             },
         )
         services.application_decide(application=application, decision=decision, by=self.manager)
-        for status in (Status.AGREEMENT_SIGNED, Status.IN_PROGRESS, Status.ABANDONED):
+        if Status.AGREEMENT_SIGNED in timeline:
+            # Both signatures recorded: the portal moves the file on (docs/domain.md, After
+            # selection).
+            services.agreement_record_signatures(
+                agreement=application.agreements.get(), by=self.manager, comment="Signée."
+            )
+        for status in (Status.IN_PROGRESS, Status.ABANDONED):
             if status in timeline:
                 move(application=application, to=status, by=self.manager)
         if Status.REPORT_SUBMITTED in timeline:

@@ -22,6 +22,7 @@ from .applicant import (  # noqa: F401
 )
 from .agreements import (  # noqa: F401
     agreement_amend,
+    agreement_document,
     agreement_draft,
     agreement_record_signatures,
     agreement_sign,

@@ -114,17 +114,31 @@ def _render(agreement: Agreement) -> bytes:
         )
 
 
-def _attach_pdf(agreement: Agreement) -> None:
-    content = _render(agreement)
-    document = document_from_bytes(
-        application=agreement.application,
-        content=content,
-        name=f"convention-{agreement.application.reference}-v{agreement.number}.pdf",
-        kind=FollowUpDocument.Kind.AGREEMENT,
-    )
-    with stored_or_deleted(document):
-        document.save()
-        Agreement.objects.filter(pk=agreement.pk).update(document=document)
+def agreement_document(*, agreement: Agreement) -> FollowUpDocument:
+    """The agreement's PDF as drafted, rendered the first time it is asked for and then kept
+    (a selection, alone or in a batch, renders nothing): two downloads at once render it once,
+    under the agreement's row lock."""
+    if agreement.document_id is not None:
+        return agreement.document
+    with transaction.atomic():
+        locked = (
+            Agreement.objects.select_for_update(of=("self",))
+            .select_related("application__call", "application__organisation")
+            .get(pk=agreement.pk)
+        )
+        if locked.document_id is None:
+            content = _render(locked)
+            document = document_from_bytes(
+                application=locked.application,
+                content=content,
+                name=f"convention-{locked.application.reference}-v{locked.number}.pdf",
+                kind=FollowUpDocument.Kind.AGREEMENT,
+            )
+            with stored_or_deleted(document):
+                document.save()
+                Agreement.objects.filter(pk=locked.pk).update(document=document)
+    agreement.refresh_from_db()
+    return agreement.document
 
 
 def _event(application: Application, by: User | None, comment: str, *, visible=True) -> None:
@@ -146,8 +160,8 @@ def agreement_draft(
     reason: str = "",
 ) -> Agreement:
     """Draft the file's agreement (version 1), or an amendment's version when `reason` says
-    why, from its current grant: the PDF is rendered into the same transaction. Called on
-    selection (application_decide) and by `agreement_amend`."""
+    why, from its current grant (its PDF is rendered when first downloaded:
+    `agreement_document`). Called on selection (application_decide) and by `agreement_amend`."""
     call = application.call
     starts_on = starts_on or timezone.localdate()
     months = call.max_duration_months or DEFAULT_MONTHS
@@ -169,7 +183,6 @@ def agreement_draft(
         reason=reason,
         created_by=by,
     )
-    _attach_pdf(agreement)
     _event(
         application,
         by,

@@ -248,8 +248,13 @@ def test_every_move_of_the_follow_up_is_recorded_with_who_and_when(manager, revi
         application=application, reviewer=reviewer, scores={c.pk: (5, "") for c in criteria}
     )
     services.application_decide(application=application, decision=Status.SELECTED, by=manager)
-    for status in (Status.AGREEMENT_SIGNED, Status.IN_PROGRESS):
-        services.application_staff_transition(application=application, to=status, by=manager)
+    # Both signatures recorded: the portal moves the file on (docs/domain.md, After selection).
+    services.agreement_record_signatures(
+        agreement=application.agreements.get(), by=manager, comment="Signée en réunion."
+    )
+    services.application_staff_transition(
+        application=application, to=Status.IN_PROGRESS, by=manager
+    )
     application.refresh_from_db()
     moves = list(
         application.events.filter(kind="transition").values_list("from_status", "to_status", "by")
