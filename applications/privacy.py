@@ -5,7 +5,6 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import partial
 from importlib import import_module
 
 from allauth.account.models import EmailAddress
@@ -21,6 +20,7 @@ from django.utils import timezone
 from adn_portal.accounts.audit import audit
 from adn_portal.accounts.chains import Redactions
 from adn_portal.accounts.models import ApiToken, AuditEvent, IdempotencyKey, User
+from adn_portal.lib import stored_files
 from adn_portal.mailer.models import OutgoingEmail
 from companies.models import Invitation, JoinRequest, Membership, OwnershipClaim
 
@@ -193,15 +193,13 @@ def _erase_ownership_claims(user: User, person: _Person) -> None:
     """A pending claim dies with the account; a decided one stays as the history of who owns
     the organisation, without their words or their document."""
     claims = OwnershipClaim.objects.filter(claimant=user)
-    documents = [c.document.name for c in claims.exclude(document="")]
-    claims.pending().delete()
+    claims.pending().delete()  # with their documents, on commit (companies/apps.py)
     for claim in claims:
         claim.comment = person.redact(claim.comment)
         claim.save(update_fields=["comment"])
+        if claim.document:
+            stored_files.delete_on_commit(claim.document.storage, claim.document.name)
     claims.update(message=ERASED, document="", document_name="")
-    storage = OwnershipClaim._meta.get_field("document").storage
-    for name in documents:
-        transaction.on_commit(partial(storage.delete, name))
 
 
 def _erase_sessions(user: User, person: _Person) -> None:
@@ -287,7 +285,8 @@ def applications_anonymise_older_than(*, years: int) -> int:
                 data=_scrub_contact(version.data)
             )
         for attachment in Attachment.objects.filter(application=application):
-            attachment.file.delete(save=False)
+            # On commit: a rollback keeps the row naming the file.
+            stored_files.delete_on_commit(attachment.file.storage, attachment.file.name)
             Attachment.objects.filter(pk=attachment.pk).update(original_name="document", file="")
         count += 1
     if count:

@@ -31,11 +31,7 @@ if CELERY_TASK_ALWAYS_EAGER:
     raise ImproperlyConfigured("Production needs CELERY_BROKER_URL (tasks must not run eagerly).")
 
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "private": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": MEDIA_ROOT / "private", "base_url": None},
-    },
+    **STORAGES,  # uploads and exports: base.py's (local disk or the S3 bucket)
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 

@@ -45,8 +45,10 @@ def caddyfile(*, site_address: str, upstream: str, version: tuple[int, int]) -> 
         lambda match: {"SITE_ADDRESS": site_address}.get(match[1], match[2]),
         COMPOSE_CADDYFILE,
     )
-    assert text.count("\treverse_proxy web:8000 {\n") == 1
-    text = text.replace("\treverse_proxy web:8000 {\n", f"\treverse_proxy {upstream} {{\n")
+    # The web containers' addresses are looked up as compose's DNS would give them.
+    host, port = upstream.rsplit(":", 1)
+    assert text.count("\t\tdynamic a web 8000 {\n") == 1
+    text = text.replace("\t\tdynamic a web 8000 {\n", f"\t\tdynamic a {host} {port} {{\n")
     if version < (2, 7):
         # Debian's Caddy 2.6 predates `request_buffers` (2.7; the only spelling since 2.8):
         # the same buffering in 2.6's words.

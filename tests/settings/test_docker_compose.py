@@ -14,11 +14,15 @@ COMPOSE = yaml.safe_load(COMPOSE_TEXT)
 CADDYFILE = COMPOSE["configs"]["caddyfile"]["content"]
 PRODUCTION_SETTINGS = (ROOT / "adn_portal" / "settings" / "production.py").read_text()
 BASE_SETTINGS = (ROOT / "adn_portal" / "settings" / "base.py").read_text()
+APP_SERVICES = ("migrate", "web", "worker", "beat")
 
 
 def test_compose_runs_the_whole_production_stack():
     services = COMPOSE["services"]
-    assert set(services) == {"db", "redis", "web", "worker", "beat", "proxy"}
+    assert set(services) == {
+        *("db", "broker", "cache", "minio", "bucket", "migrate"),
+        *("web", "worker", "beat", "proxy"),
+    }
     assert (
         "gunicorn adn_portal.wsgi:application -c python:adn_portal.gunicorn"
         in (services["web"]["command"])
@@ -28,7 +32,7 @@ def test_compose_runs_the_whole_production_stack():
 
 
 def test_web_worker_and_beat_share_one_image_and_the_production_settings():
-    app_services = [COMPOSE["services"][name] for name in ("web", "worker", "beat")]
+    app_services = [COMPOSE["services"][name] for name in APP_SERVICES]
     assert len({service["image"] for service in app_services}) == 1
     for service in app_services:
         assert service["environment"]["DJANGO_SETTINGS_MODULE"] == "adn_portal.settings.production"
@@ -36,7 +40,7 @@ def test_web_worker_and_beat_share_one_image_and_the_production_settings():
 
 def test_every_variable_compose_sets_is_read_by_the_settings():
     settings_source = PRODUCTION_SETTINGS + BASE_SETTINGS
-    for service in ("web", "worker", "beat"):
+    for service in APP_SERVICES:
         for name in COMPOSE["services"][service]["environment"]:
             if name != "DJANGO_SETTINGS_MODULE":
                 assert f'"{name}"' in settings_source, (
@@ -51,7 +55,8 @@ def test_compose_points_the_app_at_its_own_database_and_redis():
         env["DATABASE_URL"]
         == f"postgres://{db['POSTGRES_USER']}:{db['POSTGRES_PASSWORD']}@db:5432/{db['POSTGRES_DB']}"
     )
-    assert env["CELERY_BROKER_URL"].startswith("redis://redis:6379/")
+    assert env["CELERY_BROKER_URL"].startswith("redis://broker:6379/")
+    assert env["CACHE_URL"].startswith("redis://cache:6379/")
 
 
 def test_the_web_service_listens_where_the_proxy_sends_requests(monkeypatch):
@@ -64,7 +69,7 @@ def test_the_web_service_listens_where_the_proxy_sends_requests(monkeypatch):
     config = importlib.reload(adn_portal.gunicorn)
     assert config.bind == "0.0.0.0:8000"
     assert COMPOSE["services"]["web"]["expose"] == ["8000"]
-    assert re.search(r"^\treverse_proxy web:8000 \{$", CADDYFILE, re.MULTILINE)
+    assert re.search(r"^\t\tdynamic a web 8000 \{$", CADDYFILE, re.MULTILINE)
     assert config.workers == 5  # the deployment's own choice wins
     monkeypatch.delenv("WEB_CONCURRENCY")
     assert importlib.reload(adn_portal.gunicorn).workers == (os.cpu_count() or 1) + 1
@@ -136,3 +141,73 @@ def test_the_image_leaves_out_secrets_local_data_and_caches():
         ".ruff_cache",
         "bench/results",
     } <= ignored
+
+
+# Several nodes (docs: README, "Several nodes")
+
+
+def test_migrations_run_once_in_a_one_shot_service_that_the_app_waits_for():
+    services = COMPOSE["services"]
+    assert services["migrate"]["command"] == "python manage.py migrate --noinput"
+    assert services["migrate"]["restart"] == "no"
+    assert set(services["migrate"]["depends_on"]) == {"db"}
+    for name in ("web", "worker", "beat"):
+        assert "migrate" not in services[name]["command"]
+        assert services[name]["depends_on"]["migrate"] == {
+            "condition": "service_completed_successfully"
+        }
+
+
+def test_web_and_worker_scale_out_behind_a_proxy_that_spreads_requests_over_every_web():
+    services = COMPOSE["services"]
+    for name in ("web", "worker"):
+        # Nothing that two containers could not share: a name, a host port, a disk of its own.
+        assert not {"container_name", "ports", "volumes"} & set(services[name]), name
+    assert "media" not in COMPOSE["volumes"]
+    # Each web container's address, looked up again as containers come and go, in turn.
+    assert re.search(r"^\t\t\trefresh \d+s$", CADDYFILE, re.MULTILINE)
+    assert re.search(r"^\t\tlb_policy round_robin$", CADDYFILE, re.MULTILINE)
+    assert re.search(r"^\t\tlb_try_duration \d+s$", CADDYFILE, re.MULTILINE)
+    assert "web:8000" not in CADDYFILE  # one address only: no spreading
+
+
+def test_files_live_in_a_minio_bucket_made_once_by_a_one_shot_service():
+    services = COMPOSE["services"]
+    env = services["web"]["environment"]
+    bucket = env["AWS_STORAGE_BUCKET_NAME"]
+    assert env["AWS_S3_ENDPOINT_URL"] == "http://minio:9000"
+    assert services["minio"]["image"].startswith("minio/minio:RELEASE.")
+    assert services["bucket"]["image"].startswith("minio/mc:RELEASE.")
+    assert services["bucket"]["restart"] == "no"
+    assert services["bucket"]["depends_on"] == {"minio": {"condition": "service_healthy"}}
+    script = services["bucket"]["command"][0]
+    assert f"mc mb --ignore-existing minio/{bucket};" in script
+    # The portal's keys are a user of its own, not MinIO's administrator.
+    assert 'mc admin user add minio "$$AWS_ACCESS_KEY_ID" "$$AWS_SECRET_ACCESS_KEY"' in script
+    for name in APP_SERVICES:
+        if name != "migrate":
+            assert services[name]["depends_on"]["bucket"] == {
+                "condition": "service_completed_successfully"
+            }
+    assert "ports" not in services["minio"]  # reached by the portal only
+    assert "AWS_ACCESS_KEY_ID" not in env  # a secret: from .env
+    assert "#   AWS_ACCESS_KEY_ID=" in COMPOSE_TEXT
+
+
+def command_options(service: str) -> dict[str, str]:
+    command = COMPOSE["services"][service]["command"]
+    assert command[0] == "redis-server"
+    return dict(zip(command[1::2], command[2::2], strict=True))
+
+
+def test_the_broker_never_evicts_a_queue_and_keeps_them_across_restarts():
+    assert command_options("broker") == {"--appendonly": "yes", "--maxmemory-policy": "noeviction"}
+    assert COMPOSE["services"]["broker"]["volumes"] == ["redisdata:/data"]
+
+
+def test_the_cache_has_a_redis_of_its_own_bounded_and_evicting_the_least_recently_used():
+    options = command_options("cache")
+    assert options["--maxmemory-policy"] == "allkeys-lru"
+    assert re.fullmatch(r"\d+mb", options["--maxmemory"])
+    assert (options["--save"], options["--appendonly"]) == ("", "no")  # nothing to keep
+    assert "volumes" not in COMPOSE["services"]["cache"]
