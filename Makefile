@@ -126,6 +126,7 @@ bench: install
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.indicators --files $(BENCH_FILES) | tee bench/results/indicators.txt
 	@command -v wrk >/dev/null || { echo "wrk is missing (Debian: apt-get install wrk)" >&2; exit 1; }
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.http --files $(BENCH_FILES)
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.cache_memory | tee bench/results/cache_memory.txt
 
 # Every string of the code extracted, and translated in French, English and German.
 check-translations: install

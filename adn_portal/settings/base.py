@@ -17,6 +17,7 @@ from adn_portal.lib.env import (
     env_bool,
     env_count,
     env_networks,
+    file_storages,
     mailers_from_url,
 )
 from adn_portal.lib.openid import federal_provider_from_env, provider_origin
@@ -263,13 +264,18 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media")))
+# Documents, logos and exports ("private" and "default"): on this disk, or in an S3-compatible
+# bucket that every web and worker node shares when AWS_STORAGE_BUCKET_NAME is set. Either
+# way people get them only through the portal's views (adn_portal/lib/stored_files.py).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    # Applicants' documents: never under a public URL, served by an authorising view.
-    "private": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": MEDIA_ROOT / "private", "base_url": None},
-    },
+    **file_storages(
+        media_root=MEDIA_ROOT,
+        bucket=env.str("AWS_STORAGE_BUCKET_NAME", default=""),
+        endpoint_url=env.str("AWS_S3_ENDPOINT_URL", default=""),
+        region=env.str("AWS_S3_REGION_NAME", default=""),
+        access_key=env.str("AWS_ACCESS_KEY_ID", default=""),
+        secret_key=env.str("AWS_SECRET_ACCESS_KEY", default=""),
+    ),
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 

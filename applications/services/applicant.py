@@ -206,10 +206,7 @@ def attachment_remove(*, attachment: Attachment, by: User) -> None:
             by=by,
             comment=attachment.original_name,
         )
-        name = attachment.file.name
-        storage = attachment.file.storage
-        attachment.delete()
-        transaction.on_commit(lambda: storage.delete(name))
+        attachment.delete()  # its stored file goes on commit (apps.py: delete_with_rows)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -326,11 +323,7 @@ def application_delete_draft(*, application: Application, by: User) -> None:
             raise ApplicationError(
                 _("This application is submitted: withdraw it instead of deleting it.")
             )
-        documents = list(locked.attachments.all())
-        for document in documents:
-            name, storage = document.file.name, document.file.storage
-            transaction.on_commit(lambda name=name, storage=storage: storage.delete(name))
-        locked.attachments.all().delete()
+        locked.attachments.all().delete()  # their stored files go on commit (apps.py)
         # A draft's timeline goes with it, head included: the chain is gone, not broken.
         locked.events.all().delete()
         ChainHead.objects.filter(chain=timeline_chain(locked.pk)).delete()
