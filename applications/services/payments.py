@@ -245,9 +245,10 @@ class Due:
 
 
 def amount_due(request: PaymentRequest) -> Due:
-    """The advance is its share of the grant; the balance and the diagnostic are the eligible
-    costs times the funding rate (the diagnostic never more than the days recorded times the day
-    rate times the funding rate), never more than what the grant has left."""
+    """The advance is its share of the grant; the diagnostic is the eligible costs times the
+    funding rate, never more than the days recorded times the day rate times the funding rate;
+    the balance is the eligible costs times the funding rate less the earlier instalments. None
+    is ever more than what the grant has left."""
     application = request.application
     call = application.call
     granted = application.granted_amount or Decimal("0")
@@ -269,8 +270,10 @@ def amount_due(request: PaymentRequest) -> Due:
         cap = days * (call.expert_day_rate or Decimal("0")) * rate
         amount = min(eligible * rate, cap)
     else:
+        # The grant pays its rate of every eligible cost of the project: the balance is that,
+        # less what the earlier instalments paid.
         cap = granted
-        amount = eligible * rate
+        amount = max(min(eligible * rate, granted) - others, Decimal("0"))
     amount = min(amount, left).quantize(CENT)
     return Due(amount=amount, eligible=eligible, cap=cap.quantize(CENT), left=left)
 
@@ -339,7 +342,11 @@ def payment_request_approve(
             approved_amount=due.amount,
         )
         _audit(
-            by, request.application, "payment_approved", request=request.pk, amount=str(due.amount)
+            by,
+            request.application,
+            "payment_approved",
+            payment_request=request.pk,
+            amount=str(due.amount),
         )
     return request
 
@@ -374,7 +381,7 @@ def payment_record(*, request: PaymentRequest, paid_on: date, by: User) -> Payme
             by,
             request.application,
             "payment_recorded",
-            request=request.pk,
+            payment_request=request.pk,
             amount=str(payment.amount),
         )
     return payment
