@@ -12,3 +12,4 @@ class ApplicationsConfig(AppConfig):
         # A document or an export leaves storage with its row, however the row goes.
         stored_files.delete_with_rows(self.get_model("Attachment"), "file")
         stored_files.delete_with_rows(self.get_model("Export"), "file")
+        stored_files.delete_with_rows(self.get_model("FollowUpDocument"), "file")
