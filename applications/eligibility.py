@@ -75,6 +75,12 @@ def _complete(application: Application) -> Check:
     return Check(COMPLETE, True, _("Every step is complete."))
 
 
+def _organisation_page(organisation, name: str) -> str:
+    """Where the applicant corrects the organisation; none for the programme finder's answers
+    (an organisation not registered yet)."""
+    return reverse(name, args=[organisation.pk]) if organisation.pk else ""
+
+
 def _walloon_seat(application: Application) -> Check:
     organisation = application.organisation
     if organisation.in_wallonia:
@@ -92,7 +98,7 @@ def _walloon_seat(application: Application) -> Check:
         )
         % {"postcode": organisation.postcode, "municipality": organisation.municipality},
         _("If your seat has moved to Wallonia, update your organisation's address."),
-        reverse("companies:organisation_edit", args=[organisation.pk]),
+        _organisation_page(organisation, "companies:organisation_edit"),
     )
 
 
@@ -114,7 +120,7 @@ def _audience(application: Application) -> Check:
             "kind": kind.label,
         },
         _("If the kind of your organisation is wrong, correct it in its profile."),
-        reverse("companies:organisation_edit", args=[organisation.pk]),
+        _organisation_page(organisation, "companies:organisation_edit"),
     )
 
 
@@ -127,7 +133,7 @@ def _sme_size(application: Application) -> Check:
             _("Your organisation is an SME (%(size)s).")
             % {"size": organisation.get_size_class_display()},
         )
-    fix_url = reverse("companies:organisation_edit", args=[organisation.pk])
+    fix_url = _organisation_page(organisation, "companies:organisation_edit")
     if not organisation.size_class:
         return Check(
             EligibilityRule.SME_SIZE,
@@ -149,7 +155,7 @@ def _sme_size(application: Application) -> Check:
             )
             % {"share": format_decimal(organisation.public_body_share, language=get_language())},
             _("If this share is wrong, or if one of these investors holds it, correct it."),
-            reverse("companies:organisation_structure", args=[organisation.pk]),
+            _organisation_page(organisation, "companies:organisation_structure"),
         )
     return Check(
         EligibilityRule.SME_SIZE,
@@ -227,6 +233,29 @@ def _earlier_file(application: Application) -> Check:
     )
 
 
+def _earlier_programme_done(application: Application, programmes_done: set[str]) -> Check:
+    """The programme finder's form of _earlier_file: the visitor says which programmes the
+    organisation went through (it has no file to point at yet)."""
+    previous = application.programme.previous
+    if previous is None:
+        return Check(EligibilityRule.EARLIER_FILE_REQUIRED, True, _("No earlier file is needed."))
+    if previous.code in programmes_done:
+        return Check(
+            EligibilityRule.EARLIER_FILE_REQUIRED,
+            True,
+            _("Your organisation went through %(programme)s.") % {"programme": previous.name},
+        )
+    return Check(
+        EligibilityRule.EARLIER_FILE_REQUIRED,
+        False,
+        _(
+            "This call requires an earlier %(programme)s file of your organisation, carried out or completed."
+        )
+        % {"programme": previous.name},
+        _("Apply to %(programme)s first.") % {"programme": previous.name},
+    )
+
+
 def _expert_recognised(application: Application, now: datetime) -> Check:
     if application.expert_chosen_by_adn and application.expert is None:
         return Check(
@@ -284,4 +313,26 @@ def run_checks(
         EligibilityRule.EXPERT_RECOGNISED: lambda: _expert_recognised(application, now),
     }
     checks += [rules[rule]() for rule in application.call.eligibility_rules if rule in rules]
+    return checks
+
+
+# The rules that read only the organisation: what the programme finder can tell before anyone
+# signs up (applications/finder.py), by the same checks as the submission.
+PROFILE_RULES = {
+    EligibilityRule.WALLOON_SEAT: _walloon_seat,
+    EligibilityRule.AUDIENCE_KIND: _audience,
+    EligibilityRule.SME_SIZE: _sme_size,
+}
+
+
+def profile_checks(application: Application, *, programmes_done: set[str]) -> list[Check]:
+    """The call's rules about the organisation and its path, for an organisation described in
+    the programme finder (not saved). The rules about the file itself (deadline, completeness,
+    open files, the expert) wait for the application."""
+    checks = []
+    for rule in application.call.eligibility_rules:
+        if rule in PROFILE_RULES:
+            checks.append(PROFILE_RULES[rule](application))
+        elif rule == EligibilityRule.EARLIER_FILE_REQUIRED:
+            checks.append(_earlier_programme_done(application, programmes_done))
     return checks

@@ -18,13 +18,21 @@ from .models import Application
 from .workflow import OPEN_STATUSES, Status
 
 
+class QueueOrdering(django_filters.OrderingFilter):
+    descending_fmt = _("%s (descending)")
+
+
 class QueueFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search", max_length=200)
     programme = django_filters.ModelChoiceFilter(
-        label=_("Programme"), queryset=Programme.objects.only("name")
+        label=_("Programme"),
+        queryset=Programme.objects.only("name"),
+        empty_label=_("All programmes"),
     )
     call = django_filters.ModelChoiceFilter(
-        label=_("Call"), queryset=Call.objects.only("title_fr", "title_en", "title_de")
+        label=_("Call"),
+        queryset=Call.objects.only("title_fr", "title_en", "title_de"),
+        empty_label=_("All calls"),
     )
     status = django_filters.MultipleChoiceFilter(
         label=_("Status"),
@@ -32,12 +40,16 @@ class QueueFilter(django_filters.FilterSet):
         distinct=False,
     )
     province = django_filters.ChoiceFilter(
-        label=_("Province"), field_name="organisation__province", choices=Province.choices
+        label=_("Province"),
+        field_name="organisation__province",
+        choices=Province.choices,
+        empty_label=_("All provinces"),
     )
     kind = django_filters.ChoiceFilter(
         label=_("Kind of organisation"),
         field_name="organisation__kind",
         choices=OrganisationKind.choices,
+        empty_label=_("All kinds"),
     )
     reviewer = django_filters.NumberFilter(
         label=_("Reviewer"),
@@ -53,7 +65,7 @@ class QueueFilter(django_filters.FilterSet):
     overdue = django_filters.BooleanFilter(
         label=_("Only overdue files"), method="only_overdue", widget=forms.CheckboxInput
     )
-    ordering = django_filters.OrderingFilter(
+    ordering = QueueOrdering(
         label=_("Sort by"),
         fields=(
             ("submitted_at", "submitted"),
@@ -62,6 +74,16 @@ class QueueFilter(django_filters.FilterSet):
             ("updated_at", "updated"),
             ("status", "status"),
         ),
+        # Every label is the portal's own: django-filter's would show the parameter's English
+        # name ("Updated") beside translated ones.
+        field_labels={
+            "submitted_at": _("Submission date"),
+            "reference": _("Reference"),
+            "organisation__name": _("Organisation"),
+            "updated_at": _("Last change"),
+            "status": _("Status"),
+        },
+        empty_label=_("Newest submissions first"),
     )
 
     class Meta:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import applicant, printouts, staff
+from .views import applicant, printouts, public, staff
 
 app_name = "applications"
 
@@ -27,6 +27,8 @@ urlpatterns = [
         applicant.attachment_remove,
         name="attachment_remove",
     ),
+    # "Which programme for me?", before any sign-up
+    path("quel-programme/", public.programme_finder, name="programme_finder"),
     # The file's printouts (PDF): a submitted version, a decision letter
     path(
         "dossiers/<int:pk>/versions/<int:number>/pdf/",

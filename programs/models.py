@@ -149,6 +149,12 @@ class Instalment(models.TextChoices):
     DIAGNOSTIC = "diagnostic", _("The diagnostic, paid to the expert company")
 
 
+def call_label(programme_name: str, title: str) -> str:
+    """How lists name a call: its programme, then its title, the programme said once
+    ("Start IA — PME et start-ups", whose title already starts with it)."""
+    return title if title.startswith(programme_name) else f"{programme_name} — {title}"
+
+
 class CallStatus(models.TextChoices):
     UPCOMING = "upcoming", _("Upcoming")
     OPEN = "open", _("Open")
@@ -338,6 +344,10 @@ class Call(Contact):
         return self.status_at(when) == CallStatus.OPEN
 
     @property
+    def label(self) -> str:
+        return call_label(self.programme.name, self.title)
+
+    @property
     def contact(self) -> tuple[str, str]:
         """(e-mail, telephone) to show: the call's own, or its programme's."""
         if self.contact_email or self.contact_phone:
@@ -445,17 +455,17 @@ class CallDocument(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    @property
-    def format_label(self) -> str:
-        """PDF, DOCX, XLSX…: the type read from its content when it was stored."""
-        return self.file.name.rpartition(".")[2].upper()
-
     def get_absolute_url(self) -> str:
         from django.urls import reverse
 
         return reverse(
             "programs:call_document", kwargs={"slug": self.call.slug, "document_pk": self.pk}
         )
+
+    @property
+    def format_label(self) -> str:
+        """PDF, DOCX, XLSX…: the type read from its content when it was stored."""
+        return self.file.name.rpartition(".")[2].upper()
 
 
 class CallQuestion(models.Model):

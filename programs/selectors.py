@@ -21,6 +21,11 @@ def calls_open(*, now: datetime) -> QuerySet[Call]:
     return Call.objects.open_at(now).with_programme().order_by("closes_at", "title_fr")
 
 
+def calls_upcoming(*, now: datetime) -> QuerySet[Call]:
+    # Opening soonest first.
+    return Call.objects.upcoming_at(now).with_programme().order_by("opens_at", "title_fr")
+
+
 def calls_published() -> QuerySet[Call]:
     """Published calls, newest first, with their programme and scoring criteria."""
     return (

@@ -1,6 +1,8 @@
 import base64
+from dataclasses import dataclass
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -14,6 +16,22 @@ from adn_portal.lib.client import client_address
 from adn_portal.mailer.services import email_queue
 
 from .federal.logout import end_session_url
+
+
+@dataclass(frozen=True)
+class PortalSite:
+    """What allauth's messages call the site (`current_site`): the portal has no
+    django.contrib.sites, and its outbox renders them outside allauth's own send_mail."""
+
+    name: str
+    domain: str
+
+
+def portal_site(request) -> PortalSite:
+    """The portal's name, and the address the person used (the links of the message carry
+    it too), or SITE_URL's when there is no request."""
+    domain = request.get_host() if request is not None else settings.SITE_URL.split("://")[-1]
+    return PortalSite(name="ADN Portal", domain=domain.rstrip("/"))
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -37,6 +55,7 @@ class AccountAdapter(DefaultAccountAdapter):
         Every allauth message is about the account's security and most carry a secret (a
         password-reset key, a confirmation key that also logs in, a log-in code): all are
         marked sensitive, so that none stays readable in the outbox once sent."""
+        context = {"current_site": portal_site(allauth_context.request), **context}
         message = self.render_mail(template_prefix, email, context)
         html = next(
             (

@@ -14,6 +14,7 @@ LINKS = {
     "dashboard": "stats:dashboard",
     "staff_experts": "companies:staff_expert_list",
     "staff_claims": "companies:staff_claim_list",
+    "staff_calls": "programs:staff_calls",
     "admin": "admin:index",
     "record_checks": "record_checks",
     "profile": "profile",
@@ -24,6 +25,12 @@ LINKS = {
     "login": "account_login",
     "signup": "account_signup",
     "set_language": "set_language",
+    "programme_finder": "applications:programme_finder",
+    # The footer's pages (adn_portal/wiring/pages.py)
+    "legal_notice": "legal_notice",
+    "privacy_notice": "privacy_notice",
+    "accessibility": "accessibility",
+    "contact": "contact",
 }
 PROGRAMMES = {"start_ia": "start-ia", "tremplin_ia": "tremplin-ia", "cap_ia": "cap-ia"}
 

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from adn_portal.accounts import views as account_views
+from adn_portal.wiring.pages import site_page
 from adn_portal.wiring.views import healthz
 
 urlpatterns = [
@@ -16,6 +17,11 @@ urlpatterns = [
     path("compte/jetons-api/", account_views.api_tokens, name="api_tokens"),
     path("espace-adn/registres/", account_views.record_checks, name="record_checks"),
     path("langue/", account_views.set_language, name="set_language"),
+    # The footer's pages (adn_portal/wiring/pages.py)
+    path("mentions-legales/", site_page, {"page": "legal_notice"}, name="legal_notice"),
+    path("vie-privee/", site_page, {"page": "privacy_notice"}, name="privacy_notice"),
+    path("accessibilite/", site_page, {"page": "accessibility"}, name="accessibility"),
+    path("contact/", site_page, {"page": "contact"}, name="contact"),
     path("gestion/", admin.site.urls),
 ]
 
