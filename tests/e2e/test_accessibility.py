@@ -42,7 +42,9 @@ def audit_pages(browser, live_server, user, urls: list[str]) -> list[dict]:
     page = context.new_page()
     found = []
     for url in urls:
-        page.goto(url)
+        # An error page would pass the audit in the page's stead.
+        response = page.goto(url)
+        assert response.ok, (url, response.status)
         page.add_script_tag(path=str(AXE))
         result = page.evaluate(
             "async () => await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']})"
@@ -100,9 +102,10 @@ def test_the_applicants_pages_have_no_serious_accessibility_violation(browser, l
     organisation = OrganisationFactory()
     applicant = make_member(organisation)
     draft = application_start(call=call, organisation=organisation, by=applicant)
-    steps = ["organisation", "contact", "needs", "expert", "documents", "declarations"]
+    steps = ["organisation", "contact", "needs", "expert", "documents"]
     urls = [reverse("applications:step", args=[draft.pk, step]) for step in steps]
     urls += [
+        reverse("applications:review", args=[draft.pk]),
         reverse("applications:my_applications"),
         draft.get_absolute_url(),
         reverse("companies:organisation_list"),
@@ -128,6 +131,20 @@ def test_the_applicants_pages_have_no_serious_accessibility_violation(browser, l
             {"url": f"{step} (errors)", "id": v["id"], "impact": v["impact"], "help": v["help"]}
             for v in result["violations"]
         ]
+    # The review page refusing a submission: the failed checks, and the declarations' errors
+    # (the button is disabled while a check fails: the form is sent as a stale page would).
+    page.goto(reverse("applications:review", args=[draft.pk]))
+    with page.expect_navigation():
+        page.locator("form[action$='/introduire/']").evaluate("form => form.submit()")
+    assert page.locator(".invalid-feedback").count() > 0
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "async () => await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']})"
+    )
+    found += [
+        {"url": "review (errors)", "id": v["id"], "impact": v["impact"], "help": v["help"]}
+        for v in result["violations"]
+    ]
     context.close()
     report(found, "applicant")
 

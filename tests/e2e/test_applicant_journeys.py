@@ -58,6 +58,7 @@ def submit_form(page):
 def test_applicant_journey_from_sign_up_to_submission(page, tmp_path):
     call = start_ia_call()
     ExpertFactory(organisation__name="Vision Meuse SRL", programmes=["START"])
+    ExpertFactory(organisation__name="Données Ardennes SRL", programmes=["START"])
     year = timezone.localdate().year
 
     # A visitor arrives on the home page, styled, in French.
@@ -135,12 +136,13 @@ def test_applicant_journey_from_sign_up_to_submission(page, tmp_path):
     page.locator("header a.navbar-brand").click()
     page.wait_for_url("/")
 
-    # Later: "my files", the draft, and on to the step she left.
+    # Later: "my files", the draft, and "Continue the application" opens the step she left
+    # (the first one still to do).
     page.locator("header a[href='/dossiers/']").click()
     page.locator(f"main table a[href='/dossiers/{application.pk}/']").click()
     shot(page, "09-file-draft")
-    page.locator(f"main a[href='/dossiers/{application.pk}/etapes/organisation/']").click()
-    page.locator(f"nav a[href='/dossiers/{application.pk}/etapes/needs/']").click()
+    page.locator(f"main a[href='/dossiers/{application.pk}/etapes/needs/']").click()
+    page.wait_for_url(re.compile(r"/etapes/needs/$"))
     expect(page.locator("textarea[name=activity]")).to_have_value(
         "Menuiserie industrielle, 12 personnes."
     )
@@ -152,7 +154,14 @@ def test_applicant_journey_from_sign_up_to_submission(page, tmp_path):
     page.click("button[name=save_continue]")
 
     page.wait_for_url(re.compile(r"/etapes/expert/$"))
-    page.select_option("select[name=expert]", label="Vision Meuse SRL")
+    # The experts proposed for her needs come first; she searches the whole list instead,
+    # which narrows as she types.
+    expect(page.locator(".expert-proposals")).to_contain_text("Vision Meuse SRL")
+    options = page.locator(".picker-option")
+    expect(options.filter(visible=True)).to_have_count(2)
+    page.fill("input[name=expert_q]", "meuse")
+    expect(options.filter(visible=True)).to_have_count(1)
+    options.filter(has_text="Vision Meuse SRL").locator("input[name=expert]").check()
     page.fill("textarea[name=availability]", "Les mardis et jeudis.")
     shot(page, "11-step-expert")
     page.click("button[name=save_continue]")
@@ -166,41 +175,72 @@ def test_applicant_journey_from_sign_up_to_submission(page, tmp_path):
         page.locator("main form[enctype='multipart/form-data'] button[type=submit]").click()
     expect(page.locator("main .list-group").get_by_text("plan-de-production.pdf")).to_be_visible()
     shot(page, "12-step-documents")
-    page.locator(
-        f"main div.d-flex > a[href='/dossiers/{application.pk}/etapes/declarations/']"
-    ).click()
+    page.locator(f"main div.d-flex > a[href='/dossiers/{application.pk}/relecture/']").click()
 
-    # The last step: declarations, then the checks. The SME check fails: figures missing.
-    page.wait_for_url(re.compile(r"/etapes/declarations/$"))
-    page.check("input[name=gdpr_consent]")
-    page.check("input[name=sworn_statement]")
-    with page.expect_navigation():
-        page.click("button[name=save_continue]")
-    assert page.url.endswith("/etapes/declarations/")
+    # The review page: every answer and the document, each with a link to change it, then
+    # the checks. The SME check fails (figures missing): the button is disabled, and says why.
+    page.wait_for_url(f"/dossiers/{application.pk}/relecture/")
+    main = page.locator("main")
+    expect(main.locator("#review-contact").locator("xpath=../..")).to_contain_text(EMAIL)
+    needs = main.locator("#review-needs").locator("xpath=../..")
+    expect(needs).to_contain_text("Menuiserie industrielle, 12 personnes.")
+    expect(needs).to_contain_text("Moins de retards.")
+    expect(main.locator("#review-expert").locator("xpath=../..")).to_contain_text(
+        "Vision Meuse SRL"
+    )
+    expect(main.get_by_role("link", name="plan-de-production.pdf")).to_be_visible()
+    expect(main.locator("section.review-step .badge.text-bg-warning")).to_have_count(0)
     failed = page.locator(".eligibility-checks li.text-danger-emphasis")
     expect(failed).to_have_count(1)
-    fix = failed.locator(f"a[href='/organisations/{application.organisation_id}/modifier/']")
-    expect(fix).to_be_visible()
-    shot(page, "13-step-declarations-check-failed")
+    fix = failed.get_by_role("link", name="Le faire maintenant")
+    expect(fix).to_have_attribute(
+        "href",
+        f"/organisations/{application.organisation_id}/modifier/"
+        f"?next=%2Fdossiers%2F{application.pk}%2Frelecture%2F",
+    )
+    submit = page.locator(f"form[action='/dossiers/{application.pk}/introduire/'] button")
+    expect(submit).to_have_text("Introduire ma demande")
+    expect(submit).to_be_disabled()
+    expect(page.locator("#submit-blocked")).to_be_visible()
+    page.check("input[name=gdpr_consent]")
+    page.check("input[name=sworn_statement]")
+    shot(page, "13-review-check-failed")
 
-    # Submitting anyway is refused, with the same explanation; the file stays a draft.
+    # A button forced on (a page left open while the figures were removed, say) is refused
+    # by the server, with the same explanation; the file stays a draft.
+    submit.evaluate("button => { button.disabled = false; }")
     with page.expect_navigation():
-        page.locator(f"form[action='/dossiers/{application.pk}/introduire/'] button").click()
+        submit.click()
     expect(page.locator(".messages .alert-danger")).to_be_visible()
     expect(failed).to_have_count(1)
+    expect(submit).to_be_disabled()
     application.refresh_from_db()
     assert application.status == Status.DRAFT
 
-    # She adds the turnover on the organisation's page and comes back: every check passes.
+    # She adds the turnover on the organisation's page and is brought back to the review:
+    # every check passes and the button is enabled.
     fix.click()
+    page.wait_for_url(re.compile(rf"/organisations/{application.organisation_id}/modifier/"))
     page.fill("input[name=turnover]", "1500000")
     submit_form(page)
-    page.wait_for_url(re.compile(r"/organisations/\d+/$"))
-    page.goto(f"/dossiers/{application.pk}/etapes/declarations/")
+    page.wait_for_url(f"/dossiers/{application.pk}/relecture/")
     expect(failed).to_have_count(0)
     expect(page.locator(".eligibility-checks li.text-success-emphasis")).to_have_count(5)
-    shot(page, "14-step-declarations-all-checks-pass")
-    page.locator(f"form[action='/dossiers/{application.pk}/introduire/'] button").click()
+    expect(submit).to_be_enabled()
+
+    # Without the declarations ticked, the submission is refused beside them.
+    with page.expect_navigation():
+        submit.click()
+    expect(page.locator("main .error-summary")).to_be_visible()
+    expect(page.locator("#id_gdpr_consent.is-invalid")).to_be_visible()
+    application.refresh_from_db()
+    assert application.status == Status.DRAFT
+
+    # Both declarations ticked: the file is submitted.
+    page.check("input[name=gdpr_consent]")
+    page.check("input[name=sworn_statement]")
+    shot(page, "14-review-all-checks-pass")
+    submit.click()
 
     # The file page: its reference, its status, its document, the acknowledgement.
     page.wait_for_url(f"/dossiers/{application.pk}/")
@@ -234,7 +274,6 @@ def submitted_file(applicant, organisation, call, expert) -> Application:
             "expected_benefits": "Moins d'arrêts.",
         },
         "expert": {"expert": expert.pk, "availability": "Les lundis."},
-        "declarations": {"gdpr_consent": True, "sworn_statement": True},
     }
     for step in steps_for(call):
         if step.is_documents:
@@ -249,7 +288,11 @@ def submitted_file(applicant, organisation, call, expert) -> Application:
             version=application.version,
             by=applicant,
         )
-    return services.application_submit(application=application, by=applicant)
+    return services.application_submit(
+        application=application,
+        by=applicant,
+        declarations={"gdpr_consent": True, "sworn_statement": True},
+    )
 
 
 def test_applicant_answers_an_information_request(page):
