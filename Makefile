@@ -27,7 +27,7 @@ endef
 
 
 .PHONY: demo-code
-.PHONY: help run test test-services oidc-provider test-api-fuzz e2e bench check-translations worker beat lint lint-imports format messages check-deploy install pdf-libraries clean
+.PHONY: help run test test-services oidc-provider test-api-fuzz e2e bench bench-rush rush-check check-translations worker beat lint lint-imports format messages check-deploy install pdf-libraries clean
 
 help:
 	@echo "make run            set up everything and serve the portal on http://127.0.0.1:8000"
@@ -52,7 +52,7 @@ install: $(VENV)/.installed
 
 # PDFs (adn_portal/lib/pdf.py) are made by WeasyPrint, which loads Pango from the system.
 pdf-libraries: install
-	@$(PY) -c "import weasyprint" 2>/dev/null || { echo "WeasyPrint (PDFs) needs Pango and a font: install them (Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core; macOS: brew install pango)" >&2; exit 1; }
+	@$(PY) -W error::DeprecationWarning -c "import weasyprint" 2>/dev/null || { echo "WeasyPrint (PDFs) needs Pango, HarfBuzz's subsetter and a font: install them (Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core; macOS: brew install pango)" >&2; exit 1; }
 
 messages: install pdf-libraries
 	@command -v msgfmt >/dev/null || { echo "msgfmt is missing: install GNU gettext (Debian: apt-get install gettext)" >&2; exit 1; }
@@ -127,6 +127,25 @@ bench: install
 	@command -v wrk >/dev/null || { echo "wrk is missing (Debian: apt-get install wrk)" >&2; exit 1; }
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.http --files $(BENCH_FILES)
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.cache_memory | tee bench/results/cache_memory.txt
+	$(MAKE) --no-print-directory bench-rush
+
+# The deadline rush (bench/rush/): applicants through the pages (Locust) against gunicorn,
+# a Celery worker and beat on PostgreSQL and Redis, in a database of its own, at each level of
+# RUSH_CURVE concurrent applicants. `make rush-check` (CI): 20 applicants, exits 1 on any
+# error, lost or duplicated submission, gap in the references or e-mail received twice.
+RUSH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/adn_portal_rush
+RUSH_CURVE ?= 50,100,200,300
+RUSH_DATABASE = $(lastword $(subst /, ,$(RUSH_DATABASE_URL)))
+define RUSH_DATABASE_FRESH
+psql "$(RUSH_DATABASE_URL:/$(RUSH_DATABASE)=/postgres)" -qc "DROP DATABASE IF EXISTS $(RUSH_DATABASE)" -c "CREATE DATABASE $(RUSH_DATABASE)"
+endef
+bench-rush: messages
+	$(RUSH_DATABASE_FRESH)
+	DATABASE_URL=$(RUSH_DATABASE_URL) $(PY) -m bench.rush --curve $(RUSH_CURVE)
+
+rush-check: messages
+	$(RUSH_DATABASE_FRESH)
+	DATABASE_URL=$(RUSH_DATABASE_URL) $(PY) -m bench.rush --curve 20 --think 1-3 --check --output var/rush-check.txt
 
 # Every string of the code extracted, and translated in French, English and German.
 check-translations: install

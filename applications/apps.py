@@ -13,3 +13,4 @@ class ApplicationsConfig(AppConfig):
         stored_files.delete_with_rows(self.get_model("Attachment"), "file")
         stored_files.delete_with_rows(self.get_model("Export"), "file")
         stored_files.delete_with_rows(self.get_model("FollowUpDocument"), "file")
+        stored_files.delete_with_rows(self.get_model("MessageAttachment"), "file")

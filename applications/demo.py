@@ -45,7 +45,6 @@ def _fill_and_submit(application: Application, by: User, expert: Expert) -> Appl
             "expected_benefits": "Moins de stock et moins de retards.",
         },
         "expert": {"expert": expert.pk, "let_adn_choose": False, "availability": "En semaine."},
-        "declarations": {"gdpr_consent": True, "sworn_statement": True},
     }
     for step in steps_for(application.call):
         if step.is_documents:
@@ -61,7 +60,11 @@ def _fill_and_submit(application: Application, by: User, expert: Expert) -> Appl
             version=application.version,
             by=by,
         )
-    return services.application_submit(application=application, by=by)
+    return services.application_submit(
+        application=application,
+        by=by,
+        declarations={"gdpr_consent": True, "sworn_statement": True},
+    )
 
 
 @transaction.atomic

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from adn_portal.lib.decimals import format_decimal
@@ -14,7 +14,7 @@ from companies.models import OrganisationKind, SizeClass
 from programs.models import EligibilityRule, Programme
 
 from .models import Application, Attachment
-from .steps import steps_for
+from .steps import ExpertStep, Step, steps_for
 from .workflow import OPEN_STATUSES, Status
 
 DEADLINE = "deadline"
@@ -54,23 +54,47 @@ def _deadline(application: Application, now: datetime) -> Check:
     )
 
 
+# The documents a programme's files must hold, by kind, with how a person names them.
+REQUIRED_DOCUMENTS = {
+    Programme.Code.TREMPLIN_IA: [
+        (Attachment.Kind.QUOTE, gettext_lazy("the provider's quote (documents)"))
+    ],
+}
+
+
+def documents_required(application: Application) -> bool:
+    return bool(REQUIRED_DOCUMENTS.get(application.programme.code))
+
+
+def missing_documents(application: Application) -> list[str]:
+    """The required documents the file does not hold yet, named for the applicant."""
+    required = REQUIRED_DOCUMENTS.get(application.programme.code, [])
+    if not required:
+        return []
+    held = set(application.attachments.values_list("kind", flat=True))
+    return [str(name) for kind, name in required if kind not in held]
+
+
+def _step_url(application: Application, step: Step) -> str:
+    return reverse("applications:step", args=[application.pk, step.slug])
+
+
 def _complete(application: Application) -> Check:
-    missing = [
-        str(step.title)
+    incomplete = [
+        step
         for step in steps_for(application.call)
         if not step.is_documents and step.slug not in application.completed_steps
     ]
-    if (
-        application.programme.code == Programme.Code.TREMPLIN_IA
-        and not application.attachments.filter(kind=Attachment.Kind.QUOTE).exists()
-    ):
-        missing.append(str(_("the provider's quote (documents)")))
+    missing = [str(step.title) for step in incomplete] + missing_documents(application)
     if missing:
+        documents = next((s for s in steps_for(application.call) if s.is_documents), None)
+        first = incomplete[0] if incomplete else documents
         return Check(
             COMPLETE,
             False,
             _("Still to complete: %(steps)s.") % {"steps": ", ".join(missing)},
             _("Open each step, fill it in and save."),
+            _step_url(application, first) if first else "",
         )
     return Check(COMPLETE, True, _("Every step is complete."))
 
@@ -264,12 +288,15 @@ def _expert_recognised(application: Application, now: datetime) -> Check:
             _("The AdN will choose a recognised expert for you."),
         )
     expert = application.expert
+    expert_step = next((s for s in steps_for(application.call) if s.form_class is ExpertStep), None)
+    fix_url = _step_url(application, expert_step) if expert_step else ""
     if expert is None:
         return Check(
             EligibilityRule.EXPERT_RECOGNISED,
             False,
             _("No expert is chosen."),
             _("Choose a recognised expert."),
+            fix_url,
         )
     today = timezone.localdate(now)  # Brussels' day, as the directory's
     if expert.is_listed_on(today):
@@ -288,12 +315,14 @@ def _expert_recognised(application: Application, now: datetime) -> Check:
                 "date": formats.date_format(expert.recognised_from),
             },
             _("Choose another expert from the directory."),
+            fix_url,
         )
     return Check(
         EligibilityRule.EXPERT_RECOGNISED,
         False,
         _("%(name)s is no longer a recognised expert.") % {"name": expert.organisation.name},
         _("Choose another expert from the directory."),
+        fix_url,
     )
 
 

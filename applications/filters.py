@@ -15,6 +15,7 @@ from companies.models import OrganisationKind
 from programs.models import Call, Programme
 
 from .models import Application
+from .selectors import overdue_milestones
 from .workflow import OPEN_STATUSES, Status
 
 
@@ -64,6 +65,12 @@ class QueueFilter(django_filters.FilterSet):
     )
     overdue = django_filters.BooleanFilter(
         label=_("Only overdue files"), method="only_overdue", widget=forms.CheckboxInput
+    )
+    # docs/domain.md, After selection: an interim or final report past its due date.
+    milestone_overdue = django_filters.BooleanFilter(
+        label=_("Only files with an overdue report"),
+        method="only_milestone_overdue",
+        widget=forms.CheckboxInput,
     )
     ordering = QueueOrdering(
         label=_("Sort by"),
@@ -144,6 +151,11 @@ class QueueFilter(django_filters.FilterSet):
             return queryset
         limit = timezone.now() - timedelta(days=self.overdue_days)
         return queryset.filter(status__in=OPEN_STATUSES, updated_at__lt=limit)
+
+    def only_milestone_overdue(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(overdue_milestones(timezone.localdate()))
 
 
 def _choices(field: forms.Field):

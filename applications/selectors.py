@@ -1,7 +1,8 @@
 from datetime import date, timedelta
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 
+from . import conversation
 from .guards import programmes_worked_on
 from .models import (
     ApplicantMessage,
@@ -11,16 +12,20 @@ from .models import (
     Attachment,
     ConflictOfInterest,
     Score,
+    Side,
 )
 from .workflow import Status
 
 
-def organisation_applications(organisation) -> QuerySet[Application]:
-    """ "My files": the organisation's files with what each row shows, in one query."""
-    return (
+def organisation_applications(organisation, *, user) -> QuerySet[Application]:
+    """ "My files": the organisation's files with what each row shows, the messages `user` has
+    not read included, in one query."""
+    return conversation.with_unread(
         Application.objects.filter(organisation=organisation)
         .select_related("call__programme")
-        .order_by("-created_at")
+        .order_by("-created_at"),
+        user=user,
+        side=Side.APPLICANT,
     )
 
 
@@ -43,10 +48,13 @@ def member_application(*, user, pk: int) -> Application | None:
 
 
 def member_application_detail(*, user, pk: int) -> Application | None:
-    """What the applicant's file page shows, in a fixed number of queries whatever the length
-    of its history; None for another organisation's file."""
+    """What the applicant's file page shows (its conversation oldest first, and how far the
+    user has read it: `last_read`), in a fixed number of queries whatever the length of its
+    history; None for another organisation's file."""
     return _one(
-        Application.objects.for_member(user)
+        conversation.with_unread(
+            Application.objects.for_member(user), user=user, side=Side.APPLICANT
+        )
         .select_related(
             "call__programme",
             "organisation",
@@ -65,7 +73,9 @@ def member_application_detail(*, user, pk: int) -> Application | None:
             ),
             Prefetch(
                 "messages",
-                queryset=ApplicantMessage.objects.order_by("-created_at"),
+                queryset=ApplicantMessage.objects.select_related("sent_by")
+                .prefetch_related("attachments")
+                .order_by("pk"),
                 to_attr="message_list",
             ),
             Prefetch(
@@ -115,11 +125,12 @@ def _conflicts_of(user) -> QuerySet:
     return ConflictOfInterest.objects.filter(reviewer=user).values("organisation_id")
 
 
-def queue_rows(applications: QuerySet[Application]) -> QuerySet[Application]:
+def queue_rows(applications: QuerySet[Application], *, user) -> QuerySet[Application]:
     """What a row of the staff queue shows: the rest of a file (its answers, budget, the call's
     and programme's texts) stays in the database. The programme is the file's own (the same
-    as its call's), so the call's is not joined again."""
-    return (
+    as its call's), so the call's is not joined again. The messages `user` has not read: a
+    subquery for each row of the page only."""
+    return conversation.with_unread(
         applications.select_related(None)
         .select_related("organisation", "call", "programme")
         .only(
@@ -132,7 +143,9 @@ def queue_rows(applications: QuerySet[Application]) -> QuerySet[Application]:
             "call__title_en",
             "call__title_de",
             "programme__name",
-        )
+        ),
+        user=user,
+        side=Side.ADN,
     )
 
 
@@ -172,10 +185,10 @@ def staff_status_counts(user, *, per_programme: list[tuple[int, str, int]]) -> d
 
 
 def staff_application(*, user, pk: int) -> Application | None:
-    """A file in full for staff; None outside the user's programmes or with a declared
-    conflict of interest."""
+    """A file in full for staff (with the conversation's messages the user has not read);
+    None outside the user's programmes or with a declared conflict of interest."""
     return _one(
-        staff_applications(user)
+        conversation.with_unread(staff_applications(user), user=user, side=Side.ADN)
         .select_related("expert__organisation", "created_by", "earlier_application")
         .prefetch_related(
             Prefetch(
@@ -204,6 +217,17 @@ def staff_application(*, user, pk: int) -> Application | None:
                 to_attr="score_list",
             ),
             "call__criteria",
+        ),
+        pk=pk,
+    )
+
+
+def staff_conversation_file(*, user, pk: int) -> Application | None:
+    """A file as its conversation's page shows it to staff (what they have not read in it
+    included); None where staff_application is None."""
+    return _one(
+        conversation.with_unread(staff_applications(user), user=user, side=Side.ADN).select_related(
+            "expert__organisation"
         ),
         pk=pk,
     )
@@ -260,3 +284,128 @@ def information_requests_to_remind(
         .select_related("application__created_by", "application__call")
         .order_by("pk")
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# After selection (docs/domain.md, After selection): what the file pages show of the agreement,
+# the payments and the follow-up, in a fixed number of queries; the payee's and the expert
+# company's access.
+
+
+def _payee_access(user) -> Q:
+    """Files whose payments `user` requests: a member of the organisation when the call pays
+    the beneficiary, of the file's expert company when it pays the expert."""
+    from companies.models import Membership
+    from programs.models import PaidTo
+
+    member_of = Membership.objects.filter(user=user)
+    organisation = Exists(member_of.filter(organisation=OuterRef("organisation_id")))
+    expert = Exists(member_of.filter(organisation=OuterRef("expert__organisation_id")))
+    return Q(organisation, call__paid_to=PaidTo.BENEFICIARY) | Q(
+        expert, call__paid_to=PaidTo.EXPERT
+    )
+
+
+def payee_application(*, user, pk: int) -> Application | None:
+    """A file whose payments the user may request and follow, or None."""
+    return _one(
+        Application.objects.filter(_payee_access(user)).select_related(
+            "call__programme", "organisation", "programme", "expert__organisation"
+        ),
+        pk=pk,
+    )
+
+
+def expert_follow_up_application(*, user, pk: int) -> Application | None:
+    """A selected file of which the user's company is the expert (its diagnostic to deliver),
+    or None."""
+    from companies.models import Membership
+
+    member = Membership.objects.filter(user=user, organisation=OuterRef("expert__organisation_id"))
+    return _one(
+        Application.objects.filter(Exists(member), selected_at__isnull=False).select_related(
+            "call__programme", "organisation", "programme", "expert__organisation"
+        ),
+        pk=pk,
+    )
+
+
+def after_selection(application: Application) -> dict:
+    """The agreement's versions, the milestones, the payment requests, the diagnostic and the
+    follow-up survey of a file: five queries whatever their number, none before selection."""
+    from .models import Agreement, Diagnostic, FollowUpSurvey, Milestone, PaymentRequest
+
+    if application.selected_at is None:
+        return {}
+    documents = ("document", "beneficiary_copy", "adn_copy")
+    return {
+        "agreements": list(
+            Agreement.objects.filter(application=application)
+            .select_related(*documents)
+            .order_by("-number")
+        ),
+        "milestones": list(
+            Milestone.objects.filter(application=application)
+            .select_related("document")
+            .order_by("due_on", "pk")
+        ),
+        "payment_requests": list(
+            PaymentRequest.objects.filter(application=application)
+            .select_related("payment")
+            .annotate(claimed=Sum("lines__amount"), line_count=Count("lines"))
+            .order_by("created_at", "pk")
+        ),
+        "diagnostic": Diagnostic.objects.filter(application=application)
+        .select_related("report", "action_plan", "expert__organisation")
+        .first(),
+        "survey": FollowUpSurvey.objects.filter(application=application).first(),
+    }
+
+
+def payment_request_of(application: Application, request_pk: int):
+    """A payment request of the file with its lines and their documents, or None."""
+    from .models import PaymentLine, PaymentRequest
+
+    return _one(
+        PaymentRequest.objects.filter(application=application)
+        .select_related("payment", "decided_by", "requested_by")
+        .prefetch_related(
+            Prefetch(
+                "lines",
+                queryset=PaymentLine.objects.select_related("document").order_by("pk"),
+                to_attr="line_list",
+            )
+        ),
+        pk=request_pk,
+    )
+
+
+def follow_up_document_of(application: Application, document_pk: int):
+    from .models import FollowUpDocument
+
+    return _one(FollowUpDocument.objects.filter(application=application), pk=document_pk)
+
+
+def payments_between(*, start: date, end: date, programmes: list[int] | None) -> QuerySet:
+    """Payments made from `start` to `end` (included), for the accounting export: one row each
+    with its file, organisation, call and request (one query)."""
+    from .models import Payment
+
+    payments = Payment.objects.filter(paid_on__range=(start, end)).select_related(
+        "request__application__organisation",
+        "request__application__call",
+        "request__application__programme",
+    )
+    if programmes is not None:
+        payments = payments.filter(request__application__programme_id__in=programmes)
+    return payments.order_by("paid_on", "pk")
+
+
+def overdue_milestones(today: date) -> Q:
+    """Files with a milestone past its due date and not done (the staff queue's filter)."""
+    from .models import Milestone
+
+    late = Milestone.objects.filter(
+        application=OuterRef("pk"), done_at__isnull=True, due_on__lt=today
+    )
+    return Q(Exists(late))

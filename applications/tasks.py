@@ -48,10 +48,12 @@ def build_export(export_id: int) -> int:
 
 
 @shared_task
-def remind_information_requests() -> int:
-    from .services import information_requests_remind
+def send_reminders() -> dict[str, int]:
+    """Drafts before their call closes, unanswered requests for information, overdue reviews:
+    each sent once (services/reminders.py)."""
+    from .services import reminders_send
 
-    return information_requests_remind(now=timezone.now())
+    return reminders_send(now=timezone.now())
 
 
 @shared_task

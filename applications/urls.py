@@ -1,6 +1,15 @@
 from django.urls import path
 
-from .views import applicant, printouts, public, staff
+from .views import (
+    applicant,
+    drafts,
+    expert,
+    follow_up,
+    printouts,
+    public,
+    staff,
+    staff_follow_up,
+)
 
 app_name = "applications"
 
@@ -8,13 +17,22 @@ urlpatterns = [
     path("dossiers/", applicant.my_applications, name="my_applications"),
     path("compte/mes-donnees/", applicant.my_data, name="my_data"),
     path("compte/effacer/", applicant.erase_account, name="erase_account"),
-    path("appels/<slug:call_slug>/demande/", applicant.start, name="start"),
+    path("appels/<slug:call_slug>/demande/", drafts.start, name="start"),
     path("dossiers/<int:pk>/", applicant.detail, name="detail"),
-    path("dossiers/<int:pk>/etapes/<slug:step>/", applicant.step, name="step"),
-    path("dossiers/<int:pk>/introduire/", applicant.submit, name="submit"),
+    path("dossiers/<int:pk>/etapes/<slug:step>/", drafts.step, name="step"),
+    path("dossiers/<int:pk>/etapes/<slug:step>/brouillon/", drafts.autosave, name="step_autosave"),
+    path("dossiers/<int:pk>/relecture/", drafts.review, name="review"),
+    path("dossiers/<int:pk>/introduire/", drafts.submit, name="submit"),
+    path("experts/<slug:slug>/choisir/", drafts.choose_expert, name="choose_expert"),
     path("dossiers/<int:pk>/retirer/", applicant.withdraw, name="withdraw"),
     path("dossiers/<int:pk>/supprimer/", applicant.delete_draft, name="delete_draft"),
     path("dossiers/<int:pk>/reponse/", applicant.answer, name="answer"),
+    path("dossiers/<int:pk>/messages/", applicant.message_send, name="message_send"),
+    path(
+        "dossiers/<int:pk>/messages/documents/<int:attachment_pk>/",
+        applicant.message_attachment,
+        name="message_attachment",
+    ),
     path("dossiers/<int:pk>/rapport/", applicant.report, name="report"),
     path("dossiers/<int:pk>/documents/", applicant.attachment_upload, name="attachment_upload"),
     path(
@@ -54,6 +72,16 @@ urlpatterns = [
     path("espace-adn/dossiers/", staff.queue, name="staff_queue"),
     path("espace-adn/dossiers/lot/", staff.queue_batch, name="staff_queue_batch"),
     path("espace-adn/dossiers/<int:pk>/", staff.application_detail, name="staff_application"),
+    path(
+        "espace-adn/dossiers/<int:pk>/messages/",
+        staff.conversation_page,
+        name="staff_conversation",
+    ),
+    path(
+        "espace-adn/dossiers/<int:pk>/messages/documents/<int:attachment_pk>/",
+        staff.message_attachment,
+        name="staff_message_attachment",
+    ),
     path(
         "espace-adn/dossiers/<int:pk>/statut/",
         staff.application_transition,
@@ -101,4 +129,134 @@ urlpatterns = [
         staff.export_download,
         name="staff_export_download",
     ),
+    # The expert company of a Start IA file: its files and their conversations
+    path("espace-expert/dossiers/", expert.expert_applications, name="expert_applications"),
+    path(
+        "espace-expert/dossiers/<int:pk>/messages/",
+        expert.expert_conversation,
+        name="expert_conversation",
+    ),
+    path(
+        "espace-expert/dossiers/<int:pk>/messages/documents/<int:attachment_pk>/",
+        expert.expert_message_attachment,
+        name="expert_message_attachment",
+    ),
+]
+
+# After selection (docs/domain.md, After selection): the agreement, the payments, the follow-up.
+urlpatterns += [
+    path(
+        "dossiers/<int:pk>/convention/<int:agreement_pk>/",
+        follow_up.agreement_download,
+        name="agreement",
+    ),
+    path(
+        "dossiers/<int:pk>/convention/<int:agreement_pk>/signee/",
+        follow_up.agreement_sign,
+        name="agreement_sign",
+    ),
+    path(
+        "dossiers/<int:pk>/documents-suivi/<int:document_pk>/",
+        follow_up.document_download,
+        name="follow_up_document",
+    ),
+    path(
+        "dossiers/<int:pk>/jalons/<int:milestone_pk>/",
+        follow_up.milestone_report,
+        name="milestone_report",
+    ),
+    path(
+        "dossiers/<int:pk>/diagnostic/confirmer/",
+        follow_up.diagnostic_confirm,
+        name="diagnostic_confirm",
+    ),
+    path(
+        "dossiers/<int:pk>/enquete-de-suivi/", follow_up.follow_up_survey, name="follow_up_survey"
+    ),
+    path(
+        "dossiers/<int:pk>/paiements/nouveau/",
+        follow_up.payment_request_create,
+        name="payment_request_create",
+    ),
+    path(
+        "dossiers/<int:pk>/paiements/<int:request_pk>/",
+        follow_up.payment_request_detail,
+        name="payment_request",
+    ),
+    path(
+        "dossiers/<int:pk>/paiements/<int:request_pk>/pieces/",
+        follow_up.payment_line_add,
+        name="payment_line_add",
+    ),
+    path(
+        "dossiers/<int:pk>/paiements/<int:request_pk>/introduire/",
+        follow_up.payment_request_submit,
+        name="payment_request_submit",
+    ),
+    path(
+        "espace-expert/dossiers/<int:pk>/suivi/",
+        follow_up.expert_follow_up,
+        name="expert_follow_up",
+    ),
+    path(
+        "espace-expert/dossiers/<int:pk>/suivi/diagnostic/",
+        follow_up.expert_diagnostic_save,
+        name="expert_diagnostic_save",
+    ),
+    path(
+        "espace-expert/dossiers/<int:pk>/suivi/documents/<int:document_pk>/",
+        follow_up.expert_document_download,
+        name="expert_follow_up_document",
+    ),
+    path(
+        "espace-adn/dossiers/<int:pk>/convention/<int:agreement_pk>/",
+        staff_follow_up.agreement_download,
+        name="staff_agreement",
+    ),
+    path(
+        "espace-adn/dossiers/<int:pk>/convention/<int:agreement_pk>/contresignee/",
+        staff_follow_up.agreement_countersign,
+        name="staff_agreement_countersign",
+    ),
+    path(
+        "espace-adn/dossiers/<int:pk>/convention/<int:agreement_pk>/signatures/",
+        staff_follow_up.agreement_signatures,
+        name="staff_agreement_signatures",
+    ),
+    path(
+        "espace-adn/dossiers/<int:pk>/avenant/",
+        staff_follow_up.agreement_amend,
+        name="staff_agreement_amend",
+    ),
+    path(
+        "espace-adn/dossiers/<int:pk>/documents-suivi/<int:document_pk>/",
+        staff_follow_up.document_download,
+        name="staff_follow_up_document",
+    ),
+    path(
+        "espace-adn/dossiers/<int:pk>/diagnostic/",
+        staff_follow_up.diagnostic_decide,
+        name="staff_diagnostic_decide",
+    ),
+    path(
+        "espace-adn/dossiers/<int:pk>/paiements/<int:request_pk>/",
+        staff_follow_up.payment_request_detail,
+        name="staff_payment_request",
+    ),
+    path(
+        "espace-adn/dossiers/<int:pk>/paiements/<int:request_pk>/verification/",
+        staff_follow_up.payment_request_check,
+        name="staff_payment_request_check",
+    ),
+    path(
+        "espace-adn/dossiers/<int:pk>/paiements/<int:request_pk>/decision/",
+        staff_follow_up.payment_request_decide,
+        name="staff_payment_request_decide",
+    ),
+    path(
+        "espace-adn/dossiers/<int:pk>/paiements/<int:request_pk>/paiement/",
+        staff_follow_up.payment_record,
+        name="staff_payment_record",
+    ),
+    path("espace-adn/paiements/", staff_follow_up.accounting, name="staff_accounting"),
 ]

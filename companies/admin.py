@@ -5,11 +5,12 @@ change is audited), or the page is read-only."""
 from django import forms
 from django.contrib import admin
 from django.db import models
+from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from programs.models import Programme
 
-from . import services
+from . import register, services
 from .forms.fields import EnterpriseNumberField, LogoField, NaceCodesField, validate_logo
 from .identifiers import place_for_postcode
 from .models import (
@@ -122,12 +123,32 @@ class OrganisationAdmin(admin.ModelAdmin):
     ]
     list_filter = ["kind", "province", "size_class", KindConflictFilter]
     search_fields = ["name", "enterprise_number"]
-    readonly_fields = ["municipality", "province", "sector", "size_class", "kind_and_size"]
+    readonly_fields = [
+        "municipality",
+        "province",
+        "sector",
+        "size_class",
+        "kind_and_size",
+        "legal_form",
+        "founded_on",
+        "register_matched_on",
+        "in_the_register",
+    ]
     inlines = [MembershipInline, RelatedEnterpriseInline]
 
     @admin.display(description=_("kind and size"))
     def kind_and_size(self, obj: Organisation) -> str:
         return obj.kind_conflict or "✓"
+
+    @admin.display(description=_("in the Crossroads Bank for Enterprises"))
+    def in_the_register(self, obj: Organisation) -> str:
+        """What the enterprise register says today (docs/domain.md, The enterprise register)."""
+        if obj.pk is None:
+            return "—"
+        return render_to_string(
+            "companies/partials/register_comparison.html",
+            {"comparison": register.comparison(obj), "organisation": obj},
+        )
 
     def save_model(self, request, obj, form, change):
         services.organisation_save_by_staff(

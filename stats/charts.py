@@ -1,6 +1,8 @@
-"""Bar charts drawn on the server as SVG: no JavaScript, no CDN. Each bar carries its value as
-text and each series a hatch pattern, so nothing depends on colour alone; every chart has a
-table beside it for screen readers and a CSV download."""
+"""Bar charts drawn on the server: no JavaScript, no CDN. The page draws them across
+(partials/chart.html: labels and values as text, so that they keep their size on a phone; each
+bar an SVG rectangle of its `share`). Each bar carries its value as text and each series a hatch
+pattern, so nothing depends on colour alone; every chart has a table beside it for screen readers
+and a CSV download."""
 
 from dataclasses import dataclass
 from decimal import Decimal
@@ -21,6 +23,7 @@ class Bar:
     pattern: str
     series: str
     category: str
+    share: float = 0.0  # percent of the longest bar: its length where bars are drawn across
 
 
 @dataclass
@@ -40,6 +43,13 @@ class Chart:
     def rows(self):
         for category in self.categories:
             yield category, [self.data.get((category, s)) for s in self.series]
+
+    def groups(self):
+        """(category, its bars): the chart drawn as rows of bars across (partials/chart.html)."""
+        per_category: dict[str, list[Bar]] = {category: [] for category in self.categories}
+        for bar in self.bars:
+            per_category[bar.category].append(bar)
+        return list(per_category.items())
 
 
 def _fmt(value: Decimal | None, suffix: str) -> str:
@@ -77,6 +87,7 @@ def bar_chart(
                     pattern=PATTERNS[j % len(PATTERNS)],
                     series=name,
                     category=category,
+                    share=round(float((value or 0) / top) * 100, 1),
                 )
             )
     ticks = [

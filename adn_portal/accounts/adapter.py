@@ -1,5 +1,6 @@
 import base64
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
@@ -13,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import translation
 
 from adn_portal.lib.client import client_address
+from adn_portal.lib.redirects import safe_next
 from adn_portal.mailer.services import email_queue
 
 from .federal.logout import end_session_url
@@ -67,6 +69,14 @@ class AccountAdapter(DefaultAccountAdapter):
         )
         email_queue(to=email, subject=message.subject, body=message.body, html=html, sensitive=True)
 
+    def get_email_confirmation_url(self, request, emailconfirmation) -> str:
+        """The link of the address confirmation e-mail, with the page the person signed up
+        from (`next`, a path of this site): confirming leads back there, whichever browser
+        the link is opened in (in the sign-up's own, allauth also logs them in)."""
+        url = super().get_email_confirmation_url(request, emailconfirmation)
+        target = safe_next(request, "") if request is not None else ""
+        return f"{url}?{urlencode({'next': target})}" if target else url
+
     def get_logout_redirect_url(self, request) -> str:
         """The home page; a session opened through the federal log-in goes through the
         provider's log-out first, which sends the person back there (federal/logout.py)."""
@@ -93,7 +103,6 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         if user.language not in supported:
             user.language = settings.LANGUAGE_CODE
         return user
-
 
 
 def _fernet(secret: str) -> Fernet:

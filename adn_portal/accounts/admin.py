@@ -1,4 +1,5 @@
 from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
@@ -69,6 +70,31 @@ class AuthenticatorAdmin(admin.ModelAdmin):
     list_filter = ["type"]
     search_fields = ["user__email"]
     fields = ["user", "type", "created_at", "last_used_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+# The federal log-in (adn_portal/accounts/federal) is configured by settings, not by a SocialApp
+# row, and its tokens are not kept (SOCIALACCOUNT_STORE_TOKENS is off): neither has a page here.
+admin.site.unregister(SocialApp)
+admin.site.unregister(SocialToken)
+admin.site.unregister(SocialAccount)
+
+
+@admin.register(SocialAccount)
+class SocialAccountAdmin(admin.ModelAdmin):
+    """Who logs in with the federal authentication; what the provider sent stays out of sight.
+    Deleting one unlinks it (the person links again at their next federal log-in)."""
+
+    list_display = ["user", "provider", "date_joined", "last_login"]
+    list_filter = ["provider"]
+    search_fields = ["user__email"]
+    fields = ["user", "provider", "date_joined", "last_login"]
     readonly_fields = fields
 
     def has_add_permission(self, request) -> bool:

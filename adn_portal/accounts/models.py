@@ -41,6 +41,9 @@ class User(AbstractUser):
         default="fr",
         help_text=_("Language of the interface and of the e-mails you receive."),
     )
+    # Kept by the notification services (notifications/services.py) in the transaction that
+    # adds or reads notifications: the header shows it with no query of its own.
+    unread_notifications = models.PositiveIntegerField(default=0, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -255,3 +258,110 @@ class RecordCheck(models.Model):
             for entry in self.breaks
             if entry.get("reason") in BreakReason.values
         ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Notifications (adn_portal/accounts/notifications/): generic, a kind, a text and a link. What
+# a file is stays in applications, which produces them.
+
+
+class NotificationKind(models.TextChoices):
+    """What a notification is about; each person chooses per kind how it reaches them."""
+
+    SUBMISSION = "submission", _("New submissions")
+    ASSIGNMENT = "assignment", _("Assignments")
+    MESSAGE = "message", _("New messages")
+    INFORMATION_ANSWERED = "information_answered", _("Answered requests for information")
+    DECISION = "decision", _("Decisions")
+    PAYMENT = "payment", _("Payments")
+    REMINDER = "reminder", _("Reminders")
+
+
+class Delivery(models.TextChoices):
+    IMMEDIATE = "immediate", _("By e-mail, at once")
+    DIGEST = "digest", _("By e-mail, in a daily digest")
+    PORTAL = "portal", _("In the portal only")
+
+
+class Notification(models.Model):
+    """Something a person should know, shown in their notification list and, as they chose,
+    e-mailed at once or in the daily digest. The text is the English message id with its
+    parameters, translated when it is read (the reader's language of the moment) or mailed
+    (the recipient's)."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=NotificationKind.choices)
+    text = models.CharField(max_length=255)
+    params = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    url = models.CharField(max_length=500)  # a path of the portal: the page it is about
+    # What it is about ("application:42"): reading that page marks it read.
+    target = models.CharField(max_length=64, blank=True)
+    delivery = models.CharField(max_length=16, choices=Delivery.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    # At once: when its e-mail was queued; digest: when it went into a digest (or was read
+    # before); in the portal only: never.
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="notification_list_idx"),
+            models.Index(
+                fields=["recipient", "target"],
+                condition=models.Q(read_at__isnull=True),
+                name="notification_unread_idx",
+            ),
+            models.Index(
+                fields=["recipient"],
+                condition=models.Q(delivery="digest", emailed_at__isnull=True),
+                name="notification_digest_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_id} · {self.kind} · {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class NotificationPreference(models.Model):
+    """How one person wants one kind of notification; without a row, the kind's default."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(max_length=32, choices=NotificationKind.choices)
+    delivery = models.CharField(max_length=16, choices=Delivery.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="notification_preference_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.kind}: {self.delivery}"
+
+
+class ReminderClaim(models.Model):
+    """A reminder taken by a run (adn_portal/accounts/notifications/reminders.py): one row per
+    kind of reminder, thing reminded of and due date, inserted in the transaction that sends
+    it. A second run (beat twice) cannot insert it again; a run that dies rolls it back with
+    what it was sending."""
+
+    kind = models.CharField(max_length=64)
+    target = models.CharField(max_length=64)  # "application:42", "message:7"
+    due_on = models.DateField()
+    claimed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "target", "due_on"], name="reminder_claim_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} · {self.target} · {self.due_on}"

@@ -288,7 +288,6 @@ class History:
                 "earlier_application": None,
             },
             "deployment": {"deployment_plan": "Déploiement."},
-            "declarations": {"gdpr_consent": True, "sworn_statement": True},
         }
         for step in steps_for(application.call):
             if not step.is_documents:
@@ -314,7 +313,12 @@ class History:
         self.steps(application, user)
         if code == Programme.Code.TREMPLIN_IA:
             self.quote(application, user)
-        application = services.application_submit(application=application, by=user, now=submitted)
+        application = services.application_submit(
+            application=application,
+            by=user,
+            declarations={"gdpr_consent": True, "sworn_statement": True},
+            now=submitted,
+        )
         timeline = {
             status: moment
             for status, moment in plan(self.rng, code, submitted).items()

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import translation
+from django.utils import formats, translation
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -95,15 +95,51 @@ def format_decimal(value: Decimal | int, *, language: str | None) -> str:
     return sign + grouped + (_style(language).decimal + fraction if fraction else "")
 
 
+def _displayed(value: Decimal | int, places: int, language: str | None) -> str:
+    with translation.override(language or translation.get_language() or "fr"):
+        return formats.number_format(value, places, use_l10n=True, force_grouping=True)
+
+
+def _language(language: str | None) -> str:
+    return (language or translation.get_language() or "fr")[:2]
+
+
+def format_amount(value: Decimal | int, *, language: str | None = None) -> str:
+    """An amount in euros as a reader of `language` expects it: 100 000 € (fr), 100.000 € (de),
+    €100,000 (en); cents only when there are some. For reading, not for an input box."""
+    value = Decimal(value)
+    places = 0 if value == value.to_integral_value() else 2
+    number = _displayed(value, places, language)
+    return f"€{number}" if _language(language) == "en" else f"{number}\u00a0€"
+
+
+def format_percent(value: Decimal | int, *, language: str | None = None) -> str:
+    """A rate as `language` writes it: 50 % (fr, de), 50% (en); no trailing zeros (37,5 %)."""
+    value = Decimal(value)
+    exponent = value.normalize().as_tuple().exponent
+    places = min(-exponent, 2) if isinstance(exponent, int) and exponent < 0 else 0
+    number = _displayed(value, places, language)
+    return f"{number}%" if _language(language) == "en" else f"{number}\u00a0%"
+
+
 class LocalizedDecimalField(forms.DecimalField):
     """A form field that reads numbers as the active language writes them (a text box: the
-    browsers' number box knows only one way)."""
+    browsers' number box knows only one way). A number that is not text (a JSON number sent
+    to the API through the same form) is taken as it is: there is nothing to guess."""
 
     widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
 
     def to_python(self, value):
         if value in self.empty_values:
             return None
+        if isinstance(value, bool):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        if isinstance(value, float):
+            if not math.isfinite(value):
+                raise ValidationError(self.error_messages["invalid"], code="invalid")
+            return Decimal(repr(value))
+        if isinstance(value, (int, Decimal)):
+            return Decimal(value)
         return parse_decimal(str(value), language=translation.get_language())
 
     def prepare_value(self, value):

@@ -4,10 +4,12 @@
 from storages.backends.s3 import S3Storage
 
 
-class NoObjectURL(Exception):
-    """Raised instead of a bucket address: files are served by the portal's views."""
+class NoObjectURL(AttributeError):
+    """Raised instead of a bucket address: files are served by the portal's views. An
+    AttributeError, as if stored files had no `url`: a template renders nothing, and a form's
+    file widget (which asks `getattr(file, "url", False)`) shows no link rather than failing."""
 
-    silent_variable_failure = True  # a template asking for `.url` renders nothing
+    silent_variable_failure = True  # `{{ file.url }}` renders nothing
 
 
 class PrivateS3Storage(S3Storage):

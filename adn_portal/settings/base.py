@@ -328,8 +328,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "companies.tasks.send_renewal_reminders",
         "schedule": crontab(hour=8, minute=0),
     },
-    "applications-information-reminders": {
-        "task": "applications.tasks.remind_information_requests",
+    # Drafts before their call closes, unanswered requests for information, overdue reviews.
+    "applications-reminders": {
+        "task": "applications.tasks.send_reminders",
         "schedule": crontab(hour=9, minute=0),
     },
     "applications-milestone-reminders": {
@@ -342,6 +343,14 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Hands out again an e-mail whose task was lost (worker killed, broker down) 30 s after its
     # last dispatch: it leaves at most about a minute late (adn_portal.mailer.services).
+    # The enterprise register: the new extracts of KBO_EXTRACTS_DIR (a full one monthly, updates
+    # daily from the FPS Economy), applied in order; nothing to do costs a directory listing.
+    "companies-import-register": {
+        "task": "companies.tasks.import_register_extracts",
+        "schedule": crontab(
+            hour=5, minute=30, day_of_month=env.str("KBO_IMPORT_DAYS_OF_MONTH", default="*")
+        ),
+    },
     # The audit log's and the files' timelines' chains, recomputed (applications/records.py).
     "applications-verify-records": {
         "task": "applications.tasks.verify_records",
@@ -350,6 +359,11 @@ CELERY_BEAT_SCHEDULE = {
     "accounts-purge-idempotency-keys": {
         "task": "adn_portal.accounts.tasks.purge_idempotency_keys",
         "schedule": crontab(hour=3, minute=30),
+    },
+    # The daily digest of the notifications people chose to receive that way.
+    "accounts-notification-digests": {
+        "task": "adn_portal.accounts.tasks.send_notification_digests",
+        "schedule": crontab(hour=7, minute=0),
     },
     "mailer-resend-unsent": {
         "task": "adn_portal.mailer.tasks.resend_unsent_emails",
@@ -394,6 +408,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_THROTTLE_ANON", default="120/minute"),
         "user": env.str("API_THROTTLE_USER", default="1200/minute"),
+        # The organisation form's lookups in the enterprise register, per signed-in user.
+        "register_lookup": env.str("REGISTER_LOOKUP_RATE", default="30/minute"),
     },
     "EXCEPTION_HANDLER": "adn_portal.lib.api.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -436,6 +452,13 @@ LOGGING = {
 
 # `manage.py seed_demo` creates accounts with a known password: never in production.
 DEMO_DATA_ALLOWED = env_bool("DEMO_DATA_ALLOWED", default=True)
+
+# The longest answer of each kind of text in an application form, in characters (a line break
+# counts one): a page's counter, the form and the API apply the same limit.
+TEXT_LIMITS = {
+    "long": env.int("LONG_TEXT_LIMIT", default=3000),
+    "brief": env.int("BRIEF_TEXT_LIMIT", default=500),
+}
 
 # Recognised AI experts (docs/domain.md, Recognised experts): settings, not constants in code.
 EXPERT_RECOGNITION_YEARS = env.int("EXPERT_RECOGNITION_YEARS", default=3)
@@ -494,11 +517,28 @@ STAFF_OVERDUE_DAYS = env.int("STAFF_OVERDUE_DAYS", default=30)
 # then every this many days while the file waits for the answer (the daily beat task).
 INFO_REQUEST_REMINDER_DAYS = env.int("INFO_REQUEST_REMINDER_DAYS", default=7)
 
+# Notifications (adn_portal/accounts/notifications): read ones are forgotten after this long.
+NOTIFICATION_RETENTION_DAYS = env.int("NOTIFICATION_RETENTION_DAYS", default=365)
+# A file's conversation: messages per person and file in an hour, documents per conversation.
+MESSAGES_PER_PERSON_PER_HOUR = env.int("MESSAGES_PER_PERSON_PER_HOUR", default=20)
+MESSAGE_DOCUMENTS_MAX_PER_FILE = env.int("MESSAGE_DOCUMENTS_MAX_PER_FILE", default=30)
+# Reminders (applications/services/reminders.py, the daily beat task): drafts this many days
+# before their call closes; a review this many days after its assignment (to the reviewer),
+# then this many more (to the programme's managers).
+DRAFT_REMINDER_DAYS = [int(days) for days in env.list("DRAFT_REMINDER_DAYS", default=["7", "1"])]
+REVIEW_DUE_DAYS = env.int("REVIEW_DUE_DAYS", default=14)
+REVIEW_ESCALATION_DAYS = env.int("REVIEW_ESCALATION_DAYS", default=7)
+
 # After selection (docs/domain.md): a milestone (interim or final report) is recalled to the
 # applicant this many days before it is due, once; the outcome survey is sent again this many
 # days after completion (the daily beat tasks).
 MILESTONE_REMINDER_DAYS = env.int("MILESTONE_REMINDER_DAYS", default=14)
 FOLLOW_UP_SURVEY_DAYS = env.int("FOLLOW_UP_SURVEY_DAYS", default=365)
+
+# The enterprise register (docs/domain.md, The enterprise register): the folder where the zips
+# downloaded from the FPS Economy's KBO Open Data site are put (empty: no scheduled import; the
+# register stays unloaded and the organisation form works without it).
+KBO_EXTRACTS_DIR = env.str("KBO_EXTRACTS_DIR", default="")
 
 # GDPR retention: files closed longer ago than this are anonymised (manage.py anonymise_old_files).
 FILE_RETENTION_YEARS = env.int("FILE_RETENTION_YEARS", default=10)

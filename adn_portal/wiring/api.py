@@ -11,6 +11,7 @@ from rest_framework.decorators import api_view, permission_classes
 from rest_framework.permissions import AllowAny
 from rest_framework.routers import DefaultRouter
 
+from adn_portal.accounts.notifications.api import NotificationPreferencesView, NotificationViewSet
 from adn_portal.lib.api import error
 from applications.api.views import (
     ExpertApplicationViewSet,
@@ -19,6 +20,7 @@ from applications.api.views import (
     StaffApplicationViewSet,
 )
 from companies.api.views import (
+    EnterpriseRegisterView,
     ExpertViewSet,
     MyExpertProfileViewSet,
     MyOrganisationSmeView,
@@ -44,6 +46,7 @@ router.register("applications", MyApplicationViewSet, basename="application")
 router.register("me/expert/files", ExpertApplicationViewSet, basename="expert-application")
 router.register("staff/applications", StaffApplicationViewSet, basename="staff-application")
 router.register("staff/exports", ExportViewSet, basename="staff-export")
+router.register("me/notifications", NotificationViewSet, basename="notification")
 
 expert_profile = MyExpertProfileViewSet.as_view({"get": "retrieve", "patch": "partial_update"})
 
@@ -62,6 +65,16 @@ urlpatterns = [
         "me/organisations/<int:pk>/sme/",
         MyOrganisationSmeView.as_view(),
         name="my-organisation-sme",
+    ),
+    path(
+        "me/notification-preferences/",
+        NotificationPreferencesView.as_view(),
+        name="notification-preferences",
+    ),
+    path(
+        "enterprise-register/<str:number>/",
+        EnterpriseRegisterView.as_view(),
+        name="enterprise-register",
     ),
     path("key-figures/", KeyFiguresView.as_view(), name="key-figures"),
     path("staff/indicators/", IndicatorsView.as_view(), name="staff-indicators"),

@@ -16,6 +16,7 @@ urlpatterns = [
     path("compte/profil/", account_views.profile, name="profile"),
     path("compte/jetons-api/", account_views.api_tokens, name="api_tokens"),
     path("espace-adn/registres/", account_views.record_checks, name="record_checks"),
+    path("compte/notifications/", include("adn_portal.accounts.notifications.urls")),
     path("langue/", account_views.set_language, name="set_language"),
     # The footer's pages (adn_portal/wiring/pages.py)
     path("mentions-legales/", site_page, {"page": "legal_notice"}, name="legal_notice"),

@@ -8,7 +8,9 @@ from adn_portal.lib.form_api import UNKNOWN_FIELD, FormBody, FormSerializer, val
 from companies.models import Organisation
 from programs.models import Call
 
+from .. import conversation
 from ..forms.applicant import AnswerForm, AttachmentForm, WithdrawForm
+from ..forms.conversation import MessageForm
 from ..forms.staff import (
     AssignmentForm,
     ExportForm,
@@ -25,8 +27,10 @@ from ..models import (
     Assignment,
     Attachment,
     Export,
+    MessageAttachment,
     Score,
 )
+from ..steps import DeclarationsForm
 from ..workflow import Status
 
 
@@ -75,6 +79,19 @@ class StepSerializer(serializers.Serializer):
     )
 
 
+class DeclarationsSerializer(FormSerializer):
+    """The declarations of the review page, sent with the submission (checked by its form)."""
+
+    form_class = DeclarationsForm
+
+    gdpr_consent = serializers.BooleanField(
+        help_text="I agree that the AdN processes these data to handle the application (GDPR)."
+    )
+    sworn_statement = serializers.BooleanField(
+        help_text="I declare on my honour that the information given is true and complete."
+    )
+
+
 class AnswerSerializer(FormSerializer):
     form_class = AnswerForm
 
@@ -118,10 +135,54 @@ class TimelineSerializer(serializers.ModelSerializer):
         fields = ["kind", "from_status", "to_status", "at", "comment"]
 
 
+class MessageDocumentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MessageAttachment
+        fields = ["id", "original_name", "content_type", "size", "sha256", "uploaded_at"]
+        read_only_fields = fields
+
+
 class MessageSerializer(serializers.ModelSerializer):
+    """A message of the file's conversation, oldest first, as the caller's side reads it
+    (context: `application`, `side`, `last_read`)."""
+
+    author = serializers.SerializerMethodField()
+    new = serializers.SerializerMethodField(help_text="Not read by the caller before this call.")
+    attachments = MessageDocumentSerializer(many=True, read_only=True)
+
     class Meta:
         model = ApplicantMessage
-        fields = ["kind", "subject", "body", "created_at", "due_date", "answered_at"]
+        fields = [
+            "id",
+            "kind",
+            "author_side",
+            "author",
+            "subject",
+            "body",
+            "created_at",
+            "due_date",
+            "answered_at",
+            "attachments",
+            "new",
+        ]
+        read_only_fields = fields
+
+    def get_author(self, message) -> str:
+        return conversation.author_label(message, self.context["application"], self.context["side"])
+
+    def get_new(self, message) -> bool:
+        return message.pk > self.context["last_read"] and (
+            message.author_side != self.context["side"]
+        )
+
+
+class MessageWriteSerializer(FormSerializer):
+    """The pages' message form: a text, and one document (multipart/form-data) at most."""
+
+    form_class = MessageForm
+
+    body = serializers.CharField(max_length=5000)
+    file = serializers.FileField(required=False)
 
 
 # --- staff -------------------------------------------------------------------------------------

@@ -17,9 +17,9 @@ from adn_portal.lib.api import CappedCursorPagination, error
 from adn_portal.lib.form_api import check_body, validated
 from adn_portal.lib.uploads import upload_refusal
 
-from .. import eligibility, selectors, services
+from .. import conversation, eligibility, selectors, services
 from ..filters import QueueFilter
-from ..models import Application, Export
+from ..models import Application, Export, Side
 from ..services import ApplicationError, DraftConflict, SubmissionRefused
 from ..steps import step_by_slug
 from ..workflow import Status
@@ -142,13 +142,18 @@ class MyApplicationViewSet(
             return _refused(exc)
         return Response(s.ApplicationSerializer(application).data)
 
-    @extend_schema(request=None, responses=s.ApplicationSerializer)
+    @extend_schema(request=s.DeclarationsSerializer, responses=s.ApplicationSerializer)
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
-        """Submit: every check runs; refused checks come back as errors (422), the draft stays."""
+        """Submit with the declarations of the review page (both true): stored together or
+        refused together. A declaration missing or false is a 400 naming it; every check runs,
+        and refused checks come back as errors (422); either way the draft stays as it was."""
+        application = self.get_object()
+        payload = s.DeclarationsSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
         try:
             application = services.application_submit(
-                application=self.get_object(), by=request.user
+                application=application, by=request.user, declarations=payload.validated_data
             )
         except ApplicationError as exc:
             return _refused(exc)
@@ -205,9 +210,19 @@ class MyApplicationViewSet(
     @extend_schema(responses=s.MessageSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None)
     def messages(self, request, pk=None):
-        return Response(
-            s.MessageSerializer(self.get_object().messages.order_by("-created_at"), many=True).data
-        )
+        """The file's conversation with the AdN, oldest first: its letters (acknowledgement,
+        requests for information, decisions), your answers, and what either side wrote.
+        Reading it marks it read, as the file's page does."""
+        return _conversation(request, self.get_object(), Side.APPLICANT)
+
+    @extend_schema(
+        request={"multipart/form-data": s.MessageWriteSerializer},
+        responses={201: s.MessageSerializer},
+    )
+    @messages.mapping.post
+    def write_message(self, request, pk=None):
+        """Write to the AdN (while the file is open), with one document at most."""
+        return _write(request, self.get_object(), Side.APPLICANT)
 
     @extend_schema(responses=s.AttachmentSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None)
@@ -246,6 +261,46 @@ class MyApplicationViewSet(
         except ApplicationError as exc:
             return _refused(exc)
         return Response(s.AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+
+
+# --- a file's conversation, for each side -----------------------------------------------------
+
+
+def _conversation(request, application: Application, side: str) -> Response:
+    messages = conversation.thread(application, side)
+    last = conversation.last_read(user=request.user, application=application)
+    context = {"application": application, "side": side, "last_read": last}
+    data = s.MessageSerializer(messages, many=True, context=context).data
+    if messages:
+        services.conversation_read(
+            application=application, user=request.user, up_to=messages[-1].pk, last=last
+        )
+    return Response(data)
+
+
+def _write(request, application: Application, side: str) -> Response:
+    data = request.data  # the size limit is checked while the body is parsed
+    refusal = upload_refusal(request)
+    if refusal:
+        return error(refusal, code="too_large", field="file", status_code=413)
+    payload = s.MessageWriteSerializer(data=data)
+    payload.is_valid(raise_exception=True)
+    try:
+        message = services.message_post(
+            application=application,
+            by=request.user,
+            side=side,
+            body=payload.validated_data["body"],
+            upload=payload.validated_data.get("file"),
+        )
+    except DjangoValidationError as exc:
+        return error(exc.messages[0], code=exc.code or "invalid", field="file")
+    except ApplicationError as exc:
+        return _refused(exc)
+    context = {"application": application, "side": side, "last_read": message.pk}
+    return Response(
+        s.MessageSerializer(message, context=context).data, status=status.HTTP_201_CREATED
+    )
 
 
 # --- staff ------------------------------------------------------------------------------------
@@ -359,6 +414,25 @@ class StaffApplicationViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
             ).data
         )
 
+    @extend_schema(responses=s.MessageSerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def messages(self, request, pk=None):
+        """The file's conversation with the applicant (and the expert company of a Start IA
+        file), oldest first; reading it marks it read, as its page does. Internal notes are
+        not in it."""
+        application = self.get_object()
+        audit(AuditEvent.Action.FILE_VIEWED, request=request, application=application.pk)
+        return _conversation(request, application, Side.ADN)
+
+    @extend_schema(
+        request={"multipart/form-data": s.MessageWriteSerializer},
+        responses={201: s.MessageSerializer},
+    )
+    @messages.mapping.post
+    def write_message(self, request, pk=None):
+        """Write to the applicant (while the file is open), with one document at most."""
+        return _write(request, self.get_object(), Side.ADN)
+
     @extend_schema(request=s.AssignSerializer, responses={204: None})
     @action(detail=True, methods=["post"])
     def assignment(self, request, pk=None):
@@ -436,8 +510,9 @@ class ExportViewSet(
         serializer.instance = export
 
 
-class ExpertApplicationViewSet(viewsets.ReadOnlyModelViewSet):
-    """Files in which the caller's expert company was chosen (submitted ones only)."""
+class ExpertApplicationViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
+    """Files in which the caller's expert company was chosen (submitted ones only); the
+    conversation of each Start IA one with the organisation and the AdN."""
 
     serializer_class = s.ExpertApplicationSerializer
     lookup_value_regex = r"\d+"
@@ -457,3 +532,26 @@ class ExpertApplicationViewSet(viewsets.ReadOnlyModelViewSet):
             .select_related("call", "programme", "organisation")
             .order_by("-submitted_at", "-pk")
         )
+
+    def _conversation_file(self, pk) -> Application:
+        application = conversation.expert_application(user=self.request.user, pk=pk)
+        if application is None:
+            raise Http404
+        return application
+
+    @extend_schema(responses=s.MessageSerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def messages(self, request, pk=None):
+        """The file's conversation (Start IA files), oldest first: the messages of the
+        organisation, the AdN and your company (not the AdN's letters to the organisation).
+        Reading it marks it read."""
+        return _conversation(request, self._conversation_file(pk), Side.EXPERT)
+
+    @extend_schema(
+        request={"multipart/form-data": s.MessageWriteSerializer},
+        responses={201: s.MessageSerializer},
+    )
+    @messages.mapping.post
+    def write_message(self, request, pk=None):
+        """Write in the file's conversation (while it is open), with one document at most."""
+        return _write(request, self._conversation_file(pk), Side.EXPERT)

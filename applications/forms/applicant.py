@@ -1,8 +1,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from companies.models import Organisation
+
 from ..models import Attachment, OutcomeReport
 from ..uploads import ALLOWED_LABEL
+from .fields import long_text
 
 
 class AttachmentForm(forms.Form):
@@ -41,7 +44,24 @@ class WithdrawForm(forms.Form):
 
 
 class AnswerForm(forms.Form):
-    answer = forms.CharField(label=_("Your answer"), widget=forms.Textarea(attrs={"rows": 5}))
+    answer = long_text(_("Your answer"), rows=5)
+
+
+class ChooseOrganisationForm(forms.Form):
+    """For whom a person acting for several organisations applies."""
+
+    organisation = forms.ModelChoiceField(
+        label=_("For which organisation?"),
+        queryset=Organisation.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+    )
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.filter(
+            pk__in=[o.pk for o in organisations]
+        ).order_by("name")
 
 
 def yes_no(label) -> forms.TypedChoiceField:

@@ -3,6 +3,8 @@ follows a selection (docs/domain.md, After selection): the agreement and its ver
 (agreements.py), payment requests and payments (payments.py), the follow-up of the project
 (follow_up.py)."""
 
+from .agreements import Agreement, AgreementTemplate, FollowUpDocument  # noqa: F401
+from .conversation import ConversationRead, MessageAttachment  # noqa: F401
 from .files import (  # noqa: F401
     TIMELINE_FIELDS,
     ApplicantMessage,
@@ -19,10 +21,10 @@ from .files import (  # noqa: F401
     ReferenceSequence,
     Score,
     ScoreQuerySet,
+    Side,
     private_storage,
     timeline_chain,
     timeline_content,
 )
-from .agreements import Agreement, AgreementTemplate, FollowUpDocument  # noqa: F401
 from .follow_up import Diagnostic, FollowUpSurvey, Milestone  # noqa: F401
 from .payments import Payment, PaymentLine, PaymentRequest  # noqa: F401

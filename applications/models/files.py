@@ -327,22 +327,37 @@ class Attachment(models.Model):
         )
 
 
+class Side(models.TextChoices):
+    """Who takes part in a file's conversation (docs/domain.md, The conversation of a file)."""
+
+    ADN = "adn", _("AdN")
+    APPLICANT = "applicant", _("Applicant")
+    EXPERT = "expert", _("Expert company")
+
+
 class ApplicantMessage(models.Model):
-    """What the AdN writes to the applicant: e-mailed and shown on the file page."""
+    """A message of the file's conversation (applications/conversation.py): what the AdN
+    writes to the applicant (acknowledgement, request for information, decision: e-mailed and
+    shown on the file page), the applicant's answers, and what any side writes at any time."""
 
     class Kind(models.TextChoices):
         ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement")
         INFO_REQUEST = "info_request", _("Request for information")
         DECISION = "decision", _("Decision")
-        OTHER = "other", _("Message")
+        OTHER = "other", _("Other message")
+        MESSAGE = "message", _("Message")
+        ANSWER = "answer", _("Answer to the request for information")
 
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="messages")
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    subject = models.CharField(max_length=255)
+    subject = models.CharField(max_length=255, blank=True)
     body = models.TextField()
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Which side wrote it: the AdN (staff, or the portal itself), the applicant's organisation,
+    # or the file's expert company.
+    author_side = models.CharField(max_length=16, choices=Side.choices, default=Side.ADN)
     created_at = models.DateTimeField(auto_now_add=True)
     due_date = models.DateField(
         null=True, blank=True, help_text=_("For a request for information.")
@@ -353,9 +368,10 @@ class ApplicantMessage(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["application", "id"], name="message_thread_idx")]
 
     def __str__(self) -> str:
-        return self.subject
+        return self.subject or self.get_kind_display()
 
 
 class OutcomeReport(models.Model):

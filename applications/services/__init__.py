@@ -3,12 +3,22 @@ other side effects leave through the outbox after commit.
 
 core: errors and the one transition function · applicant: drafts, documents, submission,
 answers, report · staff: assignment, scores, decisions, notes, exports · messages: the one way
-to write to the applicant · reminders: what the portal sends on its own schedule · after a
+to write to the applicant · conversation: what any side writes in a file's conversation, and
+reading it · reminders: what the portal sends on its own schedule · after a
 selection (docs/domain.md, After selection): agreements, payments, follow_up (the diagnostic,
 milestones, the survey 12 months on), documents (their storage)."""
 
+from .agreements import (  # noqa: F401
+    agreement_amend,
+    agreement_document,
+    agreement_draft,
+    agreement_record_signatures,
+    agreement_sign,
+    agreement_transition,
+)
 from .applicant import (  # noqa: F401
     application_answer_information_request,
+    application_choose_expert,
     application_delete_draft,
     application_request_information,
     application_save_step,
@@ -20,14 +30,7 @@ from .applicant import (  # noqa: F401
     attachment_add,
     attachment_remove,
 )
-from .agreements import (  # noqa: F401
-    agreement_amend,
-    agreement_document,
-    agreement_draft,
-    agreement_record_signatures,
-    agreement_sign,
-    agreement_transition,
-)
+from .conversation import conversation_read, message_post  # noqa: F401
 from .core import (  # noqa: F401
     ApplicationError,
     DraftConflict,
@@ -59,7 +62,12 @@ from .payments import (  # noqa: F401
     payment_request_submit,
     payment_request_transition,
 )
-from .reminders import information_requests_remind  # noqa: F401
+from .reminders import (  # noqa: F401
+    drafts_remind,
+    information_requests_remind,
+    reminders_send,
+    reviews_remind,
+)
 from .staff import (  # noqa: F401
     SCORABLE,
     application_add_note,

@@ -12,11 +12,11 @@ from django.utils.translation import gettext as _
 
 from adn_portal.accounts.models import ChainHead, User
 from adn_portal.lib.null_characters import without_nul
-from companies.models import Organisation
+from companies.models import Expert, Organisation, OrganisationKind
 from companies.selectors import is_member
-from programs.models import Call
+from programs.models import Call, Programme
 
-from .. import eligibility, guards, uploads
+from .. import eligibility, guards, notifications, uploads
 from ..models import (
     ApplicantMessage,
     Application,
@@ -26,9 +26,19 @@ from ..models import (
     Milestone,
     OutcomeReport,
     ReferenceSequence,
+    Side,
     timeline_chain,
 )
-from ..steps import BudgetStep, Step, to_json
+from ..steps import (
+    DECLARATIONS,
+    ORGANISATION,
+    BudgetStep,
+    DeclarationsForm,
+    ExpertStep,
+    Step,
+    steps_for,
+    to_json,
+)
 from ..workflow import Actor, Status
 from .core import ApplicationError, DraftConflict, SubmissionRefused, application_transition
 from .follow_up import milestones_mark_done
@@ -44,10 +54,19 @@ def _require_member(user: User, organisation: Organisation) -> None:
 
 
 def application_start(
-    *, call: Call, organisation: Organisation, by: User, now: datetime | None = None
+    *,
+    call: Call,
+    organisation: Organisation,
+    by: User,
+    now: datetime | None = None,
+    organisation_confirmed: bool = False,
 ) -> Application:
     """Start a draft for the organisation; its existing open file of the programme, if any,
-    is returned instead (one open file per organisation and programme)."""
+    is returned instead (one open file per organisation and programme).
+
+    `organisation_confirmed`: the person registered the organisation on their way to this
+    application, a moment ago: the new draft's organisation step is recorded as confirmed
+    (its details are those they just typed; the review page shows them again)."""
     _require_member(by, organisation)
     existing = (
         Application.objects.open()
@@ -69,6 +88,15 @@ def application_start(
     except IntegrityError:  # a colleague started one at the same moment
         return Application.objects.open().get(
             organisation=organisation, programme=call.programme_id
+        )
+    if organisation_confirmed and ORGANISATION in steps_for(call):
+        application = application_save_step(
+            application=application,
+            step=ORGANISATION,
+            cleaned={"confirmed": True},
+            raw={},
+            version=application.version,
+            by=by,
         )
     return application
 
@@ -98,9 +126,10 @@ def application_save_step(
                 _("This application is submitted: its content can no longer change.")
             )
         if locked.version != version:
+            # The other save may be the same person's, in another tab or on another device.
             raise DraftConflict(
                 _(
-                    "A colleague saved this application while you were editing it. Your changes were not saved: the page now shows their version."
+                    "This step was saved elsewhere while you were writing (in another tab or window, or by a colleague). Your text is not saved yet: compare it with the saved one and choose."
                 )
             )
         locked.data = {**locked.data, step.slug: data}
@@ -132,6 +161,72 @@ def _promote(application: Application, step: Step, cleaned: dict) -> list[str]:
         application.total_budget = sum(cleaned[cost] for cost in BudgetStep.COSTS)
         fields.append("total_budget")
     return fields
+
+
+def _call_for(organisation: Organisation, programme_code: str, now: datetime) -> Call | None:
+    """The open call of the programme for this kind of organisation (closing soonest), or any
+    open call of the programme (its checks then say why it does not fit), or None."""
+    calls = list(
+        Call.objects.open_at(now)
+        .filter(programme__code=programme_code)
+        .select_related("programme")
+        .order_by("closes_at", "pk")
+    )
+    audience = OrganisationKind(organisation.kind).audience
+    return next((c for c in calls if audience in c.audiences), calls[0] if calls else None)
+
+
+def application_choose_expert(
+    *, expert: Expert, organisation: Organisation, by: User, now: datetime | None = None
+) -> Application:
+    """Choose a recognised expert from the directory for the organisation's Start IA file: the
+    open draft's expert step takes them (its other answers kept), or a draft is started on the
+    open Start IA call with them (docs/domain.md, Recognised experts). Refused when the file is
+    already submitted, when no Start IA call is open, or when the expert does not take part in
+    Start IA today. Returns the draft."""
+    now = now or timezone.now()
+    _require_member(by, organisation)
+    code = Programme.Code.START_IA
+    listed = Expert.objects.publicly_listed(today=timezone.localdate(now)).filter(
+        pk=expert.pk, facets__kind="programme", facets__value=code
+    )
+    if not listed.exists():
+        raise ApplicationError(_("This expert does not take Start IA files at the moment."))
+    application = (
+        Application.objects.open()
+        .filter(organisation=organisation, programme__code=code)
+        .select_related("call__programme", "programme", "organisation")
+        .first()
+    )
+    if application is None:
+        call = _call_for(organisation, code, now)
+        if call is None:
+            raise ApplicationError(
+                _("No Start IA call is open at the moment: you cannot start an application now.")
+            )
+        application = application_start(call=call, organisation=organisation, by=by, now=now)
+    if not application.is_draft:
+        raise ApplicationError(
+            _(
+                "Your organisation's Start IA file %(reference)s is already submitted: its expert can no longer be changed here."
+            )
+            % {"reference": application.reference}
+        )
+    step = next((s for s in steps_for(application.call) if s.form_class is ExpertStep), None)
+    if step is None:
+        raise ApplicationError(_("This call does not ask for an expert: the AdN assigns one."))
+    answers = {**application.step_data(step.slug), "expert": str(expert.pk)}
+    answers.pop("let_adn_choose", None)  # an expert is chosen: the AdN no longer chooses
+    form = step.form_class(answers, application=application)
+    valid = form.is_valid()
+    return application_save_step(
+        application=application,
+        step=step,
+        cleaned=form.cleaned_data if valid else None,
+        raw={name: answers.get(name, "") for name in form.fields},
+        version=application.version,
+        by=by,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -259,14 +354,19 @@ def _freeze(application: Application, by: User) -> ApplicationVersion:
 
 
 def application_submit(
-    *, application: Application, by: User, now: datetime | None = None
+    *, application: Application, by: User, declarations: dict, now: datetime | None = None
 ) -> Application:
-    """Submit a draft: run every check, give the reference, freeze the content, acknowledge.
+    """Submit a draft with the applicant's declarations (DeclarationsForm's cleaned data): run
+    every check, keep the declarations with the content, give the reference, freeze the
+    content, acknowledge.
 
-    Stored whole or refused whole. A second submit of the same file (double click, repeated
-    POST) returns the file as submitted the first time and changes nothing."""
+    Stored whole or refused whole: refused, not even the declarations are kept. A second submit
+    of the same file (double click, repeated POST) returns the file as submitted the first
+    time and changes nothing."""
     now = now or timezone.now()
     _require_member(by, application.organisation)
+    if set(declarations) != set(DeclarationsForm.base_fields) or not all(declarations.values()):
+        raise ApplicationError(_("Tick each declaration to submit the application."))
     with transaction.atomic():
         locked = (
             Application.objects.select_for_update(of=("self",))
@@ -280,10 +380,13 @@ def application_submit(
         checks = eligibility.run_checks(locked, now=now)
         if not all(check.passed for check in checks):
             raise SubmissionRefused(checks)
+        locked.data = {**locked.data, DECLARATIONS: {k: bool(v) for k, v in declarations.items()}}
         locked.reference = _next_reference(locked, now)
         locked.submitted_at = now
         locked.eligibility = [check.as_dict() for check in checks]
-        locked.save(update_fields=["reference", "submitted_at", "eligibility", "updated_at"])
+        locked.save(
+            update_fields=["data", "reference", "submitted_at", "eligibility", "updated_at"]
+        )
         _freeze(locked, by)
         application_transition(
             application=locked, to=Status.SUBMITTED, by=by, actor=Actor.APPLICANT
@@ -298,6 +401,7 @@ def application_submit(
             subject=subject,
             body=body,
         )
+        notifications.submitted(locked, by=by)
     application.refresh_from_db()
     return application
 
@@ -354,6 +458,15 @@ def application_answer_information_request(
         locked.messages.filter(
             kind=ApplicantMessage.Kind.INFO_REQUEST, answered_at__isnull=True
         ).update(answered_at=now)
+        # The answer is in the file's conversation, after the request it answers.
+        ApplicantMessage.objects.create(
+            application=locked,
+            kind=ApplicantMessage.Kind.ANSWER,
+            body=answer,
+            sent_by=by,
+            author_side=Side.APPLICANT,
+        )
+        notifications.information_answered(locked, by=by)
         application_transition(
             application=locked,
             to=Status(locked.status_before_info_request),

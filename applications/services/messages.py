@@ -1,5 +1,5 @@
-"""Writing to the applicant: one message, rendered once, kept on the file page (ApplicantMessage),
-sent by e-mail through the outbox and noted on the file's timeline."""
+"""Writing to the applicant: one message, rendered once, kept in the file's conversation
+(ApplicantMessage), sent by e-mail through the outbox and noted on the file's timeline."""
 
 from django.conf import settings
 from django.template import Context, Template
@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from adn_portal.accounts.models import User
 from adn_portal.mailer.services import email_queue, email_template_render
 
+from .. import notifications
 from ..models import ApplicantMessage, Application, ApplicationEvent, MessageTemplate
 from .core import ApplicationError
 
@@ -38,6 +39,8 @@ def applicant_message_send(
     ApplicationEvent.objects.create(
         application=application, kind=ApplicationEvent.Kind.MESSAGE, by=sent_by, comment=subject
     )
+    # In the file's conversation: its other members hear of it as they chose.
+    notifications.letter_sent(message, to=to)
     return message
 
 

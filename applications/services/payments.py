@@ -256,9 +256,8 @@ def amount_due(request: PaymentRequest) -> Due:
         application=application, status__in=PAYMENTS_COMMITTED
     ).exclude(pk=request.pk).aggregate(total=Sum("approved_amount"))["total"] or Decimal("0")
     left = max(granted - others, Decimal("0"))
-    eligible = sum(
-        (line.eligible_amount or Decimal("0") for line in request.lines.all()), Decimal("0")
-    )
+    lines = getattr(request, "line_list", None) or request.lines.all()  # prefetched by a page
+    eligible = sum((line.eligible_amount or Decimal("0") for line in lines), Decimal("0"))
     rate = call.funding_rate / 100
     if request.instalment == Instalment.ADVANCE:
         share = dict(call.payment_schedule()).get(Instalment.ADVANCE, Decimal("0"))

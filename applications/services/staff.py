@@ -10,6 +10,7 @@ from adn_portal.accounts.permissions import MANAGERS, has_role
 from adn_portal.accounts.roles import Role
 from companies.models import Expert
 
+from .. import notifications
 from ..guards import staff_refusal
 from ..models import (
     ApplicantMessage,
@@ -81,6 +82,7 @@ def application_assign(*, application: Application, reviewer: User, by: User) ->
             application=application, reviewer=reviewer, assigned_by=by
         )
         _event(application, ApplicationEvent.Kind.ASSIGNMENT, by, str(reviewer))
+        notifications.reviewer_assigned(assignment, by=by)
     return assignment
 
 
@@ -125,7 +127,8 @@ def application_assign_expert(*, application: Application, expert: Expert, by: U
         ApplicationEvent.objects.create(
             application=application, kind=ApplicationEvent.Kind.EXPERT, by=by, comment=str(expert)
         )
-    application.refresh_from_db()
+        application.refresh_from_db()
+        notifications.expert_named(application, by=by)
     return application
 
 

@@ -1,33 +1,33 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import FileResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from adn_portal.lib.numbers import whole_number
 from adn_portal.lib.redirects import safe_next
 from adn_portal.lib.uploads import upload_refusal
 from companies.session import active_organisation
-from programs.models import Call
 
-from .. import eligibility, selectors, services, workflow
+from .. import conversation, selectors, services, workflow
 from ..forms.applicant import AnswerForm, AttachmentForm, OutcomeReportForm, WithdrawForm
-from ..models import Application
-from ..services import ApplicationError, DraftConflict, SubmissionRefused
+from ..forms.conversation import MessageForm
+from ..models import Application, Side
+from ..services import ApplicationError
 from ..steps import describe, steps_for
 from ..workflow import Status
-from .shared import or_404
+from .drafts import documents_step_page, resume_url
+from .follow_up import follow_up_context
+from .shared import conversation_context, document_response, or_404
 
 
 @login_required
 def my_applications(request):
     organisation = active_organisation(request)
     applications = (
-        selectors.organisation_applications(organisation)
+        selectors.organisation_applications(organisation, user=request.user)
         if organisation
         else Application.objects.none()
     )
@@ -39,138 +39,15 @@ def my_applications(request):
 
 
 @login_required
-@require_POST
-def start(request, call_slug: str):
-    call = get_object_or_404(Call.objects.published().with_programme(), slug=call_slug)
-    organisation = active_organisation(request)
-    if organisation is None:
-        messages.info(request, _("First register the organisation you apply for."))
-        return redirect(f"{reverse('companies:organisation_create')}")
-    try:
-        application = services.application_start(
-            call=call, organisation=organisation, by=request.user
-        )
-    except ApplicationError as error:
-        messages.error(request, str(error))
-        return redirect(call)
-    if application.call_id != call.pk or not application.is_draft:
-        messages.info(
-            request, _("Your organisation already has an open file in this programme: here it is.")
-        )
-        return redirect(application)
-    return redirect("applications:step", pk=application.pk, step=steps_for(call)[0].slug)
-
-
-def _step_context(application: Application, current) -> dict:
-    steps = steps_for(application.call)
-    index = next(i for i, s in enumerate(steps) if s.slug == current.slug)
-    return {
-        "application": application,
-        "steps": steps,
-        "step": current,
-        "step_number": index + 1,
-        "previous_step": steps[index - 1] if index else None,
-        "next_step": steps[index + 1] if index + 1 < len(steps) else None,
-        "is_last": index + 1 == len(steps),
-    }
-
-
-@login_required
-def step(request, pk: int, step: str):
-    application = or_404(selectors.member_application(user=request.user, pk=pk))
-    editable = application.status in {Status.DRAFT, Status.INFO_REQUESTED}
-    current = next((s for s in steps_for(application.call) if s.slug == step), None)
-    if current is None or not editable:
-        if not editable:
-            return redirect(application)
-        raise Http404
-    if current.is_documents:
-        return _documents_step_page(request, application, current, AttachmentForm())
-    context = _step_context(application, current)
-
-    form = current.form_class(
-        request.POST or None, application=application, initial=application.step_data(current.slug)
-    )
-    if request.method == "POST":
-        save_only = "save_draft" in request.POST
-        try:
-            if application.status == Status.INFO_REQUESTED:
-                if form.is_valid():
-                    services.application_update_answer_step(
-                        application=application,
-                        step=current,
-                        cleaned=form.cleaned_data,
-                        by=request.user,
-                    )
-                    messages.success(
-                        request, _("Saved. Send your answer on the file page when you are done.")
-                    )
-                    return redirect("applications:answer", pk=application.pk)
-            elif save_only or form.is_valid():
-                raw = {name: request.POST.get(name, "") for name in form.fields}
-                services.application_save_step(
-                    application=application,
-                    step=current,
-                    cleaned=None if save_only and not form.is_valid() else form.cleaned_data,
-                    raw=raw,
-                    # Versions start at 1: a missing or junk one is refused as a stale form.
-                    version=whole_number(request.POST.get("version")) or 0,
-                    by=request.user,
-                )
-                if save_only:
-                    messages.success(
-                        request,
-                        _("Draft saved. You can come back to it at any time, from any device."),
-                    )
-                    return redirect("applications:step", pk=application.pk, step=current.slug)
-                # After the last step, stay on it: its checks and submit button are there.
-                target = context["next_step"] or current
-                return redirect("applications:step", pk=application.pk, step=target.slug)
-        except DraftConflict as conflict:
-            messages.error(request, str(conflict))
-            return redirect("applications:step", pk=application.pk, step=current.slug)
-        except ApplicationError as error:
-            messages.error(request, str(error))
-            return redirect(application)
-    context["form"] = form
-    if context["is_last"] and application.is_draft:
-        context["checks"] = eligibility.run_checks(application, now=timezone.now())
-    return render(request, "applications/step.html", context)
-
-
-@login_required
-@require_POST
-def submit(request, pk: int):
-    application = or_404(selectors.member_application(user=request.user, pk=pk))
-    try:
-        application = services.application_submit(application=application, by=request.user)
-    except SubmissionRefused as refusal:
-        messages.error(request, str(refusal))
-        last = steps_for(application.call)[-1]
-        context = _step_context(application, last) | {
-            "form": last.form_class(
-                initial=application.step_data(last.slug), application=application
-            ),
-            "checks": refusal.checks,
-        }
-        return render(request, "applications/step.html", context, status=422)
-    except ApplicationError as error:
-        messages.error(request, str(error))
-        return redirect(application)
-    messages.success(
-        request,
-        _("Your application is submitted. Its reference is %(reference)s.")
-        % {"reference": application.reference},
-    )
-    return redirect(application)
-
-
-@login_required
 def detail(request, pk: int):
     return _detail_page(request, pk)
 
 
-def _detail_page(request, pk: int, *, withdraw_form=None, status: int = 200):
+def _detail_page(
+    request, pk: int, *, withdraw_form=None, message_form=None, status: int = 200, **follow_up_forms
+):
+    """The file page with its conversation (read once shown); a refused form comes back
+    bound, with its errors."""
     application = or_404(selectors.member_application_detail(user=request.user, pk=pk))
     return render(
         request,
@@ -178,13 +55,60 @@ def _detail_page(request, pk: int, *, withdraw_form=None, status: int = 200):
         {
             "application": application,
             "content": describe(application) if not application.is_draft else [],
+            "resume_url": resume_url(application) if application.is_draft else None,
             "can_withdraw": workflow.allowed(
                 Status(application.status), Status.WITHDRAWN, workflow.Actor.APPLICANT
             ),
             "withdraw_form": withdraw_form or WithdrawForm(),
+            # docs/domain.md, After selection: agreement, payments, follow-up.
+            **follow_up_context(request, application, **follow_up_forms),
+            **conversation_context(
+                request,
+                application,
+                side=Side.APPLICANT,
+                messages=application.message_list,
+                last=application.last_read,
+                form=message_form or MessageForm(),
+            ),
         },
         status=status,
     )
+
+
+@login_required
+@require_POST
+def message_send(request, pk: int):
+    """Write to the AdN in the file's conversation (with a document, optionally)."""
+    application = or_404(selectors.member_application(user=request.user, pk=pk))
+    form = MessageForm(request.POST, request.FILES, refusal=upload_refusal(request))
+    if form.is_valid():
+        try:
+            services.message_post(
+                application=application,
+                by=request.user,
+                side=Side.APPLICANT,
+                body=form.cleaned_data["body"],
+                upload=form.cleaned_data["file"],
+            )
+        except ValidationError as error:
+            form.add_error("file", error)
+        except ApplicationError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Your message is sent."))
+            return redirect(f"{application.get_absolute_url()}#conversation")
+    return _detail_page(request, pk, message_form=form, status=400)
+
+
+@login_required
+def message_attachment(request, pk: int, attachment_pk: int):
+    application = or_404(selectors.member_application(user=request.user, pk=pk))
+    document = or_404(
+        conversation.message_attachment(
+            application=application, side=Side.APPLICANT, pk=attachment_pk
+        )
+    )
+    return document_response(document)
 
 
 @login_required
@@ -262,15 +186,6 @@ def _answer_page(request, application, form, upload_form, *, status: int = 200):
     )
 
 
-def _documents_step_page(request, application, documents, upload_form, *, status: int = 200):
-    context = _step_context(application, documents) | {
-        "upload_form": upload_form,
-        "documents": application.attachments.all(),
-        "documents_next": reverse("applications:step", args=[application.pk, documents.slug]),
-    }
-    return render(request, "applications/step.html", context, status=status)
-
-
 def _upload_form_page(request, application, upload_form):
     """The page the refused upload form came from, again, with its errors (400); None when
     no page holds that form for this file now."""
@@ -282,7 +197,7 @@ def _upload_form_page(request, application, upload_form):
     documents = next((s for s in steps_for(application.call) if s.is_documents), None)
     if documents is None:
         return None
-    return _documents_step_page(request, application, documents, upload_form, status=400)
+    return documents_step_page(request, application, documents, upload_form, status=400)
 
 
 @login_required

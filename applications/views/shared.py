@@ -1,6 +1,9 @@
-"""What the applicant's and the staff's views share."""
+"""What the applicant's, the expert company's and the staff's views share."""
 
-from django.http import Http404
+from django.http import FileResponse, Http404
+
+from .. import conversation, services
+from ..models import Application
 
 
 def or_404(found):
@@ -8,3 +11,40 @@ def or_404(found):
     if found is None:
         raise Http404
     return found
+
+
+def conversation_context(
+    request, application: Application, *, side: str, messages: list, last: int, form
+) -> dict:
+    """What a conversation's page shows (templates/applications/partials/conversation.html),
+    with the messages it shows marked new for the reader; then they are read."""
+    new = conversation.new_ids(messages, side=side, last=last)
+    for message in messages:
+        message.author = conversation.author_label(message, application, side)
+        message.is_new = message.pk in new
+        message.documents = [(d, d.url_for(side)) for d in message.attachments.all()]
+    if messages:
+        services.conversation_read(
+            application=application, user=request.user, up_to=messages[-1].pk, last=last
+        )
+    return {
+        "conversation": messages,
+        "conversation_side": side,
+        "conversation_new": len(new),
+        "conversation_writable": conversation.is_writable(application),
+        "conversation_with_expert": conversation.expert_takes_part(application),
+        "message_form": form,
+    }
+
+
+def document_response(document) -> FileResponse:
+    """A stored document, downloaded (never shown inline), not cached."""
+    response = FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.original_name,
+        content_type=document.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

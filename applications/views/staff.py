@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,10 +15,12 @@ from adn_portal.accounts.permissions import MANAGERS, STAFF, has_role, role_requ
 from adn_portal.lib.null_characters import posted_text
 from adn_portal.lib.numbers import whole_number
 from adn_portal.lib.pagination import paginate
+from adn_portal.lib.uploads import upload_refusal
 from companies.models import Expert
 
-from .. import queue_counts, selectors, services, workflow
+from .. import conversation, queue_counts, selectors, services, workflow
 from ..filters import QueueFilter
+from ..forms.conversation import MessageForm
 from ..forms.staff import (
     AssignmentForm,
     DecisionForm,
@@ -29,11 +32,12 @@ from ..forms.staff import (
     scores_of,
     workflow_moves,
 )
-from ..models import Application, Export
+from ..models import Application, Export, Side
 from ..services import ApplicationError
 from ..steps import describe
 from ..workflow import Status
-from .shared import or_404
+from .shared import conversation_context, document_response, or_404
+from .staff_follow_up import staff_follow_up_context
 
 QUEUE_PAGE_SIZE = 25
 
@@ -67,7 +71,7 @@ def queue(request):
         applications = applications.order_by("-submitted_at", "-pk")
     counts = queue_counts.staff_status_counts(request.user)
     page = paginate(
-        selectors.queue_rows(applications),
+        selectors.queue_rows(applications, user=request.user),
         request.GET.get("page"),
         QUEUE_PAGE_SIZE,
         # The whole queue: its size is the sum of the (cached) counts per status.
@@ -168,6 +172,8 @@ def _application_page(request, application: Application, *, status: int = 200, *
             ).with_organisation()
             if is_manager and application.expert_chosen_by_adn and application.expert_id is None
             else [],
+            # docs/domain.md, After selection: agreement, payments, follow-up.
+            **staff_follow_up_context(request, application, **bound_forms),
             **forms,
         },
         status=status,
@@ -317,6 +323,65 @@ def application_assign_expert(request, pk: int):
         application,
         lambda a: services.application_assign_expert(application=a, expert=expert, by=request.user),
     )
+
+
+@role_required(*STAFF)
+def conversation_page(request, pk: int):
+    """The file's conversation with the applicant (and the expert company of a Start IA
+    file): read, and write. Internal notes stay on the file's page."""
+    application = or_404(selectors.staff_conversation_file(user=request.user, pk=pk))
+    form = MessageForm(request.POST or None, request.FILES or None, refusal=upload_refusal(request))
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.message_post(
+                    application=application,
+                    by=request.user,
+                    side=Side.ADN,
+                    body=form.cleaned_data["body"],
+                    upload=form.cleaned_data["file"],
+                )
+            except ValidationError as error:
+                form.add_error("file", error)
+            except ApplicationError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, _("Your message is sent."))
+                return redirect("applications:staff_conversation", pk=application.pk)
+        status = 400
+    audit(AuditEvent.Action.FILE_VIEWED, request=request, application=application.pk)
+    return render(
+        request,
+        "applications/staff/conversation.html",
+        {
+            "application": application,
+            **conversation_context(
+                request,
+                application,
+                side=Side.ADN,
+                messages=conversation.thread(application, Side.ADN),
+                last=application.last_read,
+                form=form,
+            ),
+        },
+        status=status,
+    )
+
+
+@role_required(*STAFF)
+def message_attachment(request, pk: int, attachment_pk: int):
+    application = or_404(selectors.staff_conversation_file(user=request.user, pk=pk))
+    document = or_404(
+        conversation.message_attachment(application=application, side=Side.ADN, pk=attachment_pk)
+    )
+    audit(
+        AuditEvent.Action.DOCUMENT_DOWNLOADED,
+        request=request,
+        application=application.pk,
+        message_attachment=document.pk,
+    )
+    return document_response(document)
 
 
 @role_required(*STAFF)

@@ -14,6 +14,7 @@ KINDS = [
     "step page",
     "step save",
     "upload",
+    "review page",
     "submit",
     "file page",
 ]

@@ -280,24 +280,7 @@ class Applicant(FastHttpUser):
             )
             html = self.page("step page", documents_url)
         self.think()
-        declarations = f"{file_url}etapes/declarations/"
-        html = self.page("step page", declarations)
-        self.think()
-        self.call(
-            "step save",
-            "POST",
-            declarations,
-            expect=302,
-            to=f"^{declarations}$",
-            data={
-                "csrfmiddlewaretoken": self.csrf(html),
-                "version": VERSION.search(html).group(1),
-                "gdpr_consent": "on",
-                "sworn_statement": "on",
-                "save_continue": "1",
-            },
-        )
-        html = self.page("step page", declarations)
+        html = self.page("review page", f"{file_url}relecture/")
         if "✖" in html:
             raise Journey("a check before submission fails")
         self.think()
@@ -321,7 +304,8 @@ class Applicant(FastHttpUser):
                 f"{file_url}introduire/",
                 expect=302,
                 to=f"^{file_url}$",
-                data={"csrfmiddlewaretoken": token},
+                # The review page's declarations, posted with the submission.
+                data={"csrfmiddlewaretoken": token, "gdpr_consent": "on", "sworn_statement": "on"},
             )
 
         if not twice:

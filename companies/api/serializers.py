@@ -274,3 +274,24 @@ class SmeDeclarationSerializer(serializers.Serializer):
             sme.own_figures(organisation), [sme.as_related(row) for row in rows]
         )
         return CountedSerializer(counted).data
+
+
+class RegisterEntrySerializer(serializers.Serializer):
+    """What the enterprise register says of an enterprise number (companies/register.py), as
+    the organisation form's script fills the form in with it."""
+
+    number = serializers.CharField()
+    active = serializers.BooleanField()
+    message = serializers.CharField(allow_blank=True)
+    name = serializers.CharField()
+    legal_form = serializers.CharField()
+    legal_form_label = serializers.CharField()
+    start_date = serializers.DateField(allow_null=True)
+    street = serializers.CharField(allow_blank=True)
+    postcode = serializers.CharField(allow_blank=True)
+    municipality = serializers.CharField(allow_blank=True)
+    province = serializers.CharField(allow_blank=True)
+    nace_codes = serializers.ListField(child=serializers.CharField())
+    sector = serializers.CharField(allow_blank=True)
+    sector_label = serializers.CharField(allow_blank=True)
+    register_date = serializers.DateField()

@@ -1,24 +1,29 @@
 """The API's views: the public directory of experts, the caller's organisations with their SME
 declaration, and the caller's expert company profile."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
 from adn_portal.accounts.api import Idempotent
 from adn_portal.lib.api import CappedCursorPagination, error
 
-from .. import selectors, services, sme
+from .. import register, selectors, services, sme
 from ..forms.public import DirectoryForm
+from ..identifiers import normalise_enterprise_number
 from ..models import Organisation
 from .serializers import (
     ExpertProfileSerializer,
     ExpertPublicSerializer,
     OrganisationSerializer,
+    RegisterEntrySerializer,
     SmeDeclarationSerializer,
     checked,
 )
@@ -125,3 +130,36 @@ class MyOrganisationSmeView(Idempotent, APIView):
         except services.CompanyError as refusal:
             return error(str(refusal), code="not_owner", status_code=403)
         return Response(SmeDeclarationSerializer(organisation).data)
+
+
+class EnterpriseRegisterView(APIView):
+    """What the enterprise register says of an enterprise number, for the organisation form's
+    script (signed-in users; throttled: REGISTER_LOOKUP_RATE). 404 while the register is not
+    loaded or when it does not list the number; a stopped enterprise comes with `active` false
+    and the form's refusal as `message`."""
+
+    throttle_classes = [UserRateThrottle, ScopedRateThrottle]
+    throttle_scope = "register_lookup"
+
+    @extend_schema(responses=RegisterEntrySerializer)
+    def get(self, request, number: str):
+        try:
+            digits = normalise_enterprise_number(number)
+        except DjangoValidationError as invalid:
+            return error(invalid.messages[0], code=invalid.code or "invalid", field="number")
+        extract = register.latest_extract()
+        if extract is None:
+            return error(
+                _("The enterprise register is not loaded on this portal."),
+                code="register_not_loaded",
+                status_code=404,
+            )
+        found = register.entry(digits)
+        refusal = register.refusal(digits, found, extract)
+        if found is None:
+            return error(refusal.messages[0], code=refusal.code, field="number", status_code=404)
+        return Response(
+            RegisterEntrySerializer(
+                register.lookup(found, extract, message=refusal.messages[0] if refusal else "")
+            ).data
+        )

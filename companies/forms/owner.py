@@ -11,7 +11,7 @@ from adn_portal.lib.decimals import LocalizedDecimalField
 from adn_portal.lib.names import validate_not_reserved, validate_plain_name
 from programs.models import Programme
 
-from .. import selectors, sme
+from .. import register, selectors, sme
 from ..identifiers import place_for_postcode
 from ..models import (
     REVIEWED_FIELDS,
@@ -79,12 +79,27 @@ class OrganisationForm(forms.ModelForm):
             ),
         }
 
+    # Filled in from the enterprise register, when it is loaded and knows the number.
+    FROM_REGISTER = ("name", "street", "postcode", "nace_codes")
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.register = None  # the register's last extract, when it fills this form in
+        self.entry = None  # what it says of the number typed
         if self.instance.pk:
             # The number identifies the organisation: it is not edited after registration.
             self.fields["enterprise_number"].disabled = True
             self.initial["enterprise_number"] = self.instance.enterprise_number_display
+            return
+        self.register = register.latest_extract()
+        if self.register is not None:
+            self.order_fields(["enterprise_number"])  # typed first: it fills in the rest
+            for name in self.FROM_REGISTER:
+                self.fields[name].required = False
+                self.fields[name].help_text = _(
+                    "Filled in from the Crossroads Bank for Enterprises (BCE) when you leave it "
+                    "empty or give your enterprise number."
+                )
 
     def clean_name(self):
         # The model field keeps it to one plain line; a new name may not pass for the AdN's
@@ -109,7 +124,32 @@ class OrganisationForm(forms.ModelForm):
         return number
 
     def clean_postcode(self):
+        if not self.cleaned_data["postcode"] and self.register is not None:
+            return ""  # the register's, in clean()
         return place_for_postcode(self.cleaned_data["postcode"]).postcode
+
+    def clean(self):
+        """With the register loaded, a new organisation is one the register lists as active;
+        its official name, registered office and NACE codes are the register's
+        (docs/domain.md, The enterprise register)."""
+        cleaned = super().clean()
+        number = cleaned.get("enterprise_number")
+        if self.register is None or not number or self.has_error("enterprise_number"):
+            return cleaned
+        self.entry = register.entry(number)
+        refusal = register.refusal(number, self.entry, self.register)
+        if refusal is not None:
+            self.add_error("enterprise_number", refusal)
+            return cleaned
+        given = register.form_values(self.entry)
+        for name in self.FROM_REGISTER:
+            if given.get(name):
+                self.errors.pop(name, None)  # the typed value, replaced, no longer counts
+                cleaned[name] = given[name]
+            elif not cleaned.get(name) and name not in self.errors and name != "nace_codes":
+                # The register does not give it (a natural person's seat, an office abroad).
+                self.add_error(name, self.fields[name].error_messages["required"])
+        return cleaned
 
 
 # ---------------------------------------------------------------------------------------------

@@ -43,3 +43,11 @@ from .organisations import (  # noqa: F401
     kind_conflict_q,
     size_class_for,
 )
+from .register import (  # noqa: F401
+    RegisterCode,
+    RegisteredActivity,
+    RegisteredAddress,
+    RegisteredEnterprise,
+    RegisteredName,
+    RegisterExtract,
+)

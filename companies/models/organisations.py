@@ -162,6 +162,15 @@ class Organisation(models.Model):
     )
     website = models.URLField(_("website"), blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
+    # From the enterprise register when it is loaded (companies/register.py), never typed: the
+    # legal form's code (code.csv's JuridicalForm) and the start date.
+    legal_form = models.CharField(_("legal form"), max_length=3, blank=True, editable=False)
+    founded_on = models.DateField(_("start date"), null=True, blank=True, editable=False)
+    # The snapshot date of the last register extract whose name, registered office and legal
+    # form were the organisation's (docs/domain.md, The enterprise register).
+    register_matched_on = models.DateField(
+        _("last matched the enterprise register on"), null=True, blank=True, editable=False
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

@@ -4,7 +4,8 @@ trace; e-mails leave through the outbox after commit. Reads are in companies/sel
 organisations: registering, editing, members, invitations, requests to join · sme: the SME
 declaration · experts: applying, the recognition's moves (`expert_transition`, the only code
 that changes a recognition's status), the public profile and its review, the daily expiry and
-reminders · claims: ownership claims · errors: what a refused action raises."""
+reminders · claims: ownership claims · register: loading the enterprise register's extracts ·
+errors: what a refused action raises."""
 
 from .claims import (  # noqa: F401
     PENDING_CLAIMS_KEY,
@@ -35,5 +36,11 @@ from .organisations import (  # noqa: F401
     organisation_invite,
     organisation_save_by_staff,
     organisation_update,
+)
+from .register import (  # noqa: F401
+    RegisterError,
+    organisations_match_register,
+    register_extract_apply,
+    register_folder_import,
 )
 from .sme import organisation_declare_structure  # noqa: F401

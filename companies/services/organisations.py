@@ -13,7 +13,7 @@ from adn_portal.accounts.audit import audit
 from adn_portal.accounts.models import AuditEvent, User
 from adn_portal.mailer.services import email_template_queue
 
-from .. import selectors, sme
+from .. import register, selectors, sme
 from ..identifiers import nace_section, normalise_enterprise_number, place_for_postcode
 from ..models import (
     ORGANISATION_IDENTITY,
@@ -42,6 +42,21 @@ def _derive(organisation: Organisation) -> None:
     organisation.sector = (
         nace_section(organisation.nace_codes[0]) if organisation.nace_codes else ""
     )
+    _follow_register(organisation)
+
+
+def _follow_register(organisation: Organisation) -> None:
+    """When the enterprise register is loaded and lists the number: the legal form and start
+    date are its, and an organisation whose name and registered office are its matches it
+    from the extract's date (docs/domain.md, The enterprise register)."""
+    extract = register.latest_extract()
+    found = register.entry(organisation.enterprise_number) if extract else None
+    if found is None:
+        return
+    organisation.legal_form = found.legal_form
+    organisation.founded_on = found.start_date
+    if not register.differences(organisation, found):
+        organisation.register_matched_on = extract.snapshot_date
 
 
 @transaction.atomic

@@ -12,8 +12,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from adn_portal.lib.null_characters import posted_text
+from adn_portal.lib.redirects import safe_next
 
-from .. import selectors, services, sme
+from .. import register, selectors, services, sme
 from ..forms.owner import (
     ExpertProfileForm,
     InvitationForm,
@@ -69,10 +70,13 @@ def organisation_create(request):
         else:
             choose_organisation(request, organisation.pk)
             messages.success(request, _("Your organisation is registered."))
-            return redirect(organisation)
+            # Back to what asked for it (an application to start, an expert to choose).
+            return redirect(safe_next(request, organisation.get_absolute_url()))
     duplicate = form.has_error("enterprise_number", "duplicate")
     return render(
-        request, "companies/organisation_form.html", {"form": form, "duplicate": duplicate}
+        request,
+        "companies/organisation_form.html",
+        {"form": form, "duplicate": duplicate, "next": safe_next(request, "")},
     )
 
 
@@ -89,6 +93,7 @@ def _organisation_page(request, organisation, *, invitation_form=None, status: i
         "companies/organisation_detail.html",
         {
             "organisation": organisation,
+            "legal_form": register.legal_form_label(organisation.legal_form),
             "is_owner": owner,
             "members": selectors.organisation_members(organisation),
             "join_requests": selectors.pending_join_requests(organisation) if owner else [],
@@ -109,9 +114,12 @@ def organisation_edit(request, pk: int):
         messages.success(request, _("The details are saved."))
         if change is not None:
             messages.info(request, PENDING_IDENTITY_MESSAGE)
-        return redirect(organisation)
+        # Back to the page that sent them here (an application's check, its review).
+        return redirect(safe_next(request, organisation.get_absolute_url()))
     return render(
-        request, "companies/organisation_form.html", {"form": form, "organisation": organisation}
+        request,
+        "companies/organisation_form.html",
+        {"form": form, "organisation": organisation, "next": safe_next(request, "")},
     )
 
 
@@ -148,7 +156,7 @@ def organisation_structure(request, pk: int):
             _show_structure_errors(error, public_form, formset)
         else:
             messages.success(request, _("The partner and linked enterprises are saved."))
-            return redirect(organisation)
+            return redirect(safe_next(request, organisation.get_absolute_url()))
     counted = sme.counted_figures(sme.own_figures(organisation), sme.related_of(organisation))
     return render(
         request,
@@ -158,6 +166,7 @@ def organisation_structure(request, pk: int):
             "public_form": public_form,
             "formset": formset,
             "counted": counted,
+            "next": safe_next(request, ""),
         },
     )
 

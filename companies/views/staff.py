@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from adn_portal.accounts.permissions import MANAGERS, role_required
 from adn_portal.lib.null_characters import posted_text
 
-from .. import selectors, services, workflow
+from .. import register, selectors, services, workflow
 from ..forms.staff import ExpertDecisionForm, OwnershipClaimDecisionForm
 from ..models import ClaimStatus, Expert, OwnershipClaim
 from ..services import CompanyError
@@ -159,7 +159,13 @@ def staff_claim_detail(request, pk: int):
     return render(
         request,
         "companies/staff_claim_detail.html",
-        {"claim": claim, "form": form, "others": selectors.other_claims_on(claim)},
+        {
+            "claim": claim,
+            "form": form,
+            "others": selectors.other_claims_on(claim),
+            # What the register says of the number: who the organisation officially is.
+            "comparison": register.comparison(claim.organisation),
+        },
     )
 
 

@@ -17,3 +17,18 @@ document.addEventListener("click", (event) => {
     field.focus();
   }
 });
+
+// Logging out forgets the application texts this browser kept while they were not saved
+// (static/js/application-form.js): the next person on this computer does not find them.
+document.addEventListener("submit", (event) => {
+  if (!event.target.matches("form[data-forget-drafts]")) {
+    return;
+  }
+  try {
+    Object.keys(localStorage)
+      .filter((key) => key.startsWith("adn-draft:"))
+      .forEach((key) => localStorage.removeItem(key));
+  } catch {
+    // storage unavailable: nothing was kept
+  }
+});

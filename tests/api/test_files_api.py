@@ -4,7 +4,7 @@ from rest_framework.test import APIClient
 from applications.models import Application, ApplicationEvent
 from applications.workflow import Status
 from tests.factories import OrganisationFactory, UserFactory, make_member
-from tests.fixtures.applicants import START_STEPS, pdf
+from tests.fixtures.applicants import DECLARATIONS, START_STEPS, pdf
 from tests.fixtures.staff import staff, submitted_file
 
 pytestmark = pytest.mark.django_db
@@ -52,7 +52,7 @@ def test_an_applicant_creates_fills_and_submits_a_file_through_the_api(
         format="multipart",
     )
     assert upload.status_code == 201
-    submitted = api.post(f"/api/v1/applications/{draft['id']}/submit/")
+    submitted = api.post(f"/api/v1/applications/{draft['id']}/submit/", DECLARATIONS, format="json")
     assert submitted.status_code == 200
     assert submitted.json()["status"] == "submitted"
     assert submitted.json()["reference"].startswith("START-")
@@ -110,7 +110,7 @@ def test_a_stale_version_is_a_conflict(api, applicant, start_call):
 def test_a_refused_submission_lists_the_failed_checks(api, applicant, start_call):
     api.force_authenticate(applicant)
     draft = start(api, applicant, start_call)
-    response = api.post(f"/api/v1/applications/{draft['id']}/submit/")
+    response = api.post(f"/api/v1/applications/{draft['id']}/submit/", DECLARATIONS, format="json")
     assert response.status_code == 422
     assert "complete" in {e["field"] for e in response.json()["errors"]}
 
@@ -121,8 +121,9 @@ def test_submit_with_an_idempotency_key_is_done_once_and_answered_the_same(
     api.force_authenticate(applicant)
     draft = start(api, applicant, start_call)
     fill(api, draft, expert)
-    first = api.post(f"/api/v1/applications/{draft['id']}/submit/", HTTP_IDEMPOTENCY_KEY="abc-123")
-    second = api.post(f"/api/v1/applications/{draft['id']}/submit/", HTTP_IDEMPOTENCY_KEY="abc-123")
+    submit = f"/api/v1/applications/{draft['id']}/submit/"
+    first = api.post(submit, DECLARATIONS, format="json", HTTP_IDEMPOTENCY_KEY="abc-123")
+    second = api.post(submit, DECLARATIONS, format="json", HTTP_IDEMPOTENCY_KEY="abc-123")
     assert first.json() == second.json()
     assert second["Idempotent-Replay"] == "true"
     assert ApplicationEvent.objects.filter(to_status="submitted").count() == 1

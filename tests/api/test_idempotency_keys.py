@@ -17,6 +17,7 @@ from adn_portal.wiring import api as api_urls
 from applications.models import ApplicationEvent
 from applications.workflow import Status
 from tests.auth import login_staff
+from tests.fixtures.applicants import DECLARATIONS
 from tests.fixtures.staff import staff, submitted_file
 
 from .test_files_api import fill, start
@@ -113,10 +114,10 @@ def test_a_refused_submit_runs_again_with_the_same_key_once_the_draft_is_fixed(
     draft = start(api, applicant, start_call)
     submit = f"/api/v1/applications/{draft['id']}/submit/"
 
-    refused = api.post(submit, HTTP_IDEMPOTENCY_KEY="submit-1")
+    refused = api.post(submit, DECLARATIONS, format="json", HTTP_IDEMPOTENCY_KEY="submit-1")
     fill(api, draft, expert)
-    submitted = api.post(submit, HTTP_IDEMPOTENCY_KEY="submit-1")
-    again = api.post(submit, HTTP_IDEMPOTENCY_KEY="submit-1")
+    submitted = api.post(submit, DECLARATIONS, format="json", HTTP_IDEMPOTENCY_KEY="submit-1")
+    again = api.post(submit, DECLARATIONS, format="json", HTTP_IDEMPOTENCY_KEY="submit-1")
 
     assert refused.status_code == 422
     assert submitted.status_code == 200 and "Idempotent-Replay" not in submitted

@@ -4,14 +4,20 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from adn_portal.mailer.models import OutgoingEmail
 from applications.models import Application, ApplicationEvent, ApplicationVersion
 from applications.workflow import Status
-from tests.fixtures.applicants import fill_steps, pdf
+from tests.fixtures.applicants import DECLARED, fill_steps, pdf
 
 pytestmark = pytest.mark.django_db
+
+SAVED_ELSEWHERE = (
+    "This step was saved elsewhere while you were writing (in another tab or window, or by a "
+    "colleague). Your text is not saved yet: compare it with the saved one and choose."
+)
 
 
 def start(client, call) -> Application:
@@ -33,7 +39,7 @@ def test_an_sme_applies_to_start_ia_and_gets_a_reference_and_an_acknowledgement(
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("applications:submit", args=[application.pk]))
+        response = client.post(reverse("applications:submit", args=[application.pk]), DECLARED)
 
     application.refresh_from_db()
     year = timezone.localdate().year
@@ -58,7 +64,7 @@ def test_the_acknowledgement_is_written_in_the_applicants_language(
     client.force_login(applicant)
     application = start(client, start_call)
     fill_steps(client, application, expert)
-    client.post(reverse("applications:submit", args=[application.pk]))
+    client.post(reverse("applications:submit", args=[application.pk]), DECLARED)
     application.refresh_from_db()
     subject = application.messages.get().subject
     assert "Antrag" in subject and application.reference in subject
@@ -128,13 +134,16 @@ def test_two_colleagues_editing_the_same_draft_get_a_conflict_not_a_silent_overw
     other = client.__class__()
     other.force_login(colleague)
     other.post(url, {"activity": "Version de la collègue.", "version": "1", "save_draft": "1"})
-    response = client.post(
-        url, {"activity": "Ma version.", "version": "1", "save_draft": "1"}, follow=True
-    )
+    response = client.post(url, {"activity": "Ma version.", "version": "1", "save_draft": "1"})
 
     application.refresh_from_db()
+    assert response.status_code == 409
     assert application.data["needs"]["activity"] == "Version de la collègue."
-    assert "Un collègue a enregistré cette demande" in response.content.decode()
+    page = html.unescape(response.content.decode())
+    # Worded for any other save: a colleague's, or the same person's in another tab.
+    with translation.override("fr"):
+        assert gettext(SAVED_ELSEWHERE) in page
+    assert "Ma version." in page and "Version de la collègue." in page  # both, to choose
 
 
 def test_checks_are_shown_before_submission_in_plain_french(client, applicant, start_call, expert):
@@ -148,32 +157,9 @@ def test_checks_are_shown_before_submission_in_plain_french(client, applicant, s
     application = start(client, start_call)
     fill_steps(client, application, expert)
 
-    response = client.get(reverse("applications:step", args=[application.pk, "declarations"]))
+    response = client.get(reverse("applications:review", args=[application.pk]))
+    assert response.status_code == 200
     assert "n'est pas en Wallonie" in html.unescape(response.content.decode())
-
-
-def test_saving_the_last_step_stays_on_it_with_the_checks_and_the_submit_button(
-    client, applicant, start_call, expert
-):
-    client.force_login(applicant)
-    application = start(client, start_call)
-    fill_steps(client, application, expert)  # the declarations are saved last
-    application.refresh_from_db()
-    last = reverse("applications:step", args=[application.pk, "declarations"])
-
-    response = client.post(
-        last,
-        {
-            "gdpr_consent": "on",
-            "sworn_statement": "on",
-            "version": str(application.version),
-            "save_continue": "1",
-        },
-    )
-
-    assert response.url == last
-    page = client.get(last).content.decode()
-    assert reverse("applications:submit", args=[application.pk]) in page
 
 
 def test_a_failed_check_refuses_the_submission_and_keeps_the_draft(
@@ -185,7 +171,7 @@ def test_a_failed_check_refuses_the_submission_and_keeps_the_draft(
     application = start(client, start_call)
     fill_steps(client, application, expert)
 
-    response = client.post(reverse("applications:submit", args=[application.pk]))
+    response = client.post(reverse("applications:submit", args=[application.pk]), DECLARED)
 
     application.refresh_from_db()
     assert response.status_code == 422
@@ -203,7 +189,7 @@ def test_submission_after_the_deadline_is_refused_and_the_draft_survives(
     start_call.closes_at = timezone.now() - timedelta(minutes=1)
     start_call.save()
 
-    response = client.post(reverse("applications:submit", args=[application.pk]))
+    response = client.post(reverse("applications:submit", args=[application.pk]), DECLARED)
 
     application.refresh_from_db()
     assert response.status_code == 422
@@ -216,7 +202,7 @@ def test_a_double_submit_creates_one_submission(client, applicant, start_call, e
     application = start(client, start_call)
     fill_steps(client, application, expert)
     for _ in range(3):
-        client.post(reverse("applications:submit", args=[application.pk]))
+        client.post(reverse("applications:submit", args=[application.pk]), DECLARED)
     application.refresh_from_db()
     assert application.reference.endswith("-0001")
     assert application.versions.count() == 1
@@ -232,12 +218,9 @@ def test_a_double_submit_creates_one_submission(client, applicant, start_call, e
 def test_a_missing_step_blocks_the_submission(client, applicant, start_call, expert):
     client.force_login(applicant)
     application = start(client, start_call)
-    steps = {
-        "organisation": {"confirmed": "on"},
-        "declarations": {"gdpr_consent": "on", "sworn_statement": "on"},
-    }
-    fill_steps(client, application, expert, steps=steps)
-    response = client.post(reverse("applications:submit", args=[application.pk]))
+    fill_steps(client, application, expert, steps={"organisation": {"confirmed": "on"}})
+    response = client.post(reverse("applications:submit", args=[application.pk]), DECLARED)
+    assert response.status_code == 422
     failed = [c for c in response.context["checks"] if not c.passed]
     assert failed[0].rule == "complete"
     assert "Personne de contact" in failed[0].message
@@ -247,7 +230,7 @@ def test_submitted_content_is_frozen(client, applicant, start_call, expert):
     client.force_login(applicant)
     application = start(client, start_call)
     fill_steps(client, application, expert)
-    client.post(reverse("applications:submit", args=[application.pk]))
+    client.post(reverse("applications:submit", args=[application.pk]), DECLARED)
     response = client.post(
         reverse("applications:step", args=[application.pk, "needs"]),
         {"activity": "Changé", "version": "99", "save_draft": "1"},
@@ -261,7 +244,7 @@ def test_the_applicant_withdraws_a_file_that_is_not_decided(client, applicant, s
     client.force_login(applicant)
     application = start(client, start_call)
     fill_steps(client, application, expert)
-    client.post(reverse("applications:submit", args=[application.pk]))
+    client.post(reverse("applications:submit", args=[application.pk]), DECLARED)
     client.post(
         reverse("applications:withdraw", args=[application.pk]), {"reason": "Projet reporté."}
     )
@@ -287,7 +270,7 @@ def test_a_broker_failure_never_loses_the_submission_nor_sends_twice(
         tasks.send_outgoing_email, "delay", side_effect=OperationalError("Connection refused")
     )
     with down, django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("applications:submit", args=[application.pk]))
+        response = client.post(reverse("applications:submit", args=[application.pk]), DECLARED)
 
     application.refresh_from_db()
     assert response.status_code == 302

@@ -6,7 +6,7 @@ from applications import services
 from applications.models import Application, ApplicationEvent, OutcomeReport
 from applications.workflow import Actor, Status
 from tests.factories import CallFactory
-from tests.fixtures.applicants import fill_steps, pdf
+from tests.fixtures.applicants import DECLARATIONS, fill_steps, pdf
 from tests.fixtures.staff import staff
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +19,11 @@ def submitted(client, applicant, start_call, expert) -> Application:
         call=start_call, organisation=applicant.organisation, by=applicant
     )
     fill_steps(client, application, expert)
-    return services.application_submit(application=application, by=applicant)
+    return services.application_submit(
+        application=application,
+        by=applicant,
+        declarations=DECLARATIONS,
+    )
 
 
 @pytest.fixture
@@ -233,9 +237,10 @@ def test_the_file_page_query_count_does_not_grow_with_events_and_documents(
         )
         attachment.file.save(f"applications/a{n}.pdf", ContentFile(b"%PDF-1.4\n"), save=True)
     page = None
-    with django_assert_num_queries(
-        6
-    ):  # session, user, file with call/org/expert + version count, events, messages, documents
+    # session, user, the file with its call, organisation and expert; its events, letters and
+    # messages, their documents, the file's documents; the conversation and its notification
+    # marked read (their user's unread count); the versions; the conversation's unread marks
+    with django_assert_num_queries(12):
         page = client.get(submitted.get_absolute_url())
     assert page.status_code == 200
     assert (

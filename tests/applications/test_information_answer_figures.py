@@ -59,7 +59,6 @@ def asked(db):
         "project": {"title": "Tri", "use_case": "Défauts.", "objectives": "-20 %."},
         "provider": {"expert": first.pk, "work_plan": "Trois phases.", "duration_months": 6},
         "budget": BUDGET,
-        "declarations": {"gdpr_consent": True, "sworn_statement": True},
     }
     version = draft["version"]
     for slug, data in steps.items():
@@ -76,7 +75,9 @@ def asked(db):
         format="multipart",
     )
     assert quote.status_code == 201
-    assert api.post(f"/api/v1/applications/{draft['id']}/submit/").status_code == 200
+    declared = {"gdpr_consent": True, "sworn_statement": True}
+    submitted = api.post(f"/api/v1/applications/{draft['id']}/submit/", declared, format="json")
+    assert submitted.status_code == 200
     application = Application.objects.get(pk=draft["id"])
     reviewer = staff("reviewer", "TREMPLIN")
     services.application_request_information(

@@ -1,5 +1,5 @@
 """The daily reminder of unanswered requests for information (applications.services.reminders,
-beat task applications.tasks.remind_information_requests). Through a live worker on
+beat task applications.tasks.send_reminders). Through a live worker on
 PostgreSQL and Redis: tests/services/test_beat_tasks.py."""
 
 from datetime import timedelta
@@ -37,8 +37,10 @@ def test_a_request_due_tomorrow_is_recalled_once_in_the_applicants_language():
     application, applicant = information_requested(due_in_days=1, language="de")
     today = timezone.localdate()
 
-    assert tasks.remind_information_requests.run() == 1
-    assert tasks.remind_information_requests.run() == 0  # the same day again: nobody twice
+    assert tasks.send_reminders.run()["information_requests"] == 1
+    assert (
+        tasks.send_reminders.run()["information_requests"] == 0
+    )  # the same day again: nobody twice
 
     reminder = OutgoingEmail.objects.filter(to=applicant.email).latest("pk")
     assert application.reference in reminder.subject
@@ -67,19 +69,19 @@ def test_a_request_is_recalled_again_once_the_interval_has_passed(settings):
 
 
 def test_an_overdue_request_says_when_the_answer_was_due():
-    _application, applicant = information_requested(due_in_days=-3)
+    application, applicant = information_requested(due_in_days=-3, language="en")
 
-    assert tasks.remind_information_requests.run() == 1
+    assert tasks.send_reminders.run()["information_requests"] == 1
     reminder = OutgoingEmail.objects.filter(to=applicant.email).latest("pk")
     due = timezone.localdate() - timedelta(days=3)
-    assert "Your answer was due on" in reminder.body or "était attendue" in reminder.body
-    assert str(due.year) in reminder.body
+    assert f"Reminder: your answer on {application.reference} was due on" in reminder.body
+    assert f"{due.day} {due:%B} {due.year}" in reminder.body  # the date as the portal writes it
 
 
 def test_a_request_due_later_is_not_recalled_yet():
     information_requested(due_in_days=2)
 
-    assert tasks.remind_information_requests.run() == 0
+    assert tasks.send_reminders.run()["information_requests"] == 0
 
 
 def test_an_answered_request_is_not_recalled():
@@ -88,7 +90,7 @@ def test_an_answered_request_is_not_recalled():
         application=application, by=applicant, answer="Le voici."
     )
 
-    assert tasks.remind_information_requests.run() == 0
+    assert tasks.send_reminders.run()["information_requests"] == 0
 
 
 def test_a_file_no_longer_waiting_for_the_answer_is_not_recalled():
@@ -96,7 +98,7 @@ def test_a_file_no_longer_waiting_for_the_answer_is_not_recalled():
     application.status = Status.WITHDRAWN  # closed some other way; the request stays open
     application.save(update_fields=["status"])
 
-    assert tasks.remind_information_requests.run() == 0
+    assert tasks.send_reminders.run()["information_requests"] == 0
 
 
 def test_an_erased_applicant_is_not_written_to():
@@ -104,4 +106,4 @@ def test_an_erased_applicant_is_not_written_to():
     applicant.is_active = False
     applicant.save(update_fields=["is_active"])
 
-    assert tasks.remind_information_requests.run() == 0
+    assert tasks.send_reminders.run()["information_requests"] == 0

@@ -1,4 +1,4 @@
-""""Which programme for me?": answers before sign-up give a programme and a call, with the
+""" "Which programme for me?": answers before sign-up give a programme and a call, with the
 reasons, by the eligibility checks of a submission (applications/eligibility.profile_checks)."""
 
 from datetime import timedelta
@@ -143,7 +143,7 @@ def test_with_no_open_call_the_programmes_next_calls_are_offered(client):
     assert found.call is None and found.upcoming == [upcoming]
 
 
-@pytest.mark.parametrize("postcode", ["0000", "٥٠٠٠", "abcd", "5" * 5000])
+@pytest.mark.parametrize("postcode", ["0000", "\u0665\u0660\u0660\u0660", "abcd", "5" * 5000])
 def test_odd_answers_are_refused_on_their_field_never_a_500(client, calls, postcode):
     response = ask(client, postcode=postcode)
     assert response.context["recommendation"] is None

@@ -21,7 +21,7 @@ from companies.services import ownership_claim_decide
 from stats.computation import compute
 from tests.auth import login
 from tests.factories import DEFAULT_PASSWORD, OrganisationFactory, UserFactory, make_member
-from tests.fixtures.applicants import START_STEPS, fill_steps, pdf
+from tests.fixtures.applicants import DECLARED, START_STEPS, fill_steps, pdf
 
 from .dump import tables_holding
 
@@ -100,7 +100,7 @@ def submits_a_file(browser, start_call, expert, callbacks) -> Application:
     steps["expert"] = {"expert": str(expert.pk), "availability": "Les mardis."}
     fill_steps(browser, application, expert, steps)
     with callbacks(execute=True):
-        response = browser.post(reverse("applications:submit", args=[application.pk]))
+        response = browser.post(reverse("applications:submit", args=[application.pk]), DECLARED)
     assert response.status_code == 302
     application.refresh_from_db()
     assert application.status == Status.SUBMITTED

@@ -33,6 +33,7 @@ from rest_framework.test import APIClient
 
 from adn_portal.accounts.roles import Role
 from adn_portal.lib.numbers import whole_number
+from adn_portal.lib.openid import FEDERAL_PROVIDER_ID
 from adn_portal.lib.pagination import paginate
 from adn_portal.lib.spreadsheet import safe_cell
 from applications.models import Application, Export
@@ -244,6 +245,9 @@ def _path_values(world) -> dict[str, str]:
         "message_pk": "1",
         "membership_pk": "1",
         "request_pk": "1",
+        "agreement_pk": "1",
+        "milestone_pk": "1",
+        "provider_id": FEDERAL_PROVIDER_ID,
         "export_pk": str(Export.objects.get().pk),
         "token": "abc",
         "fmt": "csv",
@@ -256,24 +260,25 @@ def _path_values(world) -> dict[str, str]:
     }
 
 
-def _walk(patterns, namespace=""):
+def _walk(patterns, namespace="", outer=frozenset()):
+    """Each named URL with its path parameters, those of the includes around it too."""
     for pattern in patterns:
+        parameters = outer | frozenset(pattern.pattern.regex.groupindex)
         if isinstance(pattern, URLResolver):
             inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
-            yield from _walk(pattern.url_patterns, inner)
+            yield from _walk(pattern.url_patterns, inner, parameters)
         elif isinstance(pattern, URLPattern) and pattern.name:
-            yield namespace + pattern.name, pattern
+            yield namespace + pattern.name, parameters
 
 
 def _named_patterns() -> dict[str, frozenset[str]]:
     """Every named URL of the URLconf and its path parameters. The format-suffix twins are left
     out (`format` is fuzzed as a query parameter instead), and so is the log-out form."""
-    found = {}
-    for name, pattern in _walk(get_resolver().url_patterns):
-        parameters = frozenset(pattern.pattern.regex.groupindex)
-        if "format" not in parameters and not name.endswith("logout"):
-            found[name] = parameters
-    return found
+    return {
+        name: parameters
+        for name, parameters in _walk(get_resolver().url_patterns)
+        if "format" not in parameters and not name.endswith("logout")
+    }
 
 
 PATTERNS = _named_patterns()
@@ -433,7 +438,7 @@ def _refused(response) -> bool:
     return any(m.level >= message_levels.ERROR for m in getattr(stored, "_queued_messages", []))
 
 
-STEP_SLUGS = ["organisation", "contact", "needs", "expert", "declarations"]
+STEP_SLUGS = ["organisation", "contact", "needs", "expert"]
 PAGE_FORMS = [
     "organisation_create", "organisation_edit", "expert_apply", "organisation_join",
     "organisation_invite", "profile", "set_language", "withdraw", "answer", "report",

@@ -19,6 +19,7 @@ from django.urls import URLPattern, URLResolver, reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from adn_portal.accounts.models import Notification, NotificationPreference
 from adn_portal.mailer.models import OutgoingEmail
 from applications.models import (
     ApplicantMessage,
@@ -28,6 +29,7 @@ from applications.models import (
     Assignment,
     Attachment,
     Export,
+    MessageAttachment,
     Score,
 )
 from applications.workflow import Status
@@ -35,7 +37,7 @@ from companies.models import Expert, ExpertFacet, ExpertProfileChange, Organisat
 from programs.models import EligibilityRule, FormSection, Programme
 from tests.auth import login, login_staff
 from tests.factories import CallFactory, ExpertFactory, OrganisationFactory, make_member
-from tests.fixtures.applicants import START_STEPS, pdf
+from tests.fixtures.applicants import DECLARED, START_STEPS, pdf
 from tests.fixtures.staff import scored_call, staff, submitted_file
 
 pytestmark = pytest.mark.django_db
@@ -105,6 +107,7 @@ def w(db):
     services.conflict_declare(reviewer=conflicted, organisation=queued.organisation)
 
     owner = make_member(expert.organisation)
+    conversing = submitted_file(start, expert=expert)  # its expert company takes part
     return SimpleNamespace(**locals())
 
 
@@ -239,13 +242,6 @@ def table(w) -> dict[str, Row]:
         ),
         _step(
             w,
-            w.start_draft,
-            "declarations",
-            START_STEPS["declarations"],
-            [({"sworn_statement": DROP}, "sworn_statement")],
-        ),
-        _step(
-            w,
             w.tremplin_draft,
             "project",
             TREMPLIN_STEPS["project"],
@@ -279,13 +275,29 @@ def table(w) -> dict[str, Row]:
         ),
         Row(
             endpoint=("application-submit", "POST"),
+            form="DeclarationsForm",
+            page_status=400,
+            who="applicant",
+            page=reverse("applications:submit", args=[w.start_draft.pk]),
+            api=f"/api/v1/applications/{w.start_draft.pk}/submit/",
+            valid=DECLARED,
+            cases=[
+                ({"sworn_statement": DROP}, "sworn_statement"),
+                ({"gdpr_consent": DROP}, "gdpr_consent"),
+            ],
+            body=_json,
+            api_only=[({"sworn_statement": ["on"]}, "sworn_statement")],
+        ),
+        Row(
+            endpoint=("application-submit", "POST"),
             form="(none: the checks of the submission)",
             page_status=422,
             who="applicant",
             page=reverse("applications:submit", args=[w.start_draft.pk]),
             api=f"/api/v1/applications/{w.start_draft.pk}/submit/",
-            valid={},
+            valid=DECLARED,
             cases=[({}, "complete")],  # steps missing: the same failed check on both
+            body=_json,
             api_status=422,
         ),
         Row(
@@ -502,6 +514,56 @@ def table(w) -> dict[str, Row]:
             cases=[({"text": ""}, "text"), ({"text": "a\x00b"}, "text")],
             api_only=[({"text": ["À vérifier."]}, "text")],
         ),
+        *[
+            Row(
+                endpoint=(endpoint, "POST"),
+                form=f"MessageForm ({who})",
+                page_status=400,
+                who=who,
+                page=page,
+                api=api,
+                valid={"body": "Bonjour."},
+                cases=[
+                    ({"body": ""}, "body"),
+                    ({"body": "   "}, "body"),
+                    ({"body": "a\x00b"}, "body"),
+                    ({"body": "x" * 5001}, "body"),
+                    ({"file": lambda: SimpleUploadedFile("x.pdf", b"MZ\x90\x00" * 100)}, "file"),
+                ],
+                multipart=True,
+            )
+            for endpoint, who, page, api in [
+                (
+                    "application-messages",
+                    "applicant",
+                    file_page("message_send", w.submitted),
+                    f"/api/v1/applications/{w.submitted.pk}/messages/",
+                ),
+                (
+                    "staff-application-messages",
+                    "manager",
+                    file_page("staff_conversation", w.submitted),
+                    staff_api(w.submitted, "messages"),
+                ),
+                (
+                    "expert-application-messages",
+                    "owner",
+                    file_page("expert_conversation", w.conversing),
+                    f"/api/v1/me/expert/files/{w.conversing.pk}/messages/",
+                ),
+            ]
+        ],
+        Row(
+            endpoint=("notification-preferences", "PUT"),
+            form="PreferencesForm",
+            page_status=400,
+            who="applicant",
+            page=reverse("notifications:preferences"),
+            api="/api/v1/me/notification-preferences/",
+            valid={"message": "digest"},
+            cases=[({"message": "pigeon"}, "message"), ({"reminder": "a\x00b"}, "reminder")],
+            api_only=[({"message": ["digest"]}, "message"), ({"colour": "blue"}, "colour")],
+        ),
         Row(
             endpoint=("staff-export-list", "POST"),
             form="ExportForm",
@@ -519,6 +581,9 @@ def table(w) -> dict[str, Row]:
 # Writable endpoints whose page/API parity is proven by their own table elsewhere.
 ELSEWHERE = {
     ("my-organisation-sme", "PUT"): "tests/companies/test_sme_declaration.py",
+    # Reading notifications takes no input to refuse: the page and the API do the same there.
+    ("notification-read", "POST"): "tests/accounts/test_notifications.py",
+    ("notification-read-all", "POST"): "tests/accounts/test_notifications.py",
 }
 
 ROWS = [
@@ -527,10 +592,10 @@ ROWS = [
     "application-step PUT · steps: contact",
     "application-step PUT · steps: needs",
     "application-step PUT · steps: expert",
-    "application-step PUT · steps: declarations",
     "application-step PUT · steps: project",
     "application-step PUT · steps: provider",
     "application-step PUT · steps: budget",
+    "application-submit POST · DeclarationsForm",
     "application-submit POST · (none: the checks of the submission)",
     "application-withdraw POST · WithdrawForm",
     "application-withdraw POST · (none: a draft is deleted, not withdrawn)",
@@ -546,6 +611,10 @@ ROWS = [
     "staff-application-scores POST · ScoreForm",
     "staff-application-notes POST · NoteForm",
     "staff-export-list POST · ExportForm",
+    "application-messages POST · MessageForm (applicant)",
+    "staff-application-messages POST · MessageForm (manager)",
+    "expert-application-messages POST · MessageForm (owner)",
+    "notification-preferences PUT · PreferencesForm",
 ]
 
 
@@ -562,6 +631,9 @@ def stored() -> dict:
         Assignment,
         Attachment,
         Export,
+        MessageAttachment,
+        Notification,
+        NotificationPreference,
         Score,
         Expert,
         ExpertFacet,

@@ -18,13 +18,14 @@ ROOT = Path(__file__).resolve().parents[2]
 class LiveWorker:
     """A `celery worker` process on its own queue, reading the test database."""
 
-    def __init__(self, queue: str, **extra_env: str):
+    def __init__(self, queue: str, *, worker: str = "", **extra_env: str):
+        """`worker`: a name of its own, for a second worker on the same queue."""
         self.queue = queue
         self.extra_env = extra_env
-        self.name = f"{queue}@localhost"
+        self.name = f"{worker or queue}@localhost"
         self.process: subprocess.Popen | None = None
         self.log_file = None
-        self.log = ROOT / "var" / f"{queue}.log"
+        self.log = ROOT / "var" / f"{worker or queue}.log"
 
     def start(self) -> None:
         db = settings.DATABASES["default"]

@@ -12,19 +12,33 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from adn_portal.accounts.models import AuditEvent, IdempotencyKey, RecordCheck
+from adn_portal.accounts.models import (
+    AuditEvent,
+    Delivery,
+    IdempotencyKey,
+    NotificationKind,
+    NotificationPreference,
+    RecordCheck,
+)
+from adn_portal.accounts.notifications.services import notification_send
 from adn_portal.celery import app as celery_app
 from adn_portal.mailer import tasks as mailer_tasks
 from adn_portal.mailer.models import OutgoingEmail
 from adn_portal.mailer.services import email_queue
 from applications import services as application_services
-from applications.models import ApplicantMessage
-from applications.workflow import Actor
+from applications.models import ApplicantMessage, Application, Assignment
+from applications.workflow import Actor, Status
 from companies.models import Expert
 from companies.workflow import RecognitionStatus
 from stats.computation import compute
 from stats.models import IndicatorValue, SnapshotRun
-from tests.factories import ExpertFactory, OrganisationFactory, UserFactory, make_member
+from tests.factories import (
+    CallFactory,
+    ExpertFactory,
+    OrganisationFactory,
+    UserFactory,
+    make_member,
+)
 from tests.fixtures.staff import staff, submitted_file
 from tests.stats.dataset import build
 
@@ -99,6 +113,65 @@ def _information_request_reminded(state) -> bool:
     return request.reminded_at is not None and reminder.count() == 1
 
 
+def _one_of_each_reminder():
+    """A draft whose call closes tomorrow, a request for information due tomorrow, a review
+    overdue: the daily reminders' task sends each."""
+    call = CallFactory(closes_at=timezone.now() + timedelta(hours=20))
+    organisation = OrganisationFactory()
+    drafter = make_member(organisation, UserFactory(language="en"))
+    Application.objects.create(
+        call=call, programme=call.programme, organisation=organisation, created_by=drafter
+    )
+    reviewing = submitted_file(status=Status.UNDER_REVIEW)
+    reviewer = staff("reviewer", "START", language="en")
+    with transaction.atomic():
+        assignment = application_services.application_assign(
+            application=reviewing, reviewer=reviewer, by=staff("programme manager", "START")
+        )
+    Assignment.objects.filter(pk=assignment.pk).update(
+        assigned_at=timezone.now() - timedelta(days=settings.REVIEW_DUE_DAYS + 1)
+    )
+    return _information_request_due_tomorrow(), drafter, reviewer
+
+
+def _each_reminded(state) -> bool:
+    information_request, drafter, reviewer = state
+    return (
+        _information_request_reminded(information_request)
+        and OutgoingEmail.objects.filter(
+            to=drafter.email, subject__startswith="Your draft", sent_at__isnull=False
+        ).count()
+        == 1
+        and OutgoingEmail.objects.filter(
+            to=reviewer.email, subject__startswith="Your review", sent_at__isnull=False
+        ).count()
+        == 1
+    )
+
+
+def _notifications_for_the_digest():
+    person = UserFactory(language="en")
+    NotificationPreference.objects.create(
+        user=person, kind=NotificationKind.MESSAGE, delivery=Delivery.DIGEST
+    )
+    with transaction.atomic():
+        notification_send(
+            recipients=[person],
+            kind=NotificationKind.MESSAGE,
+            text="New message on the file %(reference)s.",
+            params={"reference": "START-2026-0042"},
+            url="/dossiers/",
+        )
+    return person
+
+
+def _digest_sent(person) -> bool:
+    digest = OutgoingEmail.objects.filter(
+        to=person.email, subject__startswith="Your ADN Portal notifications", sent_at__isnull=False
+    )
+    return digest.count() == 1 and "START-2026-0042" in digest.get().body
+
+
 def _email_whose_task_was_lost():
     with mock.patch.object(mailer_tasks.send_outgoing_email, "delay"), transaction.atomic():
         email = email_queue(to="julie@pme.be", subject="Accusé de réception", body="Bonjour")
@@ -158,8 +231,11 @@ SCENARIOS = {
     "applications.tasks.verify_records": Scenario(
         arrange=_audit_event_changed_behind_the_portal, done=_verification_found
     ),
-    "applications.tasks.remind_information_requests": Scenario(
-        arrange=_information_request_due_tomorrow, done=_information_request_reminded
+    "applications.tasks.send_reminders": Scenario(
+        arrange=_one_of_each_reminder, done=_each_reminded
+    ),
+    "adn_portal.accounts.tasks.send_notification_digests": Scenario(
+        arrange=_notifications_for_the_digest, done=_digest_sent
     ),
     "adn_portal.mailer.tasks.resend_unsent_emails": Scenario(
         arrange=_email_whose_task_was_lost,

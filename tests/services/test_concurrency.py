@@ -75,7 +75,7 @@ def test_concurrent_submissions_of_one_draft_give_one_reference():
     from applications.services import application_save_step, application_start
     from applications.steps import steps_for
     from tests.factories import CallFactory, ExpertFactory, OrganisationFactory, make_member
-    from tests.fixtures.applicants import START_STEPS
+    from tests.fixtures.applicants import DECLARATIONS, START_STEPS
 
     organisation = OrganisationFactory()
     applicant = make_member(organisation)
@@ -97,7 +97,9 @@ def test_concurrent_submissions_of_one_draft_give_one_reference():
     results = race(
         5,
         lambda n: services.application_submit(
-            application=Application.objects.get(pk=draft.pk), by=applicant
+            application=Application.objects.get(pk=draft.pk),
+            by=applicant,
+            declarations=DECLARATIONS,
         ),
     )
 

@@ -18,6 +18,7 @@ from applications import services
 from applications.models import Application
 from stats import services as stats_services
 from stats.models import IndicatorValue, SnapshotRun
+from tests.fixtures.applicants import DECLARATIONS
 from tests.stats.dataset import build
 
 from .stack import ROOT, LiveWorker, wait_until
@@ -142,7 +143,7 @@ def test_submissions_while_redis_is_down_are_stored_answered_quickly_and_mailed_
         for draft, user in drafts:
             started = time.monotonic()
             with transaction.atomic():
-                services.application_submit(application=draft, by=user)
+                services.application_submit(application=draft, by=user, declarations=DECLARATIONS)
             durations.append(time.monotonic() - started)
     finally:
         os.makedirs("/var/lib/redis", exist_ok=True)
@@ -295,7 +296,7 @@ def test_postgresql_restarted_during_a_burst_leaves_no_half_written_file(broker_
                     kind="annex",
                     by=user,
                 )
-                services.application_submit(application=draft, by=user)
+                services.application_submit(application=draft, by=user, declarations=DECLARATIONS)
                 outcomes.append("ok")
                 return
             except (OperationalError, services.ApplicationError) as error:  # the database went away

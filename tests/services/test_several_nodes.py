@@ -33,7 +33,7 @@ from django.urls import reverse
 from applications.models import Application, Attachment, Export
 from applications.workflow import Status
 from tests.factories import DEFAULT_PASSWORD
-from tests.fixtures.applicants import START_STEPS
+from tests.fixtures.applicants import DECLARED, START_STEPS
 from tests.fixtures.staff import staff
 
 from .stack import ROOT, LiveWorker, wait_until
@@ -320,7 +320,7 @@ def test_an_applicant_and_staff_use_two_nodes_in_turn_and_every_file_lives_in_th
     assert response.status_code == 302
     assert f"private/{draft.file.name}" not in keys(stack["bucket"])  # gone with its row
 
-    response = browser.post(reverse("applications:submit", args=[application.pk]))
+    response = browser.post(reverse("applications:submit", args=[application.pk]), DECLARED)
     assert response.status_code == 302
     application.refresh_from_db()
     assert application.status == Status.SUBMITTED

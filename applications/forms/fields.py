@@ -1,0 +1,103 @@
+"""The kinds of question a step is made of, each declaring what the pages need to show it:
+long texts with their limit, amounts in euros, and a picker (a searchable list of choices with
+their details). Steps are built from these (applications/steps.py), so that a step's page, its
+review and its script are driven by its fields, not by its name."""
+
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from adn_portal.lib.decimals import LocalizedDecimalField
+from adn_portal.lib.text import LongTextField, fold
+
+# The longest search a picker reads from a query string: longer is cut, never an error.
+SEARCH_MAX_LENGTH = 100
+
+
+def long_text(label, **kwargs) -> LongTextField:
+    """An answer in a few paragraphs (settings.TEXT_LIMITS["long"])."""
+    return LongTextField(label=label, kind="long", **kwargs)
+
+
+def brief_text(label, **kwargs) -> LongTextField:
+    """An answer in a sentence or two (settings.TEXT_LIMITS["brief"])."""
+    return LongTextField(label=label, kind="brief", rows=2, **kwargs)
+
+
+class AmountField(LocalizedDecimalField):
+    """An amount in euros, typed as the person's language writes it; shown with its currency."""
+
+    unit = "EUR"
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", Decimal(0))
+        kwargs.setdefault("max_digits", 12)
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(**kwargs)
+
+
+class Picker(forms.widgets.ChoiceWidget):
+    """One choice among many, as radio buttons each with its details (an expert's specialities,
+    province and languages), under a search box.
+
+    Without JavaScript the search box belongs to a form of its own (its `form` attribute: a GET
+    form the step's page renders outside its POST form), and the server lists only the options
+    matching `query`; with it, the page's script filters the list as one types. The chosen
+    option is always listed. `details(instance)` gives an option's lines."""
+
+    input_type = "radio"
+    template_name = "applications/widgets/picker.html"
+    option_template_name = "applications/widgets/picker_option.html"
+    use_fieldset = True
+    searchable = True
+
+    def __init__(self, *args, details=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.details = details or (lambda instance: [])
+        self.query = ""
+
+    def search(self, text: str) -> None:
+        self.query = text.strip()[:SEARCH_MAX_LENGTH]
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        instance = getattr(value, "instance", None)
+        option["details"] = [str(line) for line in self.details(instance)] if instance else []
+        option["search_text"] = fold(" ".join([str(label), *option["details"]]))
+        option["attrs"].pop("class", None)  # the form library's "form-control" is for text boxes
+        return option
+
+    def optgroups(self, name, value, attrs=None):
+        groups = super().optgroups(name, value, attrs)
+        words = fold(self.query).split()
+        if not words:
+            return groups
+        return [
+            (
+                group,
+                [o for o in options if o["selected"] or all(w in o["search_text"] for w in words)],
+                index,
+            )
+            for group, options, index in groups
+        ]
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        widget = context["widget"]
+        widget["query"] = self.query
+        widget["search_form"] = f"{name}-search"
+        widget["shown"] = sum(len(options) for _group, options, _index in widget["optgroups"])
+        return context
+
+
+class PickerChoiceField(forms.ModelChoiceField):
+    """A model choice shown with a Picker; no empty option (a radio list cannot un-choose: the
+    step offers another way, such as "let the AdN choose")."""
+
+    def __init__(self, *, details, **kwargs):
+        kwargs.setdefault("widget", Picker(details=details))
+        super().__init__(queryset=kwargs.pop("queryset"), empty_label=None, **kwargs)
+
+
+SEARCH_LABEL = _("Search")

@@ -1,0 +1,247 @@
+"""The components of an expert's score: each is SQL annotations, points (SQL) and reasons
+(words) read from the same annotated values. Points: docs/architecture.md, "Explained
+matching"."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast, Coalesce, Least
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from companies.identifiers import NaceSection, Province
+from companies.models import Expert, ExpertFacet, Language, Sector, Speciality
+from programs.models import Programme
+
+from ..models import Application
+from .needs import DESCRIPTION_SQL, Request
+
+SECTOR_POINTS = 2.0  # the expert serves the SME's sector
+DIAGNOSTIC_POINTS = 0.5  # each completed Start IA diagnostic in the SME's sector…
+DIAGNOSTICS_COUNTED = 4  # …up to this many
+PROVINCE_POINTS = 1.5  # the expert is in the SME's province
+LANGUAGE_POINTS = 2.0  # each of the SME's languages the expert works in
+DESCRIPTION_POINTS = 3.0  # at most, for the distinctive words of the needs its description shares
+
+
+def _quoted(words) -> str:
+    return ", ".join(_("“%(word)s”") % {"word": word} for word in words)
+
+
+def _points(value: float) -> Value:
+    return Value(value, output_field=FloatField())
+
+
+def _has_facet(kind: str, values) -> Exists:
+    return Exists(
+        ExpertFacet.objects.filter(expert_id=OuterRef("pk"), kind=kind, value__in=list(values))
+    )
+
+
+def _when(name: str, points: float) -> Case:
+    return Case(When(**{name: True}, then=_points(points)), default=_points(0.0))
+
+
+@dataclass(frozen=True)
+class Component:
+    """One term of the score: its SQL annotations, its points (SQL), and its reasons (words)
+    read from the same annotated values."""
+
+    annotations: Callable[[Request], dict]
+    points: Callable[[Request], list]
+    reasons: Callable[[Expert, Request], list[str]]
+
+
+def _speciality_annotations(request: Request) -> dict:
+    return {
+        f"calls_{code}": _has_facet(ExpertFacet.Kind.SPECIALITY, [code])
+        for code in request.specialities
+    }
+
+
+def _speciality_reasons(expert: Expert, request: Request) -> list[str]:
+    codes = [code for code in request.specialities if getattr(expert, f"calls_{code}")]
+    if not codes:
+        return []
+    words = list(dict.fromkeys(word for code in codes for word in request.specialities[code]))
+    return [
+        _("specialities: %(specialities)s — your needs mention %(words)s")
+        % {
+            "specialities": ", ".join(str(Speciality(code).label) for code in codes),
+            "words": _quoted(words),
+        }
+    ]
+
+
+SPECIALITIES = Component(
+    annotations=_speciality_annotations,
+    points=lambda request: [
+        _when(f"calls_{code}", request.speciality_points(code)) for code in request.specialities
+    ],
+    reasons=_speciality_reasons,
+)
+
+
+def _sector_annotations(request: Request) -> dict:
+    if not request.sector:
+        return {}
+    return {"serves_sector": _has_facet(ExpertFacet.Kind.SECTOR, [request.sector])}
+
+
+SECTOR = Component(
+    annotations=_sector_annotations,
+    points=lambda request: [_when("serves_sector", SECTOR_POINTS)] if request.sector else [],
+    reasons=lambda expert, request: (
+        [_("serves your sector: %(sector)s") % {"sector": Sector(request.sector).label}]
+        if request.sector and expert.serves_sector
+        else []
+    ),
+)
+
+
+def _diagnostic_annotations(request: Request) -> dict:
+    if not request.nace:
+        return {}
+    done = (
+        Application.objects.filter(
+            expert_id=OuterRef("pk"),
+            programme__code=Programme.Code.START_IA,
+            completed_at__isnull=False,
+            organisation__sector=request.nace,
+        )
+        .exclude(pk=request.application.pk)
+        .order_by()
+        .values("expert_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return {"diagnostics_in_sector": Coalesce(Subquery(done, output_field=IntegerField()), 0)}
+
+
+def _diagnostic_reasons(expert: Expert, request: Request) -> list[str]:
+    count = getattr(expert, "diagnostics_in_sector", 0)
+    if not count:
+        return []
+    return [
+        ngettext(
+            "%(count)s completed Start IA diagnostic in your sector (%(sector)s)",
+            "%(count)s completed Start IA diagnostics in your sector (%(sector)s)",
+            count,
+        )
+        % {"count": count, "sector": NaceSection(request.nace).label}
+    ]
+
+
+DIAGNOSTICS = Component(
+    annotations=_diagnostic_annotations,
+    points=lambda request: (
+        [
+            Cast(Least(F("diagnostics_in_sector"), Value(DIAGNOSTICS_COUNTED)), FloatField())
+            * _points(DIAGNOSTIC_POINTS)
+        ]
+        if request.nace
+        else []
+    ),
+    reasons=_diagnostic_reasons,
+)
+
+PROVINCE_REASONS = {
+    Province.BRABANT_WALLON: gettext_lazy("in Walloon Brabant, like you"),
+    Province.HAINAUT: gettext_lazy("in the province of Hainaut, like you"),
+    Province.LIEGE: gettext_lazy("in the province of Liège, like you"),
+    Province.LUXEMBOURG: gettext_lazy("in the province of Luxembourg, like you"),
+    Province.NAMUR: gettext_lazy("in the province of Namur, like you"),
+}
+
+
+def _province(request: Request) -> str:
+    return request.province if request.province in PROVINCE_REASONS else ""
+
+
+PROVINCE = Component(
+    annotations=lambda request: (
+        {"same_province": _has_facet(ExpertFacet.Kind.PROVINCE, [request.province])}
+        if _province(request)
+        else {}
+    ),
+    points=lambda request: [_when("same_province", PROVINCE_POINTS)] if _province(request) else [],
+    reasons=lambda expert, request: (
+        [str(PROVINCE_REASONS[request.province])]
+        if _province(request) and expert.same_province
+        else []
+    ),
+)
+
+LANGUAGE_REASONS = {
+    Language.FRENCH: gettext_lazy("works in French"),
+    Language.DUTCH: gettext_lazy("works in Dutch"),
+    Language.GERMAN: gettext_lazy("works in German"),
+    Language.ENGLISH: gettext_lazy("works in English"),
+}
+
+LANGUAGES = Component(
+    annotations=lambda request: {
+        f"speaks_{code}": _has_facet(ExpertFacet.Kind.LANGUAGE, [code])
+        for code in request.languages
+    },
+    points=lambda request: [_when(f"speaks_{code}", LANGUAGE_POINTS) for code in request.languages],
+    reasons=lambda expert, request: [
+        str(LANGUAGE_REASONS[code])
+        for code in request.languages
+        if getattr(expert, f"speaks_{code}")
+    ],
+)
+
+
+def _description_annotations(request: Request) -> dict:
+    if not request.weights:
+        return {}
+    from django.contrib.postgres.fields import ArrayField
+    from django.db.models import TextField
+
+    lexemes, weights = list(request.weights), list(request.weights.values())
+    shared = f"FROM unnest(%s::text[], %s::float8[]) AS t(lexeme, weight) WHERE t.lexeme = ANY(tsvector_to_array({DESCRIPTION_SQL}))"
+    return {
+        # Our SQL; the needs' words and weights are parameters.
+        "shared_words": RawSQL(  # noqa: S611
+            f"ARRAY(SELECT t.lexeme {shared} ORDER BY t.weight DESC, t.lexeme)",
+            [lexemes, weights],
+            output_field=ArrayField(TextField()),
+        ),
+        "description_points": RawSQL(  # noqa: S611
+            f"LEAST((SELECT COALESCE(SUM(t.weight), 0) {shared}), %s)",
+            [lexemes, weights, DESCRIPTION_POINTS],
+            output_field=FloatField(),
+        ),
+    }
+
+
+def _description_reasons(expert: Expert, request: Request) -> list[str]:
+    shared = getattr(expert, "shared_words", None)
+    if not shared:
+        return []
+    words = list(dict.fromkeys(request.words[lexeme] for lexeme in shared))[:6]
+    return [_("its description also speaks of %(words)s") % {"words": _quoted(words)}]
+
+
+DESCRIPTION = Component(
+    annotations=_description_annotations,
+    points=lambda request: [F("description_points")] if request.weights else [],
+    reasons=_description_reasons,
+)
+
+# In the order the reasons are read.
+COMPONENTS = (SPECIALITIES, DESCRIPTION, SECTOR, DIAGNOSTICS, LANGUAGES, PROVINCE)
