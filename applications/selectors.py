@@ -11,6 +11,7 @@ from .models import (
     Assignment,
     Attachment,
     ConflictOfInterest,
+    FollowUpDocument,
     Score,
     Side,
 )
@@ -380,25 +381,44 @@ def payment_request_of(application: Application, request_pk: int):
     )
 
 
-def follow_up_document_of(application: Application, document_pk: int):
-    from .models import FollowUpDocument
+def follow_up_document_of(application: Application, document_pk: int, *, kinds=None):
+    """A document of the file's life after selection, or None; `kinds`: only of these kinds."""
+    documents = FollowUpDocument.objects.filter(application=application)
+    if kinds is not None:
+        documents = documents.filter(kind__in=sorted(kinds))
+    return _one(documents, pk=document_pk)
 
-    return _one(FollowUpDocument.objects.filter(application=application), pk=document_pk)
+
+# What the expert company of a file reads of its life after selection: the diagnostic it
+# delivers and the invoices of the payments it requests; not the beneficiary's agreement
+# (drafted, signed, countersigned) nor its interim reports.
+EXPERT_DOCUMENT_KINDS = frozenset(
+    {
+        FollowUpDocument.Kind.DIAGNOSTIC_REPORT,
+        FollowUpDocument.Kind.ACTION_PLAN,
+        FollowUpDocument.Kind.INVOICE,
+    }
+)
 
 
-def payments_between(*, start: date, end: date, programmes: list[int] | None) -> QuerySet:
-    """Payments made from `start` to `end` (included), for the accounting export: one row each
-    with its file, organisation, call and request (one query)."""
+def payments_between(*, start: date, end: date, user) -> QuerySet:
+    """Payments made from `start` to `end` (included) on the files `user` works on (their
+    programmes, less a declared conflict of interest: staff_applications), for the accounting
+    export: one row each with its file, organisation, call and request (one query)."""
     from .models import Payment
 
-    payments = Payment.objects.filter(paid_on__range=(start, end)).select_related(
-        "request__application__organisation",
-        "request__application__call",
-        "request__application__programme",
+    return (
+        Payment.objects.filter(
+            paid_on__range=(start, end),
+            request__application__in=staff_applications(user).values("pk"),
+        )
+        .select_related(
+            "request__application__organisation",
+            "request__application__call",
+            "request__application__programme",
+        )
+        .order_by("paid_on", "pk")
     )
-    if programmes is not None:
-        payments = payments.filter(request__application__programme_id__in=programmes)
-    return payments.order_by("paid_on", "pk")
 
 
 def overdue_milestones(today: date) -> Q:

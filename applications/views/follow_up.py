@@ -83,12 +83,15 @@ def _refused_on_file_page(request, application, **forms):
 @login_required
 def document_download(request, pk: int, document_pk: int):
     """A document of the life after selection (a signed copy, an invoice, a report), to the
-    members of the organisation, or of the expert company for a file it is paid for."""
-    application = selectors.member_application(
-        user=request.user, pk=pk
-    ) or selectors.payee_application(user=request.user, pk=pk)
-    application = or_404(application)
-    return document_response(or_404(selectors.follow_up_document_of(application, document_pk)))
+    members of the organisation; to the expert company paid for the file, only the documents
+    it reads (selectors.EXPERT_DOCUMENT_KINDS)."""
+    application = selectors.member_application(user=request.user, pk=pk)
+    kinds = None
+    if application is None:
+        application = or_404(selectors.payee_application(user=request.user, pk=pk))
+        kinds = selectors.EXPERT_DOCUMENT_KINDS
+    document = selectors.follow_up_document_of(application, document_pk, kinds=kinds)
+    return document_response(or_404(document))
 
 
 @login_required
@@ -317,7 +320,10 @@ def reverse_expert(pk: int) -> str:
 @login_required
 def expert_document_download(request, pk: int, document_pk: int):
     application = or_404(selectors.expert_follow_up_application(user=request.user, pk=pk))
-    return document_response(or_404(selectors.follow_up_document_of(application, document_pk)))
+    document = selectors.follow_up_document_of(
+        application, document_pk, kinds=selectors.EXPERT_DOCUMENT_KINDS
+    )
+    return document_response(or_404(document))
 
 
 def follow_up_context(request, application, **bound_forms) -> dict:

@@ -384,15 +384,13 @@ def _export(rows: list[list], *, fmt: str, start: date, end: date) -> HttpRespon
 @role_required(*MANAGERS)
 def accounting(request):
     """Payments made in a period, on the page and as CSV or XLSX for the accountants (the
-    programmes the manager works on)."""
+    files the manager works on: their programmes, less their conflicts of interest)."""
     today = timezone.localdate()
     form = PeriodForm(request.GET or {"start": today.replace(day=1), "end": today})
     payments = []
     if form.is_valid():
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-        payments = selectors.payments_between(
-            start=start, end=end, programmes=guards.programmes_worked_on(request.user)
-        )
+        payments = selectors.payments_between(start=start, end=end, user=request.user)
         if form.cleaned_data["format"]:
             rows = accounting_rows(payments)
             audit(
