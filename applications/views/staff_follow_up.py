@@ -94,7 +94,14 @@ def _agreement(application, agreement_pk: int, *, current: bool = False):
 def agreement_download(request, pk: int, agreement_pk: int):
     application = _file(request, pk)
     agreement = _agreement(application, agreement_pk)
-    return document_response(services.agreement_document(agreement=agreement))
+    document = services.agreement_document(agreement=agreement)
+    audit(
+        AuditEvent.Action.DOCUMENT_DOWNLOADED,
+        request=request,
+        application=application.pk,
+        follow_up_document=document.pk,
+    )
+    return document_response(document)
 
 
 @role_required(*STAFF)

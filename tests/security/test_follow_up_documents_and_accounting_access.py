@@ -1,7 +1,8 @@
 """Who reads what of the life after selection (docs/domain.md, After selection): the expert
 company of a Start IA file reads the diagnostic it delivers and the invoices of the payments it
 requests, not the beneficiary's agreement; the accounting list of a manager leaves out the
-organisations they declared a conflict of interest with, as every other staff list does."""
+organisations they declared a conflict of interest with, as every other staff list does; staff
+downloading the agreement leave an audit row, as for the file's other documents."""
 
 import csv
 import io
@@ -11,6 +12,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from adn_portal.accounts.models import AuditEvent
 from applications import services
 from applications.workflow import Actor
 from programs.models import Instalment
@@ -97,3 +99,27 @@ def test_the_accounting_list_leaves_out_the_organisations_of_a_managers_conflict
     export = client.get(reverse("applications:staff_accounting"), {**period, "format": "csv"})
     rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
     assert [row[1] for row in rows[1:]] == [other.reference]
+
+
+def test_staff_downloading_the_agreement_is_audited(client):
+    manager = manager_of("TREMPLIN")
+    application = selected_file(tremplin_call(), manager=manager, amount=Decimal("20000"))
+    agreement = application.agreements.get()
+    login_staff(client, manager)
+
+    url = reverse("applications:staff_agreement", args=[application.pk, agreement.pk])
+    response = client.get(url)
+
+    assert response.status_code == 200
+    agreement.refresh_from_db()
+    assert list(
+        AuditEvent.objects.filter(action=AuditEvent.Action.DOCUMENT_DOWNLOADED).values_list(
+            "user_id", "details", "path"
+        )
+    ) == [
+        (
+            manager.pk,
+            {"application": application.pk, "follow_up_document": agreement.document_id},
+            url,
+        )
+    ]
