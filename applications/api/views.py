@@ -15,6 +15,7 @@ from adn_portal.accounts.models import AuditEvent
 from adn_portal.accounts.permissions import STAFF, has_role
 from adn_portal.lib.api import CappedCursorPagination, error
 from adn_portal.lib.form_api import check_body, validated
+from adn_portal.lib.numbers import whole_number
 from adn_portal.lib.uploads import upload_refusal
 
 from .. import conversation, eligibility, selectors, services
@@ -349,8 +350,10 @@ class StaffApplicationViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
         return applications
 
     def get_object(self):
-        application = selectors.staff_application(user=self.request.user, pk=self.kwargs["pk"])
-        if application is None:
+        # The route takes any run of digits: one too long for an id is a 404, not a 500.
+        pk = whole_number(self.kwargs["pk"])
+        application = pk and selectors.staff_application(user=self.request.user, pk=pk)
+        if not application:
             raise Http404
         return application
 
@@ -534,8 +537,9 @@ class ExpertApplicationViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
         )
 
     def _conversation_file(self, pk) -> Application:
-        application = conversation.expert_application(user=self.request.user, pk=pk)
-        if application is None:
+        number = whole_number(pk)  # any run of digits reaches here: too long is a 404
+        application = number and conversation.expert_application(user=self.request.user, pk=number)
+        if not application:
             raise Http404
         return application
 

@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from adn_portal.lib.api import CappedCursorPagination
 from adn_portal.lib.form_api import FormSerializer
+from adn_portal.lib.numbers import whole_number
 
 from ..api import Idempotent
 from ..models import Delivery, Notification, NotificationKind
@@ -46,8 +47,9 @@ class NotificationViewSet(Idempotent, mixins.ListModelMixin, viewsets.GenericVie
     @extend_schema(request=None, responses={204: None})
     @action(detail=True, methods=["post"])
     def read(self, request, pk=None):
-        notification = selectors.notification_of(user=request.user, pk=pk)
-        if notification is None:
+        number = whole_number(pk)  # any run of digits reaches here: too long is a 404
+        notification = number and selectors.notification_of(user=request.user, pk=number)
+        if not notification:
             raise Http404
         services.notification_read(notification=notification, user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
