@@ -6,7 +6,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.functional import cached_property
+from django.utils.functional import cached_property, lazy
 from django.utils.translation import gettext_lazy as _
 
 from adn_portal.lib.numbers import BIGINT_MAX
@@ -18,9 +18,21 @@ from .models import Application
 from .selectors import overdue_milestones
 from .workflow import OPEN_STATUSES, Status
 
+_descending = lazy(lambda fmt, label: str(fmt) % label, str)
+
 
 class QueueOrdering(django_filters.OrderingFilter):
+    """django-filter formats the descending labels once, at import (in whatever language was
+    active then): ours stay lazy and are formatted in the reader's language."""
+
     descending_fmt = _("%s (descending)")
+
+    def build_choices(self, fields, labels):
+        descending = {
+            f"-{param}": _descending(self.descending_fmt, labels.get(field, param))
+            for field, param in fields.items()
+        }
+        return super().build_choices(fields, descending | labels)
 
 
 class QueueFilter(django_filters.FilterSet):
