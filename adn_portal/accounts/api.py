@@ -16,6 +16,25 @@ from adn_portal.lib.api import IDEMPOTENCY_HEADER, UNSAFE_METHODS
 from . import idempotency
 from .audit import audit
 from .models import AuditEvent
+from .permissions import holds_staff_rights, second_factor_missing
+
+
+class SignedInWithStaffSecondFactor(BasePermission):
+    """Signed in; and a staff member (whose own data speaks of files and programmes) only with
+    the second factor of this session or a token made after it, as on the staff endpoints."""
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        if not user or not user.is_authenticated:
+            raise exceptions.NotAuthenticated()
+        if holds_staff_rights(user) and second_factor_missing(user):
+            raise exceptions.PermissionDenied(
+                _(
+                    "Staff access needs a session that passed two-factor authentication, or a staff API token."
+                ),
+                code="two_factor_required",
+            )
+        return True
 
 
 class NotFoundUnless(BasePermission):

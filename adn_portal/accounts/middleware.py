@@ -40,7 +40,14 @@ class PreferredLanguageMiddleware:
         return response
 
 
-STAFF_PATHS = ("/espace-adn/", "/gestion/", "/api/v1/staff/")
+# A staff member's notifications speak of files and programmes: behind the second factor too.
+STAFF_PATHS = (
+    "/espace-adn/",
+    "/gestion/",
+    "/api/v1/staff/",
+    "/compte/notifications/",
+    "/api/v1/me/notification",
+)
 
 
 class SecondFactorMiddleware:

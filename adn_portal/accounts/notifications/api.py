@@ -12,7 +12,7 @@ from adn_portal.lib.api import CappedCursorPagination
 from adn_portal.lib.form_api import FormSerializer
 from adn_portal.lib.numbers import whole_number
 
-from ..api import Idempotent
+from ..api import Idempotent, SignedInWithStaffSecondFactor
 from ..models import Delivery, Notification, NotificationKind
 from . import selectors, services
 from .forms import PreferencesForm
@@ -35,6 +35,7 @@ class NotificationViewSet(Idempotent, mixins.ListModelMixin, viewsets.GenericVie
     it or the "mark all as read" button on the page."""
 
     serializer_class = NotificationSerializer
+    permission_classes = [SignedInWithStaffSecondFactor]
     pagination_class = CappedCursorPagination
     lookup_value_regex = r"\d+"
     queryset = Notification.objects.none()
@@ -76,6 +77,8 @@ class PreferencesSerializer(FormSerializer):
 class NotificationPreferencesView(Idempotent, APIView):
     """How the caller receives each kind of notification: `immediate` (an e-mail at once),
     `digest` (a daily e-mail) or `portal` (the list only)."""
+
+    permission_classes = [SignedInWithStaffSecondFactor]
 
     @extend_schema(responses=PreferencesSerializer)
     def get(self, request):
