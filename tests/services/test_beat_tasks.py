@@ -2,6 +2,7 @@
 process on PostgreSQL, as beat sends it, on real data: each does its work. A new entry of the
 schedule without a scenario here fails."""
 
+import shutil
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -26,12 +27,19 @@ from adn_portal.mailer import tasks as mailer_tasks
 from adn_portal.mailer.models import OutgoingEmail
 from adn_portal.mailer.services import email_queue
 from applications import services as application_services
-from applications.models import ApplicantMessage, Application, Assignment
+from applications.models import (
+    ApplicantMessage,
+    Application,
+    Assignment,
+    FollowUpSurvey,
+    Milestone,
+)
 from applications.workflow import Actor, Status
-from companies.models import Expert
+from companies.models import Expert, RegisteredEnterprise
 from companies.workflow import RecognitionStatus
 from stats.computation import compute
 from stats.models import IndicatorValue, SnapshotRun
+from tests.companies.kbo_extracts import Enterprise, full_extract
 from tests.factories import (
     CallFactory,
     ExpertFactory,
@@ -39,10 +47,11 @@ from tests.factories import (
     UserFactory,
     make_member,
 )
+from tests.fixtures.after_selection import manager_of, signed_file, tremplin_call
 from tests.fixtures.staff import staff, submitted_file
 from tests.stats.dataset import build
 
-from .stack import LiveWorker, wait_until
+from .stack import ROOT, LiveWorker, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -199,6 +208,56 @@ def _verification_found(event) -> bool:
     return check is not None and check.intact is False and check.breaks == [found]
 
 
+def _milestone_due_soon():
+    """A signed agreement's final report due within the reminder's horizon."""
+    application = signed_file(tremplin_call(), manager=manager_of("TREMPLIN"))
+    milestone = Milestone.objects.get(application=application, kind=Milestone.Kind.FINAL_REPORT)
+    Milestone.objects.filter(pk=milestone.pk).update(
+        due_on=timezone.localdate() + timedelta(days=settings.MILESTONE_REMINDER_DAYS - 1)
+    )
+    return milestone
+
+
+def _milestone_reminded(milestone) -> bool:
+    reminded = Milestone.objects.get(pk=milestone.pk).reminded_at is not None
+    mailed = OutgoingEmail.objects.filter(
+        to=milestone.application.created_by.email, sent_at__isnull=False
+    )
+    return reminded and mailed.exists()
+
+
+def _file_completed_a_year_ago():
+    return submitted_file(
+        status=Status.COMPLETED,
+        completed_at=timezone.now() - timedelta(days=settings.FOLLOW_UP_SURVEY_DAYS + 1),
+    )
+
+
+def _survey_sent(application) -> bool:
+    mailed = OutgoingEmail.objects.filter(to=application.created_by.email, sent_at__isnull=False)
+    return FollowUpSurvey.objects.filter(application=application).exists() and mailed.exists()
+
+
+# The worker reads the register's extracts from here (KBO_EXTRACTS_DIR); empty but for the
+# register's scenario.
+KBO_FOLDER = ROOT / "var" / "beat-kbo-extracts"
+REGISTERED = "0202.239.951"
+
+
+def _register_extract_in_the_folder():
+    full_extract(
+        KBO_FOLDER,
+        number=1,
+        snapshot=timezone.localdate(),
+        enterprises=[Enterprise(REGISTERED, names=[("1", "001", "Boulangerie Wéry")])],
+    )
+    return REGISTERED
+
+
+def _register_loaded(number) -> bool:
+    return RegisteredEnterprise.objects.filter(number=number.replace(".", "")).exists()
+
+
 def _expired_idempotency_key():
     return IdempotencyKey.objects.create(
         user=UserFactory(),
@@ -237,6 +296,15 @@ SCENARIOS = {
     "adn_portal.accounts.tasks.send_notification_digests": Scenario(
         arrange=_notifications_for_the_digest, done=_digest_sent
     ),
+    "applications.tasks.remind_milestones": Scenario(
+        arrange=_milestone_due_soon, done=_milestone_reminded
+    ),
+    "applications.tasks.send_follow_up_surveys": Scenario(
+        arrange=_file_completed_a_year_ago, done=_survey_sent
+    ),
+    "companies.tasks.import_register_extracts": Scenario(
+        arrange=_register_extract_in_the_folder, done=_register_loaded
+    ),
     "adn_portal.mailer.tasks.resend_unsent_emails": Scenario(
         arrange=_email_whose_task_was_lost,
         done=lambda email: OutgoingEmail.objects.get(pk=email.pk).sent_at is not None,
@@ -247,7 +315,11 @@ SCENARIOS = {
 @pytest.fixture
 def worker_on_the_test_queue(broker_queue):
     # The tasks the worker queues itself (the e-mails of a reminder) come back to it.
-    worker = LiveWorker(broker_queue, CELERY_TASK_DEFAULT_QUEUE=broker_queue)
+    shutil.rmtree(KBO_FOLDER, ignore_errors=True)
+    KBO_FOLDER.mkdir(parents=True)
+    worker = LiveWorker(
+        broker_queue, CELERY_TASK_DEFAULT_QUEUE=broker_queue, KBO_EXTRACTS_DIR=str(KBO_FOLDER)
+    )
     worker.start()
     yield worker
     worker.stop()

@@ -30,6 +30,10 @@ from tests.factories import UserFactory
 
 from .stack import ROOT
 
+# The live server needs a transactional database; serialized_rollback like every such test here
+# (a plain flush re-creates the content types under new ids and breaks the next restore).
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
 CLIENT = "127.0.0.7"
 FORGED = "203.0.113.9"
 COMPOSE_CADDYFILE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["configs"][

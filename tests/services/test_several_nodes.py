@@ -38,7 +38,9 @@ from tests.fixtures.staff import staff
 
 from .stack import ROOT, LiveWorker, wait_until
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback like every transactional test here: a plain flush re-creates the content
+# types under new ids, and the next test's restore of the data migrations then fails.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 BUCKET = "adn-nodes-test"
 TOTP_SECRET = "JBSWY3DPEHPK3PXP"
