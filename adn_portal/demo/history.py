@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
+from rich.console import Console
+from rich.progress import track
 
 from adn_portal.accounts.chains import seal_history
 from adn_portal.accounts.models import User
@@ -483,27 +485,39 @@ class History:
                 return n
         return len(self.organisations)  # a newcomer
 
-    def run(self) -> int:
-        made = 0
-        for year, count in PER_YEAR.items():
-            for n in range(int(count * self.scale)):
-                moment = datetime(year, 1, 10, 9, tzinfo=BRUSSELS) + timedelta(
-                    days=int(350 * n / max(1, count * self.scale)), hours=self.rng.randint(0, 8)
-                )
-                if moment >= self.today - timedelta(hours=1):
-                    break
-                code = self.rng.choices(
-                    [c for c, _w in PROGRAMME_SHARE], [w for _c, w in PROGRAMME_SHARE]
-                )[0]
-                made += self.file(code, moment, self.applicant(code, moment))
+    def days(self) -> list[datetime]:
+        """The day each file of the history is submitted, spread over its year (no draw: the
+        progress bar counts them before the first file)."""
+        return [
+            datetime(year, 1, 10, 9, tzinfo=BRUSSELS)
+            + timedelta(days=int(350 * n / max(1, count * self.scale)))
+            for year, count in PER_YEAR.items()
+            for n in range(int(count * self.scale))
+        ]
+
+    def run(self, *, progress: bool = False) -> int:
+        made, cutoff = 0, self.today - timedelta(hours=1)
+        days = [day for day in self.days() if day < cutoff]
+        # On a terminal only: piped or under test, the output stays free of redrawn bars.
+        console = Console(stderr=True)
+        shown = progress and console.is_terminal
+        for day in track(days, "History 2020-today", console=console, disable=not shown):
+            moment = day + timedelta(hours=self.rng.randint(0, 8))
+            if moment >= cutoff:
+                break  # today's last file would be submitted in the future
+            code = self.rng.choices(
+                [c for c, _w in PROGRAMME_SHARE], [w for _c, w in PROGRAMME_SHARE]
+            )[0]
+            made += self.file(code, moment, self.applicant(code, moment))
         return made
 
 
-def seed_history(*, seed: int = 2020, scale: float = 1.0) -> int:
-    """Generate the history once (a second call finds it and does nothing)."""
+def seed_history(*, seed: int = 2020, scale: float = 1.0, progress: bool = False) -> int:
+    """Generate the history once (a second call finds it and does nothing); `progress` shows a
+    progress bar on a terminal."""
     if Application.objects.filter(reference__startswith="START-2020-").exists():
         return 0
     # Demo addresses do not exist: the outbox still records every message, nothing is mailed.
     # One transaction: all or nothing, and far fewer disk syncs than a commit per file.
     with override_settings(MAILERS=MUTED_MAILER), transaction.atomic():
-        return History(seed=seed, scale=scale).run()
+        return History(seed=seed, scale=scale).run(progress=progress)

@@ -13,7 +13,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, seed: int, scale: float, **options):
-        made = seed_history(seed=seed, scale=scale)
+        made = seed_history(seed=seed, scale=scale, progress=options["verbosity"] > 0)
         self.stdout.write(
             self.style.SUCCESS(
                 f"History: {made} files generated." if made else "History already present."
