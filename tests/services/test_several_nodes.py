@@ -322,7 +322,7 @@ def test_an_applicant_and_staff_use_two_nodes_in_turn_and_every_file_lives_in_th
     assert response.status_code == 302
     assert f"private/{draft.file.name}" not in keys(stack["bucket"])  # gone with its row
 
-    response = browser.post(reverse("applications:submit", args=[application.pk]), DECLARED)
+    response = browser.post(reverse("applications:submit", args=[application.pk]), data=DECLARED)
     assert response.status_code == 302
     application.refresh_from_db()
     assert application.status == Status.SUBMITTED
