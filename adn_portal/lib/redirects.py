@@ -2,6 +2,9 @@
 
 from django.utils.http import url_has_allowed_host_and_scheme
 
+# Django refuses to redirect to a longer address (DisallowedRedirect, a 400 after the work).
+MAX_NEXT_LENGTH = 2000
+
 
 def safe_next(request, fallback: str) -> str:
     """The request's `next` (the POST body's for a POST, else the query string's) when it is a
@@ -12,6 +15,7 @@ def safe_next(request, fallback: str) -> str:
     target = data.get("next", "")
     if (
         target.startswith("/")
+        and len(target) <= MAX_NEXT_LENGTH
         and not any(ord(character) < 32 or ord(character) == 127 for character in target)
         and url_has_allowed_host_and_scheme(
             target, allowed_hosts={request.get_host()}, require_https=request.is_secure()

@@ -186,7 +186,12 @@ def step(request, pk: int, step: str):
                         request,
                         _("Draft saved. You can come back to it at any time, from any device."),
                     )
-                    return redirect(request.get_full_path())
+                    # Back to this step, its way back kept (not the picker's search, nor
+                    # whatever else the query string carried: Django refuses long addresses).
+                    back = context["return_to"]
+                    return redirect(
+                        request.path + (f"?{urlencode({'next': back})}" if back else "")
+                    )
                 following = context["next_step"]
                 return redirect(context["return_to"] or _step_url(application, following))
         except DraftConflict as conflict:

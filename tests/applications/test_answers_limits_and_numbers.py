@@ -75,7 +75,7 @@ def test_a_long_answer_over_its_limit_is_refused_by_the_page_and_the_api_alike(
 
     assert page.status_code == 200
     said = page.context["form"].errors["challenges"]
-    assert said == ["Ce texte compte 3 012 caractères : raccourcissez-le à 3 000 au plus."] or (
+    assert said == ["Ce texte compte 3 012 caractères : raccourcissez-le à 3 000 au maximum."] or (
         said == ["This text has 3 012 characters: shorten it to 3 000 at most."]
     )
     assert answer.status_code == 400
