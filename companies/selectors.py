@@ -63,6 +63,10 @@ class DirectoryQuery:
     selected: dict[str, list[str]] = field(default_factory=dict)
     sort: str = "name"
 
+    @property
+    def selected_count(self) -> int:
+        return sum(len(values) for values in self.selected.values())
+
     def toggled(self, kind: str, value: str) -> str:
         """The query string of the same search with one facet option switched."""
         pairs = [
