@@ -120,7 +120,7 @@ def test_the_filtered_page_shows_the_filtered_figures_and_says_what_does_not_fol
     assert response.status_code == 200
     page = response.content.decode()
     chosen = in_scope(crowded, dashboards.Scope("START", 2024, None))
-    headline = page.split('class="row row-cols-2')[1].split("</div>\n\n")[0]
+    headline = page.split('mb-4 headline">')[1].split("</div>\n\n")[0]
     assert f'<p class="display-6 fw-bold mb-0 text-adn">{len(chosen)}</p>' in headline
     assert "Figures of: Start IA · 2024\u2013…" in page
     assert "Recognitions active today, whatever the filters." in page
