@@ -21,6 +21,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "adn_portal.settings.test")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 # One key for this process (which opens the staff session) and the server (which reads it).
 os.environ.setdefault("SECRET_KEY", "bench-" + secrets.token_urlsafe(50))
+os.environ.setdefault("RECORD_CHAIN_KEY", "bench-" + secrets.token_urlsafe(50))
 
 import django
 
@@ -110,6 +111,7 @@ def production_env(database_url: str) -> dict:
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "adn_portal.settings.production",
         "SECRET_KEY": os.environ["SECRET_KEY"],
+        "RECORD_CHAIN_KEY": os.environ["RECORD_CHAIN_KEY"],
         "ALLOWED_HOSTS": "127.0.0.1",
         "DATABASE_URL": database_url,
         "CONN_MAX_AGE": "60",

@@ -17,6 +17,7 @@ from . import BROKER_URL, CACHE_URL, CALL, PASSWORD, PORT
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "adn_portal.settings.test")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 os.environ.setdefault("SECRET_KEY", "bench-" + secrets.token_urlsafe(50))
+os.environ.setdefault("RECORD_CHAIN_KEY", "bench-" + secrets.token_urlsafe(50))
 os.environ["CELERY_BROKER_URL"] = BROKER_URL  # this process's own tasks (the demo's e-mails)
 
 import django

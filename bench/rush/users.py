@@ -25,8 +25,8 @@ from locust.exception import StopUser
 
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 VERSION = re.compile(r'name="version" value="(\d+)"')
-EXPERT = re.compile(r'<select name="expert"[^>]*>(.*?)</select>', re.S)
-OPTION = re.compile(r'<option value="(\d+)"')
+# The expert step's choices: the proposals and the picker's list, radio buttons.
+EXPERT = re.compile(r'<input[^>]*name="expert"[^>]*value="(\d+)"')
 FILE_PAGE = re.compile(r"^/dossiers/(\d+)/$")
 REFERENCE = re.compile(r"TREMPLIN-\d{4}-\d{4,}")
 
@@ -242,7 +242,9 @@ class Applicant(FastHttpUser):
         for slug in STEPS:
             data = dict(STEPS[slug])
             if slug == "provider":
-                experts = OPTION.findall(EXPERT.search(html).group(1))
+                experts = sorted(set(EXPERT.findall(html)))
+                if not experts:
+                    raise Journey("no expert to choose on the provider step")
                 data["expert"] = random.choice(experts)  # noqa: S311
             version = VERSION.search(html).group(1)
             self.think()
