@@ -445,6 +445,7 @@ SPECTACULAR_SETTINGS = {
         "AttachmentKindEnum": "applications.models.Attachment.Kind",
         "EventKindEnum": "applications.models.ApplicationEvent.Kind",
         "MessageKindEnum": "applications.models.ApplicantMessage.Kind",
+        "DeliveryEnum": "adn_portal.accounts.models.Delivery",
     },
 }
 
