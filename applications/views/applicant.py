@@ -20,7 +20,7 @@ from ..steps import describe, steps_for
 from ..workflow import Status
 from .drafts import documents_step_page, resume_url
 from .follow_up import follow_up_context
-from .shared import conversation_context, document_response, or_404
+from .shared import conversation_context, document_response, message_write, or_404
 
 
 @login_required
@@ -80,23 +80,9 @@ def _detail_page(
 def message_send(request, pk: int):
     """Write to the AdN in the file's conversation (with a document, optionally)."""
     application = or_404(selectors.member_application(user=request.user, pk=pk))
-    form = MessageForm(request.POST, request.FILES, refusal=upload_refusal(request))
-    if form.is_valid():
-        try:
-            services.message_post(
-                application=application,
-                by=request.user,
-                side=Side.APPLICANT,
-                body=form.cleaned_data["body"],
-                upload=form.cleaned_data["file"],
-            )
-        except ValidationError as error:
-            form.add_error("file", error)
-        except ApplicationError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("Your message is sent."))
-            return redirect(f"{application.get_absolute_url()}#conversation")
+    form, sent = message_write(request, application, Side.APPLICANT)
+    if sent:
+        return redirect(f"{application.get_absolute_url()}#conversation")
     return _detail_page(request, pk, message_form=form, status=400)
 
 

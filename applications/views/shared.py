@@ -1,9 +1,16 @@
 """What the applicant's, the expert company's and the staff's views share."""
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
+from django.utils.translation import gettext as _
+
+from adn_portal.lib.uploads import upload_refusal
 
 from .. import conversation, services
+from ..forms.conversation import MessageForm
 from ..models import Application
+from ..services import ApplicationError
 
 
 def or_404(found):
@@ -48,3 +55,27 @@ def document_response(document) -> FileResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def message_write(request, application: Application, side: str) -> tuple[MessageForm, bool]:
+    """The conversation's form, and whether its POST was sent (the same for every side): a
+    refused document on its field, a refusal of the service above the form."""
+    form = MessageForm(request.POST or None, request.FILES or None, refusal=upload_refusal(request))
+    if request.method != "POST" or not form.is_valid():
+        return form, False
+    try:
+        services.message_post(
+            application=application,
+            by=request.user,
+            side=side,
+            body=form.cleaned_data["body"],
+            upload=form.cleaned_data["file"],
+        )
+    except ValidationError as error:
+        form.add_error("file", error)
+    except ApplicationError as error:
+        form.add_error(None, str(error))
+    else:
+        messages.success(request, _("Your message is sent."))
+        return form, True
+    return form, False

@@ -2,7 +2,6 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,12 +14,10 @@ from adn_portal.accounts.permissions import MANAGERS, STAFF, has_role, role_requ
 from adn_portal.lib.null_characters import posted_text
 from adn_portal.lib.numbers import whole_number
 from adn_portal.lib.pagination import paginate
-from adn_portal.lib.uploads import upload_refusal
 from companies.models import Expert
 
 from .. import conversation, queue_counts, selectors, services, workflow
 from ..filters import QueueFilter
-from ..forms.conversation import MessageForm
 from ..forms.staff import (
     AssignmentForm,
     DecisionForm,
@@ -36,7 +33,7 @@ from ..models import Application, Export, Side
 from ..services import ApplicationError
 from ..steps import describe
 from ..workflow import Status
-from .shared import conversation_context, document_response, or_404
+from .shared import conversation_context, document_response, message_write, or_404
 from .staff_follow_up import staff_follow_up_context
 
 QUEUE_PAGE_SIZE = 25
@@ -330,26 +327,10 @@ def conversation_page(request, pk: int):
     """The file's conversation with the applicant (and the expert company of a Start IA
     file): read, and write. Internal notes stay on the file's page."""
     application = or_404(selectors.staff_conversation_file(user=request.user, pk=pk))
-    form = MessageForm(request.POST or None, request.FILES or None, refusal=upload_refusal(request))
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.message_post(
-                    application=application,
-                    by=request.user,
-                    side=Side.ADN,
-                    body=form.cleaned_data["body"],
-                    upload=form.cleaned_data["file"],
-                )
-            except ValidationError as error:
-                form.add_error("file", error)
-            except ApplicationError as error:
-                form.add_error(None, str(error))
-            else:
-                messages.success(request, _("Your message is sent."))
-                return redirect("applications:staff_conversation", pk=application.pk)
-        status = 400
+    form, sent = message_write(request, application, Side.ADN)
+    if sent:
+        return redirect("applications:staff_conversation", pk=application.pk)
+    status = 400 if request.method == "POST" else 200
     audit(AuditEvent.Action.FILE_VIEWED, request=request, application=application.pk)
     return render(
         request,
