@@ -21,6 +21,14 @@ class Indicator(models.TextChoices):
     DAYS_TO_COMPLETION = "days_to_completion", _("Median days from submission to completion")
     BACKLOG = "backlog", _("Open files")
     CONVERSION = "conversion", _("Organisations going on to the next programme")
+    # The money after selection (staff only: never public). The times: the median as the
+    # value, the sum of the days over their count as numerator and denominator (the mean).
+    GRANTED = "granted", _("Granted")
+    COMMITTED = "committed", _("Committed (approved for payment)")
+    PAID = "paid", _("Paid")
+    ENVELOPE_CONSUMPTION = "envelope_consumption", _("Share of the call's envelope granted")
+    DAYS_TO_SIGNATURE = "days_to_signature", _("Days from selection to signed agreement")
+    DAYS_TO_PAYMENT = "days_to_payment", _("Days from payment request to payment")
 
 
 class Dimension(models.TextChoices):
@@ -40,6 +48,7 @@ class Dimension(models.TextChoices):
     YEAR_RANGE = "year_range", _("Programme and range of years")
     PROGRAMME_STATUS_AGE = "programme_status_age", _("Programme, status and age")
     PROGRAMME_REVIEWER = "programme_reviewer", _("Programme and reviewer")
+    CALL = "call", _("Call")
 
 
 class SnapshotRun(models.Model):
