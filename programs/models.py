@@ -272,6 +272,12 @@ class Call(Contact):
         default=Decimal("60"),
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
+    # The review form's current version, and whether a review answered it (then staff's
+    # changes make the next version: programs.services.review_criteria_save).
+    review_version = models.PositiveSmallIntegerField(
+        _("version of the review form"), default=1, editable=False
+    )
+    review_version_frozen = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -368,34 +374,77 @@ class Call(Contact):
         return [*schedule, (Instalment.BALANCE, Decimal("100") - self.advance_percent)]
 
 
+class CriterionQuerySet(models.QuerySet):
+    def current(self):
+        """The criteria of their call's current review form (older versions are kept for the
+        reviews that answered them)."""
+        return self.filter(version=models.F("call__review_version"))
+
+
 class ScoringCriterion(models.Model):
-    """One line of the call's scoring grid: reviewers score it 0 to 5, multiplied by its weight."""
+    """One line of a call's review form (docs/domain.md, Reviews): reviewers score it on its
+    scale, multiplied by its weight. A version of the form is frozen once a review answered it:
+    staff's changes then make the next version (programs.services.review_criteria_save), and
+    each review keeps the criteria it answered."""
 
     call = models.ForeignKey(
         Call, verbose_name=_("call"), on_delete=models.CASCADE, related_name="criteria"
     )
+    version = models.PositiveSmallIntegerField(_("version of the review form"), default=1)
     label_fr = models.CharField(_("label (FR)"), max_length=200)
     label_en = models.CharField(_("label (EN)"), max_length=200, blank=True)
     label_de = models.CharField(_("label (DE)"), max_length=200, blank=True)
+    guidance_fr = models.TextField(_("guidance for reviewers (FR)"), max_length=2000, blank=True)
+    guidance_en = models.TextField(_("guidance for reviewers (EN)"), max_length=2000, blank=True)
+    guidance_de = models.TextField(_("guidance for reviewers (DE)"), max_length=2000, blank=True)
+    scale_min = models.PositiveSmallIntegerField(
+        _("lowest score"), default=0, validators=[MaxValueValidator(99)]
+    )
+    scale_max = models.PositiveSmallIntegerField(
+        _("highest score"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+    )
     weight = models.DecimalField(
-        _("weight"), max_digits=5, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+        _("weight"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("100"))],
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     label = localized("label")
+    guidance = localized("guidance")
 
-    MAX_SCORE = 5
+    objects = CriterionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("scoring criterion")
         verbose_name_plural = _("scoring criteria")
-        ordering = ["call", "position", "pk"]
+        ordering = ["call", "version", "position", "pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(weight__gt=0), name="criterion_weight_positive")
+            models.CheckConstraint(condition=Q(weight__gt=0), name="criterion_weight_positive"),
+            models.CheckConstraint(
+                condition=Q(scale_min__lt=models.F("scale_max"), scale_max__lte=100),
+                name="criterion_scale_ordered",
+            ),
         ]
+        indexes = [models.Index(fields=["call", "version"], name="criterion_version_idx")]
 
     def __str__(self) -> str:
         return self.label
+
+    def clean(self) -> None:
+        if self.scale_min is not None and self.scale_max is not None:
+            if self.scale_min >= self.scale_max:
+                raise ValidationError(
+                    {"scale_max": _("The highest score must be above the lowest.")}
+                )
+
+    @property
+    def maximum(self) -> Decimal:
+        """The most this criterion adds to a review's weighted total."""
+        return self.scale_max * self.weight
 
 
 class ProgrammeStaff(models.Model):

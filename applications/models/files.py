@@ -475,20 +475,92 @@ class ConflictOfInterest(models.Model):
         return f"{self.reviewer} ≠ {self.organisation}"
 
 
+def _without_conflicts(queryset: models.QuerySet, reviewer: str, organisation: str):
+    """Rows of reviewers who have not declared a conflict of interest with the file's
+    organisation (declared after reviewing it: the review no longer counts)."""
+    conflicted = ConflictOfInterest.objects.filter(
+        reviewer=models.OuterRef(reviewer), organisation=models.OuterRef(organisation)
+    )
+    return queryset.exclude(models.Exists(conflicted))
+
+
+class Recommendation(models.TextChoices):
+    FUND = "fund", _("Fund")
+    FUND_WITH_CONDITIONS = "fund_with_conditions", _("Fund with conditions")
+    DO_NOT_FUND = "do_not_fund", _("Do not fund")
+
+
+class ReviewQuerySet(models.QuerySet):
+    def counted(self):
+        return _without_conflicts(self, "reviewer", "application__organisation")
+
+    def submitted(self):
+        return self.filter(status=Review.Status.SUBMITTED)
+
+
+class Review(models.Model):
+    """One reviewer's review of a file (docs/domain.md, Reviews): opened when they confirm
+    having no conflict of interest with its organisation, answered on the call's review form
+    as it was then (`form_version`), locked once submitted."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("In progress")
+        SUBMITTED = "submitted", _("Submitted")
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="reviews")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews"
+    )
+    form_version = models.PositiveSmallIntegerField(_("version of the review form"))
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    no_conflict_confirmed_at = models.DateTimeField(_("no conflict of interest confirmed at"))
+    recommendation = models.CharField(
+        _("overall recommendation"), max_length=24, choices=Recommendation.choices, blank=True
+    )
+    comment_for_applicant = models.TextField(
+        _("comment for the applicant"), max_length=5000, blank=True
+    )
+    internal_comment = models.TextField(_("internal comment"), max_length=5000, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ReviewQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+        ordering = ["application", "submitted_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "reviewer"], name="review_unique"),
+            # Submitted, and when: the lock the services check under the row's lock. (The
+            # recommendation is required by the review's form: the scores given before reviews
+            # existed became submitted reviews without one.)
+            models.CheckConstraint(
+                condition=Q(status="draft", submitted_at__isnull=True)
+                | Q(status="submitted", submitted_at__isnull=False),
+                name="review_submitted_dated",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application} · {self.reviewer}"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status == self.Status.SUBMITTED
+
+
 class ScoreQuerySet(models.QuerySet):
     def counted(self):
         """The scores that count: not those of a reviewer who declared a conflict of interest
         with the file's organisation (after scoring it)."""
-        conflicted = ConflictOfInterest.objects.filter(
-            reviewer=models.OuterRef("reviewer"),
-            organisation=models.OuterRef("application__organisation"),
-        )
-        return self.exclude(models.Exists(conflicted))
+        return _without_conflicts(self, "reviewer", "application__organisation")
 
 
 class Score(models.Model):
-    """One reviewer's score (0 to 5) on one criterion of the call's grid."""
+    """One reviewer's score on one criterion of the review form they answered."""
 
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="scores")
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="scores")
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="scores"
@@ -496,6 +568,7 @@ class Score(models.Model):
     criterion = models.ForeignKey(
         "programs.ScoringCriterion", on_delete=models.PROTECT, related_name="scores"
     )
+    # Within the criterion's scale (checked by the review's form and service).
     value = models.PositiveSmallIntegerField(_("score"))
     comment = models.TextField(_("comment"), blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -508,7 +581,7 @@ class Score(models.Model):
                 fields=["application", "reviewer", "criterion"], name="score_unique"
             ),
             models.CheckConstraint(
-                condition=Q(value__gte=0, value__lte=5), name="score_zero_to_five"
+                condition=Q(value__gte=0, value__lte=100), name="score_within_scales"
             ),
         ]
 
