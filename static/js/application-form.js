@@ -3,7 +3,7 @@
 // - each long text shows how many characters are left (and says it, after a pause);
 // - a draft step saves itself while the person types (the same save and version check as the
 //   "Save the draft" button), keeps what they typed in this browser until the portal has it
-//   (localStorage, per person, file and step), puts it back after a log-in, and shows their
+//   (localStorage, per person, file, step and tab), puts it back after a log-in, and shows their
 //   text beside the saved one when the step was saved elsewhere meanwhile;
 // - a picker's list is filtered as one types in its search box;
 // - the budget's total and the most one may ask follow the costs typed.
@@ -113,8 +113,41 @@
     return box;
   }
 
+  // Each tab keeps its own text (two tabs on one step must not overwrite each other's): the
+  // step's key plus the tab's id, which survives a reload or a log-in in the same tab
+  // (sessionStorage). A tab refreshes its entry while open; an entry left unrefreshed belongs
+  // to a tab that is gone (closed, crashed), and the next page of that step takes it over.
+  const HEARTBEAT = 10000;
+  const ORPHANED = 3 * HEARTBEAT;
+
+  function tabId() {
+    try {
+      let id = sessionStorage.getItem("adn-tab");
+      if (!id) {
+        id = Math.random().toString(36).slice(2, 10);
+        sessionStorage.setItem("adn-tab", id);
+      }
+      return id;
+    } catch {
+      return "tab";
+    }
+  }
+
+  function entries(prefix) {
+    try {
+      return Object.keys(localStorage)
+        .filter((k) => k === prefix || k.startsWith(`${prefix}:`))
+        .map((k) => {
+          try { return { key: k, entry: JSON.parse(localStorage.getItem(k)) }; } catch { return { key: k, entry: null }; }
+        });
+    } catch {
+      return [];
+    }
+  }
+
   function drafts(form) {
-    const key = form.dataset.draftKey;
+    const step = form.dataset.draftKey;
+    const key = `${step}:${tabId()}`;
     const version = form.elements.version;
     const status = form.querySelector("[data-draft-status]");
     const notices = document.querySelector("[data-draft-notices]") || form;
@@ -128,9 +161,25 @@
       drop() {
         try { localStorage.removeItem(key); } catch { /* off */ }
       },
+      // This tab's entry, else the newest one a tab that is gone left (taken over).
+      adopt() {
+        const own = this.read();
+        if (own) return own;
+        const orphans = entries(step)
+          .filter(({ key: k, entry }) => k !== key && entry && Date.now() - (entry.seen || entry.at) > ORPHANED)
+          .sort((a, b) => b.entry.at - a.entry.at);
+        if (!orphans.length) return null;
+        try { localStorage.removeItem(orphans[0].key); } catch { /* off */ }
+        this.write(orphans[0].entry);
+        return orphans[0].entry;
+      },
     };
+    setInterval(() => {
+      const entry = store.read();
+      if (entry) store.write({ ...entry, seen: Date.now() });
+    }, HEARTBEAT);
     const remember = (extra = {}) =>
-      store.write({ base: version.value, at: Date.now(), fields: valuesOf(form), ...extra });
+      store.write({ base: version.value, at: Date.now(), seen: Date.now(), fields: valuesOf(form), ...extra });
 
     const served = valuesOf(form);
     const servedVersion = version.value;
@@ -142,7 +191,7 @@
 
     // Typed text the portal did not get: put it back, on the version it was typed on (a save
     // made elsewhere since then is then shown beside it, not overwritten).
-    let kept = store.read();
+    let kept = store.adopt();
     if (kept && (!kept.fields || Date.now() - kept.at > KEPT_DAYS * 86400000)) {
       store.drop();
       kept = null;
