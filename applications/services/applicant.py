@@ -1,11 +1,13 @@
 """What applicants do with their files: drafts, documents, submission, answers, report."""
 
 import hashlib
+import secrets
 from datetime import datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +16,8 @@ from adn_portal.accounts.models import ChainHead, User
 from adn_portal.lib.null_characters import without_nul
 from companies.models import Expert, Organisation, OrganisationKind
 from companies.selectors import is_member
+from programs.application_forms import Kind, Question, Role
+from programs.application_forms.versions import call_form_version
 from programs.models import Call, Programme
 
 from .. import eligibility, guards, notifications, uploads
@@ -31,13 +35,12 @@ from ..models import (
 )
 from ..steps import (
     DECLARATIONS,
-    ORGANISATION,
-    BudgetStep,
     DeclarationsForm,
-    ExpertStep,
     Step,
-    steps_for,
+    organisation_step,
+    step_with_role,
     to_json,
+    version_of,
 )
 from ..workflow import Actor, Status
 from .core import ApplicationError, DraftConflict, SubmissionRefused, application_transition
@@ -80,7 +83,11 @@ def application_start(
     try:
         with transaction.atomic():
             application = Application.objects.create(
-                call=call, programme_id=call.programme_id, organisation=organisation, created_by=by
+                call=call,
+                programme_id=call.programme_id,
+                organisation=organisation,
+                created_by=by,
+                form_version=call_form_version(call=call),
             )
             ApplicationEvent.objects.create(
                 application=application, kind=ApplicationEvent.Kind.CREATED, by=by
@@ -89,25 +96,30 @@ def application_start(
         return Application.objects.open().get(
             organisation=organisation, programme=call.programme_id
         )
-    if organisation_confirmed and ORGANISATION in steps_for(call):
-        application = application_save_step(
-            application=application,
-            step=ORGANISATION,
-            cleaned={"confirmed": True},
-            raw={},
-            version=application.version,
-            by=by,
-        )
+    step = organisation_step(application) if organisation_confirmed else None
+    if step is not None:
+        # Its boxes ticked ("these details are correct"), checked by the step's own form.
+        ticked = {q.name: True for q in step.definition.answers if q.kind == Kind.CHECKBOX}
+        form = step.form_class(ticked, application=application)
+        if form.is_valid():
+            application = application_save_step(
+                application=application,
+                step=step,
+                cleaned=form.cleaned_data,
+                raw={},
+                version=application.version,
+                by=by,
+            )
     return application
 
 
-# Fields of the form that the rules need in SQL: copied onto the file when a step is saved.
+# The roles whose answer the rules need in SQL: copied onto the file when a step is saved.
 _PROMOTED = {
-    "title": "title",
-    "amount_requested": "amount_requested",
-    "earlier_application": "earlier_application_id",
-    "expert": "expert_id",
-    "let_adn_choose": "expert_chosen_by_adn",
+    Role.PROJECT_TITLE: "title",
+    Role.AMOUNT_REQUESTED: "amount_requested",
+    Role.EARLIER_FILE: "earlier_application_id",
+    Role.EXPERT: "expert_id",
+    Role.LET_ADN_CHOOSE: "expert_chosen_by_adn",
 }
 
 
@@ -132,6 +144,11 @@ def application_save_step(
                     "This step was saved elsewhere while you were writing (in another tab or window, or by a colleague). Your text is not saved yet: compare it with the saved one and choose."
                 )
             )
+        if locked.form_version_id is None:  # a file made before forms were data
+            locked.form_version = version_of(locked)
+            fields_pinned = ["form_version"]
+        else:
+            fields_pinned = []
         locked.data = {**locked.data, step.slug: data}
         completed = set(locked.completed_steps)
         if cleaned is not None:
@@ -139,7 +156,7 @@ def application_save_step(
         else:
             completed.discard(step.slug)
         locked.completed_steps = sorted(completed)
-        fields = ["data", "completed_steps", "version", "updated_at"]
+        fields = ["data", "completed_steps", "version", "updated_at", *fields_pinned]
         if cleaned is not None:
             fields += _promote(locked, step, cleaned)
         locked.version = F("version") + 1
@@ -150,17 +167,35 @@ def application_save_step(
 
 def _promote(application: Application, step: Step, cleaned: dict) -> list[str]:
     """Copy what the rules, the queue, the exports and the envelope read in SQL from a step's
-    validated data onto the file; returns the fields set."""
+    validated data onto the file, through the questions' roles (whatever the form); returns
+    the fields set."""
     fields = []
-    for key, field in _PROMOTED.items():
-        if key in cleaned:
-            value = cleaned[key]
+    costs = []
+    for question in step.definition.answers:
+        if question.name not in cleaned:  # a hidden conditional question: not answered
+            continue
+        value = cleaned[question.name]
+        if question.role in _PROMOTED:
+            field = _PROMOTED[question.role]
             setattr(application, field, getattr(value, "pk", value))
             fields.append(field)
-    if step.slug == "budget":
-        application.total_budget = sum(cleaned[cost] for cost in BudgetStep.COSTS)
+        elif question.role in (Role.BUDGET_COST, Role.TOTAL_BUDGET):
+            costs.append(_amount(question, value))
+    if costs:
+        application.total_budget = None if None in costs else sum(costs, Decimal(0))
         fields.append("total_budget")
     return fields
+
+
+def _amount(question: Question, value) -> Decimal | None:
+    """An amount, or a table's total (the sum of its amount column)."""
+    if question.kind == Kind.TABLE:
+        amounts = [c.name for c in question.columns if c.kind == Kind.AMOUNT]
+        return sum(
+            (Decimal(str(row[name])) for row in value or [] for name in amounts if row.get(name)),
+            Decimal(0),
+        )
+    return None if value is None else Decimal(str(value))
 
 
 def _call_for(organisation: Organisation, programme_code: str, now: datetime) -> Call | None:
@@ -212,11 +247,13 @@ def application_choose_expert(
             )
             % {"reference": application.reference}
         )
-    step = next((s for s in steps_for(application.call) if s.form_class is ExpertStep), None)
+    step = step_with_role(application, Role.EXPERT)
     if step is None:
         raise ApplicationError(_("This call does not ask for an expert: the AdN assigns one."))
-    answers = {**application.step_data(step.slug), "expert": str(expert.pk)}
-    answers.pop("let_adn_choose", None)  # an expert is chosen: the AdN no longer chooses
+    roles = {q.role: q.name for q in step.definition.answers if q.role}
+    answers = {**application.step_data(step.slug), roles[Role.EXPERT]: str(expert.pk)}
+    if Role.LET_ADN_CHOOSE in roles:  # an expert is chosen: the AdN no longer chooses
+        answers.pop(roles[Role.LET_ADN_CHOOSE], None)
     form = step.form_class(answers, application=application)
     valid = form.is_valid()
     return application_save_step(
@@ -309,14 +346,23 @@ def attachment_remove(*, attachment: Attachment, by: User) -> None:
 
 
 def _next_reference(application: Application, now: datetime) -> str:
+    """The programme-year's next number, in one statement that makes the counter if needed and
+    locks its row until the transaction ends: no gap (a refused or failed submission rolls its
+    number back) and no duplicate. Every submission of the programme and year waits for this
+    lock, so the caller takes it last, when nothing is left to do but the writes that carry
+    the reference."""
     year = timezone.localtime(now).year
     prefix = application.programme.code
-    sequence, _created = ReferenceSequence.objects.select_for_update().get_or_create(
-        prefix=prefix, year=year
-    )
-    ReferenceSequence.objects.filter(pk=sequence.pk).update(last_number=F("last_number") + 1)
-    sequence.refresh_from_db()
-    return f"{prefix}-{year}-{sequence.last_number:04d}"
+    table = ReferenceSequence._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (prefix, year, last_number) VALUES (%s, %s, 1) "  # noqa: S608 — our table
+            f"ON CONFLICT (prefix, year) DO UPDATE SET last_number = {table}.last_number + 1 "
+            "RETURNING last_number",
+            [prefix, year],
+        )
+        (number,) = cursor.fetchone()
+    return f"{prefix}-{year}-{number:04d}"
 
 
 def _organisation_snapshot(organisation: Organisation) -> dict:
@@ -381,25 +427,33 @@ def application_submit(
         if not all(check.passed for check in checks):
             raise SubmissionRefused(checks)
         locked.data = {**locked.data, DECLARATIONS: {k: bool(v) for k, v in declarations.items()}}
-        locked.reference = _next_reference(locked, now)
         locked.submitted_at = now
         locked.eligibility = [check.as_dict() for check in checks]
+        _freeze(locked, by)
+        # Rendered once, before the reference exists: a token stands for it until it is known.
+        token = f"reference-{secrets.token_hex(8)}"
+        subject, body = portal_message(
+            application=locked,
+            template="application_acknowledgement",
+            context={"reference": token},
+            to=by,
+        )
+        # Last, the programme-year's counter: its row stays locked until commit and every
+        # submission of the programme waits for it, so only the writes that carry the
+        # reference come after it.
+        locked.reference = _next_reference(locked, now)
         locked.save(
             update_fields=["data", "reference", "submitted_at", "eligibility", "updated_at"]
         )
-        _freeze(locked, by)
         application_transition(
             application=locked, to=Status.SUBMITTED, by=by, actor=Actor.APPLICANT
-        )
-        subject, body = portal_message(
-            application=locked, template="application_acknowledgement", context={}, to=by
         )
         applicant_message_send(
             application=locked,
             to=by,
             kind=ApplicantMessage.Kind.ACKNOWLEDGEMENT,
-            subject=subject,
-            body=body,
+            subject=subject.replace(token, locked.reference),
+            body=body.replace(token, locked.reference),
         )
         notifications.submitted(locked, by=by)
     application.refresh_from_db()

@@ -162,6 +162,40 @@ def test_checks_are_shown_before_submission_in_plain_french(client, applicant, s
     assert "n'est pas en Wallonie" in html.unescape(response.content.decode())
 
 
+def test_the_programme_reference_is_taken_after_the_snapshot_and_the_acknowledgement(
+    client, applicant, start_call, expert
+):
+    """Every submission of a programme and year waits for its counter's row lock, held until
+    commit: the snapshot and the rendering come before it, and the acknowledgement rendered
+    before the number existed still carries it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from applications.models import ApplicantMessage, ReferenceSequence
+
+    client.force_login(applicant)
+    application = start(client, start_call)
+    fill_steps(client, application, expert)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(reverse("applications:submit", args=[application.pk]), DECLARED)
+
+    assert response.status_code == 302
+    statements = [query["sql"] for query in queries]
+    counter = next(n for n, sql in enumerate(statements) if ReferenceSequence._meta.db_table in sql)
+    version_insert = next(
+        n
+        for n, sql in enumerate(statements)
+        if sql.startswith(f'INSERT INTO "{ApplicationVersion._meta.db_table}"')
+    )
+    assert version_insert < counter
+    application.refresh_from_db()
+    message = application.messages.get(kind=ApplicantMessage.Kind.ACKNOWLEDGEMENT)
+    assert application.reference in message.subject and application.reference in message.body
+    assert "reference-" not in message.subject + message.body
+    assert OutgoingEmail.objects.get(to=applicant.email).body == message.body
+
+
 def test_a_failed_check_refuses_the_submission_and_keeps_the_draft(
     client, applicant, start_call, expert
 ):
