@@ -10,11 +10,28 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Case, Count, F, FloatField, IntegerField, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce, TruncDate
 
-from applications.models import Application, Assignment
-from applications.workflow import OPEN_STATUSES, Status
+from applications.guards import FUNDED
+from applications.models import Agreement, Application, Assignment, Payment, PaymentRequest
+from applications.workflow import OPEN_STATUSES, PAYMENTS_COMMITTED, Status
 from companies.models import Expert
 from programs.models import Programme
 
@@ -351,15 +368,12 @@ def processing_times(files: QuerySet) -> list[Row]:
         programme_code=F("programme_id"),
         **{column: _days_between("submitted_at", end) for _indicator, end, column in TIMES},
     )
-    if connection.vendor == "postgresql":
-        found = _medians_by_percentile(durations)
-    else:
-        found = _medians_by_rank(durations)
+    found = medians(durations, [column for _indicator, _end, column in TIMES])
     codes = dict(Programme.objects.values_list("pk", "code"))
     rows = []
     for indicator, _end, column in TIMES:
-        for programme, medians in found.items():
-            days, n = medians[column]
+        for programme, measures in found.items():
+            days, n, _total = measures[column]
             value = None if days is None else Decimal(days).quantize(Decimal("0.01"))
             dimension, key = (
                 (D.ALL, "all") if programme is None else (D.PROGRAMME, codes[int(programme)])
@@ -368,42 +382,55 @@ def processing_times(files: QuerySet) -> list[Row]:
     return rows
 
 
-def _medians_by_percentile(durations: QuerySet) -> dict:
-    """PostgreSQL: percentile_cont per grouping set, both measures in one pass."""
+def medians(durations: QuerySet, columns: list[str]) -> dict:
+    """{None (all) or a programme id: {column: (median, count, sum)}} of each duration column
+    of `durations` (a `.values()` queryset with `programme_code`, the programme's id)."""
+    if connection.vendor == "postgresql":
+        return _medians_by_percentile(durations, columns)
+    return _medians_by_rank(durations, columns)
+
+
+def _medians_by_percentile(durations: QuerySet, columns: list[str]) -> dict:
+    """PostgreSQL: percentile_cont per grouping set, every measure in one pass."""
     aggregates = {}
-    for _indicator, _end, column in TIMES:
+    for column in columns:
         aggregates[f"{column}_median"] = f"percentile_cont(0.5) WITHIN GROUP (ORDER BY {column})"
         aggregates[f"{column}_n"] = f"COUNT({column})"
+        aggregates[f"{column}_sum"] = f"SUM({column})"
     found = {}
     for dimension, r in grouped(durations, aggregates, (D.ALL, D.PROGRAMME)):
         found[None if dimension == D.ALL else r["key"]] = {
-            column: (r[f"{column}_median"], r[f"{column}_n"]) for _indicator, _end, column in TIMES
+            column: (r[f"{column}_median"], r[f"{column}_n"], r[f"{column}_sum"])
+            for column in columns
         }
     return found
 
 
-def _medians_by_rank(durations: QuerySet) -> dict:
+def _medians_by_rank(durations: QuerySet, columns: list[str]) -> dict:
     """Portable SQL: the middle one or two durations of each group, picked by their rank."""
     inner, params = durations.order_by().query.sql_with_params()
     found = {}
-    for _indicator, _end, column in TIMES:
+    for column in columns:
         middle = "{i} IN (({n} + 1) / 2, ({n} + 2) / 2)"
         sql = (
             f"WITH r AS (SELECT programme_code, {column} AS days,"
             f" ROW_NUMBER() OVER (ORDER BY {column}) AS i, COUNT(*) OVER () AS n,"
+            f" SUM({column}) OVER () AS total,"
             f" ROW_NUMBER() OVER (PARTITION BY programme_code ORDER BY {column}) AS pi,"
-            f" COUNT(*) OVER (PARTITION BY programme_code) AS pn FROM ({inner}) AS d"
+            f" COUNT(*) OVER (PARTITION BY programme_code) AS pn,"
+            f" SUM({column}) OVER (PARTITION BY programme_code) AS ptotal FROM ({inner}) AS d"
             f" WHERE {column} IS NOT NULL)"
             # Without GROUP BY this gives its row even with no file: (NULL, NULL, NULL).
-            f" SELECT NULL, AVG(days), MAX(n) FROM r WHERE {middle.format(i='i', n='n')}"
-            f" UNION ALL SELECT programme_code, AVG(days), MAX(pn) FROM r"
+            f" SELECT NULL, AVG(days), MAX(n), MAX(total) FROM r"
+            f" WHERE {middle.format(i='i', n='n')}"
+            f" UNION ALL SELECT programme_code, AVG(days), MAX(pn), MAX(ptotal) FROM r"
             f" WHERE {middle.format(i='pi', n='pn')} GROUP BY programme_code"
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            for programme, days, n in cursor.fetchall():
-                empty = {c: (None, 0) for _i, _e, c in TIMES}
-                found.setdefault(programme, empty)[column] = (days, n)
+            for programme, days, n, total in cursor.fetchall():
+                empty = dict.fromkeys(columns, (None, 0, None))
+                found.setdefault(programme, empty)[column] = (days, n, total)
     return found
 
 
@@ -482,6 +509,148 @@ def backlog(files: QuerySet, as_of: date) -> list[Row]:
     return rows
 
 
+# --- the money after selection (docs/domain.md, After selection; staff only) -----------------
+
+MONEY_DIMENSIONS = (D.ALL, D.PROGRAMME, D.YEAR, D.PROGRAMME_YEAR, D.CALL)
+MONEY_SUMS = {
+    "granted": "SUM(granted)",
+    "committed": "SUM(committed)",
+    "paid": "SUM(paid)",
+    "envelope": "MAX(envelope)",
+}
+CENT = Decimal("0.01")
+
+
+def _cents(value) -> Decimal:
+    """A sum of amounts (SQLite adds them as floating point numbers) to the cent."""
+    return Decimal(str(value or 0)).quantize(CENT)
+
+
+def money_rows(files: QuerySet) -> QuerySet:
+    """One row per selected file: its grant while it stands (the files the envelope's guard
+    counts, guards.FUNDED), what its approved requests commit and what was paid on it, with
+    its call and the call's envelope."""
+    committed = (
+        PaymentRequest.objects.filter(application=OuterRef("pk"), status__in=PAYMENTS_COMMITTED)
+        .order_by()
+        .values("application")
+        .annotate(total=Sum("approved_amount"))
+        .values("total")
+    )
+    paid = (
+        Payment.objects.filter(request__application=OuterRef("pk"))
+        .order_by()
+        .values("request__application")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    zero = Value(Decimal("0"), output_field=DecimalField(max_digits=12, decimal_places=2))
+    return files.filter(selected_at__isnull=False).values(
+        "call_id",
+        programme_code=F("programme__code"),
+        year=F("submitted_year"),
+        envelope=F("call__budget_envelope"),
+        granted=Case(
+            When(Q(status__in=FUNDED, granted_amount__isnull=False), then=F("granted_amount")),
+            default=zero,
+        ),
+        committed=Coalesce(Subquery(committed), zero),
+        paid=Coalesce(Subquery(paid), zero),
+    )
+
+
+def money(files: QuerySet) -> list[Row]:
+    """Granted, committed and paid by programme, year (of submission, as every figure of the
+    dashboard), programme x year and call; the share of each call's envelope granted. Never
+    public: no count of organisations."""
+    rows = []
+    for dimension, r in grouped(money_rows(files), MONEY_SUMS, MONEY_DIMENSIONS):
+        granted = _cents(r["granted"])
+        for indicator, value in (
+            (Indicator.GRANTED, granted),
+            (Indicator.COMMITTED, _cents(r["committed"])),
+            (Indicator.PAID, _cents(r["paid"])),
+        ):
+            rows.append(Row(indicator, dimension, r["key"], value))
+        envelope = _cents(r["envelope"])
+        if dimension == D.CALL and envelope > 0:
+            rows.append(
+                Row(
+                    Indicator.ENVELOPE_CONSUMPTION,
+                    D.CALL,
+                    r["key"],
+                    _ratio(granted, envelope),
+                    granted,
+                    envelope,
+                )
+            )
+    return rows
+
+
+class DaysBetween(Func):
+    """(end - start) in days as a number, in the database's own arithmetic, of two moments
+    (timestamps) or two days (dates)."""
+
+    output_field = FloatField()
+
+    def __init__(self, end, start, *, dates: bool = False):
+        super().__init__(end, start)
+        self.dates = dates
+
+    def as_sql(self, compiler, connection, **extra):
+        (end, end_params), (start, start_params) = (
+            compiler.compile(expression) for expression in self.source_expressions
+        )
+        if connection.vendor != "postgresql":
+            sql = f"(julianday({end}) - julianday({start}))"
+        elif self.dates:
+            sql = f"CAST(({end} - {start}) AS double precision)"  # a number of days
+        else:
+            sql = f"(date_part('epoch', {end} - {start}) / 86400.0)"
+        return sql, (*end_params, *start_params)
+
+
+def money_times() -> list[Row]:
+    """Median and mean days from selection to the first agreement signed by both parties
+    (amendments are later versions), and from a payment request's submission to the day of
+    its payment; overall and by programme. The value is the median; the numerator the sum of
+    the days and the denominator their count, so the mean is numerator ÷ denominator."""
+    signatures = Agreement.objects.filter(
+        number=1, signed_at__isnull=False, application__selected_at__isnull=False
+    ).values(
+        programme_code=F("application__programme_id"),
+        days=DaysBetween("signed_at", "application__selected_at"),
+    )
+    payments = Payment.objects.filter(request__submitted_at__isnull=False).values(
+        programme_code=F("request__application__programme_id"),
+        days=DaysBetween("paid_on", TruncDate("request__submitted_at"), dates=True),
+    )
+    codes = dict(Programme.objects.values_list("pk", "code"))
+    rows = []
+    for indicator, durations in (
+        (Indicator.DAYS_TO_SIGNATURE, signatures),
+        (Indicator.DAYS_TO_PAYMENT, payments),
+    ):
+        for programme, measures in medians(durations, ["days"]).items():
+            days, n, total = measures["days"]
+            if not n:
+                continue
+            dimension, key = (
+                (D.ALL, "all") if programme is None else (D.PROGRAMME, codes[int(programme)])
+            )
+            rows.append(
+                Row(
+                    indicator,
+                    dimension,
+                    key,
+                    Decimal(days).quantize(CENT),
+                    Decimal(total).quantize(CENT),
+                    Decimal(n),
+                )
+            )
+    return rows
+
+
 def compute(as_of: date) -> list[Row]:
     with transaction.atomic():
         if connection.vendor == "postgresql":
@@ -505,4 +674,6 @@ def _compute(as_of: date) -> list[Row]:
         *survey_indicators(files),
         *processing_times(files),
         *backlog(files, as_of),
+        *money(files),
+        *money_times(),
     ]

@@ -37,6 +37,10 @@ RATIOS = {
     I.IMPROVED_EITHER,
     I.RECOMMENDATION,
 }
+# Medians do not add up over cells: overall, or for one programme.
+MEDIANS = {I.DAYS_TO_DECISION, I.DAYS_TO_COMPLETION, I.DAYS_TO_SIGNATURE, I.DAYS_TO_PAYMENT}
+# The money after selection: staff only, in euros.
+MONEY = (I.GRANTED, I.COMMITTED, I.PAID)
 # The finer cells behind each breakdown by an organisation's attribute.
 BY_ATTRIBUTE = {
     D.PROVINCE: D.PROVINCE_PROGRAMME_YEAR,
@@ -115,7 +119,7 @@ def total(snapshot: Snapshot, indicator: str, scope: Scope = EVERYTHING) -> Figu
         return snapshot.get(indicator)
     if indicator == I.ORGANISATIONS_SUPPORTED:
         return _supported(snapshot, scope)
-    if indicator in (I.DAYS_TO_DECISION, I.DAYS_TO_COMPLETION):
+    if indicator in MEDIANS:
         # Medians do not add up over years: by programme only (the page says so).
         if scope.programme is None:
             return snapshot.get(indicator)
@@ -415,3 +419,69 @@ def staff_tables(snapshot: Snapshot, scope: Scope = EVERYTHING) -> dict:
         "kinds": sorted(kinds, key=lambda r: -r[1]),
         "sectors": sorted(sectors, key=lambda r: -r[1]),
     }
+
+
+def _money_labels() -> dict:
+    return {
+        I.GRANTED: _("Granted"),
+        I.COMMITTED: _("Committed"),
+        I.PAID: _("Paid"),
+    }
+
+
+def funding_per_year(snapshot: Snapshot, scope: Scope = EVERYTHING) -> Chart:
+    """Granted, committed and paid per year of submission, in the scope."""
+    years = years_in(snapshot, scope.first, scope.last)
+    labels = _money_labels()
+    data = {}
+    for year in years:
+        year_scope = Scope(scope.programme, int(year), int(year))
+        for indicator, label in labels.items():
+            data[(year, str(label))] = _value(total(snapshot, indicator, year_scope)) or Decimal(0)
+    return bar_chart(
+        _("Granted, committed and paid per year (EUR)"),
+        years,
+        [str(label) for label in labels.values()],
+        data,
+    )
+
+
+def _days(figure: Figure | None) -> tuple[Decimal, Decimal] | None:
+    """(median, mean) of a time: the value, and the sum of the days over their count."""
+    if figure is None or not figure.denominator:
+        return None
+    return figure.value, (figure.numerator / figure.denominator).quantize(Decimal("0.01"))
+
+
+def funding(snapshot: Snapshot, scope: Scope = EVERYTHING, *, call_labels: dict) -> dict:
+    """The money after selection in the scope: the totals, the times (by programme, over all
+    years), and each call of the scope's programme with its envelope (over all years: a call's
+    envelope is not split by year). `call_labels`: {call id: its label}."""
+    calls = []
+    for key, granted in snapshot.series(I.GRANTED, D.CALL).items():
+        programme, call_id = key.split("|")
+        if scope.programme not in (None, programme):
+            continue
+        share = snapshot.get(I.ENVELOPE_CONSUMPTION, D.CALL, key)
+        calls.append(
+            {
+                "key": key,
+                "label": call_labels.get(int(call_id), key),
+                "envelope": share.denominator if share else None,
+                "granted": granted.value,
+                "committed": snapshot.value(I.COMMITTED, D.CALL, key),
+                "paid": snapshot.value(I.PAID, D.CALL, key),
+                "share": (share.value * 100).quantize(Decimal("0.01")) if share else None,
+            }
+        )
+    return {
+        **{str(indicator): _value(total(snapshot, indicator, scope)) for indicator in MONEY},
+        "days_to_signature": _days(total(snapshot, I.DAYS_TO_SIGNATURE, scope)),
+        "days_to_payment": _days(total(snapshot, I.DAYS_TO_PAYMENT, scope)),
+        "calls": sorted(calls, key=lambda row: str(row["label"])),
+    }
+
+
+def call_ids(snapshot: Snapshot) -> list[int]:
+    """The calls the money figures name (their labels are read once per rendering)."""
+    return sorted(int(key.split("|")[1]) for key in snapshot.series(I.GRANTED, D.CALL))

@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from .models import Dimension as D
 
 # The columns a breakdown may group on, and the grouping set behind each dimension.
-COLUMNS = ("programme_code", "year", "province", "sector", "kind")
+COLUMNS = ("programme_code", "year", "province", "sector", "kind", "call_id")
 SETS = {
     D.ALL: (),
     D.PROGRAMME: ("programme_code",),
@@ -21,6 +21,7 @@ SETS = {
     D.PROVINCE: ("province",),
     D.SECTOR: ("sector",),
     D.KIND: ("kind",),
+    D.CALL: ("programme_code", "call_id"),
 }
 
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.db.models import Max, QuerySet
 
 from applications.models import ApplicationEvent
+from programs.models import Call
 
 from .models import IndicatorValue, SnapshotRun
 
@@ -111,3 +112,10 @@ def files_changed_since_last_run() -> bool:
     )["at"]
     latest_change = ApplicationEvent.objects.aggregate(at=Max("at"))["at"]
     return latest_change is not None and (last is None or latest_change > last)
+
+
+def call_labels(ids: list[int]) -> dict[int, str]:
+    """{call id: how lists name it}, for the calls a snapshot's money figures name (one
+    query whatever their number)."""
+    calls = Call.objects.filter(pk__in=ids).select_related("programme")
+    return {call.pk: call.label for call in calls}

@@ -38,6 +38,7 @@ def _staff_charts(filters, snapshot):
         ),
         "experts": dashboards.experts_by_province(snapshot, scope),
         "survey": dashboards.shares(snapshot, scope),
+        "funding": dashboards.funding_per_year(snapshot, scope),
     }
 
 
@@ -79,11 +80,18 @@ def _dashboard_part(request, part: str, version: int | None) -> str:
 def _body_context(snapshot, filters) -> dict:
     programme, first, last = filters
     scope = dashboards.Scope(*filters)
+    labels = selectors.call_labels(dashboards.call_ids(snapshot))
+    funding = dashboards.funding(snapshot, scope, call_labels=labels)
     return {
         "scope": scope,
         "headline": dashboards.headline(snapshot, scope),
         "charts": _staff_charts(filters, snapshot),
         "tables": dashboards.staff_tables(snapshot, scope),
+        "funding": funding,
+        "funding_times": [
+            (_("Days from selection to signed agreement"), funding["days_to_signature"]),
+            (_("Days from payment request to payment"), funding["days_to_payment"]),
+        ],
         "programmes": dashboards.PROGRAMMES,
         "programme": programme,
         "years": dashboards.years_in(snapshot),

@@ -1,5 +1,6 @@
 """A small, hand-made history: a dozen files whose every fact the tests can count by hand."""
 
+import statistics
 from collections import defaultdict
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -7,7 +8,16 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from applications.models import Application, ApplicationEvent, Assignment, OutcomeReport
+from adn_portal.lib.banking import structured_communication
+from applications.models import (
+    Agreement,
+    Application,
+    ApplicationEvent,
+    Assignment,
+    OutcomeReport,
+    Payment,
+    PaymentRequest,
+)
 from applications.workflow import Status
 from programs.models import Programme
 from stats.models import IndicatorValue
@@ -54,6 +64,15 @@ PATHS = {
         Status.CLOSED,
     ],
     Status.WITHDRAWN: [Status.SUBMITTED, Status.WITHDRAWN],
+    Status.ABANDONED: [
+        Status.SUBMITTED,
+        Status.ELIGIBILITY_CHECK,
+        Status.UNDER_REVIEW,
+        Status.SELECTED,
+        Status.AGREEMENT_SIGNED,
+        Status.IN_PROGRESS,
+        Status.ABANDONED,
+    ],
 }
 
 # programme, year, postcode, kind, final status, (investment before, after, competitiveness, quality, recommend)
@@ -73,6 +92,27 @@ FILES = [
 ]
 
 
+# The money of the selected files (by their index in FILES): the grant, the days from selection
+# to the signed agreement (and to a signed amendment, if any), and the payment requests:
+# (instalment, status, amount approved, days from the request to its payment if paid).
+MONEY = {
+    0: ("3750.00", 4.5, None, [("diagnostic", "paid", "3750.00", 12)]),
+    1: ("3125.50", 9.25, 30, [("diagnostic", "approved", "2000.25", None)]),
+    3: ("3750.00", 2, None, [("diagnostic", "paid", "3000.10", 5)]),
+    5: ("1500.75", 20, None, [("diagnostic", "submitted", None, None)]),
+    6: (
+        "40000.00",
+        7,
+        None,
+        [
+            ("advance", "paid", "12000.00", 3),
+            ("balance", "rejected", None, None),
+            ("balance", "approved", "20000.00", None),
+        ],
+    ),
+}
+
+
 def build(batch: str = "") -> list[Application]:
     reviewer = UserFactory(first_name="Rita", last_name="Revue", role="reviewer", is_staff=True)
     organisations = {}
@@ -88,16 +128,29 @@ def build(batch: str = "") -> list[Application]:
                 sector="J" if n % 2 else "C",
             )
         files.append(
-            add_file(organisations[key], code, year, final, survey, reviewer, f"{batch}{n:04d}", n)
+            add_file(
+                organisations[key],
+                code,
+                year,
+                final,
+                survey,
+                reviewer,
+                f"{batch}{n:04d}",
+                n,
+                money=MONEY.get(n),
+            )
         )
     ExpertFactory.create_batch(3)
     ExpertFactory(status="expired")
     return files
 
 
-def add_file(organisation, code, year, final, survey, reviewer, number: str, day: int = 0):
+def add_file(
+    organisation, code, year, final, survey, reviewer, number: str, day: int = 0, money=None
+):
     """One file of `organisation` in programme `code`, submitted on March 1 + `day` of `year`,
-    that went through the workflow to `final` (its timeline and its stamped moments)."""
+    that went through the workflow to `final` (its timeline and its stamped moments), with
+    its grant, agreement and payments (`money`, as in MONEY)."""
     programme = Programme.objects.get(code=code)
     call = CallFactory(
         programme=programme,
@@ -154,7 +207,55 @@ def add_file(organisation, code, year, final, survey, reviewer, number: str, day
     if final in (Status.UNDER_REVIEW, Status.SUBMITTED):
         Assignment.objects.create(application=application, reviewer=reviewer, assigned_by=reviewer)
     application.refresh_from_db()
+    if money:
+        add_money(application, reviewer, *money)
+        application.refresh_from_db()
     return application
+
+
+def add_money(application, by, granted, signed_after, amended_after, requests) -> None:
+    """The grant, the agreement signed `signed_after` days after the selection (and an amendment
+    signed `amended_after` days after it), and the payment requests, each submitted 30 days +
+    its rank hours after the selection."""
+    Application.objects.filter(pk=application.pk).update(granted_amount=Decimal(granted))
+    selected = application.selected_at
+    versions = [signed_after] + ([amended_after] if amended_after is not None else [])
+    for number, days in enumerate(versions, start=1):
+        signed = selected + timedelta(days=days)
+        Agreement.objects.create(
+            application=application,
+            number=number,
+            status="signed" if number == len(versions) else "superseded",
+            language="fr",
+            granted_amount=Decimal(granted),
+            funding_rate=application.call.funding_rate,
+            starts_on=signed.date(),
+            ends_on=signed.date() + timedelta(days=365),
+            beneficiary_signed_at=signed,
+            adn_signed_at=signed,
+            signed_at=signed,
+        )
+    for rank, (instalment, status, approved, paid_after) in enumerate(requests):
+        submitted = selected + timedelta(days=30, hours=rank)
+        request = PaymentRequest.objects.create(
+            application=application,
+            instalment=instalment,
+            status=status,
+            paid_to="beneficiary",
+            payee_name="Bénéficiaire",
+            iban="BE68539007547034",
+            requested_by=by,
+            submitted_at=submitted,
+            approved_amount=Decimal(approved) if approved else None,
+        )
+        if paid_after is not None:
+            Payment.objects.create(
+                request=request,
+                amount=request.approved_amount,
+                paid_on=timezone.localtime(submitted).date() + timedelta(days=paid_after),
+                communication=structured_communication(request.pk),
+                recorded_by=by,
+            )
 
 
 # A count by hand, file by file, of what the snapshot computes in SQL.
@@ -323,3 +424,95 @@ def files_now() -> list[Application]:
             "programme", "organisation"
         )
     )
+
+
+# The money after selection, counted by hand (docs/domain.md, After selection).
+
+MONEY_INDICATORS = [
+    "granted",
+    "committed",
+    "paid",
+    "envelope_consumption",
+    "days_to_signature",
+    "days_to_payment",
+]
+# The files whose grant stands (counted against the call's envelope): selected and after,
+# an information request on the way included; not an abandoned one.
+GRANT_STANDS = {
+    Status.SELECTED,
+    Status.AGREEMENT_SIGNED,
+    Status.IN_PROGRESS,
+    Status.REPORT_SUBMITTED,
+    Status.COMPLETED,
+    Status.CLOSED,
+    Status.INFO_REQUESTED,
+}
+
+
+def money_by_hand(files) -> dict:
+    """(indicator, dimension, key) → (value, numerator, denominator, organisations) of the
+    money indicators, from each selected file, its agreements, requests and payments."""
+    sums = defaultdict(lambda: {"granted": Decimal(0), "committed": Decimal(0), "paid": Decimal(0)})
+    envelopes = {}
+    signature_days, payment_days = defaultdict(list), defaultdict(list)
+    for f in files:
+        if not reached(f, Status.SELECTED):
+            continue
+        code, year = f.programme.code, timezone.localtime(f.submitted_at).year
+        granted = f.granted_amount if f.status in GRANT_STANDS and f.granted_amount else 0
+        requests = list(PaymentRequest.objects.filter(application=f))
+        committed = sum(r.approved_amount for r in requests if r.status in ("approved", "paid"))
+        payments = list(Payment.objects.filter(request__application=f))
+        call_key = f"{code}|{f.call_id}"
+        envelopes[call_key] = f.call.budget_envelope
+        for key in (
+            ("all", "all"),
+            ("programme", code),
+            ("year", str(year)),
+            ("programme_year", f"{code}|{year}"),
+            ("call", call_key),
+        ):
+            sums[key]["granted"] += granted
+            sums[key]["committed"] += committed
+            sums[key]["paid"] += sum(p.amount for p in payments)
+        first = Agreement.objects.filter(application=f, number=1, signed_at__isnull=False).first()
+        if first is not None:
+            days = (first.signed_at - selected_at(f)).total_seconds() / 86400
+            signature_days["all", "all"].append(days)
+            signature_days["programme", code].append(days)
+        for p in payments:
+            days = (p.paid_on - timezone.localtime(p.request.submitted_at).date()).days
+            payment_days["all", "all"].append(days)
+            payment_days["programme", code].append(days)
+    cent, ten_thousandth = Decimal("0.01"), Decimal("0.0001")
+    expected = {}
+    for (dimension, key), s in sums.items():
+        for indicator, value in s.items():
+            expected[indicator, dimension, key] = (value, None, None, None)
+        if dimension == "call" and envelopes[key]:
+            ratio = (s["granted"] / envelopes[key]).quantize(ten_thousandth)
+            expected["envelope_consumption", "call", key] = (
+                ratio,
+                s["granted"],
+                envelopes[key],
+                None,
+            )
+    for indicator, found in (
+        ("days_to_signature", signature_days),
+        ("days_to_payment", payment_days),
+    ):
+        for (dimension, key), days in found.items():
+            expected[indicator, dimension, key] = (
+                Decimal(statistics.median(days)).quantize(cent),
+                Decimal(sum(days)).quantize(cent),
+                len(days),
+                None,
+            )
+    return expected
+
+
+def stored_money_figures() -> dict:
+    return {
+        (v.indicator, v.dimension, v.key): (v.value, v.numerator, v.denominator, v.organisations)
+        for v in IndicatorValue.objects.filter(indicator__in=MONEY_INDICATORS)
+    }

@@ -35,6 +35,9 @@ FIGURE_SOURCES = [
     "applications_applicationevent",
     "applications_outcomereport",
     "applications_assignment",
+    "applications_agreement",
+    "applications_paymentrequest",
+    "applications_payment",
     "companies_organisation",
     "companies_expert",
 ]
