@@ -12,6 +12,7 @@ from adn_portal.demo.users import DEMO_PASSWORD, DEMO_TOTP_SECRET, seed_users
 from applications.demo import seed_files
 from companies.demo import seed_expert_account, seed_experts
 from programs.demo import seed_calls
+from programs.demo_pages import seed_call_pages
 from stats.tasks import compute_indicators
 
 
@@ -49,7 +50,9 @@ class Command(BaseCommand):
     def seed(self, *, history: bool, progress: bool) -> None:
         calls = seed_calls(now=timezone.now())
         users = seed_users()
-        experts = seed_experts(approver=User.objects.get(email="gestionnaire@adn.demo"))
+        manager = User.objects.get(email="gestionnaire@adn.demo")
+        seed_call_pages(calls=calls, by=manager)
+        experts = seed_experts(approver=manager)
         expert = seed_expert_account(user=User.objects.get(email="expert@adn.demo"))
         files = seed_files()
         if history:
