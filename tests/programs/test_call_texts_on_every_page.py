@@ -1,0 +1,105 @@
+"""A call's texts are read in the reader's language on every page that names the call, public,
+the applicant's and the staff's (issue 18), with French where a translation is missing."""
+
+import html
+
+import pytest
+from django.urls import reverse
+
+from adn_portal.accounts.roles import Role
+from applications.services import application_start
+from programs.models import Programme
+from tests.auth import login, login_staff
+from tests.factories import CallFactory, ExpertFactory
+from tests.fixtures.staff import staff, submitted_file
+
+pytestmark = pytest.mark.django_db
+
+TITLES = {"fr": "Appel PME printanier", "en": "Spring SME call", "de": "Frühlingsaufruf für KMU"}
+SUMMARIES = {
+    "fr": "Résumé en français.",
+    "en": "Summary in English.",
+    "de": "Zusammenfassung auf Deutsch.",
+}
+
+
+@pytest.fixture
+def call():
+    return CallFactory(
+        programme=Programme.objects.get(code="START"),
+        slug="appel-pme-printanier",
+        audiences=["sme", "startup"],
+        eligibility_rules=["walloon_seat", "audience_kind", "sme_size"],
+        form_sections=["challenges", "expert", "attachments"],
+        **{f"title_{lang}": text for lang, text in TITLES.items()},
+        **{f"summary_{lang}": text for lang, text in SUMMARIES.items()},
+    )
+
+
+def read(client, url: str, language: str) -> str:
+    client.cookies["adn_language"] = language
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return html.unescape(response.content.decode())
+
+
+def public_urls(call) -> list[str]:
+    finder = reverse("applications:programme_finder")
+    answers = (
+        "kind=sme&postcode=5000&headcount=12&turnover=1500000&public_control=no&stage=exploring"
+    )
+    return ["/", call.programme.get_absolute_url(), call.get_absolute_url(), f"{finder}?{answers}"]
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_public_pages_name_the_call_in_the_readers_language(client, call, language):
+    for url in public_urls(call):
+        page = read(client, url, language)
+        assert TITLES[language] in page, url
+        assert TITLES["fr"] not in page, url
+    assert SUMMARIES[language] in read(client, call.get_absolute_url(), language)
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_the_applicants_pages_name_the_call_in_their_language(client, call, applicant, language):
+    ExpertFactory(programmes=["START"])
+    draft = application_start(call=call, organisation=applicant.organisation, by=applicant)
+    applicant.language = language  # a signed-in person's language is their profile's
+    applicant.save(update_fields=["language"])
+    login(client, applicant)
+    urls = [
+        reverse("applications:my_applications"),
+        draft.get_absolute_url(),
+        reverse("applications:step", args=[draft.pk, "needs"]),
+        reverse("applications:review", args=[draft.pk]),
+    ]
+    for url in urls:
+        page = read(client, url, language)
+        assert TITLES[language] in page, url
+        assert TITLES["fr"] not in page, url
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_the_staff_pages_name_the_call_in_their_language(client, language):
+    manager = staff(Role.PROGRAMME_MANAGER, "START", language=language)
+    application = submitted_file()
+    call = application.call
+    call.title_en, call.title_de = TITLES["en"], TITLES["de"]
+    call.title_fr = TITLES["fr"]
+    call.save(update_fields=["title_fr", "title_en", "title_de"])
+    login_staff(client, manager)
+    urls = [
+        reverse("applications:staff_queue"),
+        reverse("applications:staff_application", args=[application.pk]),
+    ]
+    for url in urls:
+        page = read(client, url, language)
+        assert TITLES[language] in page, url
+        assert TITLES["fr"] not in page, url
+
+
+def test_a_missing_translation_falls_back_to_french(client, call):
+    call.title_de = ""
+    call.save(update_fields=["title_de"])
+    for url in public_urls(call):
+        assert TITLES["fr"] in read(client, url, "de"), url
