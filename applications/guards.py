@@ -1,11 +1,11 @@
 """Conditions a transition needs beyond the workflow table (docs/domain.md, The life of a
-file): a decision needs a score; selecting needs budget left in the call's envelope. Each
+file): a decision needs a submitted review; selecting needs budget left in the call's envelope. Each
 returns a refusal or None. And who may work on a file: the one answer to "does this staff
 member work on this programme", for the services' guards and the staff selectors alike."""
 
 from decimal import Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from adn_portal.accounts.permissions import MANAGERS, has_role
@@ -14,7 +14,7 @@ from adn_portal.accounts.permissions import MANAGERS, has_role
 # selectors and guards of files use the same answer.
 from programs.selectors import programmes_worked_on, works_on  # noqa: F401
 
-from .models import Application, ConflictOfInterest, Score
+from .models import Application, ConflictOfInterest, Review
 from .workflow import Status
 
 # Files whose funding counts against the call's envelope.
@@ -56,26 +56,16 @@ def budget_committed(call_id: int, *, excluding: int | None = None) -> Decimal:
     return committed or Decimal("0")
 
 
-def has_complete_score(application: Application) -> bool:
-    """At least one reviewer has scored every criterion of the call's grid (the scores of a
-    reviewer who declared a conflict of interest with the organisation do not count)."""
-    criteria = application.call.criteria.count()
-    if criteria == 0:
-        return Score.objects.counted().filter(application=application).exists()
-    complete = (
-        Score.objects.counted()
-        .filter(application=application)
-        .values("reviewer")
-        .annotate(n=Count("criterion", distinct=True))
-        .filter(n=criteria)
-    )
-    return complete.exists()
+def has_submitted_review(application: Application) -> bool:
+    """A reviewer submitted a review of the file (every criterion scored, a recommendation;
+    not the review of a reviewer who declared a conflict of interest with the organisation)."""
+    return Review.objects.counted().submitted().filter(application=application).exists()
 
 
 def _needs_score(application: Application) -> str | None:
-    if has_complete_score(application):
+    if has_submitted_review(application):
         return None
-    return _("A decision needs a score: a reviewer must first score every criterion.")
+    return _("A decision needs a review: a reviewer must first submit theirs.")
 
 
 def _budget_left(application: Application) -> str | None:

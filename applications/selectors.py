@@ -1,6 +1,9 @@
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+
+from programs.models import ScoringCriterion
 
 from . import conversation
 from .guards import programmes_worked_on
@@ -12,6 +15,7 @@ from .models import (
     Attachment,
     ConflictOfInterest,
     FollowUpDocument,
+    Review,
     Score,
     Side,
 )
@@ -212,12 +216,8 @@ def staff_application(*, user, pk: int) -> Application | None:
                 queryset=Assignment.objects.select_related("reviewer", "assigned_by"),
                 to_attr="assignment_history",
             ),
-            Prefetch(
-                "scores",
-                queryset=Score.objects.counted().select_related("reviewer", "criterion"),
-                to_attr="score_list",
-            ),
-            "call__criteria",
+            _reviews_prefetch(),
+            _criteria_prefetch(),
         ),
         pk=pk,
     )
@@ -234,30 +234,97 @@ def staff_conversation_file(*, user, pk: int) -> Application | None:
     )
 
 
-def score_summary(application: Application) -> dict:
-    """Each reviewer's weighted total, the mean over reviewers, and the pass mark, from the
-    prefetched scores and criteria (no extra query)."""
-    from decimal import Decimal
-
-    criteria = list(application.call.criteria.all())
-    maximum = sum((c.weight * c.MAX_SCORE for c in criteria), Decimal("0"))
-    totals: dict[int, dict] = {}
-    for score in application.score_list:
-        entry = totals.setdefault(
-            score.reviewer_id, {"reviewer": score.reviewer, "total": Decimal("0"), "count": 0}
+def _reviews_prefetch(to_attr: str = "review_list") -> Prefetch:
+    """A file's reviews that count (not those of a reviewer who declared a conflict of
+    interest), each with its reviewer and its scores in the order of the form's criteria."""
+    return Prefetch(
+        "reviews",
+        queryset=Review.objects.counted()
+        .select_related("reviewer")
+        .prefetch_related(
+            Prefetch(
+                "scores",
+                queryset=Score.objects.select_related("criterion").order_by(
+                    "criterion__position", "criterion_id"
+                ),
+                to_attr="score_list",
+            )
         )
-        entry["total"] += score.value * score.criterion.weight
-        entry["count"] += 1
-    complete = [t for t in totals.values() if t["count"] == len(criteria)]
-    mean = sum((t["total"] for t in complete), Decimal("0")) / len(complete) if complete else None
-    threshold = maximum * application.call.pass_mark / 100
+        .order_by("submitted_at", "pk"),
+        to_attr=to_attr,
+    )
+
+
+def _criteria_prefetch() -> Prefetch:
+    """Every version of the call's review form (the reviews may answer older ones)."""
+    return Prefetch(
+        "call__criteria",
+        queryset=ScoringCriterion.objects.order_by("version", "position", "pk"),
+        to_attr="criteria_list",
+    )
+
+
+def file_reviews(*, user, pk: int) -> Application | None:
+    """A file with what the side-by-side page of its reviews shows: its reviews that count
+    (with their scores) and its call's criteria, in four queries whatever their number; None
+    where staff_application is None."""
+    return _one(
+        staff_applications(user).prefetch_related(_reviews_prefetch(), _criteria_prefetch()),
+        pk=pk,
+    )
+
+
+def review_summary(application: Application, *, reviewer=None) -> dict:
+    """The file's reviews side by side, from the prefetched reviews and criteria (no query):
+    for each version of the review form answered, its criteria by the submitted reviews (with
+    each one's weighted total and share of the maximum); the reviews still in progress; the
+    mean share over submitted reviews against the call's pass mark (a % of the maximum), and
+    `reviewer`'s own review with the criteria it answers."""
+    call = application.call
+    criteria = call.criteria_list
+    reviews = application.review_list
+    submitted = [r for r in reviews if r.is_locked]
+    versions = []
+    for version in sorted({r.form_version for r in submitted}):
+        version_criteria = [c for c in criteria if c.version == version]
+        maximum = sum((c.maximum for c in version_criteria), Decimal("0"))
+        columns = []
+        for review in (r for r in submitted if r.form_version == version):
+            by_criterion = {score.criterion_id: score for score in review.score_list}
+            total = sum((s.value * s.criterion.weight for s in review.score_list), Decimal("0"))
+            columns.append(
+                {
+                    "review": review,
+                    "scores": [by_criterion.get(c.pk) for c in version_criteria],
+                    "total": total,
+                    "share": total * 100 / maximum if maximum else None,
+                }
+            )
+        versions.append(
+            {
+                "version": version,
+                "criteria": version_criteria,
+                "rows": [
+                    (criterion, [column["scores"][i] for column in columns])
+                    for i, criterion in enumerate(version_criteria)
+                ],
+                "columns": columns,
+                "maximum": maximum,
+            }
+        )
+    shares = [c["share"] for v in versions for c in v["columns"] if c["share"] is not None]
+    mean = sum(shares, Decimal("0")) / len(shares) if shares else None
+    mine = next((r for r in reviews if reviewer is not None and r.reviewer_id == reviewer.pk), None)
+    form_version = mine.form_version if mine and mine.score_list else call.review_version
     return {
-        "reviewers": list(totals.values()),
-        "maximum": maximum,
+        "versions": versions,
+        "submitted": submitted,
+        "in_progress": [r for r in reviews if not r.is_locked],
         "mean": mean,
-        "threshold": threshold,
-        "passes": mean is not None and mean >= threshold,
-        "criteria": criteria,
+        "pass_mark": call.pass_mark,
+        "passes": mean is not None and mean >= call.pass_mark,
+        "mine": mine,
+        "my_criteria": [c for c in criteria if c.version == form_version],
     }
 
 

@@ -103,6 +103,16 @@ urlpatterns = [
         name="staff_application_score",
     ),
     path(
+        "espace-adn/dossiers/<int:pk>/conflit-d-interets/",
+        staff.application_declaration,
+        name="staff_application_declaration",
+    ),
+    path(
+        "espace-adn/dossiers/<int:pk>/evaluations/",
+        staff.application_reviews,
+        name="staff_application_reviews",
+    ),
+    path(
         "espace-adn/dossiers/<int:pk>/note-interne/",
         staff.application_note,
         name="staff_application_note",

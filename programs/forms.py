@@ -3,7 +3,15 @@ from django.utils.translation import gettext_lazy as _
 
 from adn_portal.lib.uploads import check_upload
 
-from .models import Audience, Call, CallDocument, CallQuestion, EligibilityRule, FormSection
+from .models import (
+    Audience,
+    Call,
+    CallDocument,
+    CallQuestion,
+    EligibilityRule,
+    FormSection,
+    ScoringCriterion,
+)
 
 ANSWERS = ("answer_fr", "answer_en", "answer_de")
 
@@ -95,3 +103,47 @@ class CallContactForm(forms.ModelForm):
     class Meta:
         model = Call
         fields = ["contact_email", "contact_phone"]
+
+
+# --- the call's review form (docs/domain.md, Reviews) ------------------------------------------
+
+
+class ReviewCriterionForm(forms.ModelForm):
+    """One criterion of the review form: FR/EN/DE label and guidance, scale, weight, order."""
+
+    id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = ScoringCriterion
+        fields = [
+            "label_fr",
+            "label_en",
+            "label_de",
+            "guidance_fr",
+            "guidance_en",
+            "guidance_de",
+            "scale_min",
+            "scale_max",
+            "weight",
+            "position",
+        ]
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 2})
+            for name in ("guidance_fr", "guidance_en", "guidance_de")
+        }
+
+
+ReviewCriterionFormSet = forms.formset_factory(
+    ReviewCriterionForm, extra=1, can_delete=True, max_num=30, absolute_max=40, validate_max=True
+)
+
+
+class ReviewFormCopyForm(forms.Form):
+    """Copy the review form of another call the manager keeps."""
+
+    source = forms.ModelChoiceField(label=_("Copy the review form of"), queryset=None)
+
+    def __init__(self, *args, calls, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["source"].queryset = calls
+        self.fields["source"].label_from_instance = lambda call: call.label

@@ -435,11 +435,8 @@ class ScoringCriterion(models.Model):
         return self.label
 
     def clean(self) -> None:
-        if self.scale_min is not None and self.scale_max is not None:
-            if self.scale_min >= self.scale_max:
-                raise ValidationError(
-                    {"scale_max": _("The highest score must be above the lowest.")}
-                )
+        if None not in (self.scale_min, self.scale_max) and self.scale_min >= self.scale_max:
+            raise ValidationError({"scale_max": _("The highest score must be above the lowest.")})
 
     @property
     def maximum(self) -> Decimal:

@@ -8,7 +8,7 @@ from django.db.models import Count, Prefetch, QuerySet
 from adn_portal.accounts.permissions import MANAGERS, has_role
 from adn_portal.accounts.roles import Role
 
-from .models import Call, CallDocument, CallQuestion, Programme, ProgrammeStaff
+from .models import Call, CallDocument, CallQuestion, Programme, ProgrammeStaff, ScoringCriterion
 
 
 def programmes_in_order() -> QuerySet[Programme]:
@@ -31,7 +31,7 @@ def calls_published() -> QuerySet[Call]:
     return (
         Call.objects.published()
         .with_programme()
-        .prefetch_related("criteria")
+        .prefetch_related(Prefetch("criteria", queryset=ScoringCriterion.objects.current()))
         .order_by("-opens_at", "pk")
     )
 
@@ -53,7 +53,7 @@ def programme_with_calls(
 def call_detail(*, slug: str, include_unpublished: bool) -> Call | None:
     """A call with what its public page shows: criteria, documents, FAQ and programme."""
     calls = Call.objects.with_programme().prefetch_related(
-        Prefetch("criteria", to_attr="criteria_list"),
+        Prefetch("criteria", queryset=ScoringCriterion.objects.current(), to_attr="criteria_list"),
         Prefetch(
             "documents",
             queryset=CallDocument.objects.order_by("position", "pk"),
@@ -126,3 +126,12 @@ def call_managed(*, user, slug: str) -> Call | None:
     if call is None or not manages(user, call.programme_id):
         return None
     return call
+
+
+def review_criteria(call: Call) -> list[ScoringCriterion]:
+    """The criteria of the call's current review form, in their order."""
+    return list(
+        ScoringCriterion.objects.filter(call=call, version=call.review_version).order_by(
+            "position", "pk"
+        )
+    )

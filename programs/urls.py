@@ -28,4 +28,14 @@ urlpatterns = [
     ),
     path("espace-adn/appels/<slug:slug>/faq/", staff.call_questions, name="staff_call_questions"),
     path("espace-adn/appels/<slug:slug>/contact/", staff.call_contact, name="staff_call_contact"),
+    path(
+        "espace-adn/appels/<slug:slug>/evaluation/",
+        staff.call_review_form,
+        name="staff_call_review_form",
+    ),
+    path(
+        "espace-adn/appels/<slug:slug>/evaluation/copie/",
+        staff.call_review_form_copy,
+        name="staff_call_review_form_copy",
+    ),
 ]

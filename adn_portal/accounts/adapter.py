@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 from django.utils import translation
 
 from adn_portal.lib.client import client_address
@@ -76,6 +77,16 @@ class AccountAdapter(DefaultAccountAdapter):
         url = super().get_email_confirmation_url(request, emailconfirmation)
         target = safe_next(request, "") if request is not None else ""
         return f"{url}?{urlencode({'next': target})}" if target else url
+
+    def get_login_redirect_url(self, request) -> str:
+        """Staff land on their queue of files; applicants where LOGIN_REDIRECT_URL says (the
+        home page). A `next` given to the log-in page still wins (allauth reads it first)."""
+        from .permissions import STAFF, role_names
+
+        user = request.user
+        if user.is_authenticated and (user.is_superuser or role_names(user) & set(STAFF)):
+            return reverse("applications:staff_queue")
+        return super().get_login_redirect_url(request)
 
     def get_logout_redirect_url(self, request) -> str:
         """The home page; a session opened through the federal log-in goes through the

@@ -13,12 +13,12 @@ from ..forms.applicant import AnswerForm, AttachmentForm, WithdrawForm
 from ..forms.conversation import MessageForm
 from ..forms.staff import (
     AssignmentForm,
+    ConflictDeclarationForm,
     ExportForm,
     InformationRequestForm,
     NoteForm,
+    ReviewForm,
     TransitionForm,
-    score_form_class,
-    scores_of,
 )
 from ..models import (
     ApplicantMessage,
@@ -28,6 +28,8 @@ from ..models import (
     Attachment,
     Export,
     MessageAttachment,
+    Recommendation,
+    Review,
     Score,
 )
 from ..steps import DeclarationsForm
@@ -243,6 +245,29 @@ class ScoreSerializer(serializers.ModelSerializer):
         fields = ["criterion", "reviewer", "value", "comment"]
 
 
+class ReviewReadSerializer(serializers.ModelSerializer):
+    """A review of the file: its reviewer, the review form's version it answered, whether it
+    is submitted (locked), its scores, recommendation and comments."""
+
+    reviewer = serializers.StringRelatedField()
+    scores = ScoreSerializer(source="score_list", many=True, read_only=True)
+
+    class Meta:
+        model = Review
+        fields = [
+            "id",
+            "reviewer",
+            "form_version",
+            "status",
+            "submitted_at",
+            "recommendation",
+            "comment_for_applicant",
+            "internal_comment",
+            "scores",
+        ]
+        read_only_fields = fields
+
+
 class AssignmentSerializer(serializers.ModelSerializer):
     reviewer = serializers.StringRelatedField()
 
@@ -270,7 +295,8 @@ class ExpertApplicationSerializer(QueueSerializer):
 
 class StaffApplicationDetailSerializer(QueueSerializer):
     timeline = StaffEventSerializer(many=True, read_only=True)
-    scores = ScoreSerializer(source="score_list", many=True, read_only=True)
+    scores = serializers.SerializerMethodField()
+    reviews = ReviewReadSerializer(source="review_list", many=True, read_only=True)
     assignments = AssignmentSerializer(source="assignment_history", many=True, read_only=True)
     eligibility = serializers.JSONField(read_only=True)
 
@@ -281,9 +307,17 @@ class StaffApplicationDetailSerializer(QueueSerializer):
             "eligibility",
             "timeline",
             "scores",
+            "reviews",
             "assignments",
         ]
         read_only_fields = fields
+
+    def get_scores(self, application) -> list[dict]:
+        """Every score of the reviews (as before reviews had their own list)."""
+        return ScoreSerializer(
+            [score for review in application.review_list for score in review.score_list],
+            many=True,
+        ).data
 
 
 class TransitionSerializer(FormSerializer):
@@ -299,6 +333,13 @@ class TransitionSerializer(FormSerializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="")
     expected_status = serializers.ChoiceField(
         choices=Status.choices, required=False, help_text="Refused if the file moved meanwhile."
+    )
+    confirmed = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="A decision (selected, waitlisted, rejected, ineligible) is recorded only "
+        "with true: without it, the answer is a 409 `confirmation_required` carrying the "
+        "message the applicant will get (as the page shows it before its confirmation).",
     )
 
 
@@ -317,24 +358,40 @@ class AssignSerializer(FormSerializer):
     )
 
 
-class ScoresSerializer(serializers.Serializer):
-    """The page's score form (every criterion of the call's grid, 0 to 5, with a comment), each
-    criterion's fields under its id: `score_<id>` is `scores.<id>.value` here."""
+class ReviewWriteSerializer(serializers.Serializer):
+    """The page's review form: each criterion's fields under its id (`score_<id>` is
+    `scores.<id>.value` here), the recommendation, the two comments, and `submit` (the
+    review is then complete and locked)."""
 
     scores = serializers.DictField(
         child=serializers.DictField(),
-        help_text='{"<criterion id>": {"value": 0-5, "comment": "…"}}',
+        help_text='{"<criterion id>": {"value": <on the criterion\'s scale>, "comment": "…"}}',
     )
+    recommendation = serializers.ChoiceField(
+        choices=Recommendation.choices, required=False, allow_blank=True
+    )
+    comment_for_applicant = serializers.CharField(required=False, allow_blank=True)
+    internal_comment = serializers.CharField(required=False, allow_blank=True)
+    submit = serializers.BooleanField(required=False, default=False)
 
     PARTS = {"value": "score", "comment": "comment"}  # API name → the form's field prefix
+    OTHERS = ("recommendation", "comment_for_applicant", "internal_comment", "submit")
 
     def to_internal_value(self, data):
-        unknown = sorted(set(data) - {"scores"}) if isinstance(data, Mapping) else []
+        if not isinstance(data, Mapping):
+            raise ValidationError({"non_field_errors": ["Expected an object."]}, code="invalid")
+        unknown = sorted(set(data) - {"scores", *self.OTHERS})
         if unknown:
             raise ValidationError({name: [UNKNOWN_FIELD] for name in unknown}, code="read_only")
-        entries = super().to_internal_value(data)["scores"]  # an object of objects
+        try:
+            entries = serializers.DictField(child=serializers.DictField()).run_validation(
+                data.get("scores", {})
+            )
+        except ValidationError as exc:
+            raise ValidationError({"scores": exc.detail}) from exc
         criteria = self.context["form_kwargs"]["criteria"]
-        flat, rename = {}, {}
+        flat = {name: data[name] for name in self.OTHERS if name in data}
+        rename = {}
         for key in [*entries, *(str(c.pk) for c in criteria)]:
             for part in [*self.PARTS, *entries.get(key, {})]:
                 # A part the form does not know keeps a name no field has: refused as unknown.
@@ -342,9 +399,28 @@ class ScoresSerializer(serializers.Serializer):
                 rename[name] = f"scores.{key}.{part}"
                 if part in entries.get(key, {}):
                     flat[name] = entries[key][part]
-        self.form = score_form_class(criteria, {})(flat)
+        self.form = ReviewForm(flat, criteria=criteria)
         validated(self.form, rename=rename)
-        return {"scores": scores_of(self.form, criteria)}
+        return self.form.review()
+
+
+class DeclarationSerializer(FormSerializer):
+    """The page's ConflictDeclarationForm: `no_conflict` opens the caller's review of the file;
+    `conflict` declares a conflict of interest with its organisation (its files are then a 404
+    for the caller)."""
+
+    form_class = ConflictDeclarationForm
+
+    answer = serializers.ChoiceField(choices=["no_conflict", "conflict"])
+    reason = serializers.CharField(required=False, allow_blank=True)
+
+
+class DecisionPreviewSerializer(serializers.Serializer):
+    """The message the applicant gets with a decision, in their language."""
+
+    decision = serializers.CharField()
+    subject = serializers.CharField()
+    body = serializers.CharField()
 
 
 class NoteSerializer(FormSerializer):

@@ -371,6 +371,8 @@ class StaffApplicationViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
         payload = s.TransitionSerializer(data=request.data, context=self._form_kwargs(application))
         payload.is_valid(raise_exception=True)
         form = payload.form
+        if form.needs_confirmation():
+            return self._confirmation_required(application, form)
         try:
             application = services.application_staff_transition(
                 application=application,
@@ -405,6 +407,29 @@ class StaffApplicationViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
         except ApplicationError as exc:
             return _refused(exc)
         return self._queue_row(application)
+
+    def _confirmation_required(self, application: Application, form) -> Response:
+        """A decision without `confirmed`: nothing is decided; the answer carries the message
+        the applicant will get, as the page shows it before its confirmation."""
+        try:
+            subject, body = services.application_decision_preview(
+                application=application,
+                decision=form.target(),
+                by=self.request.user,
+                comment=form.cleaned_data["comment"],
+            )
+        except ApplicationError as exc:
+            return _refused(exc)
+        response = error(
+            "Confirm the decision: send it again with confirmed true once the applicant's "
+            "message below was read.",
+            code="confirmation_required",
+            status_code=status.HTTP_409_CONFLICT,
+        )
+        response.data["preview"] = s.DecisionPreviewSerializer(
+            {"decision": form.target().value, "subject": subject, "body": body}
+        ).data
+        return response
 
     def _form_kwargs(self, application: Application) -> dict:
         actor = services.staff_actor(self.request.user)
@@ -454,24 +479,58 @@ class StaffApplicationViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
             return _refused(exc)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(request=s.ScoresSerializer, responses={204: None})
+    @extend_schema(request=s.DeclarationSerializer, responses={204: None})
     @action(detail=True, methods=["post"])
-    def scores(self, request, pk=None):
+    def declaration(self, request, pk=None):
+        """Before reviewing: `no_conflict` opens your review of the file; `conflict` declares a
+        conflict of interest with its organisation (its files are a 404 for you from then)."""
         application = self.get_object()
-        criteria = list(application.call.criteria.all())
-        payload = s.ScoresSerializer(
-            data=request.data, context={"form_kwargs": {"criteria": criteria}}
-        )
+        payload = s.DeclarationSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
+        form = payload.form
         try:
-            services.application_score(
-                application=application,
-                reviewer=request.user,
-                scores=payload.validated_data["scores"],
-            )
+            if form.declares_conflict:
+                services.review_declare_conflict(
+                    application=application,
+                    reviewer=request.user,
+                    reason=form.cleaned_data["reason"],
+                )
+            else:
+                services.review_open(application=application, reviewer=request.user)
         except ApplicationError as exc:
             return _refused(exc)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=s.ReviewWriteSerializer, responses=s.ReviewReadSerializer)
+    @action(detail=True, methods=["post"])
+    def scores(self, request, pk=None):
+        """Save your review (after the declaration): a draft, or with `submit` the complete
+        review, which is then locked (409 `refused` for any later change)."""
+        application = self.get_object()
+        summary = selectors.review_summary(application, reviewer=request.user)
+        if summary["mine"] is None:
+            return _refused(
+                ApplicationError(
+                    "Confirm first that you have no conflict of interest with this "
+                    "organisation (declaration/)."
+                )
+            )
+        payload = s.ReviewWriteSerializer(
+            data=request.data, context={"form_kwargs": {"criteria": summary["my_criteria"]}}
+        )
+        payload.is_valid(raise_exception=True)
+        try:
+            review = services.review_save(
+                application=application, reviewer=request.user, **payload.validated_data
+            )
+        except ApplicationError as exc:
+            return _refused(exc)
+        review = next(
+            r
+            for r in selectors.file_reviews(user=request.user, pk=application.pk).review_list
+            if r.pk == review.pk
+        )
+        return Response(s.ReviewReadSerializer(review).data)
 
     @extend_schema(request=s.NoteSerializer, responses={204: None})
     @action(detail=True, methods=["post"])

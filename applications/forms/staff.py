@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .. import workflow
-from ..models import Application, Export
+from ..models import Application, Export, Recommendation
 from ..workflow import DECISIONS, Actor, Status
 
 
@@ -79,6 +79,10 @@ class _MoveForm(forms.Form):
     def target(self) -> Status:
         return Status(self.cleaned_data[self.move_field])
 
+    def needs_confirmation(self) -> bool:
+        """A decision is taken once its sender has seen the message the applicant will get."""
+        return self.target() in DECISIONS and not self.cleaned_data.get("confirmed")
+
     def expected(self) -> Status | None:
         expected = self.cleaned_data.get("expected_status")
         return Status(expected) if expected else None
@@ -91,20 +95,27 @@ class TransitionForm(_MoveForm):
     comment = forms.CharField(
         label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    field_order = ["to", "comment", "expected_status"]
+    confirmed = forms.BooleanField(
+        required=False,
+        widget=forms.HiddenInput,
+        help_text=_("A decision: sent once its message to the applicant was shown."),
+    )
+    field_order = ["to", "comment", "expected_status", "confirmed"]
 
 
 class DecisionForm(_MoveForm):
     move_field = "decision"
     decisions = True
 
-    decision = forms.ChoiceField(label=_("Decision"))
+    # Radio buttons, none ticked: a decision is chosen, never preselected.
+    decision = forms.ChoiceField(label=_("Decision"), widget=forms.RadioSelect)
     comment = forms.CharField(
         label=_("Message to the applicant (added to the template)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    field_order = ["decision", "comment", "expected_status"]
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    field_order = ["decision", "comment", "expected_status", "confirmed"]
 
 
 class AssignmentForm(forms.Form):
@@ -128,29 +139,127 @@ class ExportForm(forms.Form):
     format = forms.ChoiceField(label=_("Format"), choices=Export.Format.choices)
 
 
-def score_form_class(criteria, existing: dict):
-    """A form with one 0-5 field and a comment per criterion of the call's grid."""
-    fields = {}
-    for criterion in criteria:
-        value, comment = existing.get(criterion.pk, (None, ""))
-        fields[f"score_{criterion.pk}"] = forms.TypedChoiceField(
-            label=f"{criterion.label} (×{criterion.weight.normalize()})",  # noqa: RUF001 — the times sign
-            choices=[("", "—")] + [(str(n), str(n)) for n in range(6)],
-            coerce=int,
-            initial=value,
-        )
-        fields[f"comment_{criterion.pk}"] = forms.CharField(
-            label=_("Comment"),
-            required=False,
-            initial=comment,
-            widget=forms.Textarea(attrs={"rows": 1}),
-        )
-    return type("ScoreForm", (forms.Form,), fields)
+class ConflictDeclarationForm(forms.Form):
+    """Before working on a file, a reviewer says whether they have a conflict of interest with
+    its organisation: none opens their review; one takes the organisation's files away."""
+
+    NO_CONFLICT, CONFLICT = "no_conflict", "conflict"
+
+    answer = forms.ChoiceField(
+        label=_("Conflict of interest"),
+        choices=[
+            (NO_CONFLICT, _("I have no conflict of interest with this organisation")),
+            (CONFLICT, _("I have a conflict of interest with this organisation")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Reason (optional, seen by administrators)"), required=False, max_length=255
+    )
+
+    @property
+    def declares_conflict(self) -> bool:
+        return self.cleaned_data["answer"] == self.CONFLICT
 
 
-def scores_of(form: forms.Form, criteria) -> dict[int, tuple[int, str]]:
-    """A valid score form's data as the service takes it: {criterion id: (score, comment)}."""
+class ReviewForm(forms.Form):
+    """A reviewer's review on the criteria of the review form it answers: a score on each
+    criterion's scale with a comment, an overall recommendation, a comment for the applicant
+    and an internal one. Saved as a draft (scores may be missing) or submitted (complete; the
+    service locks it)."""
+
+    recommendation = forms.ChoiceField(
+        label=_("Overall recommendation"),
+        choices=Recommendation.choices,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    comment_for_applicant = forms.CharField(
+        label=_("Comment for the applicant"),
+        help_text=_("The programme manager may pass it on with the decision."),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    internal_comment = forms.CharField(
+        label=_("Internal comment (staff only)"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    submit = forms.BooleanField(
+        required=False, widget=forms.HiddenInput, help_text=_("Submit the review: it is locked.")
+    )
+
+    def __init__(self, *args, criteria, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = list(criteria)
+        scores = {}
+        for criterion in self.criteria:
+            scale = range(criterion.scale_min, criterion.scale_max + 1)
+            scores[f"score_{criterion.pk}"] = forms.TypedChoiceField(
+                label=f"{criterion.label} (×{criterion.weight.normalize()})",  # noqa: RUF001 — the times sign
+                help_text=criterion.guidance,
+                choices=[("", "—")] + [(str(n), str(n)) for n in scale],
+                coerce=int,
+                empty_value=None,
+                required=False,
+            )
+            scores[f"comment_{criterion.pk}"] = forms.CharField(
+                label=_("Comment"),
+                required=False,
+                max_length=5000,
+                widget=forms.Textarea(attrs={"rows": 1}),
+            )
+        # The scores first, in the form's order.
+        self.fields = {**scores, **self.fields}
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("submit"):
+            for criterion in self.criteria:
+                name = f"score_{criterion.pk}"
+                if cleaned.get(name) is None and name not in self.errors:
+                    self.add_error(
+                        name,
+                        forms.ValidationError(_("Score every criterion to submit."), "required"),
+                    )
+            if not cleaned.get("recommendation") and "recommendation" not in self.errors:
+                self.add_error(
+                    "recommendation",
+                    forms.ValidationError(_("Give your recommendation to submit."), "required"),
+                )
+        return cleaned
+
+    def review(self) -> dict:
+        """The valid form as `services.review_save` takes it."""
+        data = self.cleaned_data
+        return {
+            "scores": {
+                c.pk: (data[f"score_{c.pk}"], data[f"comment_{c.pk}"])
+                for c in self.criteria
+                if data[f"score_{c.pk}"] is not None
+            },
+            "recommendation": data["recommendation"],
+            "comment_for_applicant": data["comment_for_applicant"],
+            "internal_comment": data["internal_comment"],
+            "submit": data["submit"],
+        }
+
+
+def review_initial(review) -> dict:
+    """A saved review as its form shows it."""
+    if review is None:
+        return {}
     return {
-        c.pk: (form.cleaned_data[f"score_{c.pk}"], form.cleaned_data[f"comment_{c.pk}"])
-        for c in criteria
+        "recommendation": review.recommendation,
+        "comment_for_applicant": review.comment_for_applicant,
+        "internal_comment": review.internal_comment,
+    } | {
+        name: value
+        for score in review.score_list
+        for name, value in (
+            (f"score_{score.criterion_id}", score.value),
+            (f"comment_{score.criterion_id}", score.comment),
+        )
     }

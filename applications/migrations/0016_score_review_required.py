@@ -13,6 +13,32 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.AlterField(
+            model_name="applicationevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("created", "Draft started"),
+                    ("transition", "Status changed"),
+                    ("message", "Message"),
+                    ("upload", "Document added"),
+                    ("removal", "Document removed"),
+                    ("answer", "Information provided"),
+                    ("report", "Final report"),
+                    ("assignment", "Reviewer assigned"),
+                    ("expert", "Expert assigned"),
+                    ("score", "Score"),
+                    ("review", "Review submitted"),
+                    ("note", "Internal note"),
+                    ("agreement", "Agreement"),
+                    ("payment", "Payment"),
+                    ("milestone", "Milestone"),
+                    ("diagnostic", "Diagnostic"),
+                    ("survey", "Follow-up survey"),
+                ],
+                max_length=16,
+            ),
+        ),
+        migrations.AlterField(
             model_name="score",
             name="review",
             field=models.ForeignKey(

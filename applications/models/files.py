@@ -218,6 +218,7 @@ class ApplicationEvent(ChainedEvent):
         ASSIGNMENT = "assignment", _("Reviewer assigned")
         EXPERT = "expert", _("Expert assigned")
         SCORE = "score", _("Score")
+        REVIEW = "review", _("Review submitted")
         NOTE = "note", _("Internal note")
         # After selection (docs/domain.md, After selection)
         AGREEMENT = "agreement", _("Agreement")

@@ -2,7 +2,8 @@
 other side effects leave through the outbox after commit.
 
 core: errors and the one transition function · applicant: drafts, documents, submission,
-answers, report · staff: assignment, scores, decisions, notes, exports · messages: the one way
+answers, report · staff: assignment, decisions, notes, exports · reviews: the no-conflict
+confirmation, a reviewer's review and its lock · messages: the one way
 to write to the applicant · conversation: what any side writes in a file's conversation, and
 reading it · reminders: what the portal sends on its own schedule · after a
 selection (docs/domain.md, After selection): agreements, payments, follow_up (the diagnostic,
@@ -68,13 +69,19 @@ from .reminders import (  # noqa: F401
     reminders_send,
     reviews_remind,
 )
-from .staff import (  # noqa: F401
+from .reviews import (  # noqa: F401
     SCORABLE,
+    ReviewLocked,
+    review_declare_conflict,
+    review_open,
+    review_save,
+)
+from .staff import (  # noqa: F401
     application_add_note,
     application_assign,
     application_assign_expert,
     application_decide,
-    application_score,
+    application_decision_preview,
     application_staff_transition,
     applications_auto_assign,
     applications_decide_batch,

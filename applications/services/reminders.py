@@ -7,7 +7,7 @@ chose, in their language). docs/architecture.md, Notifications and reminders.
 - drafts: DRAFT_REMINDER_DAYS (7 and 1) days before their call closes, to the organisation;
 - unanswered requests for information: the day before they are due, then every
   INFO_REQUEST_REMINDER_DAYS while unanswered, to the organisation;
-- reviews: REVIEW_DUE_DAYS after the assignment to the reviewer who has not scored, then
+- reviews: REVIEW_DUE_DAYS after the assignment to the reviewer who has not submitted a review, then
   REVIEW_ESCALATION_DAYS later to the programme's managers.
 Other reminders (a project's milestones) follow the same shape: select, then reminder_send."""
 
@@ -26,9 +26,9 @@ from adn_portal.accounts.notifications.reminders import reminder_send
 from adn_portal.accounts.notifications.services import text_for
 
 from .. import notifications, selectors
-from ..models import ApplicantMessage, Application, ApplicationEvent, Assignment, Score
+from ..models import ApplicantMessage, Application, ApplicationEvent, Assignment, Review
 from ..workflow import Status
-from .staff import SCORABLE
+from .reviews import SCORABLE
 
 logger = logging.getLogger(__name__)
 
@@ -186,7 +186,9 @@ def _request_remind(request: ApplicantMessage, *, today: date) -> None:
 
 def _unscored():
     return ~Exists(
-        Score.objects.filter(application=OuterRef("application"), reviewer=OuterRef("reviewer"))
+        Review.objects.submitted().filter(
+            application=OuterRef("application"), reviewer=OuterRef("reviewer")
+        )
     )
 
 

@@ -1,4 +1,5 @@
-"""What AdN staff do with files: assign, score, decide, note, follow up, export."""
+"""What AdN staff do with files: assign, decide, note, follow up, export (reviews:
+services/reviews.py)."""
 
 from django.db import transaction
 from django.db.models import Count, Q
@@ -19,14 +20,11 @@ from ..models import (
     Assignment,
     ConflictOfInterest,
     Export,
-    Score,
 )
 from ..workflow import DECISIONS, OPEN_STATUSES, Actor, Status
 from .agreements import agreement_draft
 from .core import ApplicationError, application_transition
 from .messages import applicant_message_send, programme_message
-
-SCORABLE = {Status.ELIGIBILITY_CHECK, Status.UNDER_REVIEW, Status.WAITLISTED}
 
 
 def staff_actor(user: User) -> Actor:
@@ -149,37 +147,6 @@ def conflicts_withdraw(*, conflicts) -> None:
     ConflictOfInterest.objects.filter(pk__in=[c.pk for c in conflicts]).delete()
 
 
-# --- scoring ---------------------------------------------------------------------------------
-
-
-def application_score(
-    *, application: Application, reviewer: User, scores: dict[int, tuple[int, str]]
-) -> list[Score]:
-    """Record a reviewer's scores ({criterion id: (0..5, comment)}) on the call's grid."""
-    _require_staff(reviewer, application)
-    if application.status not in SCORABLE:
-        raise ApplicationError(_("This file cannot be scored in its current status."))
-    criteria = {c.pk: c for c in application.call.criteria.all()}
-    unknown = set(scores) - set(criteria)
-    if unknown:
-        raise ApplicationError(_("These criteria are not part of the call's grid."))
-    if any(not 0 <= value <= 5 for value, _comment in scores.values()):
-        raise ApplicationError(_("A score goes from 0 to 5."))
-    with transaction.atomic():
-        saved = [
-            Score.objects.update_or_create(
-                application=application,
-                reviewer=reviewer,
-                criterion=criteria[criterion_id],
-                defaults={"value": value, "comment": comment},
-            )[0]
-            for criterion_id, (value, comment) in scores.items()
-        ]
-        total = sum(s.value * criteria[s.criterion_id].weight for s in saved)
-        _event(application, ApplicationEvent.Kind.SCORE, reviewer, str(total))
-    return saved
-
-
 # --- decisions and messages ------------------------------------------------------------------
 
 
@@ -222,6 +189,19 @@ def application_decide(
         )
     application.refresh_from_db()
     return application
+
+
+def application_decision_preview(
+    *, application: Application, decision: Status, by: User, comment: str = ""
+) -> tuple[str, str]:
+    """(subject, body) of the message the applicant will get with this decision, in their
+    language: shown to the manager before they confirm it (pages and API)."""
+    if decision not in DECISIONS:
+        raise ApplicationError(_("Unknown decision."))
+    _require_staff(by, application, manager=True)
+    return programme_message(
+        application=application, kind=decision, comment=comment, to=application.created_by
+    )
 
 
 def applications_decide_batch(

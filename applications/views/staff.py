@@ -6,6 +6,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from adn_portal.accounts.audit import audit
@@ -20,13 +21,14 @@ from .. import conversation, queue_counts, selectors, services, workflow
 from ..filters import QueueFilter
 from ..forms.staff import (
     AssignmentForm,
+    ConflictDeclarationForm,
     DecisionForm,
     ExportForm,
     InformationRequestForm,
     NoteForm,
+    ReviewForm,
     TransitionForm,
-    score_form_class,
-    scores_of,
+    review_initial,
     workflow_moves,
 )
 from ..models import Application, Export, Side
@@ -122,34 +124,58 @@ def queue_batch(request):
     return redirect(f"{reverse('applications:staff_queue')}?{request.POST.get('querystring', '')}")
 
 
+# What the page says once a decision is recorded and its message sent (the reference first).
+DECIDED = {
+    Status.SELECTED: gettext_lazy("%(reference)s selected; message sent to the applicant."),
+    Status.WAITLISTED: gettext_lazy("%(reference)s wait-listed; message sent to the applicant."),
+    Status.REJECTED: gettext_lazy("%(reference)s rejected; message sent to the applicant."),
+    Status.INELIGIBLE: gettext_lazy(
+        "%(reference)s declared ineligible; message sent to the applicant."
+    ),
+}
+
+
+def _needs_declaration(request, application: Application, review) -> bool:
+    """A reviewer first says whether they have a conflict of interest with the file's
+    organisation, before reading it (programme managers, who oversee every file, declare it
+    when they start a review of their own)."""
+    return review is None and services.staff_actor(request.user) == workflow.Actor.REVIEWER
+
+
 @role_required(*STAFF)
 def application_detail(request, pk: int):
     application = or_404(selectors.staff_application(user=request.user, pk=pk))
+    summary = selectors.review_summary(application, reviewer=request.user)
+    if _needs_declaration(request, application, summary["mine"]):
+        return render(
+            request,
+            "applications/staff/declaration.html",
+            {"application": application, "form": ConflictDeclarationForm()},
+        )
     audit(AuditEvent.Action.FILE_VIEWED, request=request, application=application.pk)
-    return _application_page(request, application)
+    return _application_page(request, application, summary=summary)
 
 
-def _application_page(request, application: Application, *, status: int = 200, **bound_forms):
+def _application_page(
+    request, application: Application, *, status: int = 200, summary=None, **bound_forms
+):
     """The file page; a refused form comes back bound, with its errors next to its fields."""
     actor = services.staff_actor(request.user)
-    summary = selectors.score_summary(application)
-    mine = {
-        s.criterion_id: (s.value, s.comment)
-        for s in application.score_list
-        if s.reviewer_id == request.user.pk
-    }
-    score_form = bound_forms.get("score_form") or (
-        score_form_class(summary["criteria"], mine)()
-        if application.status in services.SCORABLE
-        else None
-    )
+    summary = summary or selectors.review_summary(application, reviewer=request.user)
+    mine = summary["mine"]
+    review_form = None
+    if mine is not None and not mine.is_locked and application.status in services.SCORABLE:
+        review_form = bound_forms.get("review_form") or ReviewForm(
+            criteria=summary["my_criteria"], initial=review_initial(mine)
+        )
     is_manager = actor == workflow.Actor.MANAGER
     forms = {
         "decision_form": DecisionForm(application=application, actor=actor),
         "info_form": InformationRequestForm(),
         "note_form": NoteForm(),
         "assignment_form": AssignmentForm(application=application) if is_manager else None,
-    } | {name: form for name, form in bound_forms.items() if name != "score_form"}
+        "declaration_form": ConflictDeclarationForm() if mine is None else None,
+    } | {name: form for name, form in bound_forms.items() if name != "review_form"}
     return render(
         request,
         "applications/staff/application.html",
@@ -157,7 +183,7 @@ def _application_page(request, application: Application, *, status: int = 200, *
             "application": application,
             "content": describe(application),
             "summary": summary,
-            "score_form": score_form,
+            "review_form": review_form,
             "moves": workflow_moves(application, actor, decisions=False),
             "can_request_info": Status.INFO_REQUESTED
             in workflow.targets(Status(application.status), actor),
@@ -177,15 +203,17 @@ def _application_page(request, application: Application, *, status: int = 200, *
     )
 
 
-def _act(request, application: Application, action):
-    """Run a service on the file; its refusal is told on the page the staff member returns to."""
+def _act(request, application: Application, action, done: str, anchor: str = ""):
+    """Run a service on the file; its refusal, or `done` (what happened, naming the file), is
+    told on the page the staff member returns to, at `anchor`."""
     try:
         action(application)
     except ApplicationError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, _("Done."))
-    return redirect("applications:staff_application", pk=application.pk)
+        messages.success(request, done)
+    url = reverse("applications:staff_application", kwargs={"pk": application.pk})
+    return redirect(f"{url}#{anchor}" if anchor else url)
 
 
 def _refused(request, application: Application, **bound_forms):
@@ -198,6 +226,50 @@ def _refused(request, application: Application, **bound_forms):
     )
 
 
+def _confirm_decision(request, application: Application, form):
+    """The confirmation of a decision: the message the applicant will get, rendered from the
+    programme's template in their language, and the button that sends it."""
+    try:
+        subject, body = services.application_decision_preview(
+            application=application,
+            decision=form.target(),
+            by=request.user,
+            comment=form.cleaned_data["comment"],
+        )
+    except ApplicationError as error:
+        messages.error(request, str(error))
+        return redirect("applications:staff_application", pk=application.pk)
+    return render(
+        request,
+        "applications/staff/decision_confirm.html",
+        {
+            "application": application,
+            "decision": form.target(),
+            "comment": form.cleaned_data["comment"],
+            "expected_status": form.cleaned_data.get("expected_status") or application.status,
+            "subject": subject,
+            "body": body,
+        },
+    )
+
+
+def _decide(request, application: Application, form):
+    decision = form.target()
+    return _act(
+        request,
+        application,
+        lambda a: services.application_decide(
+            application=a,
+            decision=decision,
+            by=request.user,
+            comment=form.cleaned_data["comment"],
+            expected_status=form.expected(),
+        ),
+        done=DECIDED[decision] % {"reference": application.reference},
+        anchor="decision",
+    )
+
+
 @role_required(*STAFF)
 @require_POST
 def application_transition(request, pk: int):
@@ -207,39 +279,40 @@ def application_transition(request, pk: int):
     )
     if not form.is_valid():
         return _refused(request, application, transition_form=form)
+    if form.needs_confirmation():
+        return _confirm_decision(request, application, form)
+    if form.target() in workflow.DECISIONS:
+        return _decide(request, application, form)
+    target = form.target()
     return _act(
         request,
         application,
         lambda a: services.application_staff_transition(
             application=a,
-            to=form.target(),
+            to=target,
             by=request.user,
             comment=form.cleaned_data["comment"],
             expected_status=form.expected(),
         ),
+        done=_("%(reference)s moved to “%(status)s”.")
+        % {"reference": application.reference, "status": target.label},
     )
 
 
 @role_required(*MANAGERS)
 @require_POST
 def application_decide(request, pk: int):
+    """A decision in two steps: the chosen decision and comment show the message the applicant
+    will get; its confirmation (`confirmed`) records the decision and sends it."""
     application = or_404(selectors.staff_application(user=request.user, pk=pk))
     form = DecisionForm(
         request.POST, application=application, actor=services.staff_actor(request.user)
     )
     if not form.is_valid():
         return _refused(request, application, decision_form=form)
-    return _act(
-        request,
-        application,
-        lambda a: services.application_decide(
-            application=a,
-            decision=form.target(),
-            by=request.user,
-            comment=form.cleaned_data["comment"],
-            expected_status=form.expected(),
-        ),
-    )
+    if form.needs_confirmation():
+        return _confirm_decision(request, application, form)
+    return _decide(request, application, form)
 
 
 @role_required(*STAFF)
@@ -259,22 +332,91 @@ def application_request_information(request, pk: int):
             message=form.cleaned_data["message"],
             due_date=form.cleaned_data["due_date"],
         ),
+        done=_("%(reference)s: information requested; message sent to the applicant.")
+        % {"reference": application.reference},
     )
 
 
 @role_required(*STAFF)
 @require_POST
-def application_score(request, pk: int):
+def application_declaration(request, pk: int):
+    """The reviewer's answer on a conflict of interest with the file's organisation: none opens
+    their review; one takes the organisation's files away from them (the queue, then)."""
     application = or_404(selectors.staff_application(user=request.user, pk=pk))
-    criteria = list(application.call.criteria.all())
-    form = score_form_class(criteria, {})(request.POST)
+    form = ConflictDeclarationForm(request.POST)
     if not form.is_valid():
-        return _refused(request, application, score_form=form)
-    scores = scores_of(form, criteria)
+        return render(
+            request,
+            "applications/staff/declaration.html",
+            {"application": application, "form": form},
+            status=400,
+        )
+    try:
+        if form.declares_conflict:
+            services.review_declare_conflict(
+                application=application, reviewer=request.user, reason=form.cleaned_data["reason"]
+            )
+        else:
+            services.review_open(application=application, reviewer=request.user)
+    except ApplicationError as error:
+        messages.error(request, str(error))
+        return redirect("applications:staff_queue")
+    if form.declares_conflict:
+        messages.success(
+            request,
+            _("Conflict of interest declared: the files of %(organisation)s are no longer yours.")
+            % {"organisation": application.organisation.name},
+        )
+        return redirect("applications:staff_queue")
+    messages.success(
+        request,
+        _("No conflict of interest recorded: your review of %(reference)s is open.")
+        % {"reference": application.reference},
+    )
+    url = reverse("applications:staff_application", kwargs={"pk": application.pk})
+    return redirect(f"{url}#my-review")
+
+
+@role_required(*STAFF)
+@require_POST
+def application_score(request, pk: int):
+    """Save the reviewer's review as a draft, or submit it (then it is locked)."""
+    application = or_404(selectors.staff_application(user=request.user, pk=pk))
+    summary = selectors.review_summary(application, reviewer=request.user)
+    if summary["mine"] is None:
+        messages.error(
+            request,
+            _("Confirm first that you have no conflict of interest with this organisation."),
+        )
+        return redirect("applications:staff_application", pk=application.pk)
+    form = ReviewForm(request.POST, criteria=summary["my_criteria"])
+    if not form.is_valid():
+        return _refused(request, application, review_form=form)
+    review = form.review()
+    done = (
+        _("%(reference)s: your review is submitted and locked.")
+        if review["submit"]
+        else _("%(reference)s: your review is saved as a draft.")
+    ) % {"reference": application.reference}
     return _act(
         request,
         application,
-        lambda a: services.application_score(application=a, reviewer=request.user, scores=scores),
+        lambda a: services.review_save(application=a, reviewer=request.user, **review),
+        done=done,
+        anchor="my-review",
+    )
+
+
+@role_required(*MANAGERS)
+def application_reviews(request, pk: int):
+    """The file's reviews side by side: criteria by reviewers, weighted totals,
+    recommendations and comments."""
+    application = or_404(selectors.file_reviews(user=request.user, pk=pk))
+    audit(AuditEvent.Action.FILE_VIEWED, request=request, application=application.pk)
+    return render(
+        request,
+        "applications/staff/reviews.html",
+        {"application": application, "summary": selectors.review_summary(application)},
     )
 
 
@@ -291,6 +433,8 @@ def application_note(request, pk: int):
         lambda a: services.application_add_note(
             application=a, by=request.user, text=form.cleaned_data["text"]
         ),
+        done=_("%(reference)s: internal note added.") % {"reference": application.reference},
+        anchor="timeline",
     )
 
 
@@ -307,6 +451,8 @@ def application_assign(request, pk: int):
         lambda a: services.application_assign(
             application=a, reviewer=form.cleaned_data["reviewer"], by=request.user
         ),
+        done=_("%(reference)s assigned to %(reviewer)s.")
+        % {"reference": application.reference, "reviewer": form.cleaned_data["reviewer"]},
     )
 
 
@@ -319,6 +465,8 @@ def application_assign_expert(request, pk: int):
         request,
         application,
         lambda a: services.application_assign_expert(application=a, expert=expert, by=request.user),
+        done=_("%(reference)s: %(expert)s chosen as expert.")
+        % {"reference": application.reference, "expert": expert.organisation.name},
     )
 
 

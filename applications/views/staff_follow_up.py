@@ -193,7 +193,12 @@ def diagnostic_decide(request, pk: int):
         except ApplicationError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, _("Done."))
+            done = (
+                _("%(reference)s: the diagnostic is accepted.")
+                if form.cleaned_data["approve"]
+                else _("%(reference)s: the diagnostic is sent back to the expert company.")
+            )
+            messages.success(request, done % {"reference": application.reference})
             return redirect("applications:staff_application", pk=application.pk)
     return _refused(request, application, diagnostic_form=form)
 
@@ -250,13 +255,14 @@ def payment_request_detail(request, pk: int, request_pk: int):
 
 
 def _act_on_request(request, application, payment_request, form_name, form, action, done):
+    """`done`: what happened, or a function of the valid form that says it."""
     if form.is_valid():
         try:
             action(form)
         except ApplicationError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, done)
+            messages.success(request, done(form) if callable(done) else done)
             return redirect(
                 "applications:staff_payment_request",
                 pk=application.pk,
@@ -300,8 +306,16 @@ def payment_request_decide(request, pk: int, request_pk: int):
                 request=payment_request, by=request.user, comment=f.cleaned_data["comment"]
             )
 
+    def done(f) -> str:
+        said = (
+            _("%(reference)s: payment request approved.")
+            if f.cleaned_data["approve"]
+            else _("%(reference)s: payment request rejected.")
+        )
+        return said % {"reference": application.reference}
+
     return _act_on_request(
-        request, application, payment_request, "decision_form", form, decide, _("Done.")
+        request, application, payment_request, "decision_form", form, decide, done
     )
 
 

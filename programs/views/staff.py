@@ -12,7 +12,14 @@ from adn_portal.accounts.permissions import MANAGERS, role_required
 from adn_portal.lib.uploads import upload_refusal
 
 from .. import selectors, services
-from ..forms import CallContactForm, CallDocumentForm, CallQuestionFormSet, question_entries
+from ..forms import (
+    CallContactForm,
+    CallDocumentForm,
+    CallQuestionFormSet,
+    ReviewCriterionFormSet,
+    ReviewFormCopyForm,
+    question_entries,
+)
 from ..models import Call
 
 
@@ -108,3 +115,70 @@ def call_contact(request, slug: str):
     )
     messages.success(request, _("The contact is saved."))
     return redirect("programs:staff_call_content", slug=call.slug)
+
+
+# --- the call's review form (docs/domain.md, Reviews) ------------------------------------------
+
+
+def _review_form_page(request, call: Call, *, status: int = 200, **bound):
+    criteria = selectors.review_criteria(call)
+    initial = [
+        {"id": c.pk, **{name: getattr(c, name) for name in services.CRITERION_FIELDS}}
+        for c in criteria
+    ]
+    forms = {
+        "criteria_formset": ReviewCriterionFormSet(initial=initial, prefix="criteria"),
+        "copy_form": ReviewFormCopyForm(
+            calls=selectors.calls_managed(request.user).exclude(pk=call.pk)
+        ),
+    } | bound
+    return render(
+        request,
+        "programs/staff/review_form.html",
+        {"call": call, "criteria": criteria, **forms},
+        status=status,
+    )
+
+
+@role_required(*MANAGERS)
+def call_review_form(request, slug: str):
+    """The call's review form: its criteria (scale, weight, guidance in three languages), kept
+    by the programme's managers. Once a review answered it, a change makes the next version."""
+    call = _call(request, slug)
+    if request.method != "POST":
+        return _review_form_page(request, call)
+    formset = ReviewCriterionFormSet(request.POST, prefix="criteria")
+    if not formset.is_valid():
+        return _review_form_page(request, call, status=400, criteria_formset=formset)
+    version = call.review_version
+    services.review_criteria_save(call=call, entries=question_entries(formset), by=request.user)
+    call.refresh_from_db(fields=["review_version"])
+    if call.review_version != version:
+        done = _(
+            "The review form of %(call)s is saved as version %(version)s: the reviews already "
+            "given keep the version they answered."
+        )
+    else:
+        done = _("The review form of %(call)s is saved (version %(version)s).")
+    messages.success(request, done % {"call": call.label, "version": call.review_version})
+    return redirect("programs:staff_call_review_form", slug=call.slug)
+
+
+@role_required(*MANAGERS)
+@require_POST
+def call_review_form_copy(request, slug: str):
+    """Replace the call's review form by a copy of another call's."""
+    call = _call(request, slug)
+    form = ReviewFormCopyForm(
+        request.POST, calls=selectors.calls_managed(request.user).exclude(pk=call.pk)
+    )
+    if not form.is_valid():
+        return _review_form_page(request, call, status=400, copy_form=form)
+    source = form.cleaned_data["source"]
+    criteria = services.review_criteria_copy(call=call, source=source, by=request.user)
+    messages.success(
+        request,
+        _("%(count)s criteria copied from %(source)s into the review form of %(call)s.")
+        % {"count": len(criteria), "source": source.label, "call": call.label},
+    )
+    return redirect("programs:staff_call_review_form", slug=call.slug)

@@ -191,15 +191,20 @@ def test_a_manager_decides_through_the_api_and_a_reviewer_cannot(api):
     application = submitted_file(status=Status.UNDER_REVIEW)
     criteria = list(application.call.criteria.all())
     api.force_authenticate(reviewer)
-    scores = {str(c.pk): {"value": 4, "comment": ""} for c in criteria}
-    assert (
-        api.post(
-            f"/api/v1/staff/applications/{application.pk}/scores/",
-            {"scores": scores},
-            format="json",
-        ).status_code
-        == 204
+    declared = api.post(
+        f"/api/v1/staff/applications/{application.pk}/declaration/",
+        {"answer": "no_conflict"},
+        format="json",
     )
+    assert declared.status_code == 204
+    scores = {str(c.pk): {"value": 4, "comment": ""} for c in criteria}
+    submitted = api.post(
+        f"/api/v1/staff/applications/{application.pk}/scores/",
+        {"scores": scores, "recommendation": "fund", "submit": True},
+        format="json",
+    )
+    assert submitted.status_code == 200
+    assert submitted.json()["status"] == "submitted"
     refused = api.post(
         f"/api/v1/staff/applications/{application.pk}/transitions/",
         {"to": "selected"},
@@ -210,6 +215,15 @@ def test_a_manager_decides_through_the_api_and_a_reviewer_cannot(api):
     assert [(e["field"], e["code"]) for e in refused.json()["errors"]] == [("to", "invalid_choice")]
     api.force_authenticate(manager)
     body = {"to": "selected", "comment": "Bravo", "expected_status": "under_review"}
+    # Without its confirmation, a decision only shows the message the applicant will get.
+    unconfirmed = api.post(
+        f"/api/v1/staff/applications/{application.pk}/transitions/", body, format="json"
+    )
+    assert unconfirmed.status_code == 409
+    assert unconfirmed.json()["errors"][0]["code"] == "confirmation_required"
+    assert "Bravo" in unconfirmed.json()["preview"]["body"]
+    assert application.events.filter(to_status="selected").count() == 0
+    body["confirmed"] = True
     first = api.post(
         f"/api/v1/staff/applications/{application.pk}/transitions/",
         body,

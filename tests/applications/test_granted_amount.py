@@ -6,15 +6,14 @@ import pytest
 
 from applications import services
 from applications.workflow import Status
-from tests.fixtures.staff import scored_call, staff, submitted_file
+from tests.fixtures.staff import review, scored_call, staff, submitted_file
 
 pytestmark = pytest.mark.django_db
 
 
 def select(application):
     reviewer = staff("reviewer", "START")
-    scores = {c.pk: (4, "") for c in application.call.criteria.all()}
-    services.application_score(application=application, reviewer=reviewer, scores=scores)
+    review(application, reviewer, 4)
     return services.application_decide(
         application=application,
         decision=Status.SELECTED,

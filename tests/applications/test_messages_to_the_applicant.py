@@ -10,7 +10,7 @@ from adn_portal.mailer.models import OutgoingEmail
 from applications import services
 from applications.models import ApplicantMessage, ApplicationEvent
 from applications.workflow import Actor, Status
-from tests.fixtures.staff import staff, submitted_file
+from tests.fixtures.staff import review, staff, submitted_file
 
 pytestmark = pytest.mark.django_db
 
@@ -54,11 +54,7 @@ def test_an_information_request_is_rendered_once_and_the_email_says_what_the_pag
 def test_a_decision_is_written_with_the_programmes_template_and_emailed_as_shown():
     application = submitted_file(status=Status.UNDER_REVIEW)
     manager = staff("programme manager", "START")
-    services.application_score(
-        application=application,
-        reviewer=staff("reviewer", "START"),
-        scores={c.pk: (4, "") for c in application.call.criteria.all()},
-    )
+    review(application, staff("reviewer", "START"), 4)
     services.application_decide(
         application=application, decision=Status.WAITLISTED, by=manager, comment="Patience."
     )

@@ -15,7 +15,7 @@ from applications import services, tasks
 from applications.models import Application, Assignment
 from applications.workflow import Status
 from tests.factories import CallFactory, OrganisationFactory, UserFactory, make_member
-from tests.fixtures.staff import staff, submitted_file
+from tests.fixtures.staff import review, staff, submitted_file
 
 pytestmark = pytest.mark.django_db
 
@@ -111,11 +111,7 @@ def test_an_overdue_review_goes_to_the_reviewer_then_to_the_managers(settings):
 def test_a_scored_reassigned_or_decided_review_is_not_reminded(settings):
     settings.REVIEW_DUE_DAYS = 14
     scored, reviewer, _manager = overdue_review(days_ago=20)
-    services.application_score(
-        application=scored,
-        reviewer=reviewer,
-        scores={c.pk: (3, "") for c in scored.call.criteria.all()},
-    )
+    review(scored, reviewer, 3)
     ended, _reviewer, _manager = overdue_review(days_ago=20)
     Assignment.objects.filter(application=ended).update(ended_at=timezone.now())
     decided, _reviewer, _manager = overdue_review(days_ago=20)

@@ -3,6 +3,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -12,7 +13,7 @@ from applications.models import Application, ApplicationEvent, Assignment, Expor
 from applications.workflow import Actor, Status
 from tests.auth import login, login_staff
 from tests.factories import OrganisationFactory, UserFactory
-from tests.fixtures.staff import scored_call, staff, submitted_file
+from tests.fixtures.staff import review, scored_call, staff, submitted_file
 
 pytestmark = pytest.mark.django_db
 QUEUE = reverse("applications:staff_queue")
@@ -85,12 +86,7 @@ def test_applicants_never_see_internal_notes_scores_or_reviewer_names(client, ma
     application = submitted_file(status=Status.UNDER_REVIEW)
     services.application_assign(application=application, reviewer=reviewer, by=manager)
     services.application_add_note(application=application, by=reviewer, text="Note confidentielle")
-    criteria = list(application.call.criteria.all())
-    services.application_score(
-        application=application,
-        reviewer=reviewer,
-        scores={c.pk: (4, "Très bien") for c in criteria},
-    )
+    review(application, reviewer, 4, comment="Très bien")
 
     login(client, application.created_by)
     response = client.get(application.get_absolute_url())
@@ -106,7 +102,7 @@ def test_applicants_never_see_internal_notes_scores_or_reviewer_names(client, ma
     response = client.get(reverse("applications:staff_application", args=[application.pk]))
     assert response.status_code == 200
     staff_page = html.unescape(response.content.decode())
-    total = application.events.get(kind="score").comment
+    total = application.events.get(kind="review").comment
     assert f"Total pondéré : {total} points." in staff_page
 
 
@@ -237,16 +233,13 @@ def test_the_counts_per_status_are_shared_from_the_cache_until_a_file_moves(
 
 def test_every_move_of_the_follow_up_is_recorded_with_who_and_when(manager, reviewer):
     application = submitted_file(amount_requested=Decimal("3000"))
-    criteria = list(application.call.criteria.all())
     services.application_staff_transition(
         application=application, to=Status.ELIGIBILITY_CHECK, by=reviewer
     )
     services.application_staff_transition(
         application=application, to=Status.UNDER_REVIEW, by=reviewer
     )
-    services.application_score(
-        application=application, reviewer=reviewer, scores={c.pk: (5, "") for c in criteria}
-    )
+    review(application, reviewer, 5)
     services.application_decide(application=application, decision=Status.SELECTED, by=manager)
     # Both signatures recorded: the portal moves the file on (docs/domain.md, After selection).
     services.agreement_record_signatures(
@@ -281,27 +274,27 @@ def test_a_reviewer_cannot_decide(reviewer):
     assert application.status == Status.UNDER_REVIEW
 
 
-def test_a_decision_needs_a_complete_score(manager, reviewer):
+def test_a_decision_needs_a_submitted_review(manager, reviewer):
     application = submitted_file(status=Status.UNDER_REVIEW)
-    with pytest.raises(services.ApplicationError, match="noter chaque critère"):
+    with translation.override("en"), pytest.raises(services.ApplicationError, match="a review"):
         services.application_decide(application=application, decision=Status.REJECTED, by=manager)
     first = application.call.criteria.first()
-    services.application_score(
-        application=application, reviewer=reviewer, scores={first.pk: (3, "")}
-    )
-    with pytest.raises(services.ApplicationError):
+    review(application, reviewer, scores={first.pk: (3, "")}, submit=False)  # a draft
+    with translation.override("en"), pytest.raises(services.ApplicationError, match="a review"):
         services.application_decide(application=application, decision=Status.REJECTED, by=manager)
+    review(application, reviewer, 3)
+    decided = services.application_decide(
+        application=application, decision=Status.REJECTED, by=manager
+    )
+    assert decided.status == Status.REJECTED
 
 
 def test_selecting_needs_budget_left_in_the_call_envelope(manager, reviewer):
     call = scored_call(budget_envelope=Decimal("10000"), ceiling_per_file=None)
-    criteria = list(call.criteria.all())
     first = submitted_file(call, status=Status.UNDER_REVIEW, amount_requested=Decimal("7000"))
     second = submitted_file(call, status=Status.UNDER_REVIEW, amount_requested=Decimal("4000"))
     for application in (first, second):
-        services.application_score(
-            application=application, reviewer=reviewer, scores={c.pk: (4, "") for c in criteria}
-        )
+        review(application, reviewer, 4)
     services.application_decide(application=first, decision=Status.SELECTED, by=manager)
     with pytest.raises(services.ApplicationError, match="3000"):
         services.application_decide(application=second, decision=Status.SELECTED, by=manager)
@@ -312,10 +305,7 @@ def test_the_decision_message_is_templated_in_the_applicants_language(client, ma
     application = submitted_file(status=Status.UNDER_REVIEW)
     application.created_by.language = "en"
     application.created_by.save()
-    criteria = list(application.call.criteria.all())
-    services.application_score(
-        application=application, reviewer=reviewer, scores={c.pk: (1, "") for c in criteria}
-    )
+    review(application, reviewer, 1)
 
     services.application_decide(
         application=application,
@@ -334,10 +324,7 @@ def test_the_decision_message_is_templated_in_the_applicants_language(client, ma
 
 def test_two_decisions_on_a_stale_page_one_is_refused_as_changed(manager, reviewer):
     application = submitted_file(status=Status.UNDER_REVIEW)
-    criteria = list(application.call.criteria.all())
-    services.application_score(
-        application=application, reviewer=reviewer, scores={c.pk: (4, "") for c in criteria}
-    )
+    review(application, reviewer, 4)
     services.application_decide(
         application=application,
         decision=Status.SELECTED,
@@ -356,12 +343,9 @@ def test_two_decisions_on_a_stale_page_one_is_refused_as_changed(manager, review
 
 def test_batch_decisions_apply_file_by_file(client, manager, reviewer):
     call = scored_call()
-    criteria = list(call.criteria.all())
     scored = [submitted_file(call, status=Status.UNDER_REVIEW) for _ in range(3)]
     for application in scored:
-        services.application_score(
-            application=application, reviewer=reviewer, scores={c.pk: (2, "") for c in criteria}
-        )
+        review(application, reviewer, 2)
     unscored = submitted_file(call, status=Status.UNDER_REVIEW)
     login_staff(client, manager)
     client.post(

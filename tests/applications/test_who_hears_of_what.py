@@ -20,7 +20,7 @@ from tests.factories import (
     make_member,
 )
 from tests.fixtures.applicants import DECLARATIONS
-from tests.fixtures.staff import staff, submitted_file
+from tests.fixtures.staff import review, staff, submitted_file
 
 pytestmark = pytest.mark.django_db
 
@@ -102,11 +102,7 @@ def test_a_decision_is_mailed_whole_to_the_applicant_and_told_to_the_other_membe
     application = submitted_file(status=Status.UNDER_REVIEW)
     colleague = make_member(application.organisation)
     manager = staff("programme manager", "START")
-    services.application_score(
-        application=application,
-        reviewer=staff("reviewer", "START"),
-        scores={c.pk: (4, "") for c in application.call.criteria.all()},
-    )
+    review(application, staff("reviewer", "START"), 4)
 
     services.application_decide(application=application, decision=Status.REJECTED, by=manager)
 

@@ -25,7 +25,7 @@ from applications.models import (
 from applications.workflow import Status
 from tests.auth import login_staff
 from tests.factories import ExpertFactory, UserFactory
-from tests.fixtures.staff import scored_call, staff, submitted_file
+from tests.fixtures.staff import review, scored_call, staff, submitted_file
 
 pytestmark = pytest.mark.django_db
 
@@ -235,7 +235,8 @@ def test_every_staff_service_refuses_an_actor_with_a_conflict(conflict):
     scores = {c.pk: (4, "") for c in conflict["criteria"]}
     before = _stored(application)
     attempts = {
-        "score": lambda: services.application_score(
+        "open a review": lambda: services.review_open(application=application, reviewer=reviewer),
+        "review": lambda: services.review_save(
             application=application, reviewer=reviewer, scores=scores
         ),
         "move": lambda: services.application_staff_transition(
@@ -271,24 +272,20 @@ def test_every_staff_service_refuses_an_actor_with_a_conflict(conflict):
     assert guards.staff_refusal(conflict["colleague"], application) is None
 
 
-def test_scores_given_before_a_conflict_was_declared_no_longer_count(client, conflict):
+def test_reviews_given_before_a_conflict_was_declared_no_longer_count(client, conflict):
     application, colleague = conflict["application"], conflict["colleague"]
     manager = staff("programme manager", "START")
-    services.application_score(
-        application=application,
-        reviewer=colleague,
-        scores={c.pk: (5, "") for c in conflict["criteria"]},
-    )
-    assert guards.has_complete_score(application)
+    review(application, colleague, 5)
+    assert guards.has_submitted_review(application)
     services.conflict_declare(reviewer=colleague, organisation=application.organisation)
 
-    assert not guards.has_complete_score(application)
-    with translation.override("en"), pytest.raises(services.ApplicationError, match="a score"):
+    assert not guards.has_submitted_review(application)
+    with translation.override("en"), pytest.raises(services.ApplicationError, match="a review"):
         services.application_decide(application=application, decision=Status.SELECTED, by=manager)
     login_staff(client, manager)
     page = client.get(reverse("applications:staff_application", args=[application.pk]))
     assert page.status_code == 200
-    assert page.context["summary"]["reviewers"] == [] and page.context["summary"]["mean"] is None
+    assert page.context["summary"]["submitted"] == [] and page.context["summary"]["mean"] is None
     api = APIClient()
     api.force_authenticate(manager)
     file = api.get(f"/api/v1/staff/applications/{application.pk}/")

@@ -105,6 +105,7 @@ def w(db):
     from applications import services
 
     services.conflict_declare(reviewer=conflicted, organisation=queued.organisation)
+    services.review_open(application=reviewing, reviewer=reviewer)  # no conflict of interest
 
     owner = make_member(expert.organisation)
     conversing = submitted_file(start, expert=expert)  # its expert company takes part
@@ -469,7 +470,7 @@ def table(w) -> dict[str, Row]:
         ),
         Row(
             endpoint=("staff-application-scores", "POST"),
-            form="ScoreForm",
+            form="ReviewForm",
             page_status=400,
             who="reviewer",
             page=file_page("staff_application_score", w.reviewing),
@@ -483,25 +484,55 @@ def table(w) -> dict[str, Row]:
             cases=[
                 ({f"score_{c1.pk}": "6"}, f"score_{c1.pk}"),
                 ({f"score_{c1.pk}": "-1"}, f"score_{c1.pk}"),
-                ({f"score_{c2.pk}": DROP}, f"score_{c2.pk}"),  # every criterion is scored
+                ({f"score_{c1.pk}": "٣"}, f"score_{c1.pk}"),
+                # A submitted review scores every criterion and recommends.
+                (
+                    {"submit": "True", "recommendation": "fund", f"score_{c2.pk}": DROP},
+                    f"score_{c2.pk}",
+                ),
+                ({"submit": "True"}, "recommendation"),
+                ({"recommendation": "maybe"}, "recommendation"),
                 ({f"comment_{c2.pk}": "a\x00b"}, f"comment_{c2.pk}"),
+                ({"internal_comment": "a\x00b"}, "internal_comment"),
             ],
-            api_only=[({f"score_{c1.pk}": [4]}, f"scores.{c1.pk}.value")],
-            body=lambda values: {
-                "scores": {
-                    str(c.pk): {
-                        part: values[f"{prefix}_{c.pk}"]
-                        for part, prefix in (("value", "score"), ("comment", "comment"))
-                        if f"{prefix}_{c.pk}" in values
+            api_only=[
+                ({f"score_{c1.pk}": [4]}, f"scores.{c1.pk}.value"),
+                ({"recommendation": ["fund"]}, "recommendation"),
+            ],
+            body=lambda values: (
+                {
+                    "scores": {
+                        str(c.pk): {
+                            part: values[f"{prefix}_{c.pk}"]
+                            for part, prefix in (("value", "score"), ("comment", "comment"))
+                            if f"{prefix}_{c.pk}" in values
+                        }
+                        for c in (c1, c2)
                     }
-                    for c in (c1, c2)
                 }
-            },
+                | {k: v for k, v in values.items() if not k.startswith(("score_", "comment_"))}
+            ),
             rename={
                 f"{prefix}_{c.pk}": f"scores.{c.pk}.{part}"
                 for c in (c1, c2)
                 for part, prefix in (("value", "score"), ("comment", "comment"))
             },
+        ),
+        Row(
+            endpoint=("staff-application-declaration", "POST"),
+            form="ConflictDeclarationForm",
+            page_status=400,
+            who="manager",
+            page=file_page("staff_application_declaration", w.reviewing),
+            api=staff_api(w.reviewing, "declaration"),
+            valid={"answer": "no_conflict", "reason": ""},
+            cases=[
+                ({"answer": DROP}, "answer"),
+                ({"answer": "perhaps"}, "answer"),
+                ({"reason": "a\x00b"}, "reason"),
+                ({"reason": "x" * 256}, "reason"),
+            ],
+            api_only=[({"answer": ["no_conflict"]}, "answer")],
         ),
         Row(
             endpoint=("staff-application-notes", "POST"),
@@ -608,7 +639,8 @@ ROWS = [
     "staff-application-transitions POST · DecisionForm",
     "staff-application-information-requests POST · InformationRequestForm",
     "staff-application-assignment POST · AssignmentForm",
-    "staff-application-scores POST · ScoreForm",
+    "staff-application-scores POST · ReviewForm",
+    "staff-application-declaration POST · ConflictDeclarationForm",
     "staff-application-notes POST · NoteForm",
     "staff-export-list POST · ExportForm",
     "application-messages POST · MessageForm (applicant)",

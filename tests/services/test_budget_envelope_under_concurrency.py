@@ -10,11 +10,10 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from applications import services
 from applications.models import Application
 from applications.workflow import Status
 from tests.auth import login_staff
-from tests.fixtures.staff import scored_call, staff, submitted_file
+from tests.fixtures.staff import review, scored_call, staff, submitted_file
 from tests.services.test_concurrency import race
 
 # serialized_rollback: the data migrations (programmes, staff groups) survive the flushes.
@@ -25,15 +24,12 @@ AMOUNT = Decimal("1000")
 
 def scored_files(call, count: int) -> list[Application]:
     reviewer = staff("reviewer", "START")
-    criteria = list(call.criteria.all())
     files = [
         submitted_file(call, status=Status.UNDER_REVIEW, amount_requested=AMOUNT)
         for _ in range(count)
     ]
     for application in files:
-        services.application_score(
-            application=application, reviewer=reviewer, scores={c.pk: (4, "") for c in criteria}
-        )
+        review(application, reviewer, 4)
     return files
 
 
@@ -41,7 +37,12 @@ def select_on_the_file_page(client, files):
     for application in files:
         client.post(
             reverse("applications:staff_application_decide", args=[application.pk]),
-            {"decision": "selected", "comment": "", "expected_status": "under_review"},
+            {
+                "decision": "selected",
+                "comment": "",
+                "expected_status": "under_review",
+                "confirmed": "True",  # the message to the applicant was shown
+            },
         )
 
 
@@ -56,7 +57,7 @@ def select_through_the_api(client, files):
     for application in files:
         client.post(
             f"/api/v1/staff/applications/{application.pk}/transitions/",
-            {"to": "selected", "expected_status": "under_review"},
+            {"to": "selected", "expected_status": "under_review", "confirmed": True},
             format="json",
         )
 
