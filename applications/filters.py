@@ -4,11 +4,13 @@ from datetime import timedelta
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.conf import settings
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.functional import cached_property, lazy
 from django.utils.translation import gettext_lazy as _
 
+from adn_portal.lib.filters import StrictBooleanFilter
 from adn_portal.lib.numbers import BIGINT_MAX
 from companies.identifiers import Province
 from companies.models import OrganisationKind
@@ -177,3 +179,51 @@ def _choices(field: forms.Field):
         return field.choices
     empty = [("", field.empty_label)] if field.empty_label is not None else []
     return empty + [(row.pk, field.label_from_instance(row)) for row in field.queryset]
+
+
+# The queue's cursor order for each sort of the page (`QueueFilter.ordering`): the row's own
+# columns (DRF's cursor reads the position from the row; the organisation's name is copied onto
+# it by the API's FilterSet).
+_CURSOR_FIELDS = {"organisation__name": "organisation_name"}
+
+
+class QueueApiFilter(QueueFilter):
+    """The queue's filters for the API: the page's (same choices, same search, same sorts), with
+    the identifiers the API shows (programme code, call slug), and a value it does not know
+    refused (400) where the page, a form a person fills in, keeps what makes sense."""
+
+    programme = django_filters.ModelChoiceFilter(
+        label=_("Programme"), queryset=Programme.objects.all(), to_field_name="code"
+    )
+    call = django_filters.ModelChoiceFilter(
+        label=_("Call"), queryset=Call.objects.all(), to_field_name="slug"
+    )
+    mine = StrictBooleanFilter(label=_("Only my files"), method="only_mine")
+    overdue = StrictBooleanFilter(label=_("Only overdue files"), method="only_overdue")
+    milestone_overdue = StrictBooleanFilter(
+        label=_("Only files with an overdue report"), method="only_milestone_overdue"
+    )
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        super().__init__(
+            data,
+            queryset,
+            request=request,
+            prefix=prefix,
+            user=getattr(request, "user", None),
+            overdue_days=settings.STAFF_OVERDUE_DAYS,
+        )
+
+    @property
+    def qs(self):
+        return super().qs.annotate(organisation_name=F("organisation__name"))
+
+    def cursor_ordering(self) -> tuple[str, ...] | None:
+        chosen = self.form.cleaned_data.get("ordering") or []
+        fields = self.filters["ordering"].param_map
+        ordering = []
+        for param in chosen:
+            descending = param.startswith("-")
+            field = fields[param.lstrip("-")]
+            ordering.append(("-" if descending else "") + _CURSOR_FIELDS.get(field, field))
+        return tuple(ordering) or None

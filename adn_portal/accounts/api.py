@@ -71,9 +71,10 @@ class _Replayed(Exception):
 class _Refusal(exceptions.APIException):
     """A refusal about the Idempotency-Key header, with its own status."""
 
-    def __init__(self, message, *, code: str, status_code: int):
+    def __init__(self, message, *, code: str, status_code: int, wait: int | None = None):
         super().__init__({IDEMPOTENCY_HEADER: [exceptions.ErrorDetail(message, code=code)]})
         self.status_code = status_code
+        self.wait = wait  # DRF's handler sends it as Retry-After
 
 
 class _TooLarge(exceptions.APIException):
@@ -139,6 +140,7 @@ class Idempotent:
                 _("A request with this Idempotency-Key is still running: repeat it in a moment."),
                 code="idempotency_in_progress",
                 status_code=409,
+                wait=1,
             ) from None
         if isinstance(reserved, idempotency.Replay):
             raise _Replayed(

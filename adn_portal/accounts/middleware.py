@@ -35,7 +35,9 @@ class PreferredLanguageMiddleware:
         translation.activate(language)
         request.LANGUAGE_CODE = language
         response = self.get_response(request)
-        patch_vary_headers(response, ("Cookie",))
+        # The API's messages follow Accept-Language: a shared cache keeps one copy per language.
+        api = request.path.startswith("/api/")
+        patch_vary_headers(response, ("Cookie", "Accept-Language") if api else ("Cookie",))
         response.headers.setdefault("Content-Language", language)
         return response
 

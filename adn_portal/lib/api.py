@@ -5,11 +5,13 @@ are in adn_portal/accounts/api.py."""
 import functools
 from datetime import datetime
 
+from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions, parsers, status
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.renderers import JSONRenderer
@@ -18,6 +20,7 @@ from rest_framework.response import Response
 from .numbers import whole_number
 
 MAX_PAGE_SIZE = 100
+MAX_ANNOTATED_POSITION = 1000  # longer than any name a cursor could have been written with
 
 
 class JSONParser(parsers.JSONParser):
@@ -48,13 +51,36 @@ class CappedCursorPagination(CursorPagination):
         self._model = queryset.model
         return super().paginate_queryset(queryset, request, view)
 
+    def get_ordering(self, request, queryset, view):
+        """The list's sort when the view's FilterSet chose one (its `ordering`, checked), else
+        the pagination's own; the primary key last, so that the order is total."""
+        filterset = getattr(view, "filterset", None)  # adn_portal.lib.filters.FilterBackend
+        chosen = getattr(filterset, "cursor_ordering", None)
+        ordering = chosen() if chosen else None
+        if not ordering:
+            return super().get_ordering(request, queryset, view)
+        tie = "-pk" if ordering[0].startswith("-") else "pk"
+        return (*ordering, tie)
+
     def decode_cursor(self, request):
-        """DRF checks a cursor's offset, not its position, which goes straight into the query:
-        a position the ordering's field cannot hold is an invalid cursor too (404, as DRF
-        answers for a cursor it cannot read), not a 500."""
-        cursor = super().decode_cursor(request)
-        if cursor is not None and not self._position_fits(cursor.position):
-            raise exceptions.NotFound(self.invalid_cursor_message)
+        """DRF answers 404 for a cursor it cannot read, and checks a cursor's offset, not its
+        position, which goes straight into the query: both are a 400 naming `cursor` here (a
+        position the ordering's field cannot hold would be a 500), in DRF's translated words."""
+        try:
+            cursor = super().decode_cursor(request)
+        except exceptions.NotFound:
+            cursor = None
+            fits = False
+        else:
+            fits = cursor is None or self._position_fits(cursor.position)
+        if not fits:
+            raise exceptions.ValidationError(
+                {
+                    self.cursor_query_param: [
+                        exceptions.ErrorDetail(self.invalid_cursor_message, code="invalid_cursor")
+                    ]
+                }
+            )
         return cursor
 
     def _position_fits(self, position: str | None) -> bool:
@@ -62,14 +88,25 @@ class CappedCursorPagination(CursorPagination):
             return True
         name = self.ordering[0].lstrip("-")
         meta = self._model._meta
-        field = meta.pk if name == "pk" else meta.get_field(name)
+        field = meta.pk if name == "pk" else _field_of(meta, name)
         if "\x00" in position:  # no text column takes it (PostgreSQL refuses the query)
             return False
+        if field is None:  # an annotated column, text (the queue's organisation name)
+            return len(position) <= MAX_ANNOTATED_POSITION
         try:
             value = field.clean(position, None)  # type, size and range checks of the column
         except DjangoValidationError:
             return False
         return not (isinstance(value, datetime) and timezone.is_naive(value))
+
+
+def _field_of(meta, name: str):
+    """The model field of an ordering, or None for an annotation (a related column copied
+    onto the row: DRF's cursor reads the position from the row's attribute)."""
+    try:
+        return meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
 
 
 def _flatten(detail, field=None) -> list[dict]:
@@ -140,7 +177,7 @@ def reject_unknown_fields(serializer_class):
         if unknown:
             raise exceptions.ValidationError(
                 {
-                    name: [exceptions.ErrorDetail("This field cannot be set.", code="read_only")]
+                    name: [exceptions.ErrorDetail(_("This field cannot be set."), code="read_only")]
                     for name in unknown
                 }
             )
@@ -169,8 +206,50 @@ IDEMPOTENCY_PARAMETER = {
 }
 
 
+REPLAY_HEADER = {
+    "description": "`true` when this answer is the stored answer to an earlier request with "
+    "the same Idempotency-Key (the action was not done again).",
+    "schema": {"type": "string", "enum": ["true"]},
+}
+RETRY_AFTER_HEADER = {
+    "description": "Seconds to wait before trying again.",
+    "schema": {"type": "integer", "minimum": 0},
+}
+# Headers of some operations' answers, and the If-Match of a request (per view).
+LOCATION = OpenApiParameter(
+    "Location",
+    location=OpenApiParameter.HEADER,
+    response=[201],
+    description="The address of what was created.",
+)
+LIST_LOCATION = OpenApiParameter(
+    "Location",
+    location=OpenApiParameter.HEADER,
+    response=[201],
+    description="The address of the list that now holds what was created.",
+)
+EXISTING_LOCATION = OpenApiParameter(
+    "Location",
+    location=OpenApiParameter.HEADER,
+    response=[409],
+    description="With `already_open`: the address of the open file.",
+)
+ETAG = OpenApiParameter(
+    "ETag",
+    location=OpenApiParameter.HEADER,
+    response=[200],
+    description="The file's version as an entity tag: send it back in `If-Match`.",
+)
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    location=OpenApiParameter.HEADER,
+    description="The ETag you read: if the file changed since, the save is refused (412).",
+)
+
+
 def document_idempotency(result, generator, request, public):
-    """drf-spectacular hook: every unsafe operation documents the Idempotency-Key header."""
+    """drf-spectacular hook: every unsafe operation documents the Idempotency-Key header and
+    the Idempotent-Replay header of its successful answers."""
     for operations in result.get("paths", {}).values():
         for method, operation in operations.items():
             if method.upper() not in UNSAFE_METHODS:
@@ -178,6 +257,9 @@ def document_idempotency(result, generator, request, public):
             parameters = operation.setdefault("parameters", [])
             if not any(p.get("name") == IDEMPOTENCY_HEADER for p in parameters):
                 parameters.append(IDEMPOTENCY_PARAMETER)
+            for code, response in operation.get("responses", {}).items():
+                if code.startswith("2"):
+                    response.setdefault("headers", {})["Idempotent-Replay"] = REPLAY_HEADER
     return result
 
 
@@ -224,15 +306,21 @@ def document_errors(result, generator, request, public):
         for operation in operations.values():
             responses = operation.setdefault("responses", {})
             for code, description in ERROR_CODES.items():
-                responses.setdefault(
-                    code,
-                    {
-                        "description": description,
-                        "content": {
-                            "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
-                        },
+                # An error a view documents itself (for its headers) takes the error shape too.
+                response = responses.setdefault(code, {"description": description})
+                response["content"] = {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
+                }
+            # Throttled, or a request with the same Idempotency-Key still running.
+            for code in ("409", "429"):
+                responses[code].setdefault("headers", {})["Retry-After"] = RETRY_AFTER_HEADER
+            if any(p.get("name") == "If-Match" for p in operation.get("parameters", [])):
+                responses["412"] = {
+                    "description": "If-Match: the object changed since (its ETag is in the answer)",
+                    "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
                     },
-                )
+                }
     for name, schema in schemas.items():
         if name.endswith("Request") and schema.get("type") == "object":
             schema["additionalProperties"] = False
@@ -248,7 +336,7 @@ def _strict_page_size(paginator, request):
         raise exceptions.ValidationError(
             {
                 paginator.page_size_query_param: [
-                    exceptions.ErrorDetail("A whole number from 1.", code="invalid")
+                    exceptions.ErrorDetail(_("A whole number from 1."), code="invalid")
                 ]
             }
         )
@@ -267,7 +355,11 @@ def _strict_page_number(paginator, request, django_paginator):
         whole_number(values[0]) is not None or values[0] in paginator.last_page_strings
     ):
         raise exceptions.ValidationError(
-            {paginator.page_query_param: [exceptions.ErrorDetail("A page number.", code="invalid")]}
+            {
+                paginator.page_query_param: [
+                    exceptions.ErrorDetail(_("A page number."), code="invalid")
+                ]
+            }
         )
     return values[0]
 

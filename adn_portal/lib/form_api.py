@@ -15,7 +15,7 @@ from rest_framework import exceptions, serializers
 
 # The API refuses what a page cannot send: a list or an object where one value is expected.
 NOT_ONE_VALUE = _("Not a valid string.")  # DRF's own wording (translated in its catalogue)
-UNKNOWN_FIELD = "This field cannot be set."  # as adn_portal.lib.api.reject_unknown_fields
+UNKNOWN_FIELD = _("This field cannot be set.")  # as adn_portal.lib.api.reject_unknown_fields
 
 
 def split_body(body: Mapping) -> tuple[Mapping, dict]:

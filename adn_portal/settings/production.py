@@ -30,6 +30,13 @@ MAILERS = mailers_from_url(
 if CELERY_TASK_ALWAYS_EAGER:
     raise ImproperlyConfigured("Production needs CELERY_BROKER_URL (tasks must not run eagerly).")
 
+# The API answers JSON only: DRF's browsable HTML API (forms, a login link, the endpoint's
+# description) is for development.
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+}
+
 STORAGES = {
     **STORAGES,  # uploads and exports: base.py's (local disk or the S3 bucket)
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

@@ -3,7 +3,9 @@
 
 from django.conf import settings
 from django.urls import include, path, re_path
+from django.utils import translation
 from django.utils.csp import CSP
+from django.utils.functional import Promise
 from django.views.decorators.csp import csp_override
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
@@ -51,6 +53,27 @@ router.register("me/notifications", NotificationViewSet, basename="notification"
 expert_profile = MyExpertProfileViewSet.as_view({"get": "retrieve", "patch": "partial_update"})
 
 
+def _plain(value):
+    """The schema with every lazy translation made a plain string."""
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return str(value) if isinstance(value, Promise) else value
+
+
+class SchemaView(SpectacularAPIView):
+    """The schema in the code's own words (English) whatever Accept-Language, `?lang=` or the
+    caller's profile say: one schema, so that a generated client never changes with the
+    language of whoever fetched it. The API's answers are in the caller's language."""
+
+    def _get_schema_response(self, request):
+        with translation.override(None):
+            response = super()._get_schema_response(request)
+            response.data = _plain(response.data)
+        return response
+
+
 @extend_schema(exclude=True)
 @api_view(["GET", "POST", "PUT", "PATCH", "DELETE"])
 @permission_classes([AllowAny])
@@ -78,7 +101,7 @@ urlpatterns = [
     ),
     path("key-figures/", KeyFiguresView.as_view(), name="key-figures"),
     path("staff/indicators/", IndicatorsView.as_view(), name="staff-indicators"),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", SchemaView.as_view(), name="schema"),
     path(
         "docs/",
         csp_override(DOCS_CSP)(SpectacularSwaggerView.as_view(url_name="api:schema")),

@@ -1,5 +1,6 @@
 from collections.abc import Mapping
 
+from django.urls import reverse
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
@@ -32,6 +33,7 @@ from ..models import (
     Review,
     Score,
 )
+from ..progress import progress
 from ..steps import DeclarationsForm
 from ..workflow import Status
 
@@ -40,7 +42,18 @@ class ApplicationSerializer(serializers.ModelSerializer):
     call = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     programme = serializers.CharField(source="programme.code", read_only=True)
     organisation = serializers.PrimaryKeyRelatedField(read_only=True)
-    next_step = serializers.CharField(read_only=True)
+    next_step = serializers.SerializerMethodField(
+        help_text="A draft's first step still to do (its slug, as in `steps/{step}/`); null "
+        "when every step is done (submit next) or the file is no longer a draft."
+    )
+    next_action = serializers.CharField(
+        source="next_step", read_only=True, help_text="What happens next, in words."
+    )
+    completed_steps = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="The slugs of the steps saved complete.",
+    )
 
     class Meta:
         model = Application
@@ -52,6 +65,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
             "organisation",
             "status",
             "next_step",
+            "next_action",
             "data",
             "completed_steps",
             "version",
@@ -62,6 +76,34 @@ class ApplicationSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+
+    def get_next_step(self, application) -> str | None:
+        if application.status != Status.DRAFT:
+            return None
+        step = progress(application).first_to_do
+        return step.slug if step else None
+
+
+class EligibilityCheckSerializer(serializers.Serializer):
+    """One eligibility check, in the caller's language (stored as run at submission)."""
+
+    rule = serializers.CharField(
+        help_text="The rule checked: one of the call's `eligibility_rules`, or `deadline` "
+        "(the call is open) or `complete` (every step done)."
+    )
+    passed = serializers.BooleanField()
+    message = serializers.CharField()
+    fix = serializers.CharField(allow_blank=True, required=False, help_text="How to put it right.")
+    fix_url = serializers.CharField(allow_blank=True, required=False)
+
+
+class ReviewerSerializer(serializers.Serializer):
+    """A reviewer the file may be assigned to (its programme's, without a conflict of interest
+    with its organisation): `id` is what `assignment/` takes."""
+
+    id = serializers.IntegerField()
+    first_name = serializers.CharField()
+    last_name = serializers.CharField()
 
 
 @reject_unknown_fields
@@ -298,7 +340,7 @@ class StaffApplicationDetailSerializer(QueueSerializer):
     scores = serializers.SerializerMethodField()
     reviews = ReviewReadSerializer(source="review_list", many=True, read_only=True)
     assignments = AssignmentSerializer(source="assignment_history", many=True, read_only=True)
-    eligibility = serializers.JSONField(read_only=True)
+    eligibility = EligibilityCheckSerializer(many=True, read_only=True)
 
     class Meta(QueueSerializer.Meta):
         fields = [
@@ -432,7 +474,16 @@ class NoteSerializer(FormSerializer):
 class ExportSerializer(FormBody, serializers.ModelSerializer):
     form_class = ExportForm
 
+    download = serializers.SerializerMethodField(
+        help_text="Where to fetch the file once `state` is `ready` (null before)."
+    )
+
     class Meta:
         model = Export
-        fields = ["id", "format", "state", "rows", "created_at", "finished_at"]
-        read_only_fields = ["id", "state", "rows", "created_at", "finished_at"]
+        fields = ["id", "format", "state", "rows", "created_at", "finished_at", "download"]
+        read_only_fields = ["id", "state", "rows", "created_at", "finished_at", "download"]
+
+    def get_download(self, export) -> str | None:
+        if export.state != Export.State.READY:
+            return None
+        return reverse("api:staff-export-download", kwargs={"pk": export.pk})

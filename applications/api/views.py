@@ -1,30 +1,50 @@
 """The applicants' and staff's API: every write goes through the same services as the pages."""
 
-from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import FileResponse, Http404
+from django.urls import reverse
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from adn_portal.accounts.api import Idempotent, NotFoundUnless
 from adn_portal.accounts.audit import audit
 from adn_portal.accounts.models import AuditEvent
 from adn_portal.accounts.permissions import STAFF, has_role
-from adn_portal.lib.api import CappedCursorPagination, error
+from adn_portal.lib.api import (
+    ETAG,
+    EXISTING_LOCATION,
+    IF_MATCH,
+    LIST_LOCATION,
+    LOCATION,
+    CappedCursorPagination,
+    error,
+)
 from adn_portal.lib.form_api import check_body, validated
 from adn_portal.lib.numbers import whole_number
 from adn_portal.lib.uploads import upload_refusal
 
 from .. import conversation, eligibility, selectors, services
-from ..filters import QueueFilter
+from ..filters import QueueApiFilter
+from ..forms.staff import AssignmentForm
 from ..models import Application, Export, Side
 from ..services import ApplicationError, DraftConflict, SubmissionRefused
 from ..steps import step_by_slug
 from ..workflow import Status
 from . import serializers as s
+
+EXPORT_TYPES = {
+    Export.Format.CSV: "text/csv",
+    Export.Format.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+# The routes that take an upload (a document, a message with its document): multipart only.
+UPLOAD_PARSERS = [MultiPartParser]
 
 
 def _refused(exc: ApplicationError):
@@ -43,6 +63,52 @@ def _refused(exc: ApplicationError):
     if isinstance(exc, DraftConflict):
         return error(str(exc), code="conflict", status_code=status.HTTP_409_CONFLICT)
     return error(str(exc), code="refused", status_code=status.HTTP_409_CONFLICT)
+
+
+def _file_url(request, application: Application) -> str:
+    return request.build_absolute_uri(reverse("api:application-detail", args=[application.pk]))
+
+
+def _already_open(request, existing: Application) -> Response:
+    response = error(
+        _("The organisation already has an open file of this programme: %(file)s.")
+        % {"file": existing.reference or f"#{existing.pk}"},
+        code="already_open",
+        field="call",
+        status_code=status.HTTP_409_CONFLICT,
+    )
+    response["Location"] = _file_url(request, existing)
+    return response
+
+
+def _etag(application: Application) -> str:
+    """The file's version as an entity tag: it changes with every save, as `version` does."""
+    return f'"{application.pk}-{application.version}"'
+
+
+def _with_etag(response: Response, application: Application) -> Response:
+    response["ETag"] = _etag(application)
+    return response
+
+
+def _precondition_refusal(request, application: Application) -> Response | None:
+    """`If-Match` (RFC 9110): the save goes ahead only if the file is still the one the caller
+    read (its ETag, or `*`); otherwise 412, nothing read or stored."""
+    header = request.headers.get("If-Match")
+    if header is None:
+        return None
+    tags = {tag.strip().removeprefix("W/") for tag in header.split(",")}
+    if "*" in tags or _etag(application) in tags:
+        return None
+    return _with_etag(
+        error(
+            _("The file changed since you read it: read it again (its ETag is in this answer)."),
+            code="precondition_failed",
+            field="If-Match",
+            status_code=status.HTTP_412_PRECONDITION_FAILED,
+        ),
+        application,
+    )
 
 
 class MyApplicationViewSet(
@@ -69,25 +135,55 @@ class MyApplicationViewSet(
             .order_by("-created_at", "-pk")
         )
 
-    @extend_schema(request=s.ApplicationCreateSerializer, responses={201: s.ApplicationSerializer})
+    @extend_schema(
+        request=s.ApplicationCreateSerializer,
+        responses={
+            201: s.ApplicationSerializer,
+            409: OpenApiResponse(
+                description="The organisation already has an open file of the programme "
+                "(`already_open`: see Location), or a rule refused the start"
+            ),
+        },
+        parameters=[LOCATION, EXISTING_LOCATION],
+    )
     def create(self, request):
+        """Start a draft. The organisation already has an open file of the call's programme
+        (one at a time): 409 `already_open`, its address in `Location`."""
         serializer = s.ApplicationCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         organisation = serializer.validated_data["organisation"]
+        call = serializer.validated_data["call"]
         if not organisation.memberships.filter(user=request.user).exists():
             return error(
-                "You do not act for this organisation.",
+                _("You do not act for this organisation."),
                 code="not_member",
                 field="organisation",
                 status_code=404,
             )
+        existing = (
+            Application.objects.open()
+            .filter(organisation=organisation, programme=call.programme_id)
+            .only("pk", "reference")
+            .first()
+        )
+        if existing is not None:
+            return _already_open(request, existing)
         try:
             application = services.application_start(
-                call=serializer.validated_data["call"], organisation=organisation, by=request.user
+                call=call, organisation=organisation, by=request.user
             )
         except ApplicationError as exc:
             return _refused(exc)
-        return Response(s.ApplicationSerializer(application).data, status=status.HTTP_201_CREATED)
+        return Response(
+            s.ApplicationSerializer(application).data,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": _file_url(request, application)},
+        )
+
+    @extend_schema(parameters=[ETAG])
+    def retrieve(self, request, *args, **kwargs):
+        application = self.get_object()
+        return _with_etag(Response(s.ApplicationSerializer(application).data), application)
 
     @extend_schema(responses={204: None})
     def destroy(self, request, pk=None):
@@ -99,16 +195,24 @@ class MyApplicationViewSet(
             return _refused(exc)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(request=s.StepSerializer, responses=s.ApplicationSerializer)
+    @extend_schema(
+        request=s.StepSerializer,
+        responses=s.ApplicationSerializer,
+        parameters=[IF_MATCH, ETAG],
+    )
     @action(detail=True, methods=["put"], url_path=r"steps/(?P<step>[a-z_]+)")
     def step(self, request, pk=None, step=None):
         """Save one step of a draft. Send the version you edited: a colleague's newer save is a
-        409. While the AdN asks for information, correct a step the same way (checked in full,
-        like on the page; the version is not compared): the answer then sends it."""
+        409 (or, with `If-Match` and the file's ETag, a 412 before anything is read). While the
+        AdN asks for information, correct a step the same way (checked in full, like on the
+        page; the version is not compared): the answer then sends it."""
         application = self.get_object()
+        refusal = _precondition_refusal(request, application)
+        if refusal is not None:
+            return refusal
         current = step_by_slug(application.call, step)
         if current is None or current.is_documents:
-            return error("No such step in this call's form.", code="not_found", status_code=404)
+            return error(_("No such step in this call's form."), code="not_found", status_code=404)
         payload = s.StepSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         # The page's own form, its errors named data.<field>; a partial save is not checked
@@ -141,7 +245,7 @@ class MyApplicationViewSet(
                 )
         except ApplicationError as exc:
             return _refused(exc)
-        return Response(s.ApplicationSerializer(application).data)
+        return _with_etag(Response(s.ApplicationSerializer(application).data), application)
 
     @extend_schema(request=s.DeclarationsSerializer, responses=s.ApplicationSerializer)
     @action(detail=True, methods=["post"])
@@ -160,8 +264,8 @@ class MyApplicationViewSet(
             return _refused(exc)
         return Response(s.ApplicationSerializer(application).data)
 
-    @extend_schema(responses={200: {"type": "array", "items": {"type": "object"}}})
-    @action(detail=True, methods=["get"])
+    @extend_schema(responses=s.EligibilityCheckSerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None)
     def checks(self, request, pk=None):
         """The eligibility checks as they stand now, in plain words."""
         return Response(
@@ -209,7 +313,7 @@ class MyApplicationViewSet(
         return Response(s.TimelineSerializer(events, many=True).data)
 
     @extend_schema(responses=s.MessageSerializer(many=True))
-    @action(detail=True, methods=["get"], pagination_class=None)
+    @action(detail=True, methods=["get"], pagination_class=None, parser_classes=UPLOAD_PARSERS)
     def messages(self, request, pk=None):
         """The file's conversation with the AdN, oldest first: its letters (acknowledgement,
         requests for information, decisions), your answers, and what either side wrote.
@@ -219,6 +323,7 @@ class MyApplicationViewSet(
     @extend_schema(
         request={"multipart/form-data": s.MessageWriteSerializer},
         responses={201: s.MessageSerializer},
+        parameters=[LIST_LOCATION],
     )
     @messages.mapping.post
     def write_message(self, request, pk=None):
@@ -226,7 +331,7 @@ class MyApplicationViewSet(
         return _write(request, self.get_object(), Side.APPLICANT)
 
     @extend_schema(responses=s.AttachmentSerializer(many=True))
-    @action(detail=True, methods=["get"], pagination_class=None)
+    @action(detail=True, methods=["get"], pagination_class=None, parser_classes=UPLOAD_PARSERS)
     def attachments(self, request, pk=None):
         """The file's documents."""
         return Response(
@@ -238,6 +343,7 @@ class MyApplicationViewSet(
     @extend_schema(
         request={"multipart/form-data": s.AttachmentUploadSerializer},
         responses={201: s.AttachmentSerializer},
+        parameters=[LIST_LOCATION],
     )
     @attachments.mapping.post
     def add_attachment(self, request, pk=None):
@@ -261,7 +367,11 @@ class MyApplicationViewSet(
             return error(exc.messages[0], code=exc.code or "invalid", field="file")
         except ApplicationError as exc:
             return _refused(exc)
-        return Response(s.AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+        return Response(
+            s.AttachmentSerializer(attachment).data,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": request.build_absolute_uri(request.path)},
+        )
 
 
 # --- a file's conversation, for each side -----------------------------------------------------
@@ -300,7 +410,9 @@ def _write(request, application: Application, side: str) -> Response:
         return _refused(exc)
     context = {"application": application, "side": side, "last_read": message.pk}
     return Response(
-        s.MessageSerializer(message, context=context).data, status=status.HTTP_201_CREATED
+        s.MessageSerializer(message, context=context).data,
+        status=status.HTTP_201_CREATED,
+        headers={"Location": request.build_absolute_uri(request.path)},
     )
 
 
@@ -318,12 +430,13 @@ class QueuePagination(CappedCursorPagination):
 
 class StaffApplicationViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
     """The staff queue with the page's filters (programme, call, status, province, kind,
-    reviewer, mine, overdue, q), and each file in full. Outside the user's programmes: 404."""
+    reviewer, mine, overdue, q; an unknown value is a 400) and sorts (`ordering`), and each
+    file in full. Outside the user's programmes: 404."""
 
     permission_classes = [IsStaff]
     pagination_class = QueuePagination
     lookup_value_regex = r"\d+"
-    filter_backends = []
+    filterset_class = QueueApiFilter
 
     def get_serializer_class(self):
         return (
@@ -335,19 +448,7 @@ class StaffApplicationViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Application.objects.none()
-        applications = selectors.staff_applications(self.request.user)
-        if self.action == "list":
-            params = self.request.query_params.copy()
-            params.pop("cursor", None)
-            params.pop("page_size", None)
-            params.pop("ordering", None)  # the cursor fixes the order
-            return QueueFilter(
-                params or None,
-                queryset=applications,
-                user=self.request.user,
-                overdue_days=settings.STAFF_OVERDUE_DAYS,
-            ).qs
-        return applications
+        return selectors.staff_applications(self.request.user)
 
     def get_object(self):
         # The route takes any run of digits: one too long for an id is a 404, not a 500.
@@ -443,7 +544,7 @@ class StaffApplicationViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
         )
 
     @extend_schema(responses=s.MessageSerializer(many=True))
-    @action(detail=True, methods=["get"], pagination_class=None)
+    @action(detail=True, methods=["get"], pagination_class=None, parser_classes=UPLOAD_PARSERS)
     def messages(self, request, pk=None):
         """The file's conversation with the applicant (and the expert company of a Start IA
         file), oldest first; reading it marks it read, as its page does. Internal notes are
@@ -455,11 +556,23 @@ class StaffApplicationViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         request={"multipart/form-data": s.MessageWriteSerializer},
         responses={201: s.MessageSerializer},
+        parameters=[LIST_LOCATION],
     )
     @messages.mapping.post
     def write_message(self, request, pk=None):
         """Write to the applicant (while the file is open), with one document at most."""
         return _write(request, self.get_object(), Side.ADN)
+
+    @extend_schema(responses=s.ReviewerSerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def reviewers(self, request, pk=None):
+        """The reviewers this file may be assigned to (`assignment/` takes their `id`): its
+        programme's, without a conflict of interest with its organisation."""
+        application = self.get_object()
+        reviewers = AssignmentForm(application=application).fields["reviewer"].queryset
+        return Response(
+            s.ReviewerSerializer(reviewers.only("first_name", "last_name"), many=True).data
+        )
 
     @extend_schema(request=s.AssignSerializer, responses={204: None})
     @action(detail=True, methods=["post"])
@@ -548,13 +661,19 @@ class StaffApplicationViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
 
 
 class ExportViewSet(
-    Idempotent, mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+    Idempotent,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
 ):
-    """Queue exports (CSV or XLSX), built by a worker; the query string's filters apply."""
+    """Queue exports (CSV or XLSX) of the queue, built by a worker; the query string's filters
+    (the queue's) apply. Read the export until its `state` is `ready`, then fetch `download`."""
 
     permission_classes = [IsStaff]
     serializer_class = s.ExportSerializer
     lookup_value_regex = r"\d+"
+    filter_backends = []  # the query string is the export's, stored for the worker
 
     queryset = Export.objects.none()
 
@@ -563,6 +682,21 @@ class ExportViewSet(
             return Export.objects.none()
         return Export.objects.filter(requested_by=self.request.user)
 
+    def get_object(self):
+        pk = whole_number(self.kwargs["pk"])  # any run of digits reaches here: too long is a 404
+        export = pk and self.get_queryset().filter(pk=pk).first()
+        if not export:
+            raise Http404
+        return export
+
+    @extend_schema(parameters=[LOCATION])
+    def create(self, request, *args, **kwargs):
+        response = super().create(request, *args, **kwargs)
+        response["Location"] = request.build_absolute_uri(
+            reverse("api:staff-export-detail", args=[response.data["id"]])
+        )
+        return response
+
     def perform_create(self, serializer):
         export = services.export_request(
             by=self.request.user,
@@ -570,6 +704,31 @@ class ExportViewSet(
             format=serializer.validated_data["format"],
         )
         serializer.instance = export
+
+    @extend_schema(
+        responses={
+            (200, "text/csv"): OpenApiTypes.BINARY,
+            (
+                200,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ): OpenApiTypes.BINARY,
+        }
+    )
+    @action(detail=True, methods=["get"])
+    def download(self, request, pk=None):
+        """The export's file, once `ready` (before: 404), as the export page serves it."""
+        export = self.get_object()
+        if export.state != Export.State.READY:
+            raise Http404
+        audit(
+            AuditEvent.Action.EXPORT_DOWNLOADED, request=request, export=export.pk, rows=export.rows
+        )
+        return FileResponse(
+            export.file.open("rb"),
+            as_attachment=True,
+            filename=f"dossiers-{export.pk}.{export.format}",
+            content_type=EXPORT_TYPES[export.format],
+        )
 
 
 class ExpertApplicationViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
@@ -603,7 +762,7 @@ class ExpertApplicationViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
         return application
 
     @extend_schema(responses=s.MessageSerializer(many=True))
-    @action(detail=True, methods=["get"], pagination_class=None)
+    @action(detail=True, methods=["get"], pagination_class=None, parser_classes=UPLOAD_PARSERS)
     def messages(self, request, pk=None):
         """The file's conversation (Start IA files), oldest first: the messages of the
         organisation, the AdN and your company (not the AdN's letters to the organisation).
@@ -613,6 +772,7 @@ class ExpertApplicationViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         request={"multipart/form-data": s.MessageWriteSerializer},
         responses={201: s.MessageSerializer},
+        parameters=[LIST_LOCATION],
     )
     @messages.mapping.post
     def write_message(self, request, pk=None):

@@ -38,14 +38,16 @@ class KnownCodes(serializers.ListField):
 
     def __init__(self, choices: type[TextChoices], **kwargs):
         self.choices_class = choices
-        kwargs.setdefault("help_text", "Codes: " + ", ".join(choices.values))
-        super().__init__(child=serializers.CharField(), **kwargs)
+        super().__init__(child=serializers.ChoiceField(choices=choices.choices), **kwargs)
 
     def to_representation(self, data):
         return known_codes(data, self.choices_class)
 
 
 class ExpertPublicSerializer(serializers.ModelSerializer):
+    id = serializers.IntegerField(
+        read_only=True, help_text="What an application's expert step takes (`expert`)."
+    )
     name = serializers.CharField(source="organisation.name", read_only=True)
     enterprise_number = serializers.CharField(
         source="organisation.enterprise_number_display", read_only=True
@@ -63,6 +65,7 @@ class ExpertPublicSerializer(serializers.ModelSerializer):
     class Meta:
         model = Expert
         fields = [
+            "id",
             "slug",
             "name",
             "enterprise_number",
@@ -148,6 +151,20 @@ class ExpertProfileSerializer(FormBody, serializers.ModelSerializer):
     def to_internal_value(self, data):
         super().to_internal_value(data)
         return self.form.changes()
+
+
+class ExpertProfileWithLogoSerializer(ExpertProfileSerializer):
+    """The profile's PATCH as multipart/form-data, the only way to send a logo (the schema
+    names it apart from the JSON body, so that a generated client can tell them apart)."""
+
+
+class ExpertProfileChangesSerializer(ExpertProfileSerializer):
+    """The profile's PATCH as JSON: every field but the logo."""
+
+    logo = None
+
+    class Meta(ExpertProfileSerializer.Meta):
+        fields = [name for name in ExpertProfileSerializer.Meta.fields if name != "logo"]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -7,20 +7,24 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.exceptions import NotFound
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
 from adn_portal.accounts.api import Idempotent
-from adn_portal.lib.api import CappedCursorPagination, error
+from adn_portal.lib.api import CappedCursorPagination, JSONParser, error
 
 from .. import register, selectors, services, sme
-from ..forms.public import DirectoryForm
+from ..filters import ExpertFilter
 from ..identifiers import normalise_enterprise_number
 from ..models import Organisation
+from ..selectors import DirectoryQuery
 from .serializers import (
+    ExpertProfileChangesSerializer,
     ExpertProfileSerializer,
+    ExpertProfileWithLogoSerializer,
     ExpertPublicSerializer,
     OrganisationSerializer,
     RegisterEntrySerializer,
@@ -35,18 +39,18 @@ class ExpertPagination(CappedCursorPagination):
 
 class ExpertViewSet(viewsets.ReadOnlyModelViewSet):
     """Recognised experts (active recognitions only), with the directory's search and filters:
-    q, speciality, sector, province, language, programme (repeat a filter for OR)."""
+    q, speciality, sector, province, language, programme (repeat a filter for OR; an unknown
+    value is a 400), sorted by `ordering`. An expert is named by its `slug` everywhere."""
 
     permission_classes = [AllowAny]
     serializer_class = ExpertPublicSerializer
     pagination_class = ExpertPagination
     lookup_field = "slug"
     lookup_value_regex = r"[-a-z0-9]+"
-    filter_backends = []
+    filterset_class = ExpertFilter
 
     def get_queryset(self):
-        query = DirectoryForm(self.request.query_params).to_query()
-        return selectors.directory_results(query, today=timezone.localdate()).order_by("slug")
+        return selectors.directory_results(DirectoryQuery(), today=timezone.localdate())
 
 
 class MyOrganisationViewSet(viewsets.ReadOnlyModelViewSet):
@@ -68,6 +72,8 @@ class MyExpertProfileViewSet(Idempotent, viewsets.ViewSet):
     website, logo (multipart/form-data), public e-mail and phone, description or specialities
     wait for staff review, like on the pages: the public keeps the accepted version."""
 
+    parser_classes = [JSONParser, MultiPartParser]  # the logo is an upload
+
     def _expert(self):
         expert = selectors.expert_of_member(user=self.request.user)
         if expert is None:
@@ -78,7 +84,13 @@ class MyExpertProfileViewSet(Idempotent, viewsets.ViewSet):
     def retrieve(self, request):
         return Response(ExpertProfileSerializer(self._expert()).data)
 
-    @extend_schema(request=ExpertProfileSerializer, responses=ExpertProfileSerializer)
+    @extend_schema(
+        request={
+            "application/json": ExpertProfileChangesSerializer,
+            "multipart/form-data": ExpertProfileWithLogoSerializer,
+        },
+        responses=ExpertProfileSerializer,
+    )
     def partial_update(self, request):
         expert = self._expert()
         serializer = ExpertProfileSerializer(expert, data=request.data, partial=True)

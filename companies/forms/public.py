@@ -7,19 +7,20 @@ from ..models import ExpertFacet
 from ..selectors import FACET_CHOICES, SORTS, DirectoryQuery
 
 
+# The directory's sorts (the selectors' SORTS), as the page and the API offer them.
+SORT_CHOICES = [
+    ("name", _("Name")),
+    ("recent", _("Most recently recognised")),
+    ("files", _("Files delivered")),
+]
+
+
 class DirectoryForm(forms.Form):
-    """The directory's query string: shareable, and tolerant (unknown values are dropped)."""
+    """The directory's query string: shareable, and tolerant (unknown values are dropped).
+    The API refuses them instead (companies/filters.py, the same choices)."""
 
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
-    sort = forms.ChoiceField(
-        label=_("Sort by"),
-        required=False,
-        choices=[
-            ("name", _("Name")),
-            ("recent", _("Most recently recognised")),
-            ("files", _("Files delivered")),
-        ],
-    )
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

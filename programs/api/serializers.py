@@ -4,7 +4,15 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from programs.models import Call, CallStatus, Programme, ScoringCriterion
+from programs.models import (
+    Audience,
+    Call,
+    CallStatus,
+    EligibilityRule,
+    FormSection,
+    Programme,
+    ScoringCriterion,
+)
 
 
 class ProgrammeSerializer(serializers.ModelSerializer):
@@ -24,8 +32,17 @@ class CriterionSerializer(serializers.ModelSerializer):
         fields = ["id", "label", "weight"]
 
 
+def _codes(choices) -> serializers.ListField:
+    return serializers.ListField(
+        child=serializers.ChoiceField(choices=choices.choices), read_only=True
+    )
+
+
 class CallSerializer(serializers.ModelSerializer):
     programme = serializers.CharField(source="programme.code", read_only=True)
+    audiences = _codes(Audience)
+    eligibility_rules = _codes(EligibilityRule)
+    form_sections = _codes(FormSection)
     title = serializers.CharField(read_only=True)
     summary = serializers.CharField(read_only=True)
     text = serializers.CharField(read_only=True)

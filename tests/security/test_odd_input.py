@@ -775,18 +775,25 @@ def test_an_api_page_number_in_other_digits_is_a_400():
         ("/api/v1/experts/", "x" * 5000),
     ],
 )
-def test_a_tampered_api_cursor_is_a_404_in_the_error_shape(url, position):
+def test_a_tampered_api_cursor_is_a_400_in_the_error_shape(url, position):
     administrator = staff(Role.ADMINISTRATOR, "START")
     submitted_file()
     ExpertFactory()
     client = APIClient()
     client.force_authenticate(administrator)
     response = client.get(url, {"cursor": _cursor(position, "0", "0")})
-    assert response.status_code == 404
+    assert response.status_code == 400
     assert response.json() == {
-        "status": 404,
-        "errors": [{"field": None, "code": "not_found", "message": "Curseur non valide"}],
+        "status": 400,
+        "errors": [{"field": "cursor", "code": "invalid_cursor", "message": "Curseur non valide"}],
     }
+
+
+@pytest.mark.parametrize("cursor", ["not-base64!", "bz1hYmM=", "bz0tMQ==", "\u0663"])
+def test_an_unreadable_api_cursor_is_a_400_naming_it(cursor):
+    response = APIClient().get("/api/v1/experts/", {"cursor": cursor})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "cursor"
 
 
 def test_a_cursor_the_api_wrote_still_pages():
