@@ -6,6 +6,7 @@ from django.urls import include, path, re_path
 from django.utils import translation
 from django.utils.csp import CSP
 from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 from django.views.decorators.csp import csp_override
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
@@ -78,7 +79,7 @@ class SchemaView(SpectacularAPIView):
 @api_view(["GET", "POST", "PUT", "PATCH", "DELETE"])
 @permission_classes([AllowAny])
 def not_found(request, *args, **kwargs):
-    return error("No such endpoint.", code="not_found", status_code=404)
+    return error(_("No such endpoint."), code="not_found", status_code=404)
 
 
 urlpatterns = [
