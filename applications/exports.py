@@ -36,7 +36,7 @@ def rows(applications) -> list[list]:
             [
                 application.reference,
                 application.call.programme.name,
-                application.call.title_fr,
+                application.call.title,
                 application.organisation.name,
                 application.organisation.enterprise_number_display,
                 application.organisation.get_province_display(),

@@ -1,12 +1,15 @@
 """A call's texts are read in the reader's language on every page that names the call, public,
 the applicant's and the staff's (issue 18), with French where a translation is missing."""
 
+import csv
 import html
+import io
 
 import pytest
 from django.urls import reverse
 
 from adn_portal.accounts.roles import Role
+from applications.models import Export
 from applications.services import application_start
 from programs.models import Programme
 from tests.auth import login, login_staff
@@ -103,3 +106,23 @@ def test_a_missing_translation_falls_back_to_french(client, call):
     call.save(update_fields=["title_de"])
     for url in public_urls(call):
         assert TITLES["fr"] in read(client, url, "de"), url
+
+
+def test_a_queue_export_names_the_call_in_the_language_of_who_asked(
+    client, django_capture_on_commit_callbacks
+):
+    manager = staff(Role.PROGRAMME_MANAGER, "START", language="de")
+    application = submitted_file()
+    call = application.call
+    call.title_fr, call.title_de = TITLES["fr"], TITLES["de"]
+    call.save(update_fields=["title_fr", "title_de"])
+    login_staff(client, manager)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("applications:staff_export_create"), {"format": "csv"})
+
+    export = Export.objects.get()
+    response = client.get(reverse("applications:staff_export_download", args=[export.pk]))
+
+    assert response.status_code == 200
+    _header, row = csv.reader(io.StringIO(b"".join(response.streaming_content).decode()))
+    assert row[2] == TITLES["de"]  # reference, programme, call, …
