@@ -46,7 +46,7 @@ def _fill_and_submit(application: Application, by: User, expert: Expert) -> Appl
         },
         "expert": {"expert": expert.pk, "let_adn_choose": False, "availability": "En semaine."},
     }
-    for step in steps_for(application.call):
+    for step in steps_for(application):
         if step.is_documents:
             continue
         form = step.form_class(values[step.slug], application=application)

@@ -11,10 +11,11 @@ from django.utils.translation import gettext as _
 
 from adn_portal.lib.decimals import format_decimal
 from companies.models import OrganisationKind, SizeClass
-from programs.models import EligibilityRule, Programme
+from programs.application_forms import Role
+from programs.models import EligibilityRule
 
 from .models import Application, Attachment
-from .steps import ExpertStep, Step, steps_for
+from .steps import Step, required_document_kinds, step_with_role, steps_for
 from .workflow import OPEN_STATUSES, Status
 
 DEADLINE = "deadline"
@@ -54,25 +55,24 @@ def _deadline(application: Application, now: datetime) -> Check:
     )
 
 
-# The documents a programme's files must hold, by kind, with how a person names them.
-REQUIRED_DOCUMENTS = {
-    Programme.Code.TREMPLIN_IA: [
-        (Attachment.Kind.QUOTE, gettext_lazy("the provider's quote (documents)"))
-    ],
+# How a person names a document the file's form requires (its documents question's
+# `required_kinds`, e.g. Tremplin IA's provider's quote).
+DOCUMENT_NAMES = {
+    Attachment.Kind.QUOTE: gettext_lazy("the provider's quote (documents)"),
 }
 
 
 def documents_required(application: Application) -> bool:
-    return bool(REQUIRED_DOCUMENTS.get(application.programme.code))
+    return bool(required_document_kinds(application))
 
 
 def missing_documents(application: Application) -> list[str]:
     """The required documents the file does not hold yet, named for the applicant."""
-    required = REQUIRED_DOCUMENTS.get(application.programme.code, [])
+    required = required_document_kinds(application)
     if not required:
         return []
     held = set(application.attachments.values_list("kind", flat=True))
-    return [str(name) for kind, name in required if kind not in held]
+    return [str(DOCUMENT_NAMES.get(kind, kind)) for kind in required if kind not in held]
 
 
 def _step_url(application: Application, step: Step) -> str:
@@ -82,12 +82,12 @@ def _step_url(application: Application, step: Step) -> str:
 def _complete(application: Application) -> Check:
     incomplete = [
         step
-        for step in steps_for(application.call)
+        for step in steps_for(application)
         if not step.is_documents and step.slug not in application.completed_steps
     ]
     missing = [str(step.title) for step in incomplete] + missing_documents(application)
     if missing:
-        documents = next((s for s in steps_for(application.call) if s.is_documents), None)
+        documents = next((s for s in steps_for(application) if s.is_documents), None)
         first = incomplete[0] if incomplete else documents
         return Check(
             COMPLETE,
@@ -288,7 +288,7 @@ def _expert_recognised(application: Application, now: datetime) -> Check:
             _("The AdN will choose a recognised expert for you."),
         )
     expert = application.expert
-    expert_step = next((s for s in steps_for(application.call) if s.form_class is ExpertStep), None)
+    expert_step = step_with_role(application, Role.EXPERT)
     fix_url = _step_url(application, expert_step) if expert_step else ""
     if expert is None:
         return Check(

@@ -1,5 +1,9 @@
 """Queue exports as CSV or XLSX. Every cell goes through safe_cell: a formula is made inert and
-characters a workbook cannot hold are dropped (the CSV through the portal's one CSV writer)."""
+characters a workbook cannot hold are dropped (the CSV through the portal's one CSV writer).
+
+After the file's own columns, one column per question of each form version the exported files
+answer (docs/domain.md, Application forms): "Call v2 · Budget · Amount requested (EUR)", the
+answer in words as the file page shows it, empty for the files of other versions."""
 
 import io
 
@@ -7,6 +11,8 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from adn_portal.lib.spreadsheet import safe_cell, write_csv
+
+from .steps import in_words, steps_for, version_of
 
 
 def columns() -> list[str]:
@@ -53,6 +59,34 @@ def rows(applications) -> list[list]:
             ]
         )
     return result
+
+
+def table(applications) -> tuple[list[str], list[list]]:
+    """The header and the rows of an export: the files' columns, then their answers."""
+    applications = list(applications)
+    header, data = columns(), rows(applications)
+    questions, seen = [], set()  # (version id, step slug, name, field), in the forms' order
+    for application in applications:
+        version = version_of(application)
+        if version.pk in seen:
+            continue
+        seen.add(version.pk)
+        prefix = f"{application.call.title_fr} v{version.number}"
+        for step in steps_for(application):
+            if step.is_documents:
+                continue
+            for name, field in step.form_class(application=application).fields.items():
+                questions.append((version.pk, step.slug, name, field))
+                header.append(f"{prefix} · {step.title} · {field.label}")
+    for application, row in zip(applications, data, strict=True):
+        for version, slug, name, field in questions:
+            if version != version_of(application).pk:
+                row.append("")
+                continue
+            value = application.data.get(slug, {}).get(name)
+            complete = slug in application.completed_steps
+            row.append(in_words(application, field, name, value, not complete))
+    return header, data
 
 
 def to_csv(header: list[str], data: list[list]) -> bytes:

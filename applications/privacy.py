@@ -23,12 +23,15 @@ from adn_portal.accounts.models import ApiToken, AuditEvent, IdempotencyKey, Use
 from adn_portal.lib import stored_files
 from adn_portal.mailer.models import OutgoingEmail
 from companies.models import Invitation, JoinRequest, Membership, OwnershipClaim
+from programs.application_forms import Role
 
 from .models import ApplicantMessage, Application, ApplicationVersion, Attachment
+from .steps import role_names
 from .workflow import Status
 
-CONTACT_FIELDS = ("contact_name", "contact_function", "contact_email", "contact_phone")
 ERASED = "—"
+# The mark of a file anonymised after its retention period (a key of its data no step has).
+ANONYMISED = "anonymised"
 
 
 def personal_data(user: User) -> dict:
@@ -60,7 +63,7 @@ def personal_data(user: User) -> dict:
                 "call": f.call.title_fr,
                 "organisation": f.organisation.name,
                 "status": f.status,
-                "contact": {k: f.data.get("contact", {}).get(k) for k in CONTACT_FIELDS},
+                "contact": _personal_answers(f),
             }
             for f in files
         ],
@@ -77,11 +80,23 @@ def personal_data(user: User) -> dict:
     }
 
 
-def _scrub_contact(data: dict) -> dict:
-    contact = data.get("contact")
-    if not contact:
-        return data
-    return {**data, "contact": {**contact, **{k: ERASED for k in CONTACT_FIELDS if k in contact}}}
+def _personal_answers(application: Application) -> dict:
+    """The answers of the file's questions about a person (their role), by question."""
+    answers = {}
+    for slug, names in role_names(application, Role.PERSONAL).items():
+        stored = application.data.get(slug) or {}
+        answers |= {name: stored.get(name) for name in names}
+    return answers
+
+
+def _scrub_contact(application: Application, data: dict) -> dict:
+    """The data less the answers of the questions about a person (whatever the form)."""
+    scrubbed = dict(data)
+    for slug, names in role_names(application, Role.PERSONAL).items():
+        stored = data.get(slug)
+        if isinstance(stored, dict):
+            scrubbed[slug] = {**stored, **{k: ERASED for k in names if k in stored}}
+    return scrubbed
 
 
 @transaction.atomic
@@ -92,10 +107,10 @@ def user_erase(*, user: User) -> None:
     django-axes' logs, allauth's addresses and authenticators, API tokens or sessions."""
     person = _Person.of(user)
     for application in Application.objects.select_for_update().filter(created_by=user):
-        application.data = _scrub_contact(application.data)
+        application.data = _scrub_contact(application, application.data)
         application.save(update_fields=["data"])
         for version in application.versions.all():
-            version.data = _scrub_contact(version.data)
+            version.data = _scrub_contact(application, version.data)
             version.save(update_fields=["data"])
     Membership.objects.filter(user=user).delete()
     JoinRequest.objects.filter(user=user).delete()
@@ -271,18 +286,21 @@ def applications_anonymise_older_than(*, years: int) -> int:
     """Retention: files closed more than `years` ago lose their contact details and documents."""
     cutoff = timezone.now() - timedelta(days=365 * years)
     ended = [Status.CLOSED, Status.REJECTED, Status.INELIGIBLE, Status.WITHDRAWN, Status.ABANDONED]
-    old = Application.objects.filter(status__in=ended, updated_at__lt=cutoff).exclude(
-        data__contact__contact_name=ERASED
+    # Files done already: marked (ANONYMISED), or erased before the mark existed.
+    old = (
+        Application.objects.filter(status__in=ended, updated_at__lt=cutoff)
+        .exclude(data__has_key=ANONYMISED)
+        .exclude(data__contact__contact_name=ERASED)
     )
     count = 0
     for application in old.select_for_update():
-        application.data = _scrub_contact(application.data)
+        application.data = {**_scrub_contact(application, application.data), ANONYMISED: True}
         Application.objects.filter(pk=application.pk).update(
             data=application.data
         )  # keep updated_at
         for version in ApplicationVersion.objects.filter(application=application):
             ApplicationVersion.objects.filter(pk=version.pk).update(
-                data=_scrub_contact(version.data)
+                data=_scrub_contact(application, version.data)
             )
         for attachment in Attachment.objects.filter(application=application):
             # On commit: a rollback keeps the row naming the file.

@@ -46,7 +46,7 @@ def _state(application: Application, step: Step) -> str:
 def progress(application: Application) -> Progress:
     states = [
         StepState(step, number, _state(application, step))
-        for number, step in enumerate(steps_for(application.call), start=1)
+        for number, step in enumerate(steps_for(application), start=1)
     ]
     first = next((s.step for s in states if s.state == TO_DO), None)
     return Progress(states=states, first_to_do=first)

@@ -46,7 +46,7 @@ def member_application(*, user, pk: int) -> Application | None:
     """A file of one of the user's organisations; None for another organisation's file."""
     return _one(
         Application.objects.for_member(user).select_related(
-            "call__programme", "organisation", "programme", "expert__organisation"
+            "call__programme", "organisation", "programme", "expert__organisation", "form_version"
         ),
         pk=pk,
     )
@@ -63,6 +63,7 @@ def member_application_detail(*, user, pk: int) -> Application | None:
         .select_related(
             "call__programme",
             "organisation",
+            "form_version",
             "expert__organisation",
             "programme",
             "earlier_application",
@@ -194,7 +195,7 @@ def staff_application(*, user, pk: int) -> Application | None:
     None outside the user's programmes or with a declared conflict of interest."""
     return _one(
         conversation.with_unread(staff_applications(user), user=user, side=Side.ADN)
-        .select_related("expert__organisation", "created_by", "earlier_application")
+        .select_related("expert__organisation", "created_by", "earlier_application", "form_version")
         .prefetch_related(
             Prefetch(
                 "events",

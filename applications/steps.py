@@ -1,274 +1,36 @@
-"""The application form, step by step. The call's programme picks the steps; the call's
-`form_sections` may leave some out (a call setting). Each step is a plain Django form whose
-cleaned data is stored as JSON in `Application.data[step.slug]`."""
+"""The application form, step by step. A file answers a version of its call's form
+(`programs.models.FormVersion`, data: programs/application_forms); each step is a Django form
+generated from its definition (applications/forms/generated.py), whose cleaned data is stored
+as JSON in `Application.data[step.slug]`. The call's `form_sections` may leave some of the
+sectioned steps out (a call setting)."""
 
 import contextlib
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
+from functools import cached_property
 
 from django import forms
-from django.utils import timezone
+from django.utils import formats
+from django.utils.dateparse import parse_date
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from adn_portal.lib.decimals import format_amount, format_decimal, format_percent
-from companies.models import Expert
-from programs.models import Call, FormSection, Programme
+from adn_portal.lib.decimals import format_amount, format_decimal
+from programs.application_forms import Kind, Role, StepDefinition
+from programs.application_forms.versions import call_form_version
+from programs.models import Call, FormVersion
 
-from .forms.fields import AmountField, PickerChoiceField, brief_text, long_text
+from .forms.generated import (  # noqa: F401 (the steps' helpers, read from here)
+    GeneratedStepForm,
+    StepForm,
+    earlier_files,
+    expert_details,
+    funding_terms,
+    maximum_amount,
+)
+from .forms.tables import TableField
+from .forms.yes_no import YesNoField
 from .models import Application
-from .workflow import Status
-
-
-class StepForm(forms.Form):
-    """A step knows its application, so that choices and limits can depend on the call."""
-
-    def __init__(self, *args, application: Application, **kwargs):
-        self.application = application
-        super().__init__(*args, **kwargs)
-
-
-class OrganisationStep(StepForm):
-    confirmed = forms.BooleanField(
-        label=_("These details are correct and up to date"),
-        help_text=_("They come from your organisation's profile: change them there if needed."),
-    )
-
-
-class ContactStep(StepForm):
-    contact_name = forms.CharField(label=_("Contact person"), max_length=150)
-    contact_function = forms.CharField(label=_("Function"), max_length=150)
-    contact_email = forms.EmailField(label=_("E-mail"))
-    contact_phone = forms.CharField(label=_("Phone"), max_length=32)
-
-
-class Maturity:
-    CHOICES = [
-        ("none", _("We have not used AI yet")),
-        ("exploring", _("We are exploring")),
-        ("first_projects", _("We ran first projects")),
-        ("advanced", _("AI is part of our operations")),
-    ]
-
-
-class NeedsStep(StepForm):
-    activity = long_text(_("Your activity"))
-    challenges = long_text(_("Your challenges"), help_text=_("What would you like to improve?"))
-    available_data = long_text(_("Data you have"))
-    maturity = forms.ChoiceField(
-        label=_("Your AI maturity"), choices=Maturity.CHOICES, widget=forms.RadioSelect
-    )
-    expected_benefits = long_text(_("Expected benefits"))
-
-
-def _listed_for_programme(code: str, today):
-    # The JSON list is mirrored in facet rows, which every database can filter.
-    return (
-        Expert.objects.publicly_listed(today=today)
-        .filter(facets__kind="programme", facets__value=code)
-        .select_related("organisation")
-        .order_by("organisation__name")
-    )
-
-
-def expert_details(expert: Expert) -> list[str]:
-    """What the picker shows under an expert's name, to choose without leaving the form."""
-    organisation = expert.organisation
-    return [
-        ", ".join(map(str, expert.speciality_labels())),
-        f"{organisation.municipality} ({organisation.province_label})",
-        ", ".join(map(str, expert.language_labels())),
-    ]
-
-
-class ExpertStep(StepForm):
-    expert = PickerChoiceField(
-        label=_("Preferred recognised expert"),
-        queryset=Expert.objects.none(),
-        required=False,
-        details=expert_details,
-        help_text=_("Search by name, speciality, province or language."),
-    )
-    let_adn_choose = forms.BooleanField(
-        label=_("Let the AdN choose an expert for me"), required=False
-    )
-    availability = brief_text(_("Your availability for the 5 days"))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["expert"].queryset = _listed_for_programme(
-            self.application.programme.code, timezone.localdate()
-        )
-        self.fields["expert"].label_from_instance = lambda expert: expert.organisation.name
-
-    def clean(self):
-        data = super().clean()
-        if not data.get("expert") and not data.get("let_adn_choose"):
-            self.add_error("expert", _("Choose an expert, or let the AdN choose one for you."))
-        return data
-
-
-def earlier_files(application: Application, programme_code: str):
-    return Application.objects.filter(
-        organisation=application.organisation,
-        programme__code=programme_code,
-        reference__isnull=False,
-    ).exclude(status__in=[Status.WITHDRAWN, Status.INELIGIBLE, Status.REJECTED])
-
-
-class ProjectStep(StepForm):
-    title = forms.CharField(label=_("Project title"), max_length=200)
-    use_case = long_text(_("Use case"))
-    earlier_application = forms.ModelChoiceField(
-        label=_("Earlier Start IA file"),
-        queryset=Application.objects.none(),
-        required=False,
-        help_text=_("If your project builds on a Start IA action plan."),
-    )
-    objectives = long_text(_("Objectives and indicators (KPIs)"))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["earlier_application"].queryset = earlier_files(
-            self.application, Programme.Code.START_IA
-        )
-        self.fields["earlier_application"].label_from_instance = lambda a: (
-            f"{a.reference} · {a.call.title}"
-        )
-
-
-class DataApproachStep(StepForm):
-    data_sources = long_text(_("Data sources"))
-    approach = long_text(_("Technical approach"))
-
-
-class ProviderStep(ExpertStep):
-    """Tremplin IA: the recognised provider is required, with a work plan and a duration."""
-
-    work_plan = long_text(_("Work plan"))
-    duration_months = forms.IntegerField(label=_("Duration (months)"), min_value=1)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name in ("let_adn_choose", "availability"):
-            del self.fields[name]
-        self.fields["expert"].label = _("Recognised AI provider")
-        self.fields["expert"].required = True
-        self.fields["expert"].help_text = _("Attach the provider's quote in the documents step.")
-
-    def clean(self):
-        data = forms.Form.clean(self)
-        limit = self.application.call.max_duration_months
-        if data.get("duration_months") and limit and data["duration_months"] > limit:
-            self.add_error(
-                "duration_months",
-                _("This call funds projects of %(limit)s months at most.") % {"limit": limit},
-            )
-        return data
-
-
-class BudgetStep(StepForm):
-    cost_personnel = AmountField(label=_("Internal staff (EUR)"))
-    cost_provider = AmountField(label=_("AI provider (EUR)"))
-    cost_equipment = AmountField(label=_("Equipment and software (EUR)"))
-    cost_other = AmountField(label=_("Other costs (EUR)"))
-    amount_requested = AmountField(label=_("Amount requested (EUR)"))
-
-    COSTS = ("cost_personnel", "cost_provider", "cost_equipment", "cost_other")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["amount_requested"].help_text = funding_terms(self.application.call)
-
-    def total(self) -> dict:
-        """What the page shows under the costs and its script keeps up to date: their total and
-        the most the applicant may ask for it (`costs`, `rate` and `ceiling` for the script:
-        the costs' boxes, and plain numbers)."""
-        call = self.application.call
-        costs = [self._typed(name) for name in self.COSTS]
-        total = None if None in costs else sum(costs, Decimal(0))
-        return {
-            "costs": [self[name].auto_id for name in self.COSTS],
-            "rate": str(call.funding_rate),
-            "ceiling": "" if call.ceiling_per_file is None else str(call.ceiling_per_file),
-            "total": total,
-            "maximum": None if total is None else maximum_amount(call, total),
-        }
-
-    def _typed(self, name: str) -> Decimal | None:
-        """The cost as the form holds it: read from a post, or the stored answer."""
-        field = self.fields[name]
-        value = self[name].value()
-        try:
-            return field.clean(value)
-        except forms.ValidationError:
-            return None
-
-    def clean(self):
-        data = super().clean()
-        if (
-            any(data.get(cost) is None for cost in self.COSTS)
-            or data.get("amount_requested") is None
-        ):
-            return data
-        total = sum(data[cost] for cost in self.COSTS)
-        cap = maximum_amount(self.application.call, total)
-        if data["amount_requested"] > cap:
-            self.add_error(
-                "amount_requested",
-                _(
-                    "The amount requested cannot exceed %(cap)s (the call's rate and ceiling applied to a budget of %(total)s)."
-                )
-                % {"cap": format_amount(cap), "total": format_amount(total)},
-            )
-        return data
-
-
-def funding_terms(call: Call) -> str:
-    """The call's rate and ceiling in the reader's language ("Taux de financement : 50 %.
-    Plafond : 100 000 € par dossier.")."""
-    terms = [str(_("Funding rate: %(rate)s.") % {"rate": format_percent(call.funding_rate)})]
-    if call.ceiling_per_file is not None:
-        terms.append(
-            str(
-                _("Ceiling: %(ceiling)s per file.")
-                % {"ceiling": format_amount(call.ceiling_per_file)}
-            )
-        )
-    return " ".join(terms)
-
-
-def maximum_amount(call: Call, total: Decimal) -> Decimal:
-    """The call's funding rate applied to the budget, capped by its ceiling per file."""
-    cap = (total * call.funding_rate / 100).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
-    if call.ceiling_per_file is not None:
-        cap = min(cap, call.ceiling_per_file)
-    return cap
-
-
-class RoadmapStep(StepForm):
-    roadmap = long_text(_("Roadmap to production"))
-
-
-class SolutionStep(StepForm):
-    solution = long_text(_("The solution"))
-    target_market = long_text(_("Target market or users"))
-    earlier_application = forms.ModelChoiceField(
-        label=_("Earlier Tremplin IA file"), queryset=Application.objects.none(), required=False
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["earlier_application"].queryset = earlier_files(
-            self.application, Programme.Code.TREMPLIN_IA
-        )
-        self.fields["earlier_application"].label_from_instance = lambda a: (
-            f"{a.reference} · {a.call.title}"
-        )
-
-
-class DeploymentStep(StepForm):
-    deployment_plan = long_text(_("Deployment plan"))
 
 
 class DeclarationsForm(forms.Form):
@@ -287,74 +49,152 @@ class DeclarationsForm(forms.Form):
 DECLARATIONS = "declarations"
 
 
-@dataclass(frozen=True)
 class Step:
-    slug: str
-    title: str
-    form_class: type[StepForm] | None  # None: the documents step (uploads, not a form)
-    section: str | None = None  # the call's FormSection that includes it; None: always
+    """One step of a form version, with the Django form that asks it (`form_class`)."""
+
+    def __init__(self, definition: StepDefinition, version: FormVersion):
+        self.definition = definition
+        self.version = version
+        self.slug = definition.slug
+        self.section = definition.section
+        self.is_documents = definition.is_documents
+
+    def __repr__(self) -> str:
+        return f"<Step {self.slug} of form version {self.version.pk}>"
+
+    def __eq__(self, other) -> bool:
+        return (
+            isinstance(other, Step)
+            and other.slug == self.slug
+            and other.version.pk == self.version.pk
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.slug, self.version.pk))
 
     @property
-    def is_documents(self) -> bool:
-        return self.form_class is None
+    def title(self) -> str:
+        return self.definition.title_text
+
+    @property
+    def shows_organisation(self) -> bool:
+        return any(q.kind == Kind.ORGANISATION_FACTS for q in self.definition.questions)
+
+    @cached_property
+    def form_class(self) -> type[GeneratedStepForm] | None:
+        if self.is_documents:
+            return None
+        return type(f"{self.slug.title()}StepForm", (GeneratedStepForm,), {"step": self})
+
+    @property
+    def expert_name(self) -> str:
+        """The name of the step's expert question ("" when it asks none)."""
+        return next((q.name for q in self.definition.answers if q.role == Role.EXPERT), "")
+
+    def has_role(self, role: str) -> bool:
+        return any(q.role == role for q in self.definition.questions)
 
 
-ORGANISATION = Step("organisation", _("Organisation"), OrganisationStep)
-CONTACT = Step("contact", _("Contact person"), ContactStep)
-DOCUMENTS = Step("documents", _("Documents"), None, FormSection.ATTACHMENTS)
-
-STEPS: dict[str, list[Step]] = {
-    Programme.Code.START_IA: [
-        ORGANISATION,
-        CONTACT,
-        Step("needs", _("Your needs"), NeedsStep, FormSection.CHALLENGES),
-        Step("expert", _("Expert"), ExpertStep, FormSection.EXPERT),
-        DOCUMENTS,
-    ],
-    Programme.Code.TREMPLIN_IA: [
-        ORGANISATION,
-        CONTACT,
-        Step("project", _("Project"), ProjectStep, FormSection.PROJECT),
-        Step("data", _("Data and approach"), DataApproachStep, FormSection.DATA),
-        Step("provider", _("Provider"), ProviderStep, FormSection.EXPERT),
-        Step("budget", _("Budget"), BudgetStep, FormSection.BUDGET),
-        Step("roadmap", _("Roadmap"), RoadmapStep, FormSection.ROADMAP),
-        DOCUMENTS,
-    ],
-    Programme.Code.CAP_IA: [
-        ORGANISATION,
-        CONTACT,
-        Step("solution", _("Solution"), SolutionStep, FormSection.PROJECT),
-        Step("deployment", _("Deployment"), DeploymentStep, FormSection.ROADMAP),
-        Step("budget", _("Budget"), BudgetStep, FormSection.BUDGET),
-        DOCUMENTS,
-    ],
-}
+def version_of(owner: Application | Call) -> FormVersion:
+    """The form version a file answers (loaded with it by the selectors), or a call's current
+    one (made from its programme's default when it has none)."""
+    if isinstance(owner, Application):
+        if owner.form_version_id is not None:
+            return owner.form_version
+        return call_form_version(call=owner.call)
+    return call_form_version(call=owner)
 
 
-def steps_for(call: Call) -> list[Step]:
+def _all_steps(version: FormVersion) -> list[Step]:
+    # Built once per loaded version (its definition is read once, its forms' classes made once).
+    if not hasattr(version, "_steps"):
+        version._steps = [Step(definition, version) for definition in version.form.steps]
+    return version._steps
+
+
+def steps_for(owner: Application | Call) -> list[Step]:
+    """The steps of a file's form version (or of a call's current one), less the sectioned
+    steps its call leaves out."""
+    call = owner.call if isinstance(owner, Application) else owner
     sections = set(call.form_sections)
-    return [
-        step
-        for step in STEPS[call.programme.code]
-        if step.section is None or step.section in sections
-    ]
+    return [s for s in _all_steps(version_of(owner)) if not s.section or s.section in sections]
 
 
-def step_by_slug(call: Call, slug: str) -> Step | None:
-    return next((step for step in steps_for(call) if step.slug == slug), None)
+def step_by_slug(owner: Application | Call, slug: str) -> Step | None:
+    return next((step for step in steps_for(owner) if step.slug == slug), None)
+
+
+def step_with_role(owner: Application | Call, role: str) -> Step | None:
+    """The step holding the question of a role (the expert, the amount requested…)."""
+    return next((step for step in steps_for(owner) if step.has_role(role)), None)
+
+
+def organisation_step(owner: Application | Call) -> Step | None:
+    """The step that shows the organisation's profile and asks to confirm it."""
+    return next((step for step in steps_for(owner) if step.shows_organisation), None)
+
+
+def documents_step(owner: Application | Call) -> Step | None:
+    return next((step for step in steps_for(owner) if step.is_documents), None)
+
+
+def required_document_kinds(application: Application) -> list[str]:
+    """The kinds of document the file's form requires (its documents question), whether or
+    not its call shows the documents step."""
+    for step in _all_steps(version_of(application)):
+        for question in step.definition.questions:
+            if question.kind == Kind.DOCUMENTS:
+                return list(question.options.get("required_kinds") or [])
+    return []
+
+
+def application_fact(application: Application, role: str, data: dict | None = None) -> list:
+    """The stored answers of the questions playing `role` in the file's form version (in
+    `data`, default the file's): the facts the rules read whatever the form (docs/domain.md,
+    Application forms). A list: some roles add up (budget costs, needs, personal details)."""
+    data = application.data if data is None else data
+    values = []
+    for step in _all_steps(version_of(application)):
+        stored = data.get(step.slug)
+        if not isinstance(stored, dict):
+            continue
+        for question in step.definition.questions:
+            if question.role == role and stored.get(question.name) not in (None, ""):
+                values.append(stored[question.name])
+    return values
+
+
+def role_names(application: Application, role: str) -> dict[str, list[str]]:
+    """{step slug: [question names]} of the questions playing `role` in the file's form."""
+    names: dict[str, list[str]] = {}
+    for step in _all_steps(version_of(application)):
+        for question in step.definition.questions:
+            if question.role == role:
+                names.setdefault(step.slug, []).append(question.name)
+    return names
+
+
+def _json(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    if hasattr(value, "pk"):
+        return value.pk
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [_json(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _json(item) for key, item in value.items()}
+    return value
 
 
 def to_json(cleaned: dict) -> dict:
-    """Form data as JSON: decimals as strings, model choices as their primary key."""
-    result = {}
-    for key, value in cleaned.items():
-        if isinstance(value, Decimal):
-            value = str(value)
-        elif hasattr(value, "pk"):
-            value = value.pk
-        result[key] = value
-    return result
+    """Form data as JSON: decimals as strings, model choices as their primary key, dates as
+    ISO text, inside tables too."""
+    return {key: _json(value) for key, value in cleaned.items()}
+
+
+_NUMBER_KINDS = (Kind.AMOUNT, Kind.NUMBER, Kind.PERCENTAGE)
 
 
 def initial(application: Application, step: Step) -> dict:
@@ -364,8 +204,11 @@ def initial(application: Application, step: Step) -> dict:
     data = dict(application.step_data(step.slug))
     if step.slug not in application.completed_steps:
         return data
-    for name, field in step.form_class.base_fields.items():
-        if isinstance(field, forms.DecimalField) and isinstance(data.get(name), str):
+    for question in step.definition.answers:
+        name = question.name
+        if question.kind in _NUMBER_KINDS and isinstance(data.get(name), str):
+            if question.kind == Kind.NUMBER and question.options.get("integer"):
+                continue
             # Junk is left as stored: the form shows it and refuses it.
             with contextlib.suppress(InvalidOperation):
                 data[name] = Decimal(data[name])
@@ -388,10 +231,19 @@ class StepAnswers:
 
 def in_words(application: Application, field: forms.Field, name: str, value, typed: bool):
     """A stored answer as a person reads it; `typed`: stored as typed (an incomplete step)."""
-    if value in (None, ""):
+    if value in (None, "", []):
         return ""
-    if isinstance(field, forms.BooleanField):
-        return str(_("Yes") if value in (True, "on", "true", "True") else _("No"))
+    if isinstance(field, (forms.BooleanField, YesNoField)):
+        return str(_("Yes") if value in (True, "on", "true", "True", "yes") else _("No"))
+    if isinstance(field, TableField):
+        return _table_in_words(field, value)
+    if isinstance(field, forms.MultipleChoiceField):
+        labels = dict(field.choices)
+        chosen = value if isinstance(value, list) else [value]
+        return ", ".join(str(labels.get(item, item)) for item in chosen)
+    if isinstance(field, forms.DateField) and not typed:
+        day = parse_date(str(value)) if isinstance(value, str) else None
+        return formats.date_format(day) if day else str(value)
     if isinstance(field, forms.ModelChoiceField):
         # The file carries the chosen expert and earlier file (loaded with it).
         chosen = getattr(application, name, None)
@@ -415,12 +267,36 @@ def in_words(application: Application, field: forms.Field, name: str, value, typ
     return str(value)
 
 
+def _table_in_words(field: TableField, rows) -> str:
+    """One line per row: its cells in words, then the total of its amounts."""
+    if not isinstance(rows, list):
+        return str(rows)
+    lines = []
+    for row in rows:
+        if not isinstance(row, dict):
+            continue
+        cells = []
+        for column in field.columns:
+            value = row.get(column.name)
+            if value in (None, ""):
+                continue
+            if column.kind == Kind.AMOUNT:
+                with contextlib.suppress(InvalidOperation):
+                    value = format_amount(Decimal(str(value)))
+            cells.append(str(value))
+        lines.append(" · ".join(cells))
+    total = field.total(rows)
+    if total is not None and any(c.kind == Kind.AMOUNT for c in field.columns):
+        lines.append(str(_("Total: %(total)s") % {"total": format_amount(total)}))
+    return "\n".join(lines)
+
+
 def answers(application: Application, data: dict | None = None) -> list[StepAnswers]:
     """Every form step of the file with each question and its answer in words, answered or
     not: what the review page lists before submission."""
     data = application.data if data is None else data
     result = []
-    for step in steps_for(application.call):
+    for step in steps_for(application):
         if step.is_documents:
             continue
         complete = step.slug in application.completed_steps
@@ -434,7 +310,8 @@ def answers(application: Application, data: dict | None = None) -> list[StepAnsw
                     Answer(
                         label=str(field.label),
                         text=in_words(application, field, name, stored.get(name), not complete),
-                        long=isinstance(field.widget, forms.Textarea),
+                        long=isinstance(field.widget, forms.Textarea)
+                        or isinstance(field, TableField),
                     )
                     for name, field in form.fields.items()
                     if not isinstance(field, forms.BooleanField) or name in stored
@@ -452,7 +329,7 @@ def describe(
     the declarations made at submission."""
     data = application.data if data is None else data
     sections = []
-    for step in steps_for(application.call):
+    for step in steps_for(application):
         if step.is_documents or step.slug not in data:
             continue
         form = step.form_class(application=application)

@@ -25,8 +25,11 @@ def build_export(export_id: int) -> int:
             user=export.requested_by,
         ).qs
         with translation.override(export.requested_by.language):
-            header = exports.columns()
-            data = exports.rows(applications.order_by("submitted_at", "pk"))
+            header, data = exports.table(
+                applications.select_related(
+                    "form_version", "expert__organisation", "earlier_application__call"
+                ).order_by("submitted_at", "pk")
+            )
             content = (
                 exports.to_xlsx(header, data)
                 if export.format == Export.Format.XLSX

@@ -12,10 +12,15 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from adn_portal.lib.i18n import localized
 from adn_portal.lib.uploads import private_storage
+
+from .application_forms import DefinitionError as FormDefinitionError
+from .application_forms import FormDefinition
+from .application_forms import parse as parse_form
 
 # A telephone number as people write it: digits, spaces, dots, slashes, dashes, brackets and a
 # leading +, e.g. "+32 81 77 80 80" or "081/77.80.80".
@@ -538,3 +543,52 @@ class CallQuestion(models.Model):
 
     def __str__(self) -> str:
         return self.question
+
+
+class FormVersionQuerySet(models.QuerySet):
+    def current_of(self, call_id: int) -> "FormVersion | None":
+        return self.filter(call_id=call_id).order_by("-number").first()
+
+
+class FormVersion(models.Model):
+    """One version of a call's application form, as data (programs/application_forms: its
+    steps and questions). Files answer the version current when they were started; once a
+    file answering it is submitted, staff's changes make the next version (the applications'
+    service `application_form_save`), so a submitted file is shown with its own questions
+    forever."""
+
+    call = models.ForeignKey(
+        Call, verbose_name=_("call"), on_delete=models.PROTECT, related_name="form_versions"
+    )
+    number = models.PositiveIntegerField(_("version"))
+    definition = models.JSONField(_("definition"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = FormVersionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("application form version")
+        verbose_name_plural = _("application form versions")
+        ordering = ["call", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["call", "number"], name="form_version_unique"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="form_version_from_one"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.call_id} v{self.number}"
+
+    @cached_property
+    def form(self) -> "FormDefinition":
+        """The definition read (checked when it was saved: `clean`)."""
+        return parse_form(self.definition)
+
+    def clean(self) -> None:
+        try:
+            parse_form(self.definition)
+        except FormDefinitionError as error:
+            raise ValidationError({"definition": error.problems}) from error

@@ -291,7 +291,7 @@ class History:
             },
             "deployment": {"deployment_plan": "Déploiement."},
         }
-        for step in steps_for(application.call):
+        for step in steps_for(application):
             if not step.is_documents:
                 application = services.application_save_step(
                     application=application,

@@ -37,6 +37,7 @@ from ..services import ApplicationError, DraftConflict, SubmissionRefused
 from ..steps import step_by_slug
 from ..workflow import Status
 from . import serializers as s
+from .step_bodies import step_body_check
 
 EXPORT_TYPES = {
     Export.Format.CSV: "text/csv",
@@ -210,7 +211,7 @@ class MyApplicationViewSet(
         refusal = _precondition_refusal(request, application)
         if refusal is not None:
             return refusal
-        current = step_by_slug(application.call, step)
+        current = step_by_slug(application, step)
         if current is None or current.is_documents:
             return error(_("No such step in this call's form."), code="not_found", status_code=404)
         payload = s.StepSerializer(data=request.data)
@@ -221,6 +222,9 @@ class MyApplicationViewSet(
         answering = application.status == Status.INFO_REQUESTED
         complete = payload.validated_data["complete"] or answering
         rename = {name: f"data.{name}" for name in [*form.fields, *form.data]}
+        step_body_check(
+            current, payload.validated_data["data"], form, complete=complete, rename=rename
+        )
         if complete:
             validated(form, rename=rename)
         else:

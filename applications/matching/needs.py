@@ -13,9 +13,11 @@ from django.utils import timezone
 from adn_portal.lib.text import fold
 from companies.identifiers import NaceSection, Province
 from companies.models import Expert, ExpertFacet, Language
+from programs.application_forms import Role
 from programs.models import Programme
 
 from ..models import Application
+from ..steps import application_fact
 from .terms import GERMAN_SPEAKING_POSTCODES, SECTORS_OF_NACE, speciality_terms
 
 SPECIALITY_POINTS = 2.0  # each word of the needs that calls for one of the expert's specialities…
@@ -57,17 +59,16 @@ class Request:
         return SPECIALITY_POINTS * min(len(self.specialities[speciality]), SPECIALITY_WORDS_COUNTED)
 
 
-NEEDS_FIELDS = ("activity", "challenges", "expected_benefits")
-
-
 def request_of(application: Application) -> Request:
     organisation = application.organisation
     languages = [application.created_by.language]
     if organisation.postcode.isdigit() and int(organisation.postcode) in GERMAN_SPEAKING_POSTCODES:
         languages.append(Language.GERMAN)
-    needs = application.data.get("needs") if isinstance(application.data, dict) else None
-    needs = needs if isinstance(needs, dict) else {}
-    text = "\n".join(str(needs[name]) for name in NEEDS_FIELDS if isinstance(needs.get(name), str))
+    # The answers of the questions that describe the needs (their role), whatever the form.
+    answers = (
+        application_fact(application, Role.NEEDS) if isinstance(application.data, dict) else []
+    )
+    text = "\n".join(answer for answer in answers if isinstance(answer, str))
     return Request(
         application=application,
         languages=[code for code in dict.fromkeys(languages) if code in Language.values],

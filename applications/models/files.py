@@ -52,6 +52,16 @@ class Application(models.Model):
     # Where an information request returns to when answered.
     status_before_info_request = models.CharField(max_length=24, choices=Status.choices, blank=True)
 
+    # The version of the call's application form the file answers (set when it is started;
+    # a draft follows the call's newer versions, a submitted file keeps its own forever).
+    form_version = models.ForeignKey(
+        "programs.FormVersion",
+        verbose_name=_("form version"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="applications",
+    )
     # The form, step by step: {"contact": {...}, "needs": {...}}. Frozen in versions at submission.
     data = models.JSONField(default=dict, blank=True)
     completed_steps = models.JSONField(default=list, blank=True)
@@ -160,6 +170,16 @@ class Application(models.Model):
 
     def step_data(self, step: str) -> dict:
         return self.data.get(step, {})
+
+    def save(self, *args, **kwargs):
+        # A file answers its call's current form version from its start, however it is made
+        # (the services, the admin, the demo's generator); a bulk insert is caught by
+        # applications.steps.version_of.
+        if self._state.adding and self.form_version_id is None and self.call_id is not None:
+            from programs.application_forms.versions import call_form_version
+
+            self.form_version = call_form_version(call=self.call)
+        super().save(*args, **kwargs)
 
 
 class ReferenceSequence(models.Model):

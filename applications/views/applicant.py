@@ -163,7 +163,7 @@ def _answer_page(request, application, form, upload_form, *, status: int = 200):
             "application": application,
             "form": form,
             "request_message": application.messages.filter(kind="info_request").first(),
-            "steps": [s for s in steps_for(application.call) if not s.is_documents],
+            "steps": [s for s in steps_for(application) if not s.is_documents],
             "upload_form": upload_form,
             "documents": application.attachments.all(),
             "documents_next": reverse("applications:answer", args=[application.pk]),
@@ -180,7 +180,7 @@ def _upload_form_page(request, application, upload_form):
     answer_url = reverse("applications:answer", args=[application.pk])
     if application.status == Status.INFO_REQUESTED and request.POST.get("next") == answer_url:
         return _answer_page(request, application, AnswerForm(), upload_form, status=400)
-    documents = next((s for s in steps_for(application.call) if s.is_documents), None)
+    documents = next((s for s in steps_for(application) if s.is_documents), None)
     if documents is None:
         return None
     return documents_step_page(request, application, documents, upload_form, status=400)

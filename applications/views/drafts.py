@@ -145,7 +145,7 @@ def _step_context(request, application: Application, current) -> dict:
 
 def _editable_step(request, pk: int, slug: str):
     application = or_404(selectors.member_application(user=request.user, pk=pk))
-    current = steps.step_by_slug(application.call, slug)
+    current = steps.step_by_slug(application, slug)
     if current is None:
         raise Http404
     return application, current
@@ -165,6 +165,8 @@ def step(request, pk: int, step: str):
     )
     _search_pickers(request, form)
     context = _step_context(request, application, current)
+    # The experts proposed for the request go with the step's expert question, if any.
+    context["expert_field"] = form[current.expert_name] if current.expert_name else None
     if request.method == "POST":
         try:
             if application.status == Status.INFO_REQUESTED:
@@ -386,7 +388,7 @@ def _review_page(request, application, form, *, checks=None, status: int = 200):
             "answers": steps.answers(application),
             "documents": application.attachments.all(),
             "documents_step": next(
-                (s for s in steps.steps_for(application.call) if s.is_documents), None
+                (s for s in steps.steps_for(application) if s.is_documents), None
             ),
             "checks": checks,
             "blocked": not all(check.passed for check in checks),
