@@ -169,3 +169,108 @@ def test_the_staff_pages_have_no_serious_accessibility_violation(browser, live_s
         reverse("companies:staff_expert_list"),
     ]
     report(audit_pages(browser, live_server, manager, urls), "staff")
+
+
+def test_the_pages_after_selection_have_no_serious_accessibility_violation(browser, live_server):
+    """Issue 20's pages, as each side sees them: the beneficiary's file page with its agreement
+    to sign, milestones and payments, a payment request being prepared and the form that
+    starts one, the survey a year on; the expert company's list and diagnostic to deliver; the
+    staff's file page after selection, a request to check and the accounting list."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from applications import services
+    from applications.models import FollowUpSurvey
+    from programs.models import Instalment
+    from tests.fixtures.after_selection import (
+        IBAN,
+        expert_member,
+        manager_of,
+        selected_file,
+        signed_file,
+        start_call,
+        tremplin_call,
+    )
+    from tests.fixtures.applicants import pdf
+
+    manager = manager_of("TREMPLIN")
+    to_sign = selected_file(tremplin_call(), manager=manager, amount=Decimal("20000"))
+    running = signed_file(tremplin_call(), manager=manager, amount=Decimal("20000"))
+    services.application_transition(
+        application=running, to=Status.IN_PROGRESS, by=manager, actor="manager"
+    )
+    advance = services.payment_request_start(
+        application=running,
+        instalment=Instalment.ADVANCE,
+        payee_name="Dupont SRL",
+        iban=IBAN.replace(" ", ""),
+        by=running.created_by,
+    )
+    done = signed_file(tremplin_call(), manager=manager, amount=Decimal("20000"))
+    done.status = Status.COMPLETED
+    done.save(update_fields=["status"])
+    balance = services.payment_request_start(
+        application=done,
+        instalment=Instalment.BALANCE,
+        payee_name="Dupont SRL",
+        iban=IBAN.replace(" ", ""),
+        by=done.created_by,
+    )
+    services.payment_line_add(
+        request=balance,
+        description="Facture 1",
+        amount=Decimal("1000"),
+        upload=pdf(),
+        by=done.created_by,
+    )
+    services.payment_request_submit(request=balance, by=done.created_by)
+    FollowUpSurvey.objects.create(application=done, sent_at=timezone.now())
+    diagnosed = signed_file(start_call(), manager=manager_of("START"))
+    company = expert_member(diagnosed)
+
+    found = audit_pages(
+        browser,
+        live_server,
+        to_sign.created_by,
+        [to_sign.get_absolute_url()],
+    )
+    found += audit_pages(
+        browser,
+        live_server,
+        running.created_by,
+        [
+            running.get_absolute_url(),
+            advance.get_absolute_url(),
+        ],
+    )
+    found += audit_pages(
+        browser,
+        live_server,
+        done.created_by,
+        [
+            reverse("applications:payment_request_create", args=[done.pk]),
+            reverse("applications:follow_up_survey", args=[done.pk]),
+        ],
+    )
+    found += audit_pages(
+        browser,
+        live_server,
+        company,
+        [
+            reverse("applications:expert_applications"),
+            reverse("applications:expert_follow_up", args=[diagnosed.pk]),
+        ],
+    )
+    found += audit_pages(
+        browser,
+        live_server,
+        manager,
+        [
+            reverse("applications:staff_application", args=[to_sign.pk]),
+            reverse("applications:staff_application", args=[running.pk]),
+            reverse("applications:staff_payment_request", args=[done.pk, balance.pk]),
+            reverse("applications:staff_accounting"),
+        ],
+    )
+    report(found, "after-selection")
