@@ -373,3 +373,81 @@ def test_the_accounting_page_query_count_does_not_grow(client, manager):
 
     assert queries_of(client, url) == one
     assert len(client.get(url).context["payments"]) == 4
+
+
+def draft_advance(manager, *, lines: int) -> tuple:
+    """A signed file's advance request being prepared, with this many invoices."""
+    application = signed_file(tremplin_call(), manager=manager, amount=Decimal("20000"))
+    request = services.payment_request_start(
+        application=application,
+        instalment=Instalment.ADVANCE,
+        payee_name="X",
+        iban="BE68539007547034",
+        by=application.created_by,
+    )
+    for n in range(lines):
+        services.payment_line_add(
+            request=request,
+            description=f"F{n}",
+            amount=Decimal("10"),
+            upload=pdf(),
+            by=application.created_by,
+        )
+    return application.created_by, request.get_absolute_url()
+
+
+def test_the_beneficiarys_payment_request_page_query_count_does_not_grow_with_its_lines(
+    client, manager
+):
+    applicant, one_line = draft_advance(manager, lines=1)
+    login(client, applicant)
+    client.get(one_line)  # warm the per-user caches a first request fills
+    one = queries_of(client, one_line)
+    applicant, four_lines = draft_advance(manager, lines=4)
+    login(client, applicant)
+    client.get(four_lines)
+
+    assert queries_of(client, four_lines) == one
+
+
+def test_the_expert_companys_pages_query_count_does_not_grow(client):
+    manager = manager_of("START")
+    first = signed_file(start_call(), manager=manager)
+    company = expert_member(first)
+    login(client, company)
+    files = reverse("applications:expert_applications")
+    follow_up = reverse("applications:expert_follow_up", args=[first.pk])
+    client.get(files)
+    one_file, no_request = queries_of(client, files), queries_of(client, follow_up)
+
+    for _ in range(3):
+        signed_file(start_call(), manager=manager, expert=first.expert)
+    for _ in range(2):
+        rejected_request(first, Instalment.DIAGNOSTIC)
+
+    assert queries_of(client, files) == one_file
+    assert queries_of(client, follow_up) == no_request
+    assert len(client.get(files).context["applications"]) == 4
+
+
+def test_the_staff_file_page_after_selection_query_count_does_not_grow(client, manager):
+    application = signed_file(tremplin_call(), manager=manager, amount=Decimal("20000"))
+    login_staff(client, manager)
+    url = reverse("applications:staff_application", args=[application.pk])
+    client.get(url)
+    one = queries_of(client, url)
+
+    agreement = application.agreements.get()
+    services.agreement_amend(
+        application=application,
+        granted_amount=Decimal("25000"),
+        starts_on=agreement.starts_on,
+        ends_on=agreement.ends_on,
+        reason="Un second volet.",
+        by=manager,
+    )
+    for instalment in (Instalment.ADVANCE, Instalment.ADVANCE, Instalment.BALANCE):
+        rejected_request(application, instalment)
+
+    assert queries_of(client, url) == one
+    assert len(client.get(url).context["follow_up"]["agreements"]) == 2
