@@ -1,9 +1,6 @@
 """Generated data at scale for the benchmarks: organisations and submitted files, bulk-inserted
 (the services are exercised by the tests; here only volume matters)."""
 
-import random
-from datetime import timedelta
-
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -39,65 +36,129 @@ def generate(*, files: int, organisations: int, seed: int = 7) -> None:
         cursor.execute("VACUUM ANALYZE")
 
 
+def insert_select(model, *, template, varying: dict[str, str], source: str, params=()) -> int:
+    """One INSERT … SELECT: a row of `model` for each row of `source` (SQL after FROM), the
+    columns named in `varying` from its SQL expressions (over `source`'s columns, without
+    parameters), every other
+    column as `template` has it (the model's defaults), so that fields added later need
+    nothing here. Millions of rows in seconds, where bulk_create takes minutes."""
+    quote = connection.ops.quote_name
+    columns, values, constants = [], [], []
+    for field in model._meta.concrete_fields:
+        if field.primary_key or field.generated:
+            continue
+        columns.append(quote(field.column))
+        if field.attname in varying:
+            values.append(varying[field.attname])
+        else:
+            values.append("%s")
+            value = field.pre_save(template, add=True)
+            constants.append(field.get_db_prep_save(value, connection))
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(columns)}) "  # noqa: S608 — our tables
+        f"SELECT {', '.join(values)} FROM {source}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*constants, *params])
+        return cursor.rowcount
+
+
+def _sql_text(values) -> str:
+    """An SQL array literal of plain words (programme codes, statuses)."""
+    return "ARRAY[" + ", ".join(f"'{value}'" for value in values) + "]"
+
+
 @transaction.atomic
 def _generate(*, files: int, organisations: int, seed: int) -> None:
-    rng = random.Random(seed)  # noqa: S311 — benchmark data, not secrets
-    if Application.objects.count() >= files:
+    if Application.objects.filter(reference__contains="-B").count() >= files:
         enrich()
         return
     owner, _created = User.objects.get_or_create(email="bench@adn.demo")
-    calls = list(Call.objects.all()) or []
+    calls = list(Call.objects.values_list("pk", "programme_id"))
     if not calls:
         raise SystemExit("No calls: run seed_demo first.")
     provinces = list(POSTCODES)
-    orgs = Organisation.objects.bulk_create(
-        (
-            Organisation(
-                name=f"Organisation {n:05d}",
-                enterprise_number=enterprise_number(n),
-                kind=OrganisationKind.SME,
-                street="Rue 1",
-                postcode=POSTCODES[p := provinces[n % len(provinces)]],
-                municipality="X",
-                province=p,
-            )
-            for n in range(organisations)
-        ),
-        batch_size=5000,
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT setseed(%s)", [1 / (seed + 1)])
+        # Organisation k (0 … O-1): a number of its own (mod 97 check digits), a province.
+        insert_select(
+            Organisation,
+            template=Organisation(kind=OrganisationKind.SME, street="Rue 1", municipality="X"),
+            varying={
+                "name": "'Organisation ' || lpad(k::text, 5, '0')",
+                "enterprise_number": "'0' || lpad(k::text, 7, '0')"
+                " || lpad((97 - k %% 97)::text, 2, '0')",
+                "province": f"({_sql_text(provinces)})[1 + k %% {len(provinces)}]",
+                "postcode": f"({_sql_text(POSTCODES.values())})[1 + k %% {len(provinces)}]",
+            },
+            source="generate_series(0, %s - 1) AS k",
+            params=[organisations],
+        )
+        cursor.execute(
+            "CREATE TEMPORARY TABLE bench_orgs ON COMMIT DROP AS SELECT id, (row_number() OVER"
+            " (ORDER BY id) - 1)::int AS k FROM companies_organisation"
+            " WHERE name LIKE 'Organisation %%' ORDER BY id"
+        )
+        cursor.execute("CREATE UNIQUE INDEX ON bench_orgs (k)")
+        programmes = list(Programme.objects.order_by("pk").values_list("pk", "code"))
+        cursor.execute(
+            "CREATE TEMPORARY TABLE bench_calls (programme_id bigint, i int, call_id bigint)"
+            " ON COMMIT DROP"
+        )
+        by_programme: dict[int, list[int]] = {}
+        for call_id, programme_id in calls:
+            by_programme.setdefault(programme_id, []).append(call_id)
+        for programme_id, ids in by_programme.items():
+            for i, call_id in enumerate(ids):
+                cursor.execute(
+                    "INSERT INTO bench_calls VALUES (%s, %s, %s)", [programme_id, i, call_id]
+                )
+    # File n belongs to organisation n % O in programme (n // O) % P: only the first file of
+    # each pair may be open (one open file per organisation and programme).
+    count = {pk: len(ids) for pk, ids in by_programme.items()}
+    programme_ids = [pk for pk, _code in programmes]
+    codes = [code for _pk, code in programmes]
+    p = len(programmes)
+    programme_of = f"(ARRAY{programme_ids})[1 + (n / {organisations}) %% {p}]"
+    calls_of = (
+        f"(ARRAY{[count.get(pk, 1) for pk in programme_ids]})[1 + (n / {organisations}) %% {p}]"
     )
     now = timezone.now()
-    by_programme = {}
-    for call in calls:
-        by_programme.setdefault(call.programme_id, []).append(call)
-    programmes = list(Programme.objects.values_list("pk", "code"))
-    rows = []
-    for n in range(files):
-        # File n belongs to organisation n % O in programme (n // O) % P: only the first file of
-        # each pair may be open (one open file per organisation and programme).
-        programme_id, code = programmes[(n // len(orgs)) % len(programmes)]
-        first_of_pair = n < len(orgs) * len(programmes)
-        status = rng.choice(OPEN if first_of_pair and rng.random() < 0.5 else CLOSED)
-        rows.append(
-            Application(
-                call=rng.choice(by_programme[programme_id]),
-                programme_id=programme_id,
-                organisation=orgs[n % len(orgs)],
-                created_by=owner,
-                status=status,
-                reference=f"{code}-B{n // 10000:02d}-{n:06d}",
-                submitted_at=now - timedelta(minutes=n),
-                title=f"Projet {n}",
-            )
-        )
-    created = Application.objects.bulk_create(rows, batch_size=5000)
-    reviewers = list(User.objects.filter(groups__name="reviewer"))
+    insert_select(
+        Application,
+        template=Application(created_by=owner),
+        varying={
+            "call_id": "c.call_id",
+            "programme_id": "f.programme_id",
+            "organisation_id": "o.id",
+            "status": f"CASE WHEN n < {organisations * p} AND random() < 0.5"
+            f" THEN ({_sql_text(OPEN)})[1 + floor(random() * {len(OPEN)})::int]"
+            f" ELSE ({_sql_text(CLOSED)})[1 + floor(random() * {len(CLOSED)})::int] END",
+            "reference": f"({_sql_text(codes)})[1 + (n / {organisations}) %% {p}]"
+            " || '-B' || lpad((n / 10000)::text, 2, '0')"
+            " || '-' || lpad(n::text, greatest(6, length(n::text)), '0')",
+            "submitted_at": f"'{now.isoformat()}'::timestamptz - n * interval '1 minute'",
+            "title": "'Projet ' || n",
+            "created_by_id": str(owner.pk),
+        },
+        source=f"(SELECT n, {programme_of} AS programme_id,"  # noqa: S608 — our numbers
+        f" floor(random() * {calls_of})::int AS i FROM generate_series(0, %s - 1) AS n) f"
+        f" JOIN bench_orgs o ON o.k = f.n %% {organisations}"
+        " JOIN bench_calls c ON c.programme_id = f.programme_id AND c.i = f.i",
+        params=[files],
+    )
+    reviewers = list(User.objects.filter(groups__name="reviewer").values_list("pk", flat=True))
     if reviewers:
-        Assignment.objects.bulk_create(
-            (
-                Assignment(application=a, reviewer=reviewers[i % len(reviewers)], assigned_by=owner)
-                for i, a in enumerate(created[::3])
-            ),
-            batch_size=5000,
+        # Every third file has a current reviewer.
+        insert_select(
+            Assignment,
+            template=Assignment(assigned_by=owner),
+            varying={
+                "application_id": "a.id",
+                "reviewer_id": f"(ARRAY{reviewers})[1 + (a.id / 3) %% {len(reviewers)}]",
+                "assigned_by_id": str(owner.pk),
+            },
+            source="applications_application a WHERE a.reference LIKE '%%-B%%' AND a.id %% 3 = 0",
         )
     enrich()
 
@@ -145,3 +206,88 @@ def enrich() -> None:
     with connection.cursor() as cursor:
         for sql in ENRICH:
             cursor.execute(sql, ["%-B%"] * sql.count("%s"))
+
+
+@transaction.atomic
+def generate_experts(*, count: int) -> None:
+    """Recognised experts up to `count`, each a copy of one of the demo's (its descriptions,
+    specialities, sectors, languages, programmes, facets and search words: the experts' own
+    words) under an organisation of its own."""
+    from companies.models import Expert, ExpertFacet
+    from companies.workflow import RecognitionStatus
+
+    existing = Expert.objects.filter(status=RecognitionStatus.ACTIVE).count()
+    if existing >= count:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMPORARY TABLE bench_models ON COMMIT DROP AS SELECT (row_number() OVER"
+            " (ORDER BY e.id) - 1)::int AS i, e.*, o.province, o.postcode, o.municipality,"
+            " o.kind, o.name FROM companies_expert e JOIN companies_organisation o"
+            " ON o.id = e.organisation_id WHERE e.status = %s",
+            [RecognitionStatus.ACTIVE],
+        )
+        cursor.execute("SELECT count(*) FROM bench_models")
+        (models,) = cursor.fetchone()
+    if not models:
+        raise SystemExit("No recognised experts to copy: run seed_demo first.")
+    first = Expert.objects.filter(slug__startswith="bench-expert-").count()
+    added = count - existing
+    source = (
+        f"generate_series({first}, {first} + %s - 1) AS k JOIN bench_models t"
+        f" ON t.i = k %% {models}"
+    )
+    insert_select(
+        Organisation,
+        template=Organisation(street="Rue 1"),
+        varying={
+            "name": "t.name || ' ' || k",
+            "enterprise_number": "'0' || lpad((5000000 + k)::text, 7, '0')"
+            " || lpad((97 - (5000000 + k) %% 97)::text, 2, '0')",
+            "province": "t.province",
+            "postcode": "t.postcode",
+            "municipality": "t.municipality",
+            "kind": "t.kind",
+        },
+        source=source,
+        params=[added],
+    )
+    today = timezone.localdate()
+    copied = (
+        "description_fr",
+        "description_en",
+        "description_de",
+        "specialities",
+        "sectors",
+        "languages",
+        "programmes",
+        "team_size",
+        "public_email",
+        "public_phone",
+    )
+    insert_select(
+        Expert,
+        template=Expert(),
+        varying={
+            "organisation_id": "o.id",
+            "slug": "'bench-expert-' || k",
+            "status": f"'{RecognitionStatus.ACTIVE}'",
+            "recognised_from": f"'{today}'::date - 100 - k %% 300",
+            "recognised_until": f"'{today}'::date + 300",
+            "files_delivered": "k %% 40",
+            "search_text": "t.search_text || ' ' || k",
+            **{name: f"t.{name}" for name in copied},
+        },
+        source=source + " JOIN companies_organisation o"
+        " ON o.enterprise_number = '0' || lpad((5000000 + k)::text, 7, '0')"
+        " || lpad((97 - (5000000 + k) %% 97)::text, 2, '0')",
+        params=[added],
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {ExpertFacet._meta.db_table} (expert_id, kind, value)"  # noqa: S608
+            " SELECT e.id, f.kind, f.value FROM companies_expert e"
+            f" JOIN bench_models t ON t.i = substring(e.slug from 14)::int % {models}"
+            " JOIN companies_expertfacet f ON f.expert_id = t.id"
+            f" WHERE e.slug LIKE 'bench-expert-%' AND substring(e.slug from 14)::int >= {first}"
+        )

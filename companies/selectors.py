@@ -85,13 +85,12 @@ def _search(experts: QuerySet[Expert], text: str) -> QuerySet[Expert]:
     if not words:
         return experts
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchVector
+        from django.contrib.postgres.search import SearchQuery
 
         # Prefix search on the accent-folded text: "vision" finds "vision", "visionnage"…
+        # against the vector stored beside it (Expert.search_vector, GIN-indexed).
         query = SearchQuery(" & ".join(f"{w}:*" for w in words), search_type="raw", config="simple")
-        return experts.annotate(search=SearchVector("search_text", config="simple")).filter(
-            search=query
-        )
+        return experts.filter(search_vector=query)
     condition = Q()
     for word in words:
         condition &= Q(search_text__contains=word)

@@ -16,10 +16,13 @@ Usage: DATABASE_URL=postgres://postgres@127.0.0.1:5432/adn_portal_rush \\
 `--check` (CI, `make rush-check`): exit 1 on any error, lost or duplicated submission, gap in
 the references or e-mail received twice. `make bench-rush` writes bench/results/rush.txt."""
 
+import os
+
 # A Redis database of its own for the broker and one for the cache: no other job's worker or
-# cache shares them.
-BROKER_URL = "redis://127.0.0.1:6379/5"
-CACHE_URL = "redis://127.0.0.1:6379/6"
-PORT = 8772
+# cache shares them (RUSH_BROKER_URL, RUSH_CACHE_URL, RUSH_PORT when another run shares the
+# machine).
+BROKER_URL = os.environ.get("RUSH_BROKER_URL", "redis://127.0.0.1:6379/5")
+CACHE_URL = os.environ.get("RUSH_CACHE_URL", "redis://127.0.0.1:6379/6")
+PORT = int(os.environ.get("RUSH_PORT", "8772"))
 CALL = "tremplin-ia-entreprises"
 PASSWORD = "bench-rush-Pa55word"  # noqa: S105 — the bench applicants' password

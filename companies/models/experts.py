@@ -5,9 +5,10 @@ recognition's statuses and moves are in companies/workflow.py."""
 from datetime import date
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorExact
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Func, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -54,6 +55,38 @@ class Language(models.TextChoices):
     ENGLISH = "en", _("English")
 
 
+class SearchVectorColumn(models.Field):
+    """PostgreSQL's tsvector (text on SQLite) with its `@@` lookup (`exact` with a
+    SearchQuery). Not contrib.postgres's SearchVectorField, which wants that app installed for
+    what the directory does not use."""
+
+    def db_type(self, connection):
+        return "tsvector" if connection.vendor == "postgresql" else "text"
+
+
+SearchVectorColumn.register_lookup(SearchVectorExact)
+
+
+class SearchDocument(Func):
+    """The folded search text as PostgreSQL's full-text vector ("simple": no stemming; the
+    directory searches word prefixes), stored by the database beside the text so that a
+    search reads it instead of computing it for every expert. SQLite has no such type: there
+    the column holds the text itself, which the directory searches with LIKE."""
+
+    output_field = SearchVectorColumn()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="to_tsvector('simple'::regconfig, COALESCE(%(expressions)s, ''))",
+            **extra,
+        )
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return compiler.compile(self.source_expressions[0])
+
+
 class ExpertQuerySet(models.QuerySet):
     def publicly_listed(self, *, today: date):
         """The recognitions active on `today`: active status, started (a recognition counts from
@@ -98,6 +131,11 @@ class Expert(models.Model):
     public_phone = models.CharField(_("public contact phone"), max_length=32, blank=True)
     files_delivered = models.PositiveIntegerField(_("files delivered"), default=0)
     search_text = models.TextField(editable=False, blank=True)
+    search_vector = models.GeneratedField(
+        expression=SearchDocument("search_text"),
+        output_field=SearchVectorColumn(),
+        db_persist=True,
+    )
     created_at = models.DateTimeField(_("applied at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

@@ -1,0 +1,298 @@
+"""Cache misses, in process: the milliseconds Django spends on a request (in through the
+middleware, out as a response; no network, no server) for pages no cache can answer, each
+beside /healthz/'s in the same run. Every request asks something not asked before in the run:
+directory searches drawn from the experts' own words and facets, staff queue filter
+combinations, files, steps. Figures are medians of `--runs` requests, printed with their
+target and ✓/✗, and written to bench/results/misses.txt.
+
+With `--experts N` the directory gets N recognised experts (copies of the demo's) and is
+measured again: its page, its facets and its open-data export must keep their number of
+queries, and a miss its target.
+
+Usage: DATABASE_URL=postgres://postgres@127.0.0.1:5432/adn_portal_bench \\
+       .venv/bin/python -m bench.misses [--files 100000] [--experts 10000]"""
+
+import argparse
+import os
+import random
+import re
+import statistics
+import time
+from pathlib import Path
+
+# The deployment's code paths (DEBUG off, the Redis cache), on the bench data.
+os.environ["DJANGO_SETTINGS_MODULE"] = "adn_portal.settings.base"
+os.environ["DEBUG"] = "false"
+os.environ["ALLOWED_HOSTS"] = "testserver"
+os.environ["CACHE_URL"] = os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/10")
+os.environ.pop("CELERY_BROKER_URL", None)  # nothing queued: no task runs here
+
+import django
+
+django.setup()
+
+from django.core.cache import caches
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from adn_portal.accounts.models import User
+from applications.models import Application
+from applications.workflow import Status
+from companies.identifiers import Province
+from companies.models import Expert, OrganisationKind
+from companies.selectors import FACET_CHOICES
+from programs.models import Programme
+from tests.auth import login_staff
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGETS_MS = {
+    "directory": 8,
+    "queue": 15,
+    "file": 15,
+    "step": 10,
+    "directory (many experts)": 15,
+}
+
+
+def mark(met: bool) -> str:
+    return "✓" if met else "✗"
+
+
+def directory_searches(seed: int):
+    """Query strings as visitors type them: a word of the experts' own descriptions and names
+    or none, up to two facet values and a sort order, drawn at random, never repeated."""
+    words = set()
+    for description, name in Expert.objects.filter(status="active").values_list(
+        "description_fr", "organisation__name"
+    )[:500]:
+        words |= {w.lower() for w in re.findall(r"[^\W\d_]{4,}", f"{description} {name}")}
+    words = sorted(words)
+    facets = [(str(kind), value) for kind, choices in FACET_CHOICES.items() for value, _ in choices]
+    rng = random.Random(seed)  # noqa: S311 — repeatable draws, no secret
+    seen = set()
+    while True:
+        query = [("q", rng.choice(words))] if rng.random() < 0.75 else []
+        query += sorted(rng.sample(facets, rng.randint(0 if query else 1, 2)))
+        query.append(("sort", rng.choice(["name", "recent", "files"])))
+        text = "&".join(f"{key}={value}" for key, value in query)
+        if text not in seen:
+            seen.add(text)
+            yield f"/experts/?{text}"
+
+
+def queue_filters(seed: int):
+    """New filter combinations of the staff queue: a province, one or two statuses, a
+    programme, a kind of organisation, a search (an organisation's name or a title's
+    number), a sort; each combination once."""
+    rng = random.Random(seed)  # noqa: S311
+    statuses = [s.value for s in Status if s != Status.DRAFT]
+    programmes = list(Programme.objects.values_list("pk", flat=True))
+    provinces = [p.value for p in Province]
+    seen = set()
+    while True:
+        query = []
+        if rng.random() < 0.7:
+            query.append(("province", rng.choice(provinces)))
+        query += [("status", s) for s in rng.sample(statuses, rng.randint(0, 2))]
+        if rng.random() < 0.5:
+            query.append(("programme", rng.choice(programmes)))
+        if rng.random() < 0.3:
+            query.append(("kind", rng.choice(OrganisationKind.values)))
+        if rng.random() < 0.5:
+            query.append(("q", rng.choice(["Organisation ", "Projet "]) + str(rng.randint(1, 999))))
+        if rng.random() < 0.3:
+            query.append(("ordering", rng.choice(["organisation", "-submitted_at", "reference"])))
+        if not query:
+            continue
+        text = "&".join(f"{key}={value}" for key, value in query)
+        if text not in seen:
+            seen.add(text)
+            yield f"/espace-adn/dossiers/?{text}"
+
+
+def files(seed: int):
+    """Staff file pages, each file once."""
+    ids = list(
+        Application.objects.exclude(status=Status.DRAFT).values_list("pk", flat=True)[:200_000]
+    )
+    random.Random(seed).shuffle(ids)  # noqa: S311
+    for pk in ids:
+        yield f"/espace-adn/dossiers/{pk}/"
+
+
+def steps(applicant: User):
+    """Step pages of the applicant's drafts, each (draft, step) once."""
+    from applications.steps import steps_for
+
+    drafts = Application.objects.filter(created_by=applicant, status=Status.DRAFT)
+    for draft in drafts:
+        for step in steps_for(draft.call):
+            yield f"/dossiers/{draft.pk}/etapes/{step.slug}/"
+
+
+def timed(client: Client, urls, runs: int) -> list[float]:
+    samples = []
+    for url in urls:
+        start = time.perf_counter()
+        response = client.get(url)
+        samples.append((time.perf_counter() - start) * 1000)
+        if response.status_code != 200:
+            raise SystemExit(f"{url} answered {response.status_code}")
+        if len(samples) == runs:
+            break
+    if len(samples) < runs:
+        raise SystemExit(f"Only {len(samples)} distinct requests for {runs} runs")
+    return samples
+
+
+def queries(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    if response.status_code != 200:
+        raise SystemExit(f"{url} answered {response.status_code}")
+    return len(captured)
+
+
+def healthz(client: Client, runs: int) -> float:
+    return statistics.median(timed(client, ["/healthz/"] * runs, runs))
+
+
+def measure(name: str, target: float | None, client: Client, urls, runs: int, hello: Client):
+    """Median and 90th percentile of `runs` new requests, beside /healthz/'s before and
+    after them."""
+    before = healthz(hello, runs)
+    samples = sorted(timed(client, urls, runs))
+    after = healthz(hello, runs)
+    median = statistics.median(samples)
+    p90 = samples[int(len(samples) * 0.9) - 1]
+    goal = f"≤ {target:g} ms {mark(median <= target)}" if target else ""
+    return (
+        f"{name:46} {median:8.1f} {p90:8.1f} {(before + after) / 2:9.2f} "
+        f"{median / ((before + after) / 2):7.0f}x  {goal}"
+    )
+
+
+def applicant_with_drafts() -> User:
+    """The demo applicant, with a draft of every open call they have none of (steps to read)."""
+    from applications.services import application_start
+    from programs.models import Call
+
+    applicant = User.objects.get(email="pme@adn.demo")
+    organisation = applicant.memberships.first().organisation
+    for call in Call.objects.all():
+        if not Application.objects.filter(organisation=organisation, call=call).exists():
+            try:
+                application_start(call=call, organisation=organisation, by=applicant)
+            except Exception:  # noqa: S112 — a closed call or one open file per programme
+                continue
+    return applicant
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--files", type=int, default=100_000)
+    parser.add_argument("--experts", type=int, default=0, help="then measure with N experts")
+    parser.add_argument("--runs", type=int, default=40)
+    parser.add_argument("--seed", type=int, default=int(time.time()))
+    args = parser.parse_args()
+
+    call_command("migrate", verbosity=0)
+    if not User.objects.filter(email="admin@adn.demo").exists():
+        call_command("seed_demo", "--no-history", verbosity=0)
+    from bench.data import generate
+
+    generate(files=args.files, organisations=max(1000, args.files // 10))
+    caches["default"].clear()
+
+    staff = Client()
+    login_staff(staff, User.objects.get(email="admin@adn.demo"))
+    applicant_user = applicant_with_drafts()
+    applicant = Client()
+    applicant.force_login(applicant_user)
+    anonymous, hello = Client(), Client()
+    load = os.getloadavg()
+    runs = args.runs
+    directory, queue = directory_searches(args.seed), queue_filters(args.seed)
+    # Warm: the code paths (templates, translations, the first ORM compilations) once each.
+    timed(anonymous, directory, 5)
+    timed(staff, queue, 5)
+    timed(staff, files(args.seed + 1), 3)
+    step_urls = list(steps(applicant_user))
+    timed(applicant, step_urls[:2], 2)
+    step_urls = step_urls[2:]
+    healthz(hello, runs)
+    experts = Expert.objects.filter(status="active").count()
+    lines = [
+        f"in-process cost of cache misses: {args.files:,} files, {experts} recognised experts, "
+        f"{runs} new requests each (median, 90th percentile), /healthz/ before and after",
+        f"load average at start: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} on "
+        f"{os.cpu_count()} cores",
+        f"{'page':46} {'median':>8} {'p90':>8} {'healthz':>9} {'ratio':>8}  target (median)",
+        measure(
+            "directory, new search", TARGETS_MS["directory"], anonymous, directory, runs, hello
+        ),
+        measure("staff queue, new filters", TARGETS_MS["queue"], staff, queue, runs, hello),
+        measure("staff file page", TARGETS_MS["file"], staff, files(args.seed), runs, hello),
+        measure(
+            "step page",
+            TARGETS_MS["step"],
+            applicant,
+            step_urls,
+            min(runs, len(step_urls)),
+            hello,
+        ),
+    ]
+    if args.experts:
+        lines += many_experts(args, anonymous, hello)
+    lines.append(f"load average at end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    table = "\n".join(lines)
+    print(table)
+    out = ROOT / "bench" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "misses.txt").write_text(table + "\n")
+
+
+def many_experts(args, anonymous: Client, hello: Client) -> list[str]:
+    """The directory, its facets and its export with `args.experts` experts: the same number
+    of queries as with the demo's, and a miss within its target."""
+    from bench.data import generate_experts
+
+    pages = {
+        "directory page": "/experts/?sort=name&page=2",
+        "directory facets (two chosen)": "/experts/?speciality=nlp&province=liege",
+        "open-data export (CSV)": "/experts/export.csv",
+        "open-data export (JSON)": "/experts/export.json",
+    }
+    caches["default"].clear()
+    before = {name: queries(anonymous, url) for name, url in pages.items()}
+    started = time.perf_counter()
+    generate_experts(count=args.experts)
+    made = time.perf_counter() - started
+    caches["default"].clear()
+    after = {name: queries(anonymous, url) for name, url in pages.items()}
+    experts = Expert.objects.filter(status="active").count()
+    lines = [f"{experts:,} recognised experts (made in {made:.1f} s): queries before → after"]
+    for name in pages:
+        same = before[name] == after[name]
+        lines.append(f"  {name:44} {before[name]:3d} → {after[name]:3d}  constant {mark(same)}")
+    searches = directory_searches(args.seed + 2)
+    timed(anonymous, searches, 5)
+    lines.append(
+        measure(
+            "directory, new search (many experts)",
+            TARGETS_MS["directory (many experts)"],
+            anonymous,
+            searches,
+            args.runs,
+            hello,
+        )
+    )
+    export = sorted(timed(anonymous, ["/experts/export.csv"] * 5, 5))
+    lines.append(f"  open-data export (CSV) of {experts:,}: {statistics.median(export):.0f} ms")
+    return lines
+
+
+if __name__ == "__main__":
+    main()
