@@ -1,11 +1,21 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.template import Template, TemplateSyntaxError
+from django.utils.translation import gettext_lazy as _
 
 from adn_portal.accounts.audit import audit
 from adn_portal.accounts.models import AuditEvent
 from adn_portal.lib.admin import CheckedPrefill
 
 from . import services
-from .models import Application, ApplicationEvent, ConflictOfInterest, MessageTemplate
+from .models import (
+    AgreementTemplate,
+    Application,
+    ApplicationEvent,
+    ConflictOfInterest,
+    MessageTemplate,
+)
 
 
 class EventInline(admin.TabularInline):
@@ -67,6 +77,39 @@ class MessageTemplateAdmin(admin.ModelAdmin):
 
     list_display = ["kind", "programme", "subject_fr"]
     list_filter = ["kind", "programme"]
+
+
+AGREEMENT_TEXTS = ["title_fr", "title_en", "title_de", "body_fr", "body_en", "body_de"]
+
+
+class AgreementTemplateForm(forms.ModelForm):
+    """Each text must be a template that renders: a broken one would stop every agreement of
+    the programme from being drafted as a PDF."""
+
+    class Meta:
+        model = AgreementTemplate
+        fields = ["programme", *AGREEMENT_TEXTS]
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in AGREEMENT_TEXTS:
+            try:
+                Template(cleaned.get(name) or "")
+            except TemplateSyntaxError as error:
+                self.add_error(
+                    name, ValidationError(_("This text is not a valid template: %s") % error)
+                )
+        return cleaned
+
+
+@admin.register(AgreementTemplate)
+class AgreementTemplateAdmin(admin.ModelAdmin):
+    """The agreements' text per programme (or for every programme), in three languages, edited
+    here like the decisions' message templates: an agreement drafted afterwards reads it when
+    its PDF is first rendered; the PDFs already rendered keep their text."""
+
+    form = AgreementTemplateForm
+    list_display = ["__str__", "title_fr"]
 
 
 @admin.register(ConflictOfInterest)

@@ -7,15 +7,19 @@ from decimal import Decimal
 from io import BytesIO
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
+from adn_portal.accounts.roles import Role
 from applications import services
 from applications.models import Agreement, AgreementTemplate, Milestone
 from applications.workflow import Actor, AgreementStatus, Status
+from tests.auth import login_staff
 from tests.factories import OrganisationFactory, UserFactory, make_member
 from tests.fixtures.after_selection import manager_of, selected_file, signed_file, tremplin_call
 from tests.fixtures.applicants import pdf
+from tests.fixtures.staff import staff
 
 pytestmark = pytest.mark.django_db
 
@@ -204,3 +208,28 @@ def test_recording_both_signatures_needs_a_reason(call, manager):
             agreement=application.agreements.get(), by=manager, comment="  "
         )
     assert timezone.now()
+
+
+def test_staff_edit_a_programmes_agreement_template_in_the_admin_and_a_broken_one_is_refused(
+    client, call, manager
+):
+    login_staff(client, staff(Role.ADMINISTRATOR, is_superuser=True))
+    texts = {
+        "programme": call.programme_id,
+        "title_fr": "Convention Tremplin {{ reference }}",
+        "title_en": "Agreement {{ reference }}",
+        "title_de": "Vereinbarung {{ reference }}",
+        "body_fr": "Soutien de {{ amount }} EUR à {{ organisation }}.",
+        "body_en": "Support for {{ organisation }}.",
+        "body_de": "Förderung für {{ organisation }}.",
+    }
+    add = reverse("admin:applications_agreementtemplate_add")
+    broken = client.post(add, texts | {"body_fr": "{% if %}"})
+    assert broken.status_code == 200
+    assert "body_fr" in broken.context["adminform"].form.errors
+    assert client.post(add, texts).status_code == 302
+
+    application = selected_file(call, manager=manager, amount=Decimal("40000"))
+    text = pdf_text(services.agreement_document(agreement=application.agreements.get()))
+    assert f"Convention Tremplin {application.reference}" in text
+    assert f"à {application.organisation.name}." in text
