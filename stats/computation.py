@@ -81,13 +81,18 @@ def file_rows(files: QuerySet) -> QuerySet:
 
 
 def survey_rows(files: QuerySet) -> QuerySet:
-    """One row per answered outcome survey of a completed file."""
+    """One row per answered outcome survey of a completed file; the investment after it is
+    the one the survey 12 months on gives, once answered (docs/domain.md, Outcomes and
+    indicators)."""
     return files.filter(completed_at__isnull=False, outcome__isnull=False).values(
         "organisation_id",
         programme_code=F("programme__code"),
         year=F("submitted_year"),
         investment_before=F("outcome__investment_before"),
-        investment_after=F("outcome__investment_after"),
+        # Measured 12 months on when that survey gives it, else as told at completion.
+        investment_after=Coalesce(
+            F("follow_up_survey__investment_after"), F("outcome__investment_after")
+        ),
         competitiveness=_flag(Q(outcome__improved_competitiveness=True)),
         quality=_flag(Q(outcome__improved_quality=True)),
         either=_flag(Q(outcome__improved_competitiveness=True) | Q(outcome__improved_quality=True)),

@@ -14,6 +14,7 @@ from applications.models import (
     Application,
     ApplicationEvent,
     Assignment,
+    FollowUpSurvey,
     OutcomeReport,
     Payment,
     PaymentRequest,
@@ -279,6 +280,15 @@ BY_HAND = [
 ]
 
 
+def investment_after(application, outcome) -> Decimal:
+    """The investment the year after: as measured by the survey 12 months on when it was
+    answered with it, else as told at completion."""
+    later = FollowUpSurvey.objects.filter(application=application).first()
+    if later is not None and later.investment_after is not None:
+        return later.investment_after
+    return outcome.investment_after
+
+
 def selected_at(application):
     """When the file was selected, read from its timeline (None if never)."""
     return next((e.at for e in application.events.all() if e.to_status == Status.SELECTED), None)
@@ -319,7 +329,7 @@ def counted_by_hand(files) -> dict:
                 g["answered"] += 1
                 g["orgs"]["answered"].add(org.pk)
                 g["before"] += survey.investment_before
-                g["after"] += survey.investment_after
+                g["after"] += investment_after(f, survey)
                 g["improved_competitiveness"] += survey.improved_competitiveness
                 g["improved_quality"] += survey.improved_quality
                 g["improved_either"] += survey.improved_competitiveness or survey.improved_quality

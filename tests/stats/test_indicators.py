@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from applications.models import Application, ApplicationEvent, OutcomeReport
+from applications.models import Application, ApplicationEvent, FollowUpSurvey, OutcomeReport
 from applications.workflow import OPEN_STATUSES, Status
 from stats import organisations, selectors, services
 from stats.models import IndicatorValue, SnapshotRun
@@ -386,3 +386,22 @@ def test_the_dashboard_charts_are_rendered_once_per_snapshot_and_filters(
     services.snapshot_run(trigger=SnapshotRun.Trigger.MANUAL)
     page = client.get(reverse("stats:dashboard"), {"programme": "START"}).content.decode()
     assert page != first and ">16<" in page  # 8 + 8 Start IA requests in the headline
+
+
+def test_the_survey_12_months_on_gives_the_investment_after_once_answered(crowded):
+    """docs/domain.md, Outcomes and indicators: the investment the year after is the one the
+    survey 12 months on measured, when it was answered; an unanswered one changes nothing."""
+    answered, unanswered = crowded[0], crowded[1]
+    FollowUpSurvey.objects.create(
+        application=answered,
+        sent_at=timezone.now(),
+        investment_after=Decimal("90000"),
+        answered_at=timezone.now(),
+    )
+    FollowUpSurvey.objects.create(application=unanswered, sent_at=timezone.now())
+    services.snapshot_run(trigger=SnapshotRun.Trigger.MANUAL)
+
+    assert stored_file_and_survey_figures() == counted_by_hand(crowded)
+    # Start IA 2023: files 0 (10,000 before, 90,000 a year on) and 1 (20,000 and 40,000).
+    figure = latest_snapshot().get("investment_multiplier", "programme_year", "START|2023")
+    assert (figure.numerator, figure.denominator) == (130000, 30000)
