@@ -103,6 +103,15 @@ def test_the_declarations_are_stored_with_the_submission_and_frozen_with_the_con
     assert "Je déclare sur l'honneur" in page  # in the submitted content, as a person reads it
 
 
+def test_the_privacy_notice_is_linked_beside_the_consent_box(client, draft):
+    response = review(client, draft)
+    assert response.status_code == 200
+    page = response.content.decode()
+    # Between the consent box and the next declaration, opening in a new tab (the form stays).
+    after_consent = page.split('name="gdpr_consent"', 1)[1].split('name="sworn_statement"', 1)[0]
+    assert f'href="{reverse("privacy_notice")}" target="_blank"' in after_consent
+
+
 def test_a_declaration_left_unticked_is_refused_beside_it_and_nothing_is_stored(client, draft):
     response = submit(client, draft, {"gdpr_consent": "on"})
 
