@@ -27,7 +27,7 @@ endef
 
 
 .PHONY: demo-code
-.PHONY: help run test test-services test-postgresql oidc-provider test-api-fuzz e2e bench bench-rush rush-check check-translations worker beat lint lint-imports format messages check-deploy install pdf-libraries clean
+.PHONY: help run test test-services test-postgresql oidc-provider test-api-fuzz test-api-client e2e bench bench-rush rush-check check-translations worker beat lint lint-imports format messages check-deploy install pdf-libraries clean
 
 help:
 	@echo "make run            set up everything and serve the portal on http://127.0.0.1:8000"
@@ -109,23 +109,54 @@ test-services: messages tests/services/oidc/node_modules/.installed
 	CELERY_BROKER_URL="$${CELERY_BROKER_URL:-$(SERVICES_BROKER_URL)}" \
 	$(PY) -m pytest -m services -q --create-db
 
+# The demo data the API's live runs start from (test-api-fuzz, test-api-client): migrated and
+# seeded once, then copied for each run. Rebuilt when the code changes.
+API_DEMO_DB := var/api-demo.sqlite3
+$(API_DEMO_DB): $(shell find adn_portal programs companies applications stats -name '*.py' -newer $(API_DEMO_DB) 2>/dev/null | head -1) | messages
+	@mkdir -p var && rm -f $@.tmp
+	@set -e; export DATABASE_URL=sqlite:///$(CURDIR)/$@.tmp CELERY_BROKER_URL=; \
+	$(MANAGE) migrate --noinput -v0; $(MANAGE) seed_demo --no-history > var/api-demo-seed.log
+	@mv $@.tmp $@
+
+# A live server (runserver, eager tasks, no throttling) on a copy of the demo data in the folder
+# $(2), on port $(1), its schema in $(2)/schema.yaml; stopped when the recipe's shell exits.
+define API_SERVER
+rm -rf $(2) && mkdir -p $(2) && cp $(API_DEMO_DB) $(2)/db.sqlite3; \
+export DATABASE_URL=sqlite:///$(CURDIR)/$(2)/db.sqlite3 CELERY_BROKER_URL= \
+  API_THROTTLE_ANON=100000/minute API_THROTTLE_USER=100000/minute; \
+$(MANAGE) runserver 127.0.0.1:$(1) --noreload > $(2)/server.log 2>&1 & server=$$!; \
+trap "kill $$server" EXIT; \
+for _ in $$(seq 150); do curl -sf -o $(2)/schema.yaml http://127.0.0.1:$(1)/api/v1/schema/ && break; sleep 0.2; done
+endef
+
 # Property-based run of schemathesis against the OpenAPI schema, on a live server with demo data,
 # as a programme manager and as an applicant: no server error, no answer outside the schema.
 FUZZ_PORT ?= 8765
-test-api-fuzz: messages
-	@mkdir -p var && rm -f var/fuzz.sqlite3
-	@set -e; export DATABASE_URL=sqlite:///$(CURDIR)/var/fuzz.sqlite3 CELERY_BROKER_URL= \
-	  API_THROTTLE_ANON=100000/minute API_THROTTLE_USER=100000/minute; \
-	$(MANAGE) migrate --noinput -v0; $(MANAGE) seed_demo --no-history > var/fuzz-seed.log; \
-	$(MANAGE) runserver 127.0.0.1:$(FUZZ_PORT) --noreload > var/fuzz-server.log 2>&1 & server=$$!; \
-	trap "kill $$server" EXIT; \
-	for _ in $$(seq 50); do curl -sf -o /dev/null http://127.0.0.1:$(FUZZ_PORT)/api/v1/schema/ && break; sleep 0.2; done; \
+test-api-fuzz: messages $(API_DEMO_DB)
+	@set -e; $(call API_SERVER,$(FUZZ_PORT),var/fuzz); \
 	for account in gestionnaire@adn.demo pme@adn.demo; do \
 	  echo "schemathesis as $$account"; \
 	  $(VENV)/bin/schemathesis run http://127.0.0.1:$(FUZZ_PORT)/api/v1/schema/ --no-color \
 	    -H "Authorization: Token $$($(MANAGE) api_token $$account)" \
 	    --checks all --exclude-checks positive_data_acceptance --max-examples 10 --workers 2 --seed 7; \
 	done
+
+# An integrator's client (issue 22): a Python client generated from the live schema by
+# openapi-python-client (pinned in the dev dependencies), every module imported, then
+# tests/api_client/tremplin_journey.py drives a Tremplin IA file from draft to decision with it
+# alone. The client is generated in var/api-client/, never committed.
+CLIENT_PORT ?= 8766
+test-api-client: messages $(API_DEMO_DB)
+	@set -e; $(call API_SERVER,$(CLIENT_PORT),var/api-client); \
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/openapi-python-client generate --meta none \
+	  --path var/api-client/schema.yaml --output-path var/api-client/adn_portal_client \
+	  > var/api-client/generate.log 2>&1 || { cat var/api-client/generate.log; exit 1; }; \
+	if grep -q -i warning var/api-client/generate.log; then cat var/api-client/generate.log; exit 1; fi; \
+	PYTHONPATH=var/api-client $(PY) tests/api_client/tremplin_journey.py \
+	  --url http://127.0.0.1:$(CLIENT_PORT) \
+	  --applicant-token "$$($(MANAGE) api_token pme@adn.demo)" \
+	  --manager-token "$$($(MANAGE) api_token gestionnaire@adn.demo)" \
+	  --reviewer-token "$$($(MANAGE) api_token evaluatrice@adn.demo)"
 
 # Benchmarks on PostgreSQL (a database of their own, created here): the staff queue and the
 # indicators at 100,000 files. BENCH_FILES=1000000 for the big run.

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property, lazy
 from django.utils.translation import gettext_lazy as _
 
-from adn_portal.lib.filters import StrictBooleanFilter
+from adn_portal.lib.filters import IdFilter, StrictBooleanFilter
 from adn_portal.lib.numbers import BIGINT_MAX
 from companies.identifiers import Province
 from companies.models import OrganisationKind
@@ -197,6 +197,14 @@ class QueueApiFilter(QueueFilter):
     )
     call = django_filters.ModelChoiceFilter(
         label=_("Call"), queryset=Call.objects.all(), to_field_name="slug"
+    )
+    reviewer = IdFilter(
+        label=_("Reviewer"),
+        method="by_reviewer",
+        min_value=1,
+        max_value=BIGINT_MAX,
+        decimal_places=0,
+        help_text=_("A reviewer's id, as staff/applications/{id}/reviewers/ lists them."),
     )
     mine = StrictBooleanFilter(label=_("Only my files"), method="only_mine")
     overdue = StrictBooleanFilter(label=_("Only overdue files"), method="only_overdue")

@@ -711,7 +711,7 @@ class ExportViewSet(
 
     @extend_schema(
         responses={
-            (200, "text/csv"): OpenApiTypes.BINARY,
+            (200, "text/csv"): OpenApiTypes.STR,
             (
                 200,
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
