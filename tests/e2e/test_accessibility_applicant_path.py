@@ -1,7 +1,8 @@
 """axe-core on the pages and states issue 18 added (the applicant's path): the footer's pages,
 "Which programme for me?" and its answer, a call's page with its documents and FAQ, an
 expert's page with "Choose this expert" and the page that follows it, the review page, and a
-step showing a conflict or the text put back after a lost session. The audit and its rules are
+step showing a conflict or the text put back after a lost session; the staff's pages that keep
+a call's documents and FAQ. The audit and its rules are
 test_accessibility.py's: no violation of impact serious or critical."""
 
 from urllib.parse import urlencode
@@ -157,3 +158,13 @@ def test_the_applicants_pages_of_the_path_have_no_serious_violation(browser, liv
     found += audit_here(page, "step (text put back)")
     context.close()
     report(found, "applicant-path")
+
+
+def test_the_staff_pages_keeping_a_calls_page_have_no_serious_violation(browser, live_server):
+    call = call_with_its_page()
+    manager = staff(Role.PROGRAMME_MANAGER, "START")
+    urls = [
+        reverse("programs:staff_calls"),
+        reverse("programs:staff_call_content", args=[call.slug]),
+    ]
+    report(audit_pages(browser, live_server, manager, urls), "applicant-path-staff")
