@@ -12,8 +12,10 @@ from adn_portal.accounts.roles import Role
 from applications.models import Export
 from applications.services import application_start
 from programs.models import Programme
+from programs.services import call_document_add
 from tests.auth import login, login_staff
 from tests.factories import CallFactory, ExpertFactory
+from tests.fixtures.applicants import pdf
 from tests.fixtures.staff import staff, submitted_file
 
 pytestmark = pytest.mark.django_db
@@ -126,3 +128,21 @@ def test_a_queue_export_names_the_call_in_the_language_of_who_asked(
     assert response.status_code == 200
     _header, row = csv.reader(io.StringIO(b"".join(response.streaming_content).decode()))
     assert row[2] == TITLES["de"]  # reference, programme, call, …
+
+
+def test_the_staff_page_of_a_call_lists_its_documents_in_the_staffs_language(client, call):
+    manager = staff(Role.PROGRAMME_MANAGER, "START", language="en")
+    call_document_add(
+        call=call,
+        upload=pdf("reglement.pdf"),
+        kind="regulations",
+        title_fr="Règlement de l'appel",
+        title_en="Regulations of the call",
+        by=manager,
+    )
+    login_staff(client, manager)
+
+    page = read(client, reverse("programs:staff_call_content", args=[call.slug]), "en")
+
+    assert TITLES["en"] in page and "Regulations of the call" in page
+    assert "Règlement de l'appel" not in page
