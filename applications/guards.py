@@ -14,8 +14,8 @@ from adn_portal.accounts.permissions import MANAGERS, has_role
 # selectors and guards of files use the same answer.
 from programs.selectors import programmes_worked_on, works_on  # noqa: F401
 
-from .models import Application, ConflictOfInterest, Review
-from .workflow import Status
+from .models import Application, ConflictOfInterest, PaymentRequest, Review
+from .workflow import PaymentStatus, Status
 
 # Files whose funding counts against the call's envelope.
 FUNDED = {
@@ -80,8 +80,21 @@ def _budget_left(application: Application) -> str | None:
     }
 
 
+def _no_payment_pending(application: Application) -> str | None:
+    """A file is closed once its money is settled: no request being prepared, waiting for a
+    decision or approved and not yet paid (closed, the payee could no longer be paid)."""
+    pending = PaymentRequest.objects.filter(
+        application=application,
+        status__in=[PaymentStatus.DRAFT, PaymentStatus.SUBMITTED, PaymentStatus.APPROVED],
+    )
+    if pending.exists():
+        return _("A payment request of this file is still open: pay or reject it first.")
+    return None
+
+
 GUARDS = {
     Status.SELECTED: [_needs_score, _budget_left],
+    Status.CLOSED: [_no_payment_pending],
     Status.REJECTED: [_needs_score],
     Status.WAITLISTED: [_needs_score],
 }

@@ -9,8 +9,9 @@ from django.utils import timezone
 
 from adn_portal.lib.banking import is_structured_communication
 from applications import services
-from applications.models import Payment, PaymentRequest
-from applications.workflow import DiagnosticStatus, PaymentStatus, Status
+from applications.models import Application, Payment, PaymentRequest
+from applications.services import ApplicationError
+from applications.workflow import Actor, DiagnosticStatus, PaymentStatus, Status
 from programs.models import Instalment
 from tests.factories import make_member
 from tests.fixtures.after_selection import (
@@ -223,3 +224,27 @@ def test_a_diagnostic_is_delivered_whole_and_confirmed_by_the_organisation_only(
         services.diagnostic_decide(diagnostic=diagnostic, accept=True, by=manager)  # unconfirmed
     diagnostic.refresh_from_db()
     assert diagnostic.status == DiagnosticStatus.SUBMITTED
+
+
+def test_a_file_is_closed_only_once_no_payment_request_is_open(manager):
+    application = signed_file(tremplin_call(), manager=manager, amount=Decimal("20000"))
+    Application.objects.filter(pk=application.pk).update(status=Status.COMPLETED)
+    application.refresh_from_db()
+    request = services.payment_request_start(
+        application=application,
+        instalment=Instalment.BALANCE,
+        payee_name="X",
+        iban="BE68539007547034",
+        by=application.created_by,
+    )
+
+    with pytest.raises(ApplicationError, match="still open"):
+        services.application_transition(
+            application=application, to=Status.CLOSED, by=manager, actor=Actor.MANAGER
+        )
+    PaymentRequest.objects.filter(pk=request.pk).update(status=PaymentStatus.REJECTED)
+    services.application_transition(
+        application=application, to=Status.CLOSED, by=manager, actor=Actor.MANAGER
+    )
+    application.refresh_from_db()
+    assert application.status == Status.CLOSED
