@@ -159,9 +159,11 @@ test-api-client: messages $(API_DEMO_DB)
 	  --reviewer-token "$$($(MANAGE) api_token evaluatrice@adn.demo)"
 
 # Benchmarks on PostgreSQL (a database of their own, created here): the staff queue and the
-# indicators at 100,000 files. BENCH_FILES=1000000 for the big run.
+# indicators at 100,000 files, the cost of cache misses in process (then with BENCH_EXPERTS
+# recognised experts), each figure with its target. BENCH_FILES=1000000 for the big run.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/adn_portal_bench
 BENCH_FILES ?= 100000
+BENCH_EXPERTS ?= 10000
 bench: install
 	psql "$(BENCH_DATABASE_URL:/adn_portal_bench=/postgres)" -qc "DROP DATABASE IF EXISTS adn_portal_bench" -c "CREATE DATABASE adn_portal_bench"
 	@mkdir -p bench/results
@@ -170,6 +172,7 @@ bench: install
 	@command -v wrk >/dev/null || { echo "wrk is missing (Debian: apt-get install wrk)" >&2; exit 1; }
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.http --files $(BENCH_FILES)
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.cache_memory | tee bench/results/cache_memory.txt
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.misses --files $(BENCH_FILES) --experts $(BENCH_EXPERTS)
 	$(MAKE) --no-print-directory bench-rush
 
 # The deadline rush (bench/rush/): applicants through the pages (Locust) against gunicorn,

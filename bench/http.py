@@ -53,6 +53,7 @@ end
 
 
 P99_MS = 100
+UNCACHEABLE = {"public expert directory, page 1 (uncached)", "staff queue with filters"}
 
 
 def mark(met: bool) -> str:
@@ -60,10 +61,11 @@ def mark(met: bool) -> str:
 
 
 def session_cookie(email: str) -> str:
+    """A staff session that passed the second factor (the staff pages ask for it)."""
+    from tests.auth import login_staff
+
     client = Client()
-    client.force_login(
-        User.objects.get(email=email), backend="django.contrib.auth.backends.ModelBackend"
-    )
+    login_staff(client, User.objects.get(email=email))
     return f"sessionid={client.session.session_key}"
 
 
@@ -192,11 +194,13 @@ def main() -> None:
         filtered = "/espace-adn/dossiers/?province=liege&status=under_review&q=Projet"
         uncached = UNCACHED_QUERY % secrets.token_hex(4)
         scenarios = [
+            # Pages no cache can answer: their ratio and p99 targets were withdrawn (issue 23);
+            # their in-process cost is bench.misses's.
             (
                 "public expert directory, page 1 (uncached)",
                 "/experts/",
                 {"script": uncached},
-                0.20,
+                None,
             ),
             ("public expert directory (cached)", "/experts/", {}, 0.50),
             ("staff queue, page 1", "/espace-adn/dossiers/", {"cookie": manager}, None),
@@ -206,7 +210,7 @@ def main() -> None:
                 {"cookie": manager},
                 None,  # its target is a latency ratio to page 1 (below the table)
             ),
-            ("staff queue with filters", filtered, {"cookie": manager}, 0.12),
+            ("staff queue with filters", filtered, {"cookie": manager}, None),
             ("staff dashboard", "/espace-adn/indicateurs/", {"cookie": manager}, 0.10),
             ("public key figures", "/chiffres-cles/", {}, 0.30),
         ]
@@ -235,7 +239,8 @@ def main() -> None:
     for name, (r, minimum) in results.items():
         ratio = r["rps"] / r["hello"]
         met = [] if minimum is None else [f"≥ {minimum:.2f} {mark(ratio >= minimum)}"]
-        met.append(f"p99 {mark(r['p99'] < P99_MS)}")
+        if name not in UNCACHEABLE:
+            met.append(f"p99 {mark(r['p99'] < P99_MS)}")
         lines.append(
             f"{name:48} {r['rps']:8.0f} {r['hello']:7.0f} {ratio:7.2f} {r['p50']:8.1f} {r['p99']:8.1f} {r['errors']:7d}  {'; '.join(met)}"
         )
