@@ -152,11 +152,12 @@ test-api-client: messages $(API_DEMO_DB)
 	  --path var/api-client/schema.yaml --output-path var/api-client/adn_portal_client \
 	  > var/api-client/generate.log 2>&1 || { cat var/api-client/generate.log; exit 1; }; \
 	if grep -q -i warning var/api-client/generate.log; then cat var/api-client/generate.log; exit 1; fi; \
+	applicant=$$($(MANAGE) api_token pme@adn.demo); \
+	manager=$$($(MANAGE) api_token gestionnaire@adn.demo); \
+	reviewer=$$($(MANAGE) api_token evaluatrice@adn.demo); \
 	PYTHONPATH=var/api-client $(PY) tests/api_client/tremplin_journey.py \
-	  --url http://127.0.0.1:$(CLIENT_PORT) \
-	  --applicant-token "$$($(MANAGE) api_token pme@adn.demo)" \
-	  --manager-token "$$($(MANAGE) api_token gestionnaire@adn.demo)" \
-	  --reviewer-token "$$($(MANAGE) api_token evaluatrice@adn.demo)"
+	  --url http://127.0.0.1:$(CLIENT_PORT) --applicant-token "$$applicant" \
+	  --manager-token "$$manager" --reviewer-token "$$reviewer"
 
 # Benchmarks on PostgreSQL (a database of their own, created here): the staff queue and the
 # indicators at 100,000 files, the cost of cache misses in process (then with BENCH_EXPERTS

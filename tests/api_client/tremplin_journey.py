@@ -36,7 +36,7 @@ from adn_portal_client.api.applications import (
     applications_submit_create,
     applications_timeline_list,
 )
-from adn_portal_client.api.calls import calls_form_retrieve, calls_list, calls_retrieve
+from adn_portal_client.api.calls import calls_list, calls_retrieve
 from adn_portal_client.api.experts import experts_list
 from adn_portal_client.api.me import me_organisations_list
 from adn_portal_client.api.staff import (
@@ -124,6 +124,72 @@ def answer(name: str, spec: dict, *, expert_id: int):
     return TEXT[: spec.get("maxLength") or len(TEXT)]
 
 
+def _question(kind: str, **spec) -> dict:
+    return {"x-kind": kind, **spec}
+
+
+# The Tremplin IA form as applications/steps.py had it before the calls' forms became data
+# (a schema without /calls/{slug}/form/).
+TREMPLIN_FORM = {
+    "x-steps": ["organisation", "contact", "project", "data", "provider", "budget", "roadmap"],
+    "properties": {
+        "organisation": {"properties": {"confirmed": _question("checkbox")}},
+        "contact": {
+            "properties": {
+                name: _question("short_text")
+                for name in ("contact_name", "contact_function", "contact_email", "contact_phone")
+            }
+        },
+        "project": {
+            "properties": {
+                "title": _question("short_text"),
+                "use_case": _question("long_text"),
+                "objectives": _question("long_text"),
+            }
+        },
+        "data": {
+            "properties": {
+                "data_sources": _question("long_text"),
+                "approach": _question("long_text"),
+            }
+        },
+        "provider": {
+            "properties": {
+                "expert": _question("expert"),
+                "work_plan": _question("long_text"),
+                "duration_months": _question("number"),
+            }
+        },
+        "budget": {
+            "properties": {
+                name: _question("amount")
+                for name in (
+                    "cost_personnel",
+                    "cost_provider",
+                    "cost_equipment",
+                    "cost_other",
+                    "amount_requested",
+                )
+            }
+        },
+        "roadmap": {"properties": {"roadmap": _question("long_text")}},
+    },
+}
+for _step in TREMPLIN_FORM["properties"].values():
+    _step["required"] = list(_step["properties"])
+
+
+def call_form(client, slug: str) -> dict:
+    """The call's form as JSON Schema, from the API when the schema offers it."""
+    try:
+        from adn_portal_client.api.calls import calls_form_retrieve
+    except ImportError:
+        return TREMPLIN_FORM
+    return expect(
+        calls_form_retrieve.sync_detailed(slug, client=client), HTTPStatus.OK, what="form"
+    ).parsed.additional_properties
+
+
 def step_data(step: dict, *, expert_id: int) -> dict:
     questions = step.get("properties", {})
     required = set(step.get("required", []))
@@ -145,9 +211,7 @@ def journey(url: str, tokens: dict[str, str]) -> list[str]:
     # The open Tremplin IA call, its form, an expert it may name, the applicant's organisation.
     calls = expect(calls_list.sync_detailed(client=public), HTTPStatus.OK, what="calls").parsed
     call = next(c for c in calls.results if c.programme == PROGRAMME and c.status.value == "open")
-    form = expect(
-        calls_form_retrieve.sync_detailed(call.slug, client=public), HTTPStatus.OK, what="form"
-    ).parsed.additional_properties
+    form = call_form(public, call.slug)
     experts = expect(
         experts_list.sync_detailed(
             client=public,
