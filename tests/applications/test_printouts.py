@@ -9,6 +9,7 @@ from pypdf import PdfReader
 
 from adn_portal.accounts.models import AuditEvent
 from adn_portal.accounts.roles import Role
+from applications import services
 from applications.models import ApplicantMessage
 from programs.models import FormSection
 from tests.auth import login, login_staff
@@ -130,6 +131,7 @@ def test_the_decision_letter_reads_the_decision_as_sent(client, file):
 def test_staff_on_the_programme_download_both_and_each_download_is_audited(client, file):
     reviewer = staff(Role.REVIEWER, "START")
     letter = decision(file)
+    services.review_open(application=file, reviewer=reviewer)  # no conflict of interest
     login_staff(client, reviewer)
     page = client.get(reverse("applications:staff_application", args=[file.pk]))
     assert page.status_code == 200

@@ -32,6 +32,7 @@ def test_the_forms_offer_the_workflows_moves_for_this_actor_and_nothing_else(sta
 def test_the_file_page_offers_no_move_to_information_requested_without_a_message(client):
     application = submitted_file()
     reviewer = staff("reviewer", "START")
+    services.review_open(application=application, reviewer=reviewer)  # no conflict of interest
     login_staff(client, reviewer)
     page = client.get(reverse("applications:staff_application", args=[application.pk]))
     assert page.status_code == 200
