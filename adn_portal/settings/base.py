@@ -36,6 +36,8 @@ SECRET_KEY = env.str("SECRET_KEY", default="django-insecure-adn-portal-developme
 RECORD_CHAIN_KEY = env.str("RECORD_CHAIN_KEY", default="insecure-development-record-chain-key")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# A form sent from an out-of-date page: the portal's page, in the reader's language.
+CSRF_FAILURE_VIEW = "adn_portal.wiring.views.csrf_failure"
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 # Whose X-Forwarded-* headers count (adn_portal/lib/client.py): the proxies at these addresses

@@ -1,4 +1,7 @@
+from urllib.parse import urlsplit
+
 from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.views import defaults
 from rest_framework import exceptions
 
@@ -26,6 +29,25 @@ def bad_request(request, exception):
     return _api_error(
         request, 400, "parse_error", exceptions.ParseError.default_detail
     ) or defaults.bad_request(request, exception)
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: a form sent from a page that is out of date (its person logged in or
+    out since, perhaps in another tab). The portal's own page in the reader's language, with
+    the way back to the page (where the application form's script puts typed text back),
+    instead of Django's technical one; the API keeps its error shape."""
+    return _api_error(request, 403, "csrf_failed", reason or "CSRF") or render(
+        request, "403_csrf.html", {"back": _same_site_referer(request)}, status=403
+    )
+
+
+def _same_site_referer(request) -> str:
+    """The page the form was sent from, when it is one of this site's; else the address the
+    form was sent to (most forms post to their own page)."""
+    referer = urlsplit(request.headers.get("Referer", ""))
+    if referer.netloc == request.get_host() and referer.scheme == request.scheme:
+        return referer.path + (f"?{referer.query}" if referer.query else "")
+    return request.path
 
 
 def _api_error(request, status: int, code: str, message) -> JsonResponse | None:

@@ -220,3 +220,33 @@ def test_two_tabs_without_the_script_saving_first_show_the_conflict_page(page, d
     with second.expect_navigation():
         second.click("button[name=save_draft]")
     assert saved_needs(draft)["activity"] == "Texte du premier onglet."
+
+
+def test_text_sent_from_a_page_left_behind_by_a_new_log_in_is_not_lost(page, draft):
+    """She typed in one tab, logged out and in again in another (her session expired, say);
+    back in the first tab she clicks "Save and continue": the page is out of date. The portal
+    says so and leads back to the step, where her text is put back and saved."""
+    log_in_through_the_form(page, "julie@menuiserie-dupont.be")
+    page.goto(needs_url(draft))
+    other = page.context.new_page()
+    other.goto("/")
+    with other.expect_navigation():  # "Log out", in the menu under her name
+        other.locator("form[data-forget-drafts]").evaluate("form => form.requestSubmit()")
+    log_in_through_the_form(other, "julie@menuiserie-dupont.be")
+    other.close()
+
+    page.fill("textarea[name=activity]", "Menuiserie industrielle, 12 personnes.")
+    with page.expect_navigation() as sent:
+        page.click("button[name=save_continue]")
+    assert sent.value.status == 403
+    assert saved_needs(draft).get("activity", "") == ""
+    shot(page, "drafts-out-of-date-page")
+
+    with page.expect_response(is_autosave) as saving:
+        page.locator(f"main a.btn[href='{needs_url(draft)}']").click()
+    page.wait_for_url(needs_url(draft))
+    expect(page.locator("textarea[name=activity]")).to_have_value(
+        "Menuiserie industrielle, 12 personnes."
+    )
+    assert saving.value.status == 200
+    assert saved_needs(draft)["activity"] == "Menuiserie industrielle, 12 personnes."
