@@ -89,7 +89,19 @@ def test_the_public_pages_of_the_applicants_path_have_no_serious_violation(brows
         call.get_absolute_url(),
         expert.get_absolute_url(),
     ]
-    report(audit_pages(browser, live_server, None, urls), "applicant-path-public")
+    found = audit_pages(browser, live_server, None, urls)
+
+    # A form sent from an out-of-date page: the portal's page saying so.
+    context = browser.new_context(base_url=live_server.url, bypass_csp=True)
+    page = context.new_page()
+    page.goto(reverse("account_signup"))
+    context.clear_cookies(name="csrftoken")
+    with page.expect_navigation() as sent:
+        page.locator("main form[method=post]").first.evaluate("form => form.submit()")
+    assert sent.value.status == 403
+    found += audit_here(page, "out-of-date page (403)")
+    context.close()
+    report(found, "applicant-path-public")
 
 
 def test_the_applicants_pages_of_the_path_have_no_serious_violation(browser, live_server):
