@@ -12,11 +12,14 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from adn_portal.lib.decimals import format_amount
 from applications.models import Payment, PaymentRequest
 from applications.workflow import AgreementStatus, DiagnosticStatus, Status
+from stats.services import snapshot_run
 from tests.fixtures.after_selection import (
     expert_member,
     manager_of,
@@ -89,17 +92,20 @@ def sign_both_sides(page, live_server, application, manager) -> None:
     expect(page.locator("section[aria-labelledby=staff-agreement-title] a")).to_have_count(3)
 
 
-def request_payment(page, application, instalment: str, lines=()) -> PaymentRequest:
-    """The payee asks for an instalment (a wrong IBAN first, refused beside its field), adds
-    its invoices and submits the request to the AdN."""
+def request_payment(
+    page, application, instalment: str, lines=(), *, wrong_iban_first=False
+) -> PaymentRequest:
+    """The payee asks for an instalment (`wrong_iban_first`: an IBAN refused beside its field
+    first), adds its invoices and submits the request to the AdN."""
     page.goto(f"/dossiers/{application.pk}/paiements/nouveau/")
     form = page.locator("main form[method=post]")
     form.locator("select[name=instalment]").select_option(instalment)
     form.locator("input[name=payee_name]").fill("Compte du bénéficiaire")
-    form.locator("input[name=iban]").fill("BE68 5390 0754 7035")  # a wrong check digit
-    with page.expect_navigation():
-        form.locator("button[type=submit]").click()
-    expect(page.locator("input[name=iban].is-invalid")).to_be_visible()
+    if wrong_iban_first:
+        form.locator("input[name=iban]").fill("BE68 5390 0754 7035")  # a wrong check digit
+        with page.expect_navigation():
+            form.locator("button[type=submit]").click()
+        expect(page.locator("input[name=iban].is-invalid")).to_be_visible()
     page.locator("input[name=iban]").fill("BE68 5390 0754 7034")
     with page.expect_navigation():
         page.locator("main form[method=post] button[type=submit]").click()
@@ -179,7 +185,7 @@ def test_a_beneficiarys_project_from_selected_to_closed_with_its_advance_and_bal
 
     # The advance: no invoice needed, 30 % of the grant.
     log_in(page, live_server, applicant)
-    advance = request_payment(page, application, "advance")
+    advance = request_payment(page, application, "advance", wrong_iban_first=True)
     log_in(page, live_server, manager)
     paid = approve_and_pay(page, application, advance)
     assert paid.amount == Decimal("6000.00")
@@ -258,7 +264,9 @@ def test_a_start_ia_diagnostic_from_selected_to_closed_paid_to_the_expert_compan
     log_in(page, live_server, company)
     page.goto(f"/espace-expert/dossiers/{application.pk}/suivi/")
     expect(page.locator("a[href$='/paiements/nouveau/']")).to_be_visible()
-    request = request_payment(page, application, "diagnostic", [("facture-diagnostic", "5000")])
+    request = request_payment(
+        page, application, "diagnostic", [("facture-diagnostic", "5000")], wrong_iban_first=True
+    )
     log_in(page, live_server, manager)
     paid = approve_and_pay(page, application, request, eligible=["5000"])
     assert paid.amount == Decimal("3750.00")  # 5 days x 1,000 x 75 %
@@ -274,3 +282,13 @@ def test_a_start_ia_diagnostic_from_selected_to_closed_paid_to_the_expert_compan
     page.goto(f"/espace-expert/dossiers/{application.pk}/suivi/")
     expect(page.locator("main")).to_contain_text(paid.communication)
     shot(page, "83-START-closed-expert")
+
+    # The next snapshot: the staff dashboard shows what was granted and paid, per call.
+    snapshot_run(trigger="manual")
+    log_in(page, live_server, manager)
+    page.goto(reverse("stats:dashboard"))
+    funding = page.locator("#funding")
+    expect(funding.locator("tbody tr").filter(has_text=application.call.label)).to_contain_text(
+        format_amount(Decimal("3750"), language="fr")
+    )
+    shot(page, "84-START-dashboard-funding")
