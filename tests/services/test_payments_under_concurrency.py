@@ -93,3 +93,27 @@ def test_one_request_approved_by_several_managers_at_once_is_approved_once(manag
     assert sum(isinstance(r, PaymentRequest) for r in results) == 1, results
     assert all(isinstance(r, PaymentRequest | ApplicationError) for r in results), results
     assert committed(application) == GRANT * Decimal("0.30")
+
+
+def test_advances_of_two_files_approved_at_once_never_pay_more_than_the_calls_envelope():
+    """The envelope lowered since the selections leaves room for one advance of 6,000, not
+    two: approved at the same moment by two managers (each file's own lock does not keep the
+    other file's approval out: the call's row does), one passes."""
+    assert connection.vendor == "postgresql"
+    managers = [manager_of("TREMPLIN") for _ in range(2)]
+    call = tremplin_call(budget_envelope=Decimal("100000"))
+    files = [signed_file(call, manager=managers[0], amount=GRANT) for _ in range(2)]
+    requests = [submitted_request(application, Instalment.ADVANCE) for application in files]
+    call.budget_envelope = Decimal("10000")
+    call.save(update_fields=["budget_envelope"])
+
+    results = race(
+        2,
+        lambda n: services.payment_request_approve(
+            request=PaymentRequest.objects.get(pk=requests[n].pk), by=managers[n]
+        ),
+    )
+
+    assert sum(isinstance(r, PaymentRequest) for r in results) == 1, results
+    assert sum(isinstance(r, ApplicationError) for r in results) == 1, results
+    assert sum(committed(application) for application in files) == Decimal("6000.00")
