@@ -4,6 +4,7 @@ the applicant's and the staff's (issue 18), with French where a translation is m
 import csv
 import html
 import io
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -146,3 +147,26 @@ def test_the_staff_page_of_a_call_lists_its_documents_in_the_staffs_language(cli
 
     assert TITLES["en"] in page and "Regulations of the call" in page
     assert "Règlement de l'appel" not in page
+
+
+@pytest.mark.parametrize(
+    "language, rate, ceiling, envelope",
+    [
+        ("fr", "50\xa0%", "100\xa0000\xa0€", "2\xa0000\xa0000\xa0€"),
+        ("en", "50%", "€100,000", "€2,000,000"),
+        ("de", "50\xa0%", "100.000\xa0€", "2.000.000\xa0€"),
+    ],
+)
+def test_the_call_page_writes_its_rate_and_amounts_the_readers_way(
+    client, language, rate, ceiling, envelope
+):
+    call = CallFactory(
+        funding_rate=Decimal("50.00"),
+        ceiling_per_file=Decimal("100000.00"),
+        budget_envelope=Decimal("2000000.00"),
+    )
+
+    page = read(client, call.get_absolute_url(), language)
+
+    key_facts = page.split("<dl", 1)[1].split("</dl>", 1)[0]
+    assert rate in key_facts and ceiling in key_facts and envelope in key_facts

@@ -97,7 +97,7 @@ def test_call_page_shows_status_settings_and_scoring_grid(client, django_assert_
 
     page = response.content.decode()
     assert "Ouvert" in page and "Appel permanent" in page
-    assert "5\xa0000 €" in page  # French thousands separator: a no-break space
+    assert "5\xa0000\xa0€" in page  # French groups and the euro sign: no-break spaces
     assert "Pertinence du projet" in page and "Qualité des données" in page
     assert "Requis" in page
 
