@@ -112,6 +112,11 @@ def _all_steps(version: FormVersion) -> list[Step]:
     return version._steps
 
 
+def version_steps(version: FormVersion) -> list[Step]:
+    """Every step of a form version, whatever the call's sections."""
+    return list(_all_steps(version))
+
+
 def steps_for(owner: Application | Call) -> list[Step]:
     """The steps of a file's form version (or of a call's current one), less the sectioned
     steps its call leaves out."""
@@ -138,14 +143,20 @@ def documents_step(owner: Application | Call) -> Step | None:
     return next((step for step in steps_for(owner) if step.is_documents), None)
 
 
-def required_document_kinds(application: Application) -> list[str]:
-    """The kinds of document the file's form requires (its documents question), whether or
-    not its call shows the documents step."""
+def documents_options(application: Application) -> dict:
+    """What the file's form says of its documents (its documents question): `types` (file
+    extensions accepted), `max_size_mb`, `max_count`, `required_kinds`; {} when it says
+    nothing. Read whether or not its call shows the documents step."""
     for step in _all_steps(version_of(application)):
         for question in step.definition.questions:
             if question.kind == Kind.DOCUMENTS:
-                return list(question.options.get("required_kinds") or [])
-    return []
+                return question.options
+    return {}
+
+
+def required_document_kinds(application: Application) -> list[str]:
+    """The kinds of document the file's form requires."""
+    return list(documents_options(application).get("required_kinds") or [])
 
 
 def application_fact(application: Application, role: str, data: dict | None = None) -> list:

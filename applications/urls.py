@@ -5,6 +5,7 @@ from .views import (
     drafts,
     expert,
     follow_up,
+    form_builder,
     printouts,
     public,
     staff,
@@ -269,4 +270,24 @@ urlpatterns += [
         name="staff_payment_record",
     ),
     path("espace-adn/paiements/", staff_follow_up.accounting, name="staff_accounting"),
+]
+
+# A call's application form, built by its programme's managers (docs/domain.md, Application
+# forms): under the call's staff pages (programs/urls.py).
+urlpatterns += [
+    path(
+        "espace-adn/appels/<slug:slug>/formulaire/",
+        form_builder.form_builder,
+        name="staff_form_builder",
+    ),
+    path(
+        "espace-adn/appels/<slug:slug>/formulaire/apercu/",
+        form_builder.form_builder_preview,
+        name="staff_form_builder_preview",
+    ),
+    path(
+        "espace-adn/appels/<slug:slug>/formulaire/etapes/<slug:step>/",
+        form_builder.form_builder_step,
+        name="staff_form_builder_step",
+    ),
 ]

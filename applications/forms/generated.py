@@ -48,7 +48,7 @@ def expert_details(expert: Expert) -> list[str]:
 
 def earlier_files(application: Application, programme_code: str):
     return Application.objects.filter(
-        organisation=application.organisation,
+        organisation_id=application.organisation_id,  # none in the staff's preview
         programme__code=programme_code,
         reference__isnull=False,
     ).exclude(status__in=[Status.WITHDRAWN, Status.INELIGIBLE, Status.REJECTED])

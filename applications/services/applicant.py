@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,6 +38,7 @@ from ..steps import (
     DECLARATIONS,
     DeclarationsForm,
     Step,
+    documents_options,
     organisation_step,
     step_with_role,
     to_json,
@@ -277,11 +279,34 @@ def _can_add_documents(application: Application) -> bool:
 def _check_room_for_a_document(application: Application) -> None:
     if not _can_add_documents(application):
         raise ApplicationError(_("Documents can no longer be added to this file."))
-    if application.attachments.count() >= settings.ATTACHMENT_MAX_COUNT:
+    limit = min(
+        settings.ATTACHMENT_MAX_COUNT,
+        documents_options(application).get("max_count") or settings.ATTACHMENT_MAX_COUNT,
+    )
+    if application.attachments.count() >= limit:
         raise ValidationError(
-            _("A file holds %(max)s documents at most: remove one first.")
-            % {"max": settings.ATTACHMENT_MAX_COUNT},
+            _("A file holds %(max)s documents at most: remove one first.") % {"max": limit},
             code="too_many",
+        )
+
+
+def _check_form_document_rules(application: Application, upload, checked) -> None:
+    """The types and size the call's form allows, within the portal's own."""
+    options = documents_options(application)
+    types = [str(t).lower().lstrip(".") for t in options.get("types") or []]
+    extension = checked.stored_name.rsplit(".", 1)[-1]
+    if types and extension not in types:
+        raise ValidationError(
+            _("This type of file is not accepted. Accepted: %(types)s.")
+            % {"types": ", ".join(t.upper() for t in types)},
+            code="type",
+        )
+    most = options.get("max_size_mb")
+    if most and upload.size > most * 1024 * 1024:
+        raise ValidationError(
+            _("This file is too large (%(size)s): the maximum is %(max)s.")
+            % {"size": filesizeformat(upload.size), "max": filesizeformat(most * 1024 * 1024)},
+            code="too_large",
         )
 
 
@@ -290,6 +315,7 @@ def attachment_add(*, application: Application, upload, kind: str, by: User) -> 
     _require_member(by, application.organisation)
     _check_room_for_a_document(application)  # early, before the file is written
     checked = uploads.check_upload(upload)
+    _check_form_document_rules(application, upload, checked)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)

@@ -131,8 +131,9 @@ def request_file(sme, experts):
             expert=experts["namur"],
             completed_at=timezone.now(),
         )
+    # Loaded as the pages load it (with its form version: which questions say the needs).
     return Application.objects.select_related(
-        "organisation", "created_by", "programme", "call__programme"
+        "organisation", "created_by", "programme", "call__programme", "form_version"
     ).get(pk=application.pk)
 
 

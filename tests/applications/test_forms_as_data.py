@@ -6,19 +6,20 @@ by submitted files; exports with a column per question; constant queries per ste
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from jsonschema import Draft202012Validator
 from rest_framework.test import APIClient
 
 from applications import exports, selectors
-from applications.services import application_start, application_submit
+from applications.services import application_start, application_submit, attachment_add
 from applications.services.forms import FormRefused, application_form_save
 from applications.steps import describe, steps_for
 from programs.application_forms import Kind, Role
 from programs.models import FormVersion, Programme
 from tests.auth import login
 from tests.factories import CallFactory
-from tests.fixtures.applicants import DECLARATIONS
+from tests.fixtures.applicants import DECLARATIONS, pdf
 from tests.fixtures.staff import staff
 
 pytestmark = pytest.mark.django_db
@@ -437,3 +438,39 @@ def test_a_step_page_takes_the_same_queries_for_5_or_40_questions(client, applic
         counts.append((len(shown), len(saved)))
 
     assert counts[0] == counts[1]
+
+
+def _documents_call(code=Programme.Code.CAP_IA, **options) -> object:
+    call = CallFactory(programme=Programme.objects.get(code=code), form_sections=["attachments"])
+    question = {"name": "documents", "kind": Kind.DOCUMENTS, **options}
+    step = {"slug": "documents", "title": {"en": "Documents"}, "questions": [question]}
+    FormVersion.objects.create(call=call, number=1, definition={"steps": [step]})
+    return call
+
+
+def test_the_forms_documents_question_limits_their_count(applicant):
+    call = _documents_call(max_count=1)
+    draft = application_start(call=call, organisation=applicant.organisation, by=applicant)
+    attachment_add(application=draft, upload=pdf("a.pdf"), kind="annex", by=applicant)
+
+    with pytest.raises(ValidationError) as refused:
+        attachment_add(application=draft, upload=pdf("b.pdf"), kind="annex", by=applicant)
+
+    assert refused.value.code == "too_many"
+    assert draft.attachments.count() == 1
+
+
+def test_the_forms_documents_question_limits_their_types_and_size(applicant):
+    only_images = _documents_call(types=["png"])
+    small = _documents_call(Programme.Code.START_IA, max_size_mb=1)
+    first = application_start(call=only_images, organisation=applicant.organisation, by=applicant)
+    second = application_start(call=small, organisation=applicant.organisation, by=applicant)
+
+    with pytest.raises(ValidationError) as refused:
+        attachment_add(application=first, upload=pdf("a.pdf"), kind="annex", by=applicant)
+    assert refused.value.code == "type"
+    with pytest.raises(ValidationError) as refused:
+        big = pdf("big.pdf", size=1024 * 1024 + 1)
+        attachment_add(application=second, upload=big, kind="annex", by=applicant)
+    assert refused.value.code == "too_large"
+    assert not first.attachments.exists() and not second.attachments.exists()
