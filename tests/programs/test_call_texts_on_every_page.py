@@ -170,3 +170,34 @@ def test_the_call_page_writes_its_rate_and_amounts_the_readers_way(
 
     key_facts = page.split("<dl", 1)[1].split("</dl>", 1)[0]
     assert rate in key_facts and ceiling in key_facts and envelope in key_facts
+
+
+def test_staff_edit_every_call_text_in_the_three_languages(client, call):
+    """The admin's call, programme and document forms, and the staff's FAQ and document forms,
+    each ask for French, English and German."""
+    login_staff(client, staff(Role.ADMINISTRATOR))
+    asked = {
+        # The call's texts, and its FAQ in the same form (an inline).
+        reverse("admin:programs_call_change", args=[call.pk]): [
+            "title",
+            "summary",
+            "text",
+            "questions-__prefix__-question",
+            "questions-__prefix__-answer",
+        ],
+        reverse("admin:programs_programme_change", args=[call.programme.pk]): [
+            "tagline",
+            "description",
+        ],
+        reverse("admin:programs_calldocument_add"): ["title"],
+    }
+    manager = staff(Role.PROGRAMME_MANAGER, "START")
+    for url, names in asked.items():
+        form = read(client, url, "fr")
+        missing = [f"{n}_{lang}" for n in names for lang in ("fr", "en", "de")]
+        assert [m for m in missing if f'name="{m}"' not in form] == [], url
+    login_staff(client, manager)
+    staff_page = read(client, reverse("programs:staff_call_content", args=[call.slug]), "fr")
+    for name in ("title", "faq-0-question", "faq-0-answer"):
+        for lang in ("fr", "en", "de"):
+            assert f'name="{name}_{lang}"' in staff_page, (name, lang)
