@@ -489,6 +489,23 @@ def payments_between(*, start: date, end: date, user) -> QuerySet:
     )
 
 
+def approved_between(*, start: date, end: date, user) -> QuerySet:
+    """Requests approved from `start` to `end` (included) and not yet paid, on the files `user`
+    works on: the transfers to make, each with its structured communication (one query)."""
+    from .models import PaymentRequest
+    from .workflow import PaymentStatus
+
+    return (
+        PaymentRequest.objects.filter(
+            status=PaymentStatus.APPROVED,
+            decided_at__date__range=(start, end),
+            application__in=staff_applications(user).values("pk"),
+        )
+        .select_related("application__organisation", "application__call", "application__programme")
+        .order_by("decided_at", "pk")
+    )
+
+
 def overdue_milestones(today: date) -> Q:
     """Files with a milestone past its due date and not done (the staff queue's filter)."""
     from .models import Milestone

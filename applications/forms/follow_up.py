@@ -192,7 +192,15 @@ class MilestoneReportForm(UploadRefusal, forms.Form):
 
 
 class PeriodForm(forms.Form):
-    """The accounting export's period: payments made from one date to another (included)."""
+    """The accounting list's period, from one date to another (included): the payments made
+    then, or the requests approved then and not yet paid (the transfers to make)."""
+
+    PAID, TO_PAY = "paid", "to_pay"
+    what = forms.ChoiceField(
+        label=_("Show"),
+        choices=[(PAID, _("Payments made")), (TO_PAY, _("Approved, to pay"))],
+        required=False,
+    )
 
     start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from adn_portal.lib.banking import structured_communication
 from programs.models import Instalment, PaidTo
 
 from ..workflow import PAYMENTS_ALIVE, PaymentStatus
@@ -66,6 +67,12 @@ class PaymentRequest(models.Model):
             "applications:payment_request",
             kwargs={"pk": self.application_id, "request_pk": self.pk},
         )
+
+    @property
+    def communication(self) -> str:
+        """The structured communication its payment carries (+++ddd/dddd/ddddd+++, from the
+        request's number): known once approved, so that the transfer can be made with it."""
+        return structured_communication(self.pk)
 
 
 class PaymentLine(models.Model):

@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from adn_portal.accounts.models import User
-from adn_portal.lib.banking import structured_communication
 from companies.selectors import is_member
 from programs.models import Call, Instalment, PaidTo
 
@@ -373,7 +372,7 @@ def payment_record(*, request: PaymentRequest, paid_on: date, by: User) -> Payme
             request=request,
             amount=request.approved_amount,
             paid_on=paid_on,
-            communication=structured_communication(request.pk),
+            communication=request.communication,
             recorded_by=by,
         )
         _audit(

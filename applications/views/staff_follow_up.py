@@ -340,9 +340,9 @@ def payment_record(request, pk: int, request_pk: int):
 # --- the accounting export -------------------------------------------------------------------------
 
 
-def accounting_columns() -> list[str]:
+def accounting_columns(what: str = PeriodForm.PAID) -> list[str]:
     return [
-        _("Paid on"),
+        _("Approved on") if what == PeriodForm.TO_PAY else _("Paid on"),
         _("Reference"),
         _("Organisation"),
         _("Enterprise number"),
@@ -356,14 +356,39 @@ def accounting_columns() -> list[str]:
     ]
 
 
-def accounting_rows(payments) -> list[list]:
+def accounting_lines(found, what: str) -> list[dict]:
+    """The payments made (`found`: Payment rows), or the transfers to make (PaymentRequest rows
+    approved, not paid), as the page and the export show them."""
+    if what == PeriodForm.TO_PAY:
+        return [
+            {
+                "day": timezone.localdate(r.decided_at),
+                "request": r,
+                "amount": r.approved_amount,
+                "communication": r.communication,
+                "iban": iban_display(r.iban),
+            }
+            for r in found
+        ]
+    return [
+        {
+            "day": p.paid_on,
+            "request": p.request,
+            "amount": p.amount,
+            "communication": p.communication,
+        }
+        for p in found
+    ]
+
+
+def accounting_rows(lines: list[dict]) -> list[list]:
     rows = []
-    for payment in payments:
-        payment_request = payment.request
+    for line in lines:
+        payment_request = line["request"]
         application = payment_request.application
         rows.append(
             [
-                payment.paid_on,
+                line["day"],
                 application.reference,
                 application.organisation.name,
                 application.organisation.enterprise_number_display,
@@ -372,21 +397,22 @@ def accounting_rows(payments) -> list[list]:
                 payment_request.get_instalment_display(),
                 payment_request.payee_name,
                 iban_display(payment_request.iban),
-                payment.amount,
-                payment.communication,
+                line["amount"],
+                line["communication"],
             ]
         )
     return rows
 
 
-def _export(rows: list[list], *, fmt: str, start: date, end: date) -> HttpResponse:
-    name = f"paiements-{start:%Y%m%d}-{end:%Y%m%d}.{fmt}"
+def _export(rows: list[list], *, fmt: str, what: str, start: date, end: date) -> HttpResponse:
+    prefix = "a-payer" if what == PeriodForm.TO_PAY else "paiements"
+    name = f"{prefix}-{start:%Y%m%d}-{end:%Y%m%d}.{fmt}"
     if fmt == "xlsx":
         from openpyxl import Workbook
 
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet()
-        sheet.append([safe_cell(c) for c in accounting_columns()])
+        sheet.append([safe_cell(c) for c in accounting_columns(what)])
         for row in rows:
             sheet.append([safe_cell(c) for c in row])
         content = io.BytesIO()
@@ -397,36 +423,43 @@ def _export(rows: list[list], *, fmt: str, start: date, end: date) -> HttpRespon
         )
     else:
         response = HttpResponse(content_type="text/csv; charset=utf-8")
-        write_csv(response, accounting_columns(), rows)
+        write_csv(response, accounting_columns(what), rows)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 
 @role_required(*MANAGERS)
 def accounting(request):
-    """Payments made in a period, on the page and as CSV or XLSX for the accountants (the
-    files the manager works on: their programmes, less their conflicts of interest)."""
+    """Payments made in a period, or the requests approved then and not yet paid (the
+    transfers to make, with the structured communication to give them), on the page and as
+    CSV or XLSX for the accountants (the files the manager works on: their programmes, less
+    their conflicts of interest)."""
     today = timezone.localdate()
     form = PeriodForm(request.GET or {"start": today.replace(day=1), "end": today})
-    payments = []
+    lines, what = [], PeriodForm.PAID
     if form.is_valid():
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-        payments = selectors.payments_between(start=start, end=end, user=request.user)
+        what = form.cleaned_data["what"] or PeriodForm.PAID
+        read = (
+            selectors.approved_between if what == PeriodForm.TO_PAY else selectors.payments_between
+        )
+        lines = accounting_lines(read(start=start, end=end, user=request.user), what)
         if form.cleaned_data["format"]:
-            rows = accounting_rows(payments)
+            rows = accounting_rows(lines)
             audit(
                 AuditEvent.Action.EXPORT_DOWNLOADED,
                 request=request,
-                accounting=f"{start}/{end}",
+                accounting=f"{what} {start}/{end}",
                 rows=len(rows),
             )
-            return _export(rows, fmt=form.cleaned_data["format"], start=start, end=end)
+            return _export(rows, fmt=form.cleaned_data["format"], what=what, start=start, end=end)
     return render(
         request,
         "applications/staff/accounting.html",
         {
             "form": form,
-            "payments": payments,
+            "lines": lines,
+            "to_pay": what == PeriodForm.TO_PAY,
             "querystring": request.GET.urlencode(),
             "export_url": reverse("applications:staff_accounting"),
         },

@@ -372,7 +372,7 @@ def test_the_accounting_page_query_count_does_not_grow(client, manager):
         paid_advance(manager)
 
     assert queries_of(client, url) == one
-    assert len(client.get(url).context["payments"]) == 4
+    assert len(client.get(url).context["lines"]) == 4
 
 
 def draft_advance(manager, *, lines: int) -> tuple:
@@ -451,3 +451,57 @@ def test_the_staff_file_page_after_selection_query_count_does_not_grow(client, m
 
     assert queries_of(client, url) == one
     assert len(client.get(url).context["follow_up"]["agreements"]) == 2
+
+
+def approved_advance(manager) -> PaymentRequest:
+    application = signed_file(tremplin_call(), manager=manager, amount=Decimal("20000"))
+    request = services.payment_request_start(
+        application=application,
+        instalment=Instalment.ADVANCE,
+        payee_name="Dupont SRL",
+        iban="BE68539007547034",
+        by=application.created_by,
+    )
+    services.payment_request_submit(request=request, by=application.created_by)
+    return services.payment_request_approve(request=request, by=manager)
+
+
+def test_the_accounting_list_gives_the_transfers_to_make_with_the_communication_they_carry(
+    client, manager
+):
+    to_pay = approved_advance(manager)
+    paid_advance(manager)
+    login_staff(client, manager)
+    today = timezone.localdate()
+    period = {"start": str(today.replace(day=1)), "end": str(today), "what": "to_pay"}
+
+    page = client.get(reverse("applications:staff_accounting"), period)
+    assert page.status_code == 200 and private(page)
+    assert [line["request"].pk for line in page.context["lines"]] == [to_pay.pk]
+    assert "BE68 5390 0754 7034" in page.content.decode()
+    export = client.get(reverse("applications:staff_accounting"), {**period, "format": "csv"})
+    assert export.status_code == 200 and private(export)
+    rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
+    assert [(row[1], row[9], row[10]) for row in rows[1:]] == [
+        (to_pay.application.reference, "6000.00", "'" + to_pay.communication)
+    ]
+    # The transfer made with it, the payment records the same communication.
+    payment = services.payment_record(request=to_pay, paid_on=today, by=manager)
+    assert payment.communication == to_pay.communication
+    page = client.get(reverse("applications:staff_accounting"), period)
+    assert page.context["lines"] == []
+
+
+def test_the_accounting_list_of_transfers_to_make_query_count_does_not_grow(client, manager):
+    approved_advance(manager)
+    login_staff(client, manager)
+    today = timezone.localdate()
+    url = reverse("applications:staff_accounting") + f"?what=to_pay&start={today}&end={today}"
+    client.get(url)
+    one = queries_of(client, url)
+
+    for _ in range(3):
+        approved_advance(manager)
+
+    assert queries_of(client, url) == one
+    assert len(client.get(url).context["lines"]) == 4

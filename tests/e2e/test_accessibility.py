@@ -227,6 +227,7 @@ def test_the_pages_after_selection_have_no_serious_accessibility_violation(brows
     services.payment_request_submit(request=balance, by=done.created_by)
     FollowUpSurvey.objects.create(application=done, sent_at=timezone.now())
     diagnosed = signed_file(start_call(), manager=manager_of("START"))
+    today = timezone.localdate()
     company = expert_member(diagnosed)
 
     found = audit_pages(
@@ -271,6 +272,7 @@ def test_the_pages_after_selection_have_no_serious_accessibility_violation(brows
             reverse("applications:staff_application", args=[running.pk]),
             reverse("applications:staff_payment_request", args=[done.pk, balance.pk]),
             reverse("applications:staff_accounting"),
+            reverse("applications:staff_accounting") + f"?what=to_pay&start={today}&end={today}",
         ],
     )
     report(found, "after-selection")

@@ -95,7 +95,7 @@ def test_the_accounting_list_leaves_out_the_organisations_of_a_managers_conflict
     period = {"start": str(today.replace(day=1)), "end": str(today)}
     page = client.get(reverse("applications:staff_accounting"), period)
     assert page.status_code == 200
-    assert [p.request.application_id for p in page.context["payments"]] == [other.pk]
+    assert [line["request"].application_id for line in page.context["lines"]] == [other.pk]
     export = client.get(reverse("applications:staff_accounting"), {**period, "format": "csv"})
     rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
     assert [row[1] for row in rows[1:]] == [other.reference]
