@@ -474,3 +474,35 @@ def test_the_forms_documents_question_limits_their_types_and_size(applicant):
         attachment_add(application=second, upload=big, kind="annex", by=applicant)
     assert refused.value.code == "too_large"
     assert not first.attachments.exists() and not second.attachments.exists()
+
+
+def test_the_migration_gives_every_call_its_default_form_and_every_file_its_version(applicant):
+    """programs 0008 and applications 0017, run on calls and files made before forms were
+    data (no version): version 1 of each call is its programme's default form as it was in
+    code, and each file answers it."""
+    import importlib
+
+    from django.apps import apps
+
+    from applications.models import Application
+    from programs.application_forms.defaults import DEFAULT_FORMS
+
+    programs_0008 = importlib.import_module("programs.migrations.0008_form_versions")
+    applications_0017 = importlib.import_module(
+        "applications.migrations.0017_application_form_version"
+    )
+    tremplin = CallFactory(programme=Programme.objects.get(code=Programme.Code.TREMPLIN_IA))
+    draft = application_start(call=tremplin, organisation=applicant.organisation, by=applicant)
+    Application.objects.update(form_version=None)
+    FormVersion.objects.all().delete()
+
+    programs_0008.first_versions(apps, None)
+    applications_0017.point_at_first_versions(apps, None)
+
+    version = FormVersion.objects.get(call=tremplin)
+    assert version.number == 1 and version.definition == DEFAULT_FORMS["TREMPLIN"]
+    draft.refresh_from_db()
+    assert draft.form_version == version
+    assert [s.slug for s in steps_for(draft)] == ["organisation", "contact"] + [
+        s.slug for s in steps_for(tremplin) if s.section
+    ]
