@@ -68,7 +68,8 @@ def test_a_manager_assigns_a_reviewer_scores_the_manager_selects_and_the_applica
     expect(rows.filter(has_text="Marc Renard")).to_have_count(5)
     shot(page, "40-staff-queue-assigned")
 
-    # Anne opens one of her files, moves it on to the review, and scores it.
+    # Anne opens one of her files: first she says she has no conflict of interest with the
+    # organisation; then she moves it on to the review, and reviews it.
     application = Application.objects.filter(
         assignments__reviewer=anne, assignments__ended_at__isnull=True
     ).earliest("pk")
@@ -76,12 +77,15 @@ def test_a_manager_assigns_a_reviewer_scores_the_manager_selects_and_the_applica
     log_in(page, live_server, anne)
     page.goto(staff_url)
     expect(page.locator("main h1")).to_contain_text(application.reference)
+    declaration = page.locator("form[action$='/conflit-d-interets/']")
+    declaration.locator("input[name=answer][value=no_conflict]").check()
+    submit(declaration)
     expect(page.locator("form[action$='/decision/']")).to_have_count(0)  # not hers to decide
     moves = page.locator(f"form[action='{staff_url}statut/']")
     for target in (Status.ELIGIBILITY_CHECK, Status.UNDER_REVIEW):
         with page.expect_navigation():
             moves.locator(f"button[name=to][value={target.value}]").click()
-        expect(page.locator(".messages .alert-success")).to_be_visible()
+        expect(page.locator(".messages .alert-success")).to_contain_text(application.reference)
     application.refresh_from_db()
     assert application.status == Status.UNDER_REVIEW
 
@@ -90,27 +94,37 @@ def test_a_manager_assigns_a_reviewer_scores_the_manager_selects_and_the_applica
     scoring.locator(f"select[name=score_{relevance.pk}]").select_option("4")
     scoring.locator(f"select[name=score_{feasibility.pk}]").select_option("3")
     scoring.locator(f"textarea[name=comment_{relevance.pk}]").fill("Un besoin clair.")
-    submit(scoring)
-    expect(page.locator(".messages .alert-success")).to_be_visible()
+    scoring.locator("input[name=recommendation][value=fund]").check()
+    with page.expect_navigation():
+        scoring.locator("button[name=submit]").click()
+    expect(page.locator(".messages .alert-success")).to_contain_text(application.reference)
     assert dict(
         Score.objects.filter(application=application, reviewer=anne).values_list(
             "criterion_id", "value"
         )
     ) == {relevance.pk: 4, feasibility.pk: 3}
-    scores = page.locator("section[aria-labelledby=scores-title] table")
-    expect(scores).to_contain_text("Anne Lejeune")
-    expect(scores).to_contain_text(re.compile(r"18[,.]0 / 25"))  # 4 * 3 + 3 * 2, out of 25
+    expect(page.locator(f"form[action='{staff_url}notes/']")).to_have_count(0)  # locked
     shot(page, "41-staff-file-scored")
 
-    # The manager selects the file, with a word for the applicant.
+    # The manager reads the review beside the file and selects it, with a word for the
+    # applicant: the message is shown before it is sent.
     comment = "Bravo : un premier rendez-vous est proposé le 12 juin."
     log_in(page, live_server, manager)
     page.goto(staff_url)
+    reviews = page.locator("#reviews table.reviews-side-by-side")
+    expect(reviews).to_contain_text("Anne Lejeune")
+    expect(reviews).to_contain_text(re.compile(r"18[,.]0 / 25"))  # 4 * 3 + 3 * 2, out of 25
     decision = page.locator(f"form[action='{staff_url}decision/']")
-    decision.locator("select[name=decision]").select_option("selected")
+    expect(decision.locator("input[name=decision]:checked")).to_have_count(0)
+    decision.locator("input[name=decision][value=selected]").check()
     decision.locator("textarea[name=comment]").fill(comment)
     submit(decision)
-    expect(page.locator(".messages .alert-success")).to_be_visible()
+    expect(page.locator(".decision-preview")).to_contain_text(comment)
+    application.refresh_from_db()
+    assert application.status == Status.UNDER_REVIEW  # not before the confirmation
+    with page.expect_navigation():
+        page.locator(f"form[action='{staff_url}decision/'] button[type=submit]").click()
+    expect(page.locator(".messages .alert-success")).to_contain_text(application.reference)
     application.refresh_from_db()
     assert application.status == Status.SELECTED
     message = ApplicantMessage.objects.get(application=application)
