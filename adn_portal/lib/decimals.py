@@ -9,7 +9,7 @@ strings that are plain numbers ("18.5"), never a localised or scientific form.""
 import math
 import re
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -113,11 +113,16 @@ def format_amount(value: Decimal | int, *, language: str | None = None) -> str:
     return f"€{number}" if _language(language) == "en" else f"{number}\u00a0€"
 
 
-def format_percent(value: Decimal | int, *, language: str | None = None) -> str:
-    """A rate as `language` writes it: 50 % (fr, de), 50% (en); no trailing zeros (37,5 %)."""
+def format_percent(value: Decimal | int, *, language: str | None = None, places: int = 2) -> str:
+    """A rate as `language` writes it: 50 % (fr, de), 50% (en); rounded to at most `places`
+    decimals (half up), without trailing zeros (37,5 %)."""
     value = Decimal(value)
+    exponent = value.as_tuple().exponent
+    # Only what has more decimals is rounded: 1E+30 would not fit the context's 28 digits.
+    if isinstance(exponent, int) and exponent < -places:
+        value = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     exponent = value.normalize().as_tuple().exponent
-    places = min(-exponent, 2) if isinstance(exponent, int) and exponent < 0 else 0
+    places = min(-exponent, places) if isinstance(exponent, int) and exponent < 0 else 0
     number = _displayed(value, places, language)
     return f"{number}%" if _language(language) == "en" else f"{number}\u00a0%"
 

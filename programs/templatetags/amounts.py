@@ -27,6 +27,8 @@ def euros(value) -> str:
 
 
 @register.filter
-def percent(value) -> str:
+def percent(value, places=2) -> str:
+    """{{ share|percent:0 }}: rounded to whole percents ("89 %"); two decimals at most by
+    default."""
     number = _number(value)
-    return "" if number is None else format_percent(number)
+    return "" if number is None else format_percent(number, places=int(places))

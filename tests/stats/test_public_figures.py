@@ -106,14 +106,22 @@ def test_no_public_output_shows_a_figure_from_fewer_than_five_organisations(smal
         value=CANARY, numerator=CANARY, denominator=CANARY
     )
 
-    for name, output in public_outputs().items():
+    outputs = public_outputs()  # each page's status is checked there
+    for name, output in outputs.items():
         assert CANARY_DIGITS not in digits(output), name
 
-    # What the pages publish: the figures of 5 organisations or more, "< 5" for the others.
-    page = public_outputs()["page en"]
-    headline = re.findall(r'<p class="display-6[^>]*>([^<]*)</p>', page)
-    # Requests, completed, supported, experts, multiplier, growth 2025/2024, improved, recommend
-    assert headline == ["17", "9", "9", "&lt; 5", "\u00d72.6", "&lt; 5", "89 %", "89 %"]
+    # What the pages publish: the figures of 5 organisations or more, "< 5" for the others,
+    # written the reader's way (a rate: "89 %" in French and German, "89%" in English).
+    for language, (multiplier, rate) in {
+        "fr": ("\u00d72,6", "89\u00a0%"),
+        "en": ("\u00d72.6", "89%"),
+        "de": ("\u00d72,6", "89\u00a0%"),
+    }.items():
+        headline = re.findall(r'<p class="display-6[^>]*>([^<]*)</p>', outputs[f"page {language}"])
+        # Requests, completed, supported, experts, multiplier, growth 2025/2024, improved,
+        # recommend
+        assert headline == ["17", "9", "9", "&lt; 5", multiplier, "&lt; 5", rate, rate], language
+    page = outputs["page en"]
     # Namur's one project is hidden: Liège's is hidden too, or the published total less
     # Liège's would give it.
     provinces = page.split("Projects carried out per province", 1)[1].split("</table>")[0]
