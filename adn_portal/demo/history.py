@@ -362,15 +362,21 @@ class History:
         decision = next((s for s in (Status.SELECTED, Status.REJECTED) if s in timeline), None)
         if decision is None:
             return
-        criteria = list(application.call.criteria.all())
+        criteria = list(application.call.criteria.filter(version=application.call.review_version))
         good = decision == Status.SELECTED
-        services.application_score(
+        services.review_open(application=application, reviewer=self.reviewer)
+        services.review_save(
             application=application,
             reviewer=self.reviewer,
             scores={
-                c.pk: (self.rng.randint(3, 5) if good else self.rng.randint(0, 2), "")
+                c.pk: (
+                    self.rng.randint(3, 5) if good else self.rng.randint(0, 2),
+                    "",
+                )
                 for c in criteria
             },
+            recommendation="fund" if good else "do_not_fund",
+            submit=True,
         )
         services.application_decide(application=application, decision=decision, by=self.manager)
         if Status.AGREEMENT_SIGNED in timeline:
