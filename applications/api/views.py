@@ -31,7 +31,7 @@ from adn_portal.lib.uploads import upload_refusal
 
 from .. import conversation, eligibility, selectors, services
 from ..filters import QueueApiFilter
-from ..forms.staff import AssignmentForm
+from ..forms.staff import CONFIRMATION_REQUIRED, AssignmentForm
 from ..models import Application, Export, Side
 from ..services import ApplicationError, DraftConflict, SubmissionRefused
 from ..steps import step_by_slug
@@ -526,8 +526,7 @@ class StaffApplicationViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
         except ApplicationError as exc:
             return _refused(exc)
         response = error(
-            "Confirm the decision: send it again with confirmed true once the applicant's "
-            "message below was read.",
+            str(CONFIRMATION_REQUIRED),
             code="confirmation_required",
             status_code=status.HTTP_409_CONFLICT,
         )
@@ -624,14 +623,8 @@ class StaffApplicationViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
         """Save your review (after the declaration): a draft, or with `submit` the complete
         review, which is then locked (409 `refused` for any later change)."""
         application = self.get_object()
+        # Without the declaration, the service refuses (409): nothing to review yet.
         summary = selectors.review_summary(application, reviewer=request.user)
-        if summary["mine"] is None:
-            return _refused(
-                ApplicationError(
-                    "Confirm first that you have no conflict of interest with this "
-                    "organisation (declaration/)."
-                )
-            )
         payload = s.ReviewWriteSerializer(
             data=request.data, context={"form_kwargs": {"criteria": summary["my_criteria"]}}
         )

@@ -47,6 +47,13 @@ def workflow_moves(
     return moves
 
 
+# The API's answer to a decision sent without `confirmed` (the page shows the message instead).
+CONFIRMATION_REQUIRED = _(
+    "Confirm the decision: send it again with “confirmed” once the message to the applicant "
+    "was read."
+)
+
+
 class _MoveForm(forms.Form):
     """A move of one file, offered from its current status to this actor only. The page sends
     the status it showed: a file that moved meanwhile is refused, not moved from elsewhere."""
