@@ -23,17 +23,19 @@ from adn_portal.accounts.chains import seal_history
 from adn_portal.accounts.models import User
 from applications import services
 from applications.models import (
+    Agreement,
     ApplicantMessage,
     Application,
     ApplicationEvent,
     OutcomeReport,
+    PaymentRequest,
     timeline_chain,
 )
 from applications.steps import steps_for
 from applications.workflow import OPEN_STATUSES, Status
 from companies.identifiers import _municipality_names, province_for_postcode
 from companies.models import Expert, MemberRole, Membership, Organisation, OrganisationKind
-from programs.models import Audience, Call, Programme, ScoringCriterion
+from programs.models import Audience, Call, Instalment, Programme, ScoringCriterion
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 # Submissions per year: growth of 2.5 times from 2023 to 2024, as AdN reported.
@@ -71,6 +73,7 @@ NACE = [
     "84.110",
     "68.201",
 ]
+DEMO_IBAN = "BE68539007547034"
 MUTED_MAILER = {"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}}
 
 
@@ -147,6 +150,8 @@ def plan(rng: random.Random, code: str, submitted: datetime) -> dict[Status, dat
 class History:
     def __init__(self, *, seed: int, scale: float):
         self.rng = random.Random(seed)  # noqa: S311 — repeatable demo data, not secrets
+        # The payments draw from their own sequence: the files' figures stay those of the seed.
+        self.money_rng = random.Random(seed + 1)  # noqa: S311
         self.scale = scale
         self.today = timezone.now()
         self.manager = User.objects.get(email="gestionnaire@adn.demo")
@@ -185,6 +190,7 @@ class History:
                 "budget_envelope": Decimal("50000000"),
                 "funding_rate": Decimal("75" if code == Programme.Code.START_IA else "50"),
                 "ceiling_per_file": Decimal("100000"),
+                "advance_percent": Decimal("0" if code == Programme.Code.START_IA else "30"),
                 "expert_days": 5 if code == Programme.Code.START_IA else None,
                 "expert_day_rate": Decimal("1000") if code == Programme.Code.START_IA else None,
                 "eligibility_rules": [],
@@ -388,13 +394,71 @@ class History:
         for status in (Status.IN_PROGRESS, Status.ABANDONED):
             if status in timeline:
                 move(application=application, to=status, by=self.manager)
+                if status == Status.IN_PROGRESS:
+                    self.pay(application, user, Instalment.ADVANCE, timeline[status])
         if Status.REPORT_SUBMITTED in timeline:
             services.application_submit_report(
                 application=application, by=user, report=self.survey()
             )
         for status in (Status.COMPLETED, Status.CLOSED):
             if status in timeline:
+                if status == Status.CLOSED:
+                    self.pay(application, user, Instalment.BALANCE, timeline[Status.COMPLETED])
                 move(application=application, to=status, by=self.manager)
+        if Status.COMPLETED in timeline and Status.CLOSED not in timeline:
+            self.pay(application, user, Instalment.BALANCE, timeline[Status.COMPLETED])
+
+    def pay(self, application: Application, user: User, instalment: str, moment: datetime):
+        """An instalment of the call's schedule requested a few days after `moment`, approved,
+        and paid if that day has come (the balance on invoices of 85 to 100 % of the costs the
+        grant foresaw). Tremplin IA and Cap IA only: the Start IA diagnostic, paid to the expert
+        company once delivered and accepted, is not generated."""
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        application.refresh_from_db()
+        if application.programme.code == Programme.Code.START_IA or not application.granted_amount:
+            return
+        if instalment not in services.instalments_open(application):
+            return
+        rng = self.money_rng
+        requested = moment + timedelta(days=rng.randint(1, 10), hours=rng.randint(0, 6))
+        decided = requested + timedelta(days=rng.randint(3, 15))
+        paid = decided + timedelta(days=rng.randint(2, 20))
+        if decided > self.today:
+            return  # not yet asked for
+        request = services.payment_request_start(
+            application=application,
+            instalment=instalment,
+            payee_name=application.organisation.name,
+            iban=DEMO_IBAN,
+            by=user,
+        )
+        if instalment == Instalment.BALANCE:
+            rate = application.call.funding_rate / 100
+            costs = (
+                application.granted_amount / rate * Decimal(str(rng.uniform(0.85, 1)))
+            ).quantize(Decimal("1"))
+            line = services.payment_line_add(
+                request=request,
+                description="Factures du projet",
+                amount=costs,
+                upload=SimpleUploadedFile("factures.pdf", b"%PDF-1.4 factures"),
+                by=user,
+            )
+            services.payment_request_submit(request=request, by=user)
+            services.payment_request_check(
+                request=request, eligible={line.pk: costs}, by=self.manager
+            )
+        else:
+            services.payment_request_submit(request=request, by=user)
+        services.payment_request_approve(request=request, by=self.manager)
+        if paid <= self.today:
+            services.payment_record(
+                request=request, paid_on=timezone.localdate(paid), by=self.manager
+            )
+        PaymentRequest.objects.filter(pk=request.pk).update(
+            created_at=requested, submitted_at=requested, decided_at=decided
+        )
 
     def survey(self) -> OutcomeReport:
         """An outcome survey: 22 answers in 25 report an improvement (88 %), 19 in 20 would
@@ -469,6 +533,11 @@ class History:
         if Status.REPORT_SUBMITTED in timeline:
             OutcomeReport.objects.filter(application=application).update(
                 submitted_at=timeline[Status.REPORT_SUBMITTED]
+            )
+        if Status.AGREEMENT_SIGNED in timeline:
+            signed = timeline[Status.AGREEMENT_SIGNED]
+            Agreement.objects.filter(application=application).update(
+                beneficiary_signed_at=signed, adn_signed_at=signed, signed_at=signed
             )
 
     def applicant(self, code: str, moment: datetime) -> int:
