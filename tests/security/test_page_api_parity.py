@@ -34,7 +34,7 @@ from applications.models import (
 )
 from applications.workflow import Status
 from companies.models import Expert, ExpertFacet, ExpertProfileChange, Organisation
-from programs.models import EligibilityRule, FormSection, Programme
+from programs.models import EligibilityRule, FormSection, FormVersion, Programme
 from tests.auth import login, login_staff
 from tests.factories import CallFactory, ExpertFactory, OrganisationFactory, make_member
 from tests.fixtures.applicants import DECLARED, START_STEPS, pdf
@@ -43,6 +43,42 @@ from tests.fixtures.staff import scored_call, staff, submitted_file
 pytestmark = pytest.mark.django_db
 
 DROP = object()  # the field left out of the post and of the body
+
+
+def _asked(name: str, kind: str, **more) -> dict:
+    return {"name": name, "kind": kind, "label": {"fr": name, "en": name}, **more}
+
+
+CUSTOM_FORM = {
+    "steps": [
+        {
+            "slug": "about",
+            "title": {"fr": "À propos"},
+            "questions": [
+                _asked("share", "percentage"),
+                _asked("start", "date", role="start_date"),
+                _asked("end", "date", role="end_date"),
+                _asked("sector", "choice", choices=[{"value": "food", "label": {"en": "Food"}}]),
+                _asked(
+                    "channels",
+                    "multiple_choice",
+                    choices=[{"value": "web", "label": {"en": "Web"}}],
+                ),
+                _asked("has_data", "yes_no"),
+                _asked("data_kind", "short_text", show_if={"question": "has_data", "equals": True}),
+            ],
+        }
+    ]
+}
+CUSTOM_VALID = {
+    "share": "25",
+    "start": "2027-01-01",
+    "end": "2027-06-30",
+    "sector": "food",
+    "channels": ["web"],
+    "has_data": "true",
+    "data_kind": "Ventes",
+}
 
 
 # --- the world: one of each thing a writable endpoint acts on -----------------------------------
@@ -83,6 +119,12 @@ def w(db):
         programme=tremplin.programme,
         organisation=organisation,
         created_by=applicant,
+    )
+    # A form written by staff, not in code (issue 19): its questions checked alike.
+    custom = CallFactory(programme=programme["CAP"], form_sections=[])
+    FormVersion.objects.create(call=custom, number=1, definition=CUSTOM_FORM)
+    custom_draft = Application.objects.create(
+        call=custom, programme=custom.programme, organisation=organisation, created_by=applicant
     )
     submitted = submitted_file(start, organisation=other, applicant=applicant)
     answering = submitted_file(
@@ -264,6 +306,21 @@ def table(w) -> dict[str, Row]:
                 ({"amount_requested": "3001"}, "amount_requested"),  # over 75 % of 4,000
                 ({"cost_personnel": "-1"}, "cost_personnel"),
                 ({"cost_other": "1e5"}, "cost_other"),
+            ],
+        ),
+        _step(
+            w,
+            w.custom_draft,
+            "about",
+            CUSTOM_VALID,
+            [
+                ({"share": "101"}, "share"),
+                ({"start": "demain"}, "start"),
+                ({"end": "2026-12-31"}, "end"),  # before the start (the roles' rule)
+                ({"sector": "mining"}, "sector"),
+                ({"channels": ["air"]}, "channels"),
+                ({"has_data": DROP}, "has_data"),
+                ({"data_kind": DROP}, "data_kind"),  # shown: has_data is yes
             ],
         ),
         # While information is requested, the same step is corrected through the same form.
@@ -626,6 +683,7 @@ ROWS = [
     "application-step PUT · steps: project",
     "application-step PUT · steps: provider",
     "application-step PUT · steps: budget",
+    "application-step PUT · steps: about",
     "application-submit POST · DeclarationsForm",
     "application-submit POST · (none: the checks of the submission)",
     "application-withdraw POST · WithdrawForm",
