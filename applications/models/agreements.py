@@ -52,8 +52,9 @@ class AgreementTemplate(models.Model):
     """The agreement's text in three languages, edited by staff like the decisions' message
     templates. Django template text: {{ reference }}, {{ organisation }},
     {{ enterprise_number }}, {{ title }}, {{ amount }}, {{ funding_rate }}, {{ ceiling }},
-    {{ starts_on }}, {{ ends_on }}, {{ programme }}, {{ call }}. The parties, amounts, dates
-    and the payment schedule are also set out in a table by the portal itself."""
+    {{ starts_on }}, {{ ends_on }}, {{ programme }}, {{ call }}; the amounts and the rate come
+    with their unit, written the reader's way ("40 000 €", "€40,000", "50 %"). The parties,
+    amounts, dates and the payment schedule are also set out in a table by the portal itself."""
 
     programme = models.ForeignKey(
         Programme,

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from adn_portal.accounts.audit import audit
 from adn_portal.accounts.models import AuditEvent, User
+from adn_portal.lib.decimals import format_amount, format_percent
 from adn_portal.lib.pdf import render_pdf
 from companies.selectors import is_member
 from programs.models import Call, Instalment, PaidTo
@@ -89,9 +90,10 @@ def _render(agreement: Agreement) -> bytes:
             "title": application.title,
             "programme": application.programme.name,
             "call": call.title,
-            "amount": agreement.granted_amount,
-            "funding_rate": agreement.funding_rate,
-            "ceiling": agreement.ceiling,
+            # Written the reader's way with their unit: "40 000 €", "€40,000", "50 %".
+            "amount": format_amount(agreement.granted_amount),
+            "funding_rate": format_percent(agreement.funding_rate),
+            "ceiling": "—" if agreement.ceiling is None else format_amount(agreement.ceiling),
             "starts_on": agreement.starts_on,
             "ends_on": agreement.ends_on,
         }
@@ -186,8 +188,13 @@ def agreement_draft(
     _event(
         application,
         by,
-        _("Agreement version %(number)s drafted: %(amount)s EUR, from %(start)s to %(end)s.")
-        % {"number": agreement.number, "amount": amount, "start": starts_on, "end": ends_on},
+        _("Agreement version %(number)s drafted: %(amount)s, from %(start)s to %(end)s.")
+        % {
+            "number": agreement.number,
+            "amount": format_amount(amount),
+            "start": starts_on,
+            "end": ends_on,
+        },
     )
     agreement.refresh_from_db()
     return agreement
@@ -344,13 +351,14 @@ def agreement_amend(
         ).aggregate(total=Sum("approved_amount"))["total"] or Decimal("0")
         if granted_amount < committed:
             raise ApplicationError(
-                _("%(committed)s EUR are already approved for payment: the grant cannot be lower.")
-                % {"committed": committed}
+                _("%(committed)s are already approved for payment: the grant cannot be lower.")
+                % {"committed": format_amount(committed)}
             )
         left = call.budget_envelope - guards.budget_committed(call.pk, excluding=locked.pk)
         if granted_amount > left:
             raise ApplicationError(
-                _("The call's envelope has %(left)s EUR left for this file.") % {"left": left}
+                _("The call's envelope has %(left)s left for this file.")
+                % {"left": format_amount(left)}
             )
         locked.granted_amount = granted_amount
         locked.save(update_fields=["granted_amount", "updated_at"])

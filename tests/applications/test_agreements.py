@@ -2,20 +2,21 @@
 the programme's template, signed by both parties before the file moves on, amended as a new
 version with its history kept."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 from io import BytesIO
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from pypdf import PdfReader
 
 from adn_portal.accounts.roles import Role
 from applications import services
 from applications.models import Agreement, AgreementTemplate, Milestone
 from applications.workflow import Actor, AgreementStatus, Status
-from tests.auth import login_staff
+from tests.auth import login, login_staff
 from tests.factories import OrganisationFactory, UserFactory, make_member
 from tests.fixtures.after_selection import manager_of, selected_file, signed_file, tremplin_call
 from tests.fixtures.applicants import pdf
@@ -70,7 +71,7 @@ def test_selection_drafts_the_agreement_with_the_files_data_in_the_applicants_la
     assert f"Vereinbarung {application.reference}" in text
     assert f"Förderung für {application.organisation.name}." in text
     assert application.organisation.enterprise_number_display in text
-    assert "40.000,00" in text or "40 000,00" in text or "40,000.00" in text
+    assert "40.000\u00a0€" in text or "40.000 €" in text
     assert application.status == Status.SELECTED
 
 
@@ -168,7 +169,7 @@ def test_an_amendment_never_goes_over_the_envelope(manager):
     application = signed_file(call, manager=manager, amount=Decimal("10000"))
     signed_file(call, manager=manager, amount=Decimal("4000"))
     agreement = application.agreements.get()
-    with pytest.raises(services.ApplicationError, match="1000"):
+    with translation.override("en"), pytest.raises(services.ApplicationError, match="€11,000 left"):
         services.agreement_amend(
             application=application,
             granted_amount=Decimal("11001"),
@@ -219,7 +220,7 @@ def test_staff_edit_a_programmes_agreement_template_in_the_admin_and_a_broken_on
         "title_fr": "Convention Tremplin {{ reference }}",
         "title_en": "Agreement {{ reference }}",
         "title_de": "Vereinbarung {{ reference }}",
-        "body_fr": "Soutien de {{ amount }} EUR à {{ organisation }}.",
+        "body_fr": "Soutien de {{ amount }} à {{ organisation }}.",
         "body_en": "Support for {{ organisation }}.",
         "body_de": "Förderung für {{ organisation }}.",
     }
@@ -233,3 +234,71 @@ def test_staff_edit_a_programmes_agreement_template_in_the_admin_and_a_broken_on
     text = pdf_text(services.agreement_document(agreement=application.agreements.get()))
     assert f"Convention Tremplin {application.reference}" in text
     assert f"à {application.organisation.name}." in text
+    assert "Soutien de 40 000 € à" in " ".join(re.sub("[\u00a0\u202f]", " ", text).split())
+
+
+@pytest.mark.parametrize(
+    ("language", "written"),
+    [
+        (
+            "fr",
+            [
+                "40 000 €",
+                "50 %",
+                "100 000 €",
+                "30 % · 12 000 €",
+                "70 % · 28 000 €",
+                "Le soutien s'élève à 40 000 € au plus, soit 50 % des coûts éligibles",
+            ],
+        ),
+        (
+            "en",
+            [
+                "€40,000",
+                "50%",
+                "€100,000",
+                "30% · €12,000",
+                "70% · €28,000",
+                "The support amounts to €40,000 at most, that is 50% of the eligible costs",
+            ],
+        ),
+        (
+            "de",
+            [
+                "40.000 €",
+                "50 %",
+                "100.000 €",
+                "30 % · 12.000 €",
+                "70 % · 28.000 €",
+                "Die Förderung beträgt höchstens 40.000 €, d. h. 50 % der förderfähigen Kosten",
+            ],
+        ),
+    ],
+)
+def test_the_agreement_writes_its_amounts_and_rates_the_beneficiarys_way(
+    client, call, manager, language, written
+):
+    organisation = OrganisationFactory()
+    applicant = make_member(organisation, UserFactory(language=language))
+    application = selected_file(
+        call,
+        manager=manager,
+        amount=Decimal("40000"),
+        organisation=organisation,
+        applicant=applicant,
+    )
+    agreement = application.agreements.get()
+    login(client, applicant)
+
+    response = client.get(reverse("applications:agreement", args=[application.pk, agreement.pk]))
+
+    assert response.status_code == 200
+    pages = PdfReader(BytesIO(b"".join(response.streaming_content))).pages
+    # The table and schedule set out by the portal, then the default agreement text's sentence.
+    # One space for any run of spaces, no-break spaces and line ends (the PDF wraps lines).
+    text = " ".join(
+        re.sub("[\u00a0\u202f]", " ", "\n".join(p.extract_text() for p in pages)).split()
+    )
+    for figure in written:
+        assert figure in text, figure
+    assert "EUR" not in text
