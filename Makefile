@@ -130,15 +130,31 @@ for _ in $$(seq 150); do curl -sf -o $(2)/schema.yaml http://127.0.0.1:$(1)/api/
 endef
 
 # Property-based run of schemathesis against the OpenAPI schema, on a live server with demo data,
-# as a programme manager and as an applicant: no server error, no answer outside the schema.
+# as five roles: no server error, no answer outside the schema, and its stateful phase chaining
+# operations by the schema's links (adn_portal/wiring/api_links.py; settings in
+# tests/api_fuzz/schemathesis.toml). Each role on the paths it uses: the public on the public
+# endpoints, the programme manager on all, the applicant on all but staff's, the reviewer on
+# staff's, the expert company on its own (elsewhere they get the 404 or 403 the first runs see).
 FUZZ_PORT ?= 8765
+FUZZ_ROLES ?= 'anonymous:^/api/v1/(programmes|calls|experts|key-figures)/' \
+	'gestionnaire@adn.demo:^/api/v1/' \
+	'pme@adn.demo:^/api/v1/(?!staff/)' \
+	'evaluatrice@adn.demo:^/api/v1/(staff/|me/notification)' \
+	'expert@adn.demo:^/api/v1/me/'
 test-api-fuzz: messages $(API_DEMO_DB)
-	@set -e; $(call API_SERVER,$(FUZZ_PORT),var/fuzz); \
-	for account in gestionnaire@adn.demo pme@adn.demo; do \
-	  echo "schemathesis as $$account"; \
-	  $(VENV)/bin/schemathesis run http://127.0.0.1:$(FUZZ_PORT)/api/v1/schema/ --no-color \
-	    -H "Authorization: Token $$($(MANAGE) api_token $$account)" \
-	    --checks all --exclude-checks positive_data_acceptance --max-examples 10 --workers 2 --seed 7; \
+	@set -eo pipefail; $(call API_SERVER,$(FUZZ_PORT),var/fuzz); \
+	for role in $(FUZZ_ROLES); do \
+	  account=$${role%%:*}; paths=$${role#*:}; auth=(); \
+	  [ "$$account" = anonymous ] || auth=(-H "Authorization: Token $$($(MANAGE) api_token $$account)"); \
+	  echo "schemathesis as $$account on $$paths"; \
+	  $(VENV)/bin/schemathesis --config-file tests/api_fuzz/schemathesis.toml \
+	    run http://127.0.0.1:$(FUZZ_PORT)/api/v1/schema/ --no-color "$${auth[@]}" \
+	    --include-path-regex "$$paths" --checks all --exclude-checks positive_data_acceptance \
+	    --max-examples 10 --workers 2 --seed 7 | tee var/fuzz/$$account.txt; \
+	done; \
+	echo "Links followed by the stateful phase:"; \
+	for role in $(FUZZ_ROLES); do \
+	  account=$${role%%:*}; echo "  $$account: $$(grep -h 'API Links:' var/fuzz/$$account.txt | sed 's/ *API Links: *//')"; \
 	done
 
 # An integrator's client (issue 22): a Python client generated from the live schema by

@@ -365,3 +365,25 @@ def _strict_page_number(paginator, request, django_paginator):
 
 
 CappedPagination.get_page_number = _strict_page_number
+
+
+def _with_minimums(get_parameters):
+    """The schema says what the checks above refuse: a page and a page size start at 1."""
+
+    @functools.wraps(get_parameters)
+    def parameters(paginator, view):
+        found = get_parameters(paginator, view)
+        for parameter in found:
+            if parameter["name"] in ("page", "page_size"):
+                parameter["schema"] = {**parameter["schema"], "minimum": 1}
+        return found
+
+    return parameters
+
+
+CappedPagination.get_schema_operation_parameters = _with_minimums(
+    PageNumberPagination.get_schema_operation_parameters
+)
+CappedCursorPagination.get_schema_operation_parameters = _with_minimums(
+    CursorPagination.get_schema_operation_parameters
+)

@@ -442,6 +442,7 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "adn_portal.lib.api.document_errors",
         "adn_portal.lib.api.document_idempotency",
+        "adn_portal.wiring.api_links.document_links",
     ],
     "ENUM_NAME_OVERRIDES": {
         "FileStatusEnum": "applications.workflow.Status",

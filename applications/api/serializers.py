@@ -293,6 +293,11 @@ class ReviewReadSerializer(serializers.ModelSerializer):
 
     reviewer = serializers.StringRelatedField()
     scores = ScoreSerializer(source="score_list", many=True, read_only=True)
+    # Declared: a read-only model field loses allow_blank, and a draft has no recommendation
+    # yet (the schema must allow "").
+    recommendation = serializers.ChoiceField(
+        choices=Recommendation.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = Review

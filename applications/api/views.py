@@ -547,7 +547,13 @@ class StaffApplicationViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
         )
 
     @extend_schema(responses=s.MessageSerializer(many=True))
-    @action(detail=True, methods=["get"], pagination_class=None, parser_classes=UPLOAD_PARSERS)
+    @action(
+        detail=True,
+        methods=["get"],
+        pagination_class=None,
+        parser_classes=UPLOAD_PARSERS,
+        filter_backends=[],
+    )
     def messages(self, request, pk=None):
         """The file's conversation with the applicant (and the expert company of a Start IA
         file), oldest first; reading it marks it read, as its page does. Internal notes are
@@ -567,7 +573,7 @@ class StaffApplicationViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
         return _write(request, self.get_object(), Side.ADN)
 
     @extend_schema(responses=s.ReviewerSerializer(many=True))
-    @action(detail=True, methods=["get"], pagination_class=None)
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def reviewers(self, request, pk=None):
         """The reviewers this file may be assigned to (`assignment/` takes their `id`): its
         programme's, without a conflict of interest with its organisation."""

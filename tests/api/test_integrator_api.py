@@ -428,3 +428,31 @@ def test_production_renders_the_api_in_json_only():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "['JSONRenderer']"
+
+
+def test_pages_and_page_sizes_start_at_one_in_the_schema(schema):
+    parameters = {
+        p["name"]: p["schema"] for p in schema["paths"]["/api/v1/calls/"]["get"]["parameters"]
+    }
+    assert parameters["page"]["minimum"] == parameters["page_size"]["minimum"] == 1
+    cursor_list = schema["paths"]["/api/v1/experts/"]["get"]["parameters"]
+    assert {p["name"]: p["schema"] for p in cursor_list}["page_size"]["minimum"] == 1
+
+
+def test_links_name_operations_and_parameters_the_schema_has(schema):
+    operations = {
+        operation["operationId"]: (path, operation) for path, _m, operation in _operations(schema)
+    }
+    links = [
+        link
+        for _path, _method, operation in _operations(schema)
+        for response in operation["responses"].values()
+        for link in response.get("links", {}).values()
+    ]
+    assert len(links) >= 40
+    for link in links:
+        path, target = operations[link["operationId"]]
+        names = {p["name"] for p in target.get("parameters", [])}
+        assert set(link["parameters"]) <= names, link
+        assert all("{" + name + "}" in path for name in link["parameters"]), link
+        assert ("requestBody" in link) <= ("requestBody" in target), link

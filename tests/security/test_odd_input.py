@@ -145,7 +145,7 @@ READS = {  # name: (who sees it, what it reads)
     "stats:dashboard": (STAFF, ["programme", "from", "to"]),
     "stats:dashboard_csv": (STAFF, ["programme", "from", "to"]),
     "api:call-list": (ANYONE, ["page", "page_size", "programme__code"]),
-    "api:expert-list": (ANYONE, ["cursor", "page_size", "q", "sort", *FACETS]),
+    "api:expert-list": (ANYONE, ["cursor", "page_size", "q", "ordering", *FACETS]),
     "api:staff-application-list": (STAFF, ["cursor", "page_size", "ordering", *QUEUE]),
     "api:application-list": (MEMBERS, ["page", "page_size"]),
     "api:my-organisation-list": (MEMBERS, ["page", "page_size"]),
