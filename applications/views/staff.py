@@ -106,6 +106,8 @@ def queue_batch(request):
             applications=chosen.filter(status__in=workflow.OPEN_STATUSES), by=request.user
         )
         messages.success(request, _("%(count)s files assigned.") % {"count": len(done)})
+    elif action in workflow.DECISIONS and request.POST.get("confirmed") != "True":
+        return _confirm_batch(request, applications.filter(pk__in=ids), Status(action))
     elif action in workflow.DECISIONS:
         result = services.applications_decide_batch(
             applications=applications.filter(pk__in=ids),
@@ -140,6 +142,41 @@ def _needs_declaration(request, application: Application, review) -> bool:
     organisation, before reading it (programme managers, who oversee every file, declare it
     when they start a review of their own)."""
     return review is None and services.staff_actor(request.user) == workflow.Actor.REVIEWER
+
+
+def _confirm_batch(request, applications, decision: Status):
+    """The ticked files and the message each applicant will get with this decision, before
+    the confirmation that decides them (as on a file's page)."""
+    comment = posted_text(request, "comment")
+    previews, refused = [], []
+    for application in applications.order_by("reference")[:QUEUE_PAGE_SIZE]:
+        try:
+            subject, body = services.application_decision_preview(
+                application=application, decision=decision, by=request.user, comment=comment
+            )
+        except ApplicationError as error:
+            refused.append((application, str(error)))
+        else:
+            previews.append((application, subject, body))
+    if not previews:
+        for application, reason in refused:
+            messages.error(request, f"{application.reference}: {reason}")
+        if not refused:
+            messages.error(request, _("Tick the files to decide."))
+        return redirect(
+            f"{reverse('applications:staff_queue')}?{request.POST.get('querystring', '')}"
+        )
+    return render(
+        request,
+        "applications/staff/batch_confirm.html",
+        {
+            "decision": decision,
+            "comment": comment,
+            "previews": previews,
+            "refused": refused,
+            "querystring": request.POST.get("querystring", ""),
+        },
+    )
 
 
 @role_required(*STAFF)

@@ -540,6 +540,32 @@ def test_a_decision_shows_the_applicants_message_and_waits_for_its_confirmation(
     )
 
 
+def test_a_batch_decision_shows_each_applicants_message_before_its_confirmation(
+    client, manager, reviewer
+):
+    files = [submitted_file(status=Status.UNDER_REVIEW) for _ in range(2)]
+    for application in files:
+        review(application, reviewer, 1, recommendation="do_not_fund")
+    login_staff(client, manager)
+    chosen = {"action": "rejected", "files": [a.pk for a in files], "comment": "Merci."}
+
+    shown = client.post(reverse("applications:staff_queue_batch"), chosen)
+    assert shown.status_code == 200
+    assert [(a.pk, "Merci." in body) for a, _subject, body in shown.context["previews"]] == [
+        (a.pk, True) for a in sorted(files, key=lambda a: a.reference)
+    ]
+    assert not ApplicantMessage.objects.filter(kind="decision").exists()
+
+    decided = client.post(
+        reverse("applications:staff_queue_batch"), {**chosen, "confirmed": "True"}
+    )
+    assert decided.status_code == 302
+    assert ApplicantMessage.objects.filter(kind="decision").count() == 2
+    for application in files:
+        application.refresh_from_db()
+        assert application.status == Status.REJECTED
+
+
 def test_staff_messages_name_the_file_and_what_happened(client, manager, reviewer):
     application = submitted_file()
     login_staff(client, manager)

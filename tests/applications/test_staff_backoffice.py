@@ -350,7 +350,12 @@ def test_batch_decisions_apply_file_by_file(client, manager, reviewer):
     login_staff(client, manager)
     client.post(
         reverse("applications:staff_queue_batch"),
-        {"action": "rejected", "files": [a.pk for a in [*scored, unscored]], "comment": "Merci."},
+        {
+            "action": "rejected",
+            "files": [a.pk for a in [*scored, unscored]],
+            "comment": "Merci.",
+            "confirmed": "True",  # the messages were shown
+        },
     )
     statuses = dict(Application.objects.values_list("pk", "status"))
     assert [statuses[a.pk] for a in scored] == ["rejected"] * 3

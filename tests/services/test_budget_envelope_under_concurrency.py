@@ -49,7 +49,7 @@ def select_on_the_file_page(client, files):
 def select_in_a_batch(client, files):
     client.post(
         reverse("applications:staff_queue_batch"),
-        {"action": "selected", "files": [a.pk for a in files], "comment": ""},
+        {"action": "selected", "files": [a.pk for a in files], "comment": "", "confirmed": "True"},
     )
 
 
