@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property, lazy
 from django.utils.translation import gettext_lazy as _
 
-from adn_portal.lib.filters import IdFilter, StrictBooleanFilter
+from adn_portal.lib.filters import IdFilter, Strict, StrictBooleanFilter
 from adn_portal.lib.numbers import BIGINT_MAX
 from companies.identifiers import Province
 from companies.models import OrganisationKind
@@ -187,7 +187,7 @@ def _choices(field: forms.Field):
 _CURSOR_FIELDS = {"organisation__name": "organisation_name"}
 
 
-class QueueApiFilter(QueueFilter):
+class QueueApiFilter(Strict, QueueFilter):
     """The queue's filters for the API: the page's (same choices, same search, same sorts), with
     the identifiers the API shows (programme code, call slug), and a value it does not know
     refused (400) where the page, a form a person fills in, keeps what makes sense."""

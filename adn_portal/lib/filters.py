@@ -41,12 +41,35 @@ class IdFilter(django_filters.NumberFilter):
     """An object's id (a whole number; the schema says integer, not number)."""
 
 
-class StrictFilterSet(django_filters.FilterSet):
-    """A FilterSet for the API: the DRF backend answers 400 when its form is invalid."""
+class Strict:
+    """A FilterSet mix-in for the API (the DRF backend answers 400 when its form is invalid):
+    an empty value is refused too, but in a text search (`?status=` is no status; a form would
+    read it as "any", the schema's enumeration does not have it)."""
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        for name, declared in self.filters.items():
+            if (
+                isinstance(declared, django_filters.CharFilter)
+                or name not in self.data
+                or name in self.form.errors  # already refused ("" is no choice of a list)
+            ):
+                continue
+            values = self.data.getlist(name) if hasattr(self.data, "getlist") else [self.data[name]]
+            if "" in values:
+                self.form.add_error(
+                    name, forms.ValidationError(_("This field cannot be blank."), code="blank")
+                )
+                valid = False
+        return valid
 
     def cursor_ordering(self) -> tuple[str, ...] | None:
         """The order the list's cursor pagination follows, or None for the pagination's own."""
         return None
+
+
+class StrictFilterSet(Strict, django_filters.FilterSet):
+    pass
 
 
 class FilterBackend(DjangoFilterBackend):

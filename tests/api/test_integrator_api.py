@@ -456,3 +456,21 @@ def test_links_name_operations_and_parameters_the_schema_has(schema):
         assert set(link["parameters"]) <= names, link
         assert all("{" + name + "}" in path for name in link["parameters"]), link
         assert ("requestBody" in link) <= ("requestBody" in target), link
+
+
+@pytest.mark.parametrize(
+    ("path", "query"),
+    [
+        ("/api/v1/staff/indicators/", {"indicator": ""}),
+        ("/api/v1/staff/applications/", {"province": ""}),
+        ("/api/v1/staff/applications/", {"status": ["submitted", ""]}),
+        ("/api/v1/experts/", {"sector": ""}),
+    ],
+)
+def test_an_empty_filter_value_is_refused_but_an_empty_search_is_no_search(api, path, query):
+    api.force_authenticate(staff("programme manager", "START"))
+    name = next(iter(query))
+    refused = api.get(path, query)
+    assert refused.status_code == 400
+    assert [e["field"] for e in refused.json()["errors"]] == [name]
+    assert api.get("/api/v1/experts/", {"q": ""}).status_code == 200
