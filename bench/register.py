@@ -11,6 +11,7 @@ Figures measured so far: bench/results/README.md."""
 
 import argparse
 import os
+import resource
 import time
 import zipfile
 from datetime import date
@@ -162,6 +163,17 @@ def write_csv_files(enterprises: int, folder: Path) -> None:
     (folder / "done").write_text(str(enterprises))
 
 
+def line_counts(folder: Path) -> dict[str, int]:
+    """Each CSV's rows (its header not counted)."""
+    counts = {}
+    for name in FILES:
+        with open(folder / f"{name}.csv", "rb") as handle:
+            counts[name] = (
+                sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 24), b"")) - 1
+            )
+    return counts
+
+
 def meta(number: int, kind: str, snapshot: date) -> str:
     return (
         '"Variable","Value"\r\n'
@@ -222,6 +234,46 @@ def sizes() -> dict[str, int]:
         return dict(cursor.fetchall())
 
 
+def backend_peak_kb() -> int | None:
+    """The PostgreSQL backend's peak resident memory (VmHWM), when the server runs here and its
+    /proc is readable; None otherwise."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return None
+
+
+def backend_cpu_seconds() -> float | None:
+    """The PostgreSQL backend's CPU time (user + system), when the server runs here: a figure
+    that moves less than the wall-clock time with the machine's load."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def temp_written_mb() -> float:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT temp_bytes FROM pg_stat_database WHERE datname = current_database()")
+        return cursor.fetchone()[0] / 1e6
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--enterprises", type=int, default=2_000_000)
@@ -235,11 +287,14 @@ def main() -> None:
     update = update_zip(folder, options.enterprises, 141, date(2026, 10, 3))
     second = full_zip(folder, 170, date(2026, 11, 6))
     print(f"extracts ready in {time.perf_counter() - started:.0f} s:")
+    generated_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     for path in (first, update, second):
         print(f"  {path.name}: {path.stat().st_size / 1e6:.0f} MB zipped")
+    counts = line_counts(folder)
     for name in FILES:
         size = (folder / f"{name}.csv").stat().st_size
-        print(f"  {name}.csv {size / 1e6:.0f} MB")
+        print(f"  {name}.csv {size / 1e6:.0f} MB, {counts[name]:,} rows")
+    rows = sum(counts.values())
 
     call_command("flush", interactive=False, verbosity=0)
     call_command("migrate", verbosity=0)
@@ -259,9 +314,27 @@ def main() -> None:
         ("update extract (0.5 % changed)", update),
         ("next full extract (undoes the update)", second),
     ):
-        start = time.perf_counter()
+        start, temp = time.perf_counter(), temp_written_mb()
+        cpu_backend, cpu_own = backend_cpu_seconds(), own_cpu_seconds()
         outcome = register_extract_apply(path=path)
-        print(f"{label}: {time.perf_counter() - start:.1f} s — {outcome.message}")
+        seconds = time.perf_counter() - start
+        print(f"{label}: {seconds:.1f} s — {outcome.message}")
+        backend_cpu = backend_cpu_seconds()
+        print(
+            "  CPU time: PostgreSQL backend "
+            + (f"{backend_cpu - cpu_backend:.0f} s" if backend_cpu is not None else "unknown")
+            + f", this process {own_cpu_seconds() - cpu_own:.0f} s"
+        )
+        if path == first and outcome.extract:
+            print(f"  {rows:,} CSV rows read: {rows / seconds:,.0f} rows/s")
+        backend = backend_peak_kb()
+        print(
+            f"  peak RSS so far: this process {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
+            f" (after generating the files: {generated_peak / 1024:.0f} MB), PostgreSQL backend "
+            + (f"{backend / 1024:.0f} MB" if backend else "unknown (not local)")
+            + f"; temporary files written: {temp_written_mb() - temp:.0f} MB; "
+            f"load average {os.getloadavg()[0]:.1f}"
+        )
     print(f"active enterprises: {RegisteredEnterprise.objects.filter(status='AC').count()}")
     for table, rows in sizes().items():
         print(f"  {table}: {rows} rows")

@@ -28,6 +28,8 @@ logger = logging.getLogger(__name__)
 
 ENTERPRISE_NUMBER = r"^[01][0-9]{3}\.[0-9]{3}\.[0-9]{3}$"  # establishments are 2.xxx.xxx.xxx
 KEPT_NACE_VERSIONS = ("2008", "2025")
+# For the import's sorts and hashes (bench/results/README.md: the PostgreSQL backend's peak).
+WORK_MEM = "256MB"
 
 
 class RegisterError(Exception):
@@ -63,6 +65,19 @@ CHILDREN = {
     ),
 }
 NULLABLE = {"struck_off"}
+
+# The rows of each file the register keeps, filtered as COPY reads them (our SQL, on the file's
+# columns): the enterprises' rows (their numbers start with 0 or 1, establishments' with 2 to
+# 8), and of activity.csv the NACE versions kept. `CLEAN` checks the numbers in full.
+ENTERPRISE_ROWS = "left(entity_number, 1) IN ('0', '1')"
+KEEP = {
+    "denomination": ENTERPRISE_ROWS,
+    "address": ENTERPRISE_ROWS,
+    "activity": ENTERPRISE_ROWS
+    + " AND nace_version IN ("
+    + ", ".join(f"'{version}'" for version in KEPT_NACE_VERSIONS)
+    + ")",
+}
 
 # From a staged row (its columns named after the file's, in snake case) to a register row.
 CLEAN = {
@@ -129,8 +144,21 @@ def register_extract_apply(*, path: Path) -> Outcome:
                 "first (the FPS Economy keeps the last ones; a full extract always does)."
             )
         with kbo.open_archive(path) as archive, connection.cursor() as cursor:
+            # This transaction's statements sort and hash millions of rows: memory for them
+            # (the default 4 MB spills each to disk in many batches), and no JIT compilation
+            # (up to a second per statement, for statements that each run once).
+            cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
+            cursor.execute("SET LOCAL jit = off")
+            # The rows of a file, already in the order of their numbers, are made distinct by
+            # sorting them (kept in that order for the register's index) rather than by a hash
+            # table of millions of rows spilled to disk and then sorted.
+            cursor.execute("SET LOCAL enable_hashagg = off")
             changed = (_apply_full if meta.full else _apply_update)(cursor, archive, meta)
             _replace_codes(cursor, archive)
+            # Statistics of the tables as they now are: the next update's statements (and the
+            # look-ups) are planned on them, not on those of an empty register.
+            for table in (ENTERPRISES, *(table for table, _columns in CHILDREN.values())):
+                cursor.execute(f"ANALYZE {table}")
         extract = RegisterExtract.objects.create(
             number=meta.number,
             kind=RegisterExtract.Kind.FULL if meta.full else RegisterExtract.Kind.UPDATE,
@@ -179,9 +207,12 @@ def register_folder_import(*, folder: Path) -> list[Outcome]:
 # The statements
 
 
-def _stage(cursor, archive, member: str, columns: tuple[str, ...]) -> str | None:
+def _stage(
+    cursor, archive, member: str, columns: tuple[str, ...], *, where: str = ""
+) -> str | None:
     """COPY one CSV of the zip into a temporary table of text columns; its name, or None when
-    the extract has no such file."""
+    the extract has no such file. `where` (our SQL, on the file's columns) keeps only the rows
+    the register needs, so that the others are never written (most of activity.csv)."""
     stream = kbo.open_member(archive, member, columns)
     if stream is None:
         return None
@@ -193,7 +224,8 @@ def _stage(cursor, archive, member: str, columns: tuple[str, ...]) -> str | None
     with stream:
         cursor.copy_expert(
             f"COPY {table} ({', '.join(names)}) FROM STDIN "
-            "WITH (FORMAT csv, HEADER true, ENCODING 'UTF8')",
+            "WITH (FORMAT csv, HEADER true, ENCODING 'UTF8')"
+            + (f" WHERE {where}" if where else ""),
             stream,
             size=1 << 20,
         )
@@ -208,11 +240,16 @@ def _snake(column: str) -> str:
 
 def _clean(cursor, name: str, stage: str) -> str:
     table = f"clean_{name}"
+    # In the order of the enterprise numbers: the rows then go into the register's index on
+    # them page after page, not at random places of an index too large for memory.
     cursor.execute(
-        f"CREATE TEMPORARY TABLE {table} ON COMMIT DROP AS " + CLEAN[name].format(stage=stage),
+        f"CREATE TEMPORARY TABLE {table} ON COMMIT DROP AS SELECT * FROM ("  # noqa: S608 — ours
+        + CLEAN[name].format(stage=stage)
+        + ") AS c ORDER BY enterprise_number",
         {"enterprise": ENTERPRISE_NUMBER, "versions": list(KEPT_NACE_VERSIONS)},
     )
-    cursor.execute(f"CREATE INDEX ON {table} (enterprise_number)")
+    # No index: a full extract's tables are compared whole (hash joins), an update's few rows
+    # are looked up in the register's own index.
     cursor.execute(f"ANALYZE {table}")
     return table
 
@@ -296,7 +333,7 @@ def _apply_full(cursor, archive, meta: kbo.Meta) -> int:
     changed = _upsert_enterprises(cursor, stage, meta)
     changed += _stop(cursor, meta, still_listed=stage)
     for name in kbo.FILES[1:]:
-        staged = _stage(cursor, archive, f"{name}.csv", kbo.COLUMNS[name])
+        staged = _stage(cursor, archive, f"{name}.csv", kbo.COLUMNS[name], where=KEEP[name])
         if staged is None:
             raise kbo.ExtractError(f"A full extract without {name}.csv.")
         clean = _clean(cursor, name, staged)
@@ -332,7 +369,9 @@ def _apply_update(cursor, archive, meta: kbo.Meta) -> int:
                 f"DELETE FROM {table} WHERE enterprise_number IN "  # noqa: S608
                 f"(SELECT replace(entity_number, '.', '') FROM {deleted})"
             )
-        inserted = _stage(cursor, archive, f"{name}_insert.csv", kbo.COLUMNS[name])
+        inserted = _stage(
+            cursor, archive, f"{name}_insert.csv", kbo.COLUMNS[name], where=KEEP[name]
+        )
         if inserted:
             _insert_missing(cursor, name, _clean(cursor, name, inserted))
     return changed
