@@ -55,7 +55,7 @@ ROLE_CHOICES = [("", "—"), *((role, role.replace("_", " ")) for role in sorted
 
 class QuestionForm(forms.Form):
     name = forms.RegexField(label=_("Short name"), regex=NAME, max_length=40)
-    kind = forms.ChoiceField(label=_("Kind"), choices=KIND_CHOICES)
+    kind = forms.ChoiceField(label=_("Kind"), choices=KIND_CHOICES, initial="short_text")
     required = forms.BooleanField(label=_("Required"), required=False, initial=True)
     role = forms.ChoiceField(label=_("Role for the rules"), choices=ROLE_CHOICES, required=False)
     show_if_question = forms.RegexField(

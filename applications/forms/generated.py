@@ -277,11 +277,12 @@ class GeneratedStepForm(StepForm):
         if not self.costs() or not self._one(Role.AMOUNT_REQUESTED):
             return None
         call = self.application.call
-        boxes, typed = [], {}
+        boxes, blank_is_zero, typed = [], [], {}
         for name in self.costs():
             field, bound = self.fields[name], self[name]
             if isinstance(field, TableField):
                 boxes += field.amount_boxes(bound.auto_id)
+                blank_is_zero += field.amount_boxes(bound.auto_id)
             else:
                 boxes.append(bound.auto_id)
             try:
@@ -291,6 +292,7 @@ class GeneratedStepForm(StepForm):
         total = self._total_of(typed)
         return {
             "costs": boxes,
+            "blank_is_zero": blank_is_zero,
             "rate": str(call.funding_rate),
             "ceiling": "" if call.ceiling_per_file is None else str(call.ceiling_per_file),
             "total": total,

@@ -67,7 +67,7 @@ def _page(request, call: Call, *, status: int = 200, **forms):
         "version": version,
         "frozen": form_version_frozen(version),
         "versions": FormVersion.objects.filter(call=call).order_by("-number"),
-        "steps": version.definition.get("steps", []),
+        "steps": version.form.steps,
         "step_form": StepTitleForm(),
         "copy_form": FormCopyForm(calls=_other_calls(request, call)),
     } | forms

@@ -414,6 +414,8 @@
 
   function budget(box) {
     const costs = box.dataset.costs.split(" ").map((id) => document.getElementById(id)).filter(Boolean);
+    // A table's empty rows count for nothing; every other cost must be typed.
+    const blankIsZero = new Set((box.dataset.blankIsZero || "").split(" ").filter(Boolean));
     const rate = Number(box.dataset.rate);
     const ceiling = box.dataset.ceiling === "" ? null : Math.round(Number(box.dataset.ceiling) * 100);
     const total = box.querySelector("[data-total]");
@@ -421,7 +423,9 @@
     const announce = box.querySelector("[data-total-announce]");
     let pause;
     const update = () => {
-      const amounts = costs.map((input) => typed(input.value));
+      const amounts = costs.map((input) =>
+        blankIsZero.has(input.id) && !input.value.trim() ? 0 : typed(input.value),
+      );
       if (amounts.some(Number.isNaN)) {
         total.textContent = "—";
         maximum.textContent = "—";
