@@ -117,6 +117,19 @@ def has_conflict(user, organisation_id: int) -> bool:
     ).exists()
 
 
+def needs_declaration(user, application: Application) -> bool:
+    """A reviewer reads a file once they said they have no conflict of interest with its
+    organisation (their review of it exists); programme managers, who oversee every file of
+    their programmes, read it without (they declare when they start a review of their own).
+    From the file's prefetched reviews when there (selectors.staff_application)."""
+    if has_role(user, *MANAGERS):
+        return False
+    reviews = getattr(application, "review_list", None)
+    if reviews is None:
+        return not Review.objects.filter(application=application, reviewer=user).exists()
+    return not any(review.reviewer_id == user.pk for review in reviews)
+
+
 def staff_refusal(user, application: Application, *, manager: bool = False) -> str | None:
     """Why `user` may not read or act on this file, or None. The guard of every staff service;
     the staff selectors leave the same files out (404 on the pages and the API)."""

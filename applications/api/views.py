@@ -29,7 +29,7 @@ from adn_portal.lib.form_api import check_body, validated
 from adn_portal.lib.numbers import whole_number
 from adn_portal.lib.uploads import upload_refusal
 
-from .. import conversation, eligibility, selectors, services
+from .. import conversation, eligibility, guards, selectors, services
 from ..filters import QueueApiFilter
 from ..forms.staff import CONFIRMATION_REQUIRED, AssignmentForm
 from ..models import Application, Export, Side
@@ -463,7 +463,15 @@ class StaffApplicationViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
         return application
 
     def retrieve(self, request, *args, **kwargs):
+        """The file in full. A reviewer reads it once they have said they have no conflict of
+        interest with its organisation (`declaration/`): before, 409 `declaration_required`."""
         application = self.get_object()
+        if guards.needs_declaration(request.user, application):
+            return error(
+                _("Confirm first that you have no conflict of interest with this organisation."),
+                code="declaration_required",
+                status_code=status.HTTP_409_CONFLICT,
+            )
         audit(AuditEvent.Action.FILE_VIEWED, request=request, application=application.pk)
         return Response(self.get_serializer(application).data)
 

@@ -17,7 +17,7 @@ from adn_portal.lib.numbers import whole_number
 from adn_portal.lib.pagination import paginate
 from companies.models import Expert
 
-from .. import conversation, queue_counts, selectors, services, workflow
+from .. import conversation, guards, queue_counts, selectors, services, workflow
 from ..filters import QueueFilter
 from ..forms.staff import (
     AssignmentForm,
@@ -137,13 +137,6 @@ DECIDED = {
 }
 
 
-def _needs_declaration(request, application: Application, review) -> bool:
-    """A reviewer first says whether they have a conflict of interest with the file's
-    organisation, before reading it (programme managers, who oversee every file, declare it
-    when they start a review of their own)."""
-    return review is None and services.staff_actor(request.user) == workflow.Actor.REVIEWER
-
-
 def _confirm_batch(request, applications, decision: Status):
     """The ticked files and the message each applicant will get with this decision, before
     the confirmation that decides them (as on a file's page)."""
@@ -183,7 +176,7 @@ def _confirm_batch(request, applications, decision: Status):
 def application_detail(request, pk: int):
     application = or_404(selectors.staff_application(user=request.user, pk=pk))
     summary = selectors.review_summary(application, reviewer=request.user)
-    if _needs_declaration(request, application, summary["mine"]):
+    if guards.needs_declaration(request.user, application):
         return render(
             request,
             "applications/staff/declaration.html",

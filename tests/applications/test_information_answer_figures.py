@@ -155,6 +155,7 @@ def test_an_answer_with_a_new_budget_moves_the_stored_figures_and_the_checks(
     # The queue (API) and an export read the new amount.
     api = APIClient()
     api.force_authenticate(asked["reviewer"])
+    services.review_open(application=application, reviewer=asked["reviewer"])  # no conflict
     row = api.get(f"/api/v1/staff/applications/{application.pk}/").json()
     assert row["amount_requested"] == "2000.00"
     login_staff(client, asked["reviewer"])

@@ -131,6 +131,8 @@ def test_the_declaration_through_the_api_opens_the_review_or_removes_access(revi
     assert opened.status_code == 204
     assert Review.objects.filter(application=open_file, reviewer=reviewer).exists()
 
+    assert api.get(f"{base}/{conflicted_file.pk}/").status_code == 409  # not before declaring
+    assert api.get(f"{base}/{open_file.pk}/").status_code == 200
     declared = api.post(
         f"{base}/{conflicted_file.pk}/declaration/", {"answer": "conflict"}, format="json"
     )

@@ -1011,13 +1011,15 @@ def test_a_batch_with_junk_file_ids_acts_on_the_plain_ones_only(client):
     administrator = staff(Role.ADMINISTRATOR, "START")
     application = submitted_file(status=Status.UNDER_REVIEW)
     login_staff(client, administrator)
+    posted = {"files": ["²", "9" * 30, str(application.pk)], "action": "rejected"}
+    shown = client.post(reverse("applications:staff_queue_batch"), posted)
+    assert shown.status_code == 200  # the confirmation lists the plain id's file only
+    assert [a.pk for a, _subject, _body in shown.context["previews"]] == [application.pk]
     response = client.post(
-        reverse("applications:staff_queue_batch"),
-        {"files": ["²", "9" * 30, str(application.pk)], "action": "rejected"},
-        follow=True,
+        reverse("applications:staff_queue_batch"), {**posted, "confirmed": "True"}, follow=True
     )
     assert response.status_code == 200
-    # The plain id was acted on (and refused: a decision needs scores first).
+    # The plain id was acted on (and refused: a decision needs a review first).
     assert [str(m).split(":")[0] for m in response.context["messages"]] == [application.reference]
 
 
