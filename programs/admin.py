@@ -22,9 +22,24 @@ class ProgrammeAdmin(admin.ModelAdmin):
 
 
 class ScoringCriterionInline(admin.TabularInline):
+    """The review form's criteria, every version, read only: they are changed on the call's
+    review form page in the staff area (programs.services.review_criteria_save), which keeps
+    the versions reviews answered."""
+
     model = ScoringCriterion
-    extra = 1
-    fields = ["position", "label_fr", "label_en", "label_de", "weight"]
+    extra = 0
+    fields = ["version", "position", "label_fr", "scale_min", "scale_max", "weight"]
+    readonly_fields = fields
+    verbose_name_plural = _("review form (changed on the call's review form page)")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class CallQuestionInline(admin.StackedInline):
