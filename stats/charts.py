@@ -5,7 +5,11 @@ pattern, so nothing depends on colour alone; every chart has a table beside it f
 and a CSV download."""
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils import formats
+
+from adn_portal.lib.decimals import format_percent
 
 WIDTH, HEIGHT, MARGIN_LEFT, MARGIN_BOTTOM, MARGIN_TOP = 640, 260, 40, 36, 16
 COLOURS = ["#0b3d91", "#e4003a", "#2a7d4f", "#8a5a00", "#5c2d91"]
@@ -52,15 +56,21 @@ class Chart:
         return list(per_category.items())
 
 
-def _fmt(value: Decimal | None, suffix: str) -> str:
+def _fmt(value: Decimal | None, percent: bool) -> str:
+    """A bar's or tick's figure as the active language writes it: "1 234", "88,9 %"
+    (French), "1,234", "88.9%" (English); one decimal below 100 when there is one."""
     if value is None:
         return "< 5"
-    text = f"{value:.0f}" if value == value.to_integral() or abs(value) >= 100 else f"{value:.1f}"
-    return text + suffix
+    places = 0 if value == value.to_integral() or abs(value) >= 100 else 1
+    if percent:
+        return format_percent(value, places=places)
+    # number_format cuts the decimals it does not show: round first (88.88 reads 88,9).
+    value = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return formats.number_format(value, places, use_l10n=True, force_grouping=True)
 
 
 def bar_chart(
-    title: str, categories: list[str], series: list[str], data: dict, *, suffix: str = ""
+    title: str, categories: list[str], series: list[str], data: dict, *, percent: bool = False
 ) -> Chart:
     """Grouped bars: one group per category, one bar per series."""
     values = [v for v in data.values() if v is not None]
@@ -82,7 +92,7 @@ def bar_chart(
                     y=round(MARGIN_TOP + plot_h - h, 1),
                     width=round(bar_w - 2, 1),
                     height=round(h, 1),
-                    value=_fmt(value, suffix),
+                    value=_fmt(value, percent),
                     colour=COLOURS[j % len(COLOURS)],
                     pattern=PATTERNS[j % len(PATTERNS)],
                     series=name,
@@ -91,7 +101,7 @@ def bar_chart(
                 )
             )
     ticks = [
-        (round(MARGIN_TOP + plot_h - plot_h * k / 4, 1), _fmt(top * k / 4, suffix))
+        (round(MARGIN_TOP + plot_h - plot_h * k / 4, 1), _fmt(top * k / 4, percent))
         for k in range(5)
     ]
     legend = [

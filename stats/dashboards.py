@@ -225,7 +225,7 @@ def shares(snapshot: Snapshot, scope: Scope = EVERYTHING) -> Chart:
         [str(label) for _i, label in labels],
         ["%"],
         data,
-        suffix=" %",
+        percent=True,
     )
 
 

@@ -205,3 +205,17 @@ def test_organisations_without_a_sector_are_labelled_not_provided(client, small_
     table = table.split("</table>")[0]
     assert '<th scope="row">Not provided</th><td class="text-end">1</td>' in table
     assert ">all<" not in table
+
+
+def test_the_charts_write_their_figures_the_readers_way(small_history):
+    outputs = public_outputs()  # each page's status is checked there
+    for language, (share, pattern) in {
+        "fr": ("88,9\u00a0%", "[0-9]+(,[0-9])?\u00a0%"),
+        "en": ("88.9%", "[0-9]+(\\.[0-9])?%"),
+        "de": ("88,9\u00a0%", "[0-9]+(,[0-9])?\u00a0%"),
+    }.items():
+        values = re.findall(r'<span class="bar-value">([^<]*)</span>', outputs[f"page {language}"])
+        rates = [v for v in values if "%" in v]
+        # The outcome survey's shares: 88.9 % (the headline rounds it to 89 %).
+        assert share in rates, language
+        assert all(re.fullmatch(pattern, v) for v in rates), (language, rates)
