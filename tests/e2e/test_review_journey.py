@@ -121,3 +121,41 @@ def test_a_reviewer_declares_scores_a_custom_criterion_submits_and_the_manager_d
     assert application.status == Status.SELECTED
     letter = ApplicantMessage.objects.get(application=application, kind="decision")
     assert comment in letter.body
+
+
+def test_the_review_pages_have_no_serious_accessibility_violation(browser, live_server):
+    """The declaration, a file page with a reviewer's form, the reviews side by side and a
+    call's review form, audited by axe with the real sessions."""
+    from django.urls import reverse
+
+    from tests.e2e.test_accessibility import audit_pages, report
+
+    call = CallFactory(programme=scored_call().programme)
+    ScoringCriterionFactory(
+        call=call, label_fr="Pertinence", guidance_fr="Le besoin est-il clair ?"
+    )
+    declaring, reviewing = (submitted_file(call, status=Status.UNDER_REVIEW) for _ in range(2))
+    manager = staff("programme manager", "START")
+    anne = staff("reviewer", "START")
+    services.review_open(application=reviewing, reviewer=anne)
+    review(reviewing, staff("reviewer", "START"), 3)
+    found = audit_pages(
+        browser,
+        live_server,
+        anne,
+        [
+            reverse("applications:staff_application", args=[declaring.pk]),
+            reverse("applications:staff_application", args=[reviewing.pk]),
+        ],
+    )
+    found += audit_pages(
+        browser,
+        live_server,
+        manager,
+        [
+            reverse("applications:staff_application", args=[reviewing.pk]),
+            reverse("applications:staff_application_reviews", args=[reviewing.pk]),
+            reverse("programs:staff_call_review_form", args=[call.slug]),
+        ],
+    )
+    report(found, "reviews")
