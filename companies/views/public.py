@@ -7,8 +7,11 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from adn_portal.accounts.permissions import MANAGERS, has_role
+from adn_portal.lib.page_cache import current_version, fragment
 from adn_portal.lib.page_cache import serve as serve_page
 from adn_portal.lib.pagination import page_with_total
 from adn_portal.lib.spreadsheet import write_csv
@@ -44,16 +47,37 @@ def _render_directory(request, extra: dict):
     params = request.GET.copy()
     params.pop("page", None)
     experts, facets = selectors.directory(query, today=timezone.localdate())
+    page = page_with_total(experts, request.GET.get("page"), PAGE_SIZE)
     context = {
         "form": form,
         "query": query,
         "querystring": params.urlencode(),
-        "page": page_with_total(experts, request.GET.get("page"), PAGE_SIZE),
+        "page": page,
+        "cards": _cards(page),
         "facets": [(kind, FACET_LABELS[kind], options) for kind, options in facets.items()],
         **extra,
     }
     context["body"] = render_to_string("companies/partials/directory_body.html", context)
     return render(request, "companies/directory.html", context)
+
+
+def _cards(experts) -> list[str]:
+    """Each expert's card, the same on every page that lists it: rendered once per version of
+    the directory's content (every change to an expert, its organisation or its recognition
+    bumps it) and language, then read from the cache."""
+    version = current_version(services.DIRECTORY_VERSION_KEY)
+    language = get_language()
+
+    def card(expert: Expert) -> str:
+        def render() -> str:
+            return render_to_string("companies/partials/expert_card.html", {"expert": expert})
+
+        if version is None:  # the cache is unreachable: nothing is kept
+            return render()
+        # Our own rendering, escaped when rendered.
+        return mark_safe(fragment(f"expert-card:{version}:{language}:{expert.pk}", render))  # noqa: S308
+
+    return [card(expert) for expert in experts]
 
 
 EXPORT_FIELDS = [

@@ -269,13 +269,47 @@ def test_a_page_with_a_parameter_the_directory_does_not_know_is_rendered_but_not
 ):
     from django.core.cache import caches
 
+    def pages_kept():  # whole pages (the experts' cards are kept once each, whatever the query)
+        return [key for key in caches["pages"]._cache if ":page:directory:" in key]
+
     caches["pages"].clear()
     for n in range(3):  # a crawler's cache-busting parameter: one copy per value otherwise
         page = client.get(DIRECTORY, {"province": "liege", "utm_source": f"crawler-{n}"})
         assert "Eupen Vision SRL" in page.content.decode()
-    assert not caches["pages"]._cache  # nothing kept in the worker's memory
+    assert not pages_kept()  # no page kept in the worker's memory
 
     client.get(DIRECTORY, {"province": "liege", "page": "1"})
-    assert len(caches["pages"]._cache) == 1  # the directory's own parameters are kept
+    assert len(pages_kept()) == 1  # the directory's own parameters are kept
     with django_assert_max_num_queries(0):
         client.get(DIRECTORY, {"province": "liege", "page": "1"})
+
+
+def test_an_experts_card_is_rendered_once_and_shows_a_change_at_once(client, experts):
+    """The cards are kept under the directory's content version: another search showing the
+    same expert reuses its card, and a change to the expert shows on the next page."""
+    from django.core.cache import caches
+
+    from tests.fixtures.staff import staff
+
+    def cards_of(expert):
+        return [
+            key
+            for key in caches["pages"]._cache
+            if ":expert-card:" in key and key.endswith(f":{expert.pk}")
+        ]
+
+    expert = experts["liege_cv_de"]
+    caches["pages"].clear()
+    client.get(DIRECTORY, {"q": "vision"})
+    first = cards_of(expert)
+    client.get(DIRECTORY, {"province": "liege"})  # a new search, Eupen Vision SRL again
+    assert len(first) == 1 and cards_of(expert) == first
+
+    expert.description_fr = "Nouvelle description de vision industrielle."
+    services.expert_save_by_staff(
+        expert=expert, fields=["description_fr"], by=staff("administrator")
+    )
+
+    page = client.get(DIRECTORY, {"province": "liege", "sort": "recent"})
+    assert page.status_code == 200
+    assert "Nouvelle description de vision industrielle." in page.content.decode()
