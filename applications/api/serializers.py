@@ -54,6 +54,12 @@ class ApplicationSerializer(serializers.ModelSerializer):
         read_only=True,
         help_text="The slugs of the steps saved complete.",
     )
+    form_version = serializers.IntegerField(
+        source="form_version.number",
+        read_only=True,
+        help_text="The version of the call's application form the file answers (a submitted "
+        "file keeps its own; GET /api/v1/calls/{slug}/form/ publishes the current one).",
+    )
 
     class Meta:
         model = Application
@@ -68,6 +74,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
             "next_action",
             "data",
             "completed_steps",
+            "form_version",
             "version",
             "title",
             "amount_requested",

@@ -132,7 +132,7 @@ class MyApplicationViewSet(
             return Application.objects.none()
         return (
             Application.objects.for_member(self.request.user)
-            .select_related("call", "programme")
+            .select_related("call", "programme", "form_version")
             .order_by("-created_at", "-pk")
         )
 

@@ -506,3 +506,13 @@ def test_the_migration_gives_every_call_its_default_form_and_every_file_its_vers
     assert [s.slug for s in steps_for(draft)] == ["organisation", "contact"] + [
         s.slug for s in steps_for(tremplin) if s.section
     ]
+
+
+def test_the_api_names_the_form_version_a_file_answers(draft, custom_call):
+    api = APIClient()
+    api.force_authenticate(draft.created_by)
+
+    response = api.get(f"/api/v1/applications/{draft.pk}/")
+
+    assert response.status_code == 200
+    assert response.json()["form_version"] == 1
