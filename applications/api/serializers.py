@@ -236,6 +236,14 @@ class MessageWriteSerializer(FormSerializer):
     file = serializers.FileField(required=False)
 
 
+class MessageTextSerializer(FormSerializer):
+    """A message without a document, as JSON (the pages' message form)."""
+
+    form_class = MessageForm
+
+    body = serializers.CharField(max_length=5000)
+
+
 # --- staff -------------------------------------------------------------------------------------
 
 

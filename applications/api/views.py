@@ -23,6 +23,7 @@ from adn_portal.lib.api import (
     LIST_LOCATION,
     LOCATION,
     CappedCursorPagination,
+    JSONParser,
     error,
 )
 from adn_portal.lib.form_api import check_body, validated
@@ -44,8 +45,10 @@ EXPORT_TYPES = {
     Export.Format.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 
-# The routes that take an upload (a document, a message with its document): multipart only.
+# The routes that take an upload: multipart only (a file's documents), or JSON and multipart
+# (a message, with its document at most), each body its own component in the schema.
 UPLOAD_PARSERS = [MultiPartParser]
+MESSAGE_PARSERS = [JSONParser, MultiPartParser]
 
 
 def _refused(exc: ApplicationError):
@@ -317,7 +320,7 @@ class MyApplicationViewSet(
         return Response(s.TimelineSerializer(events, many=True).data)
 
     @extend_schema(responses=s.MessageSerializer(many=True))
-    @action(detail=True, methods=["get"], pagination_class=None, parser_classes=UPLOAD_PARSERS)
+    @action(detail=True, methods=["get"], pagination_class=None, parser_classes=MESSAGE_PARSERS)
     def messages(self, request, pk=None):
         """The file's conversation with the AdN, oldest first: its letters (acknowledgement,
         requests for information, decisions), your answers, and what either side wrote.
@@ -325,7 +328,10 @@ class MyApplicationViewSet(
         return _conversation(request, self.get_object(), Side.APPLICANT)
 
     @extend_schema(
-        request={"multipart/form-data": s.MessageWriteSerializer},
+        request={
+            "application/json": s.MessageTextSerializer,
+            "multipart/form-data": s.MessageWriteSerializer,
+        },
         responses={201: s.MessageSerializer},
         parameters=[LIST_LOCATION],
     )
@@ -559,7 +565,7 @@ class StaffApplicationViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
         detail=True,
         methods=["get"],
         pagination_class=None,
-        parser_classes=UPLOAD_PARSERS,
+        parser_classes=MESSAGE_PARSERS,
         filter_backends=[],
     )
     def messages(self, request, pk=None):
@@ -571,7 +577,10 @@ class StaffApplicationViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
         return _conversation(request, application, Side.ADN)
 
     @extend_schema(
-        request={"multipart/form-data": s.MessageWriteSerializer},
+        request={
+            "application/json": s.MessageTextSerializer,
+            "multipart/form-data": s.MessageWriteSerializer,
+        },
         responses={201: s.MessageSerializer},
         parameters=[LIST_LOCATION],
     )
@@ -773,7 +782,7 @@ class ExpertApplicationViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
         return application
 
     @extend_schema(responses=s.MessageSerializer(many=True))
-    @action(detail=True, methods=["get"], pagination_class=None, parser_classes=UPLOAD_PARSERS)
+    @action(detail=True, methods=["get"], pagination_class=None, parser_classes=MESSAGE_PARSERS)
     def messages(self, request, pk=None):
         """The file's conversation (Start IA files), oldest first: the messages of the
         organisation, the AdN and your company (not the AdN's letters to the organisation).
@@ -781,7 +790,10 @@ class ExpertApplicationViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
         return _conversation(request, self._conversation_file(pk), Side.EXPERT)
 
     @extend_schema(
-        request={"multipart/form-data": s.MessageWriteSerializer},
+        request={
+            "application/json": s.MessageTextSerializer,
+            "multipart/form-data": s.MessageWriteSerializer,
+        },
         responses={201: s.MessageSerializer},
         parameters=[LIST_LOCATION],
     )

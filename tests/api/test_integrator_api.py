@@ -65,13 +65,26 @@ def test_request_bodies_are_json_and_only_uploads_are_multipart(schema):
     assert not any("application/x-www-form-urlencoded" in t for t in encodings.values())
 
 
-def test_the_json_and_the_multipart_body_of_one_operation_are_different_shapes(schema):
-    content = schema["paths"]["/api/v1/me/expert/"]["patch"]["requestBody"]["content"]
+@pytest.mark.parametrize(
+    ("path", "method", "upload"),
+    [
+        ("/api/v1/me/expert/", "patch", "logo"),
+        ("/api/v1/applications/{id}/messages/", "post", "file"),
+        ("/api/v1/staff/applications/{id}/messages/", "post", "file"),
+        ("/api/v1/me/expert/files/{id}/messages/", "post", "file"),
+    ],
+)
+def test_the_json_and_the_multipart_body_of_one_operation_are_different_shapes(
+    schema, path, method, upload
+):
+    content = schema["paths"][path][method]["requestBody"]["content"]
+    assert set(content) == {"application/json", "multipart/form-data"}
     json_body = content["application/json"]["schema"]["$ref"]
     multipart = content["multipart/form-data"]["schema"]["$ref"]
     assert json_body != multipart
-    json_fields = schema["components"]["schemas"][json_body.rsplit("/", 1)[1]]["properties"]
-    assert "logo" not in json_fields
+    components = schema["components"]["schemas"]
+    assert upload not in components[json_body.rsplit("/", 1)[1]]["properties"]
+    assert upload in components[multipart.rsplit("/", 1)[1]]["properties"]
 
 
 @pytest.mark.parametrize(
