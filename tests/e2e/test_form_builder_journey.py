@@ -181,3 +181,48 @@ def test_a_manager_builds_a_form_an_applicant_answers_it_and_the_file_keeps_its_
     expect(main).to_contain_text("Service concerné")
     expect(main).not_to_contain_text("Service communal")
     shot(page, "62-submitted-file-keeps-its-version")
+
+
+def test_the_form_builder_and_a_custom_step_have_no_serious_accessibility_violation(
+    browser, live_server, applicant
+):
+    from applications.services import application_start
+
+    from .test_accessibility import audit_pages, report
+
+    call = CallFactory(
+        programme=Programme.objects.get(code=Programme.Code.CAP_IA),
+        slug="cap-communes",
+        eligibility_rules=[],
+        form_sections=["budget"],
+    )
+    columns = [
+        {"name": "what", "kind": "short_text", "label": {"fr": "Poste"}},
+        {"name": "amount", "kind": "amount", "label": {"fr": "Montant"}},
+    ]
+    questions = [
+        {"name": "has_data", "kind": "yes_no", "label": {"fr": "Des données ?"}},
+        {
+            "name": "data_kind",
+            "kind": "short_text",
+            "label": {"fr": "Lesquelles ?"},
+            "show_if": {"question": "has_data", "equals": True},
+        },
+        {"name": "lines", "kind": "table", "label": {"fr": "Budget"}, "role": "total_budget",
+         "columns": columns, "rows": 3},
+        {"name": "asked", "kind": "amount", "label": {"fr": "Montant"}, "role": "amount_requested"},
+    ]  # fmt: skip
+    steps = [{"slug": "projet", "title": {"fr": "Projet"}, "questions": questions}]
+    FormVersion.objects.create(call=call, number=1, definition={"steps": steps})
+    manager = staff("programme manager", "CAP")
+    draft = application_start(call=call, organisation=applicant.organisation, by=applicant)
+    builder = f"/espace-adn/appels/{call.slug}/formulaire/"
+
+    found = audit_pages(
+        browser,
+        live_server,
+        manager,
+        [builder, f"{builder}etapes/projet/", f"{builder}apercu/"],
+    )
+    found += audit_pages(browser, live_server, applicant, [f"/dossiers/{draft.pk}/etapes/projet/"])
+    report(found, "form-builder")
