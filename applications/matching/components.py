@@ -32,7 +32,10 @@ from .needs import DESCRIPTION_SQL, Request
 SECTOR_POINTS = 2.0  # the expert serves the SME's sector
 DIAGNOSTIC_POINTS = 0.5  # each completed Start IA diagnostic in the SME's sector…
 DIAGNOSTICS_COUNTED = 4  # …up to this many
-PROVINCE_POINTS = 1.5  # the expert is in the SME's province
+# The expert is in the SME's province. A Start IA diagnostic is five days on site: being near
+# counts more than declaring the SME's sector, less than declaring it and having completed
+# diagnostics in it (the demo's check, tests/applications/test_expert_matching_on_the_demo.py).
+PROVINCE_POINTS = 2.5
 LANGUAGE_POINTS = 2.0  # each of the SME's languages the expert works in
 DESCRIPTION_POINTS = 3.0  # at most, for the distinctive words of the needs its description shares
 

@@ -2,7 +2,7 @@
 (each true of the expert), the applicant's expert step and the staff's file page.
 
 Runs on SQLite (`make test`) and on PostgreSQL (`make test-services`); the texts here give the
-same reasons on both. The demo data's check is tests/services/test_expert_matching_on_the_demo.py."""
+same reasons on both. The demo data's check is tests/applications/test_expert_matching_on_the_demo.py."""
 
 import re
 
@@ -160,7 +160,7 @@ def test_each_proposal_says_why_with_the_components_of_its_score(request_file, e
     vision = "specialities: Computer vision — your needs mention “caméra”, “inspection”, “contrôle”, “qualité”"
     assert [(proposal.score, proposal.reasons) for proposal in proposals] == [
         (
-            13.5,  # 2 points x 3 words of vision, sector 2, French 2, German 2, province 1.5
+            14.5,  # 2 points x 3 words of vision, sector 2, French 2, German 2, province 2.5
             [
                 vision,
                 "serves your sector: Manufacturing and industry 4.0",
@@ -179,7 +179,7 @@ def test_each_proposal_says_why_with_the_components_of_its_score(request_file, e
             ],
         ),
         (
-            7.5,
+            8.5,  # sector 2, French 2, German 2, province 2.5
             [
                 "serves your sector: Manufacturing and industry 4.0",
                 "works in French",
