@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from adn_portal.accounts.models import ChainedEvent
 from companies.models import Expert, Organisation
+from programs.application_forms.versions import call_form_version
 from programs.models import Call, Programme
 
 from ..workflow import DECISIONS, NEXT_STEP, OPEN_STATUSES, Status
@@ -154,6 +155,14 @@ class Application(models.Model):
     def __str__(self) -> str:
         return self.reference or f"#{self.pk}"
 
+    def save(self, *args, **kwargs):
+        # A file answers its call's current form version from its start, however it is made
+        # (the services, the admin, the demo's generator); a bulk insert is caught by
+        # applications.steps.version_of.
+        if self._state.adding and self.form_version_id is None and self.call_id is not None:
+            self.form_version = call_form_version(call=self.call)
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("applications:detail", kwargs={"pk": self.pk})
 
@@ -172,16 +181,6 @@ class Application(models.Model):
 
     def step_data(self, step: str) -> dict:
         return self.data.get(step, {})
-
-    def save(self, *args, **kwargs):
-        # A file answers its call's current form version from its start, however it is made
-        # (the services, the admin, the demo's generator); a bulk insert is caught by
-        # applications.steps.version_of.
-        if self._state.adding and self.form_version_id is None and self.call_id is not None:
-            from programs.application_forms.versions import call_form_version
-
-            self.form_version = call_form_version(call=self.call)
-        super().save(*args, **kwargs)
 
 
 class ReferenceSequence(models.Model):
