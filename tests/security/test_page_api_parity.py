@@ -767,7 +767,8 @@ def _refused_alike(w, row: Row, values: dict, field_name: str | None) -> None:
     page, api = _clients(w, row.who)
     before = stored()
 
-    response = page.post(row.page, _materialise({**row.valid, **values}))
+    # As a browser posts it (the test client would send JSON by default).
+    response = page.post(row.page, _materialise({**row.valid, **values}), format="multipart")
     assert response.status_code == row.page_status, response.status_code
     assert stored() == before, "the page stored a refused post"
     shown = page_errors(response)
