@@ -151,7 +151,7 @@ test-api-fuzz: messages $(API_DEMO_DB)
 	  $(VENV)/bin/schemathesis --config-file tests/api_fuzz/schemathesis.toml \
 	    run http://127.0.0.1:$(FUZZ_PORT)/api/v1/schema/ --no-color "$${auth[@]}" \
 	    --include-path-regex "$$paths" --checks all --exclude-checks positive_data_acceptance \
-	    --max-examples 10 --workers 2 --seed 7 | tee var/fuzz/$$account.txt; \
+	    --max-examples 5 --workers 2 --seed 7 | tee var/fuzz/$$account.txt; \
 	done; \
 	echo "Links followed by the stateful phase:"; \
 	for role in $(FUZZ_ROLES); do \

@@ -5,7 +5,7 @@ communication of each payment."""
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from adn_portal.lib.banking import is_structured_communication
 from applications import services
@@ -238,7 +238,7 @@ def test_a_file_is_closed_only_once_no_payment_request_is_open(manager):
         by=application.created_by,
     )
 
-    with pytest.raises(ApplicationError, match="still open"):
+    with translation.override("en"), pytest.raises(ApplicationError, match="still open"):
         services.application_transition(
             application=application, to=Status.CLOSED, by=manager, actor=Actor.MANAGER
         )

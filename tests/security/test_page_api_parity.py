@@ -123,8 +123,15 @@ def w(db):
     # A form written by staff, not in code (issue 19): its questions checked alike.
     custom = CallFactory(programme=programme["CAP"], form_sections=[])
     FormVersion.objects.create(call=custom, number=1, definition=CUSTOM_FORM)
+    # In an organisation of its own: a second open CAP file of the active organisation would
+    # make the closed call's row meet "already open" first.
+    custom_organisation = OrganisationFactory(name="C Atelier Dupont")
+    make_member(custom_organisation, applicant)
     custom_draft = Application.objects.create(
-        call=custom, programme=custom.programme, organisation=organisation, created_by=applicant
+        call=custom,
+        programme=custom.programme,
+        organisation=custom_organisation,
+        created_by=applicant,
     )
     submitted = submitted_file(start, organisation=other, applicant=applicant)
     answering = submitted_file(
