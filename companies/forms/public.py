@@ -6,7 +6,6 @@ from django.utils.translation import gettext_lazy as _
 from ..models import ExpertFacet
 from ..selectors import FACET_CHOICES, SORTS, DirectoryQuery
 
-
 # The directory's sorts (the selectors' SORTS), as the page and the API offer them.
 SORT_CHOICES = [
     ("name", _("Name")),

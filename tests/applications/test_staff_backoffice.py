@@ -3,8 +3,8 @@ import io
 from decimal import Decimal
 
 import pytest
-from django.utils import translation
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
 from adn_portal.mailer.models import OutgoingEmail
