@@ -19,7 +19,7 @@ from companies.models import Expert, Organisation, OrganisationKind
 from companies.selectors import is_member
 from programs.application_forms import Kind, Question, Role
 from programs.application_forms.versions import call_form_version
-from programs.models import Call, Programme
+from programs.models import Call, FormVersion, Programme
 
 from .. import eligibility, guards, notifications, uploads
 from ..models import (
@@ -449,6 +449,13 @@ def application_submit(
             if locked.reference:
                 return locked  # already submitted: the same answer, nothing done twice
             raise ApplicationError(_("This application can no longer be submitted."))
+        if locked.form_version_id is not None:
+            # The form version's row, read afresh: a manager's change of the form waits for
+            # this submission (and then makes a new version), or this one waits for the change
+            # and is checked against it; never a submitted file whose questions change later.
+            locked.form_version = FormVersion.objects.select_for_update(no_key=True).get(
+                pk=locked.form_version_id
+            )
         checks = eligibility.run_checks(locked, now=now)
         if not all(check.passed for check in checks):
             raise SubmissionRefused(checks)

@@ -43,8 +43,14 @@ def application_form_save(*, call: Call, definition: dict, by: User) -> FormVers
         raise FormRefused(error.problems) from error
     with transaction.atomic():
         # Lock the call: two managers saving at once make one version each, in turn.
-        Call.objects.select_for_update().filter(pk=call.pk).first()
-        current = call_form_version(call=call)
+        # No key: a submission in flight holds the version (below) and writes rows that point
+        # at the call; a key-blocking lock here would deadlock with it.
+        Call.objects.select_for_update(no_key=True).filter(pk=call.pk).first()
+        # And the version: a submission holds it until its file is stored (see
+        # application_submit), so a submission in flight is seen here and its questions kept.
+        current = FormVersion.objects.select_for_update(no_key=True).get(
+            pk=call_form_version(call=call).pk
+        )
         if form_version_frozen(current):
             version = FormVersion.objects.create(
                 call=call, number=current.number + 1, definition=definition, created_by=by
