@@ -49,7 +49,11 @@ def test_directory_search_uses_postgresql_full_text_with_prefixes_and_no_accents
 
     with CaptureQueriesContext(conn) as queries:
         assert found("visi") == ["Ardenne Vision SRL"]
-    assert any("to_tsvector" in q["sql"] for q in queries.captured_queries)
+    # The vector the database stores beside each expert (GIN-indexed), matched by a tsquery.
+    assert any(
+        '"search_vector" @@' in q["sql"] and "to_tsquery" in q["sql"]
+        for q in queries.captured_queries
+    ), [q["sql"] for q in queries.captured_queries]
     assert found("LIEGE langage") == ["Liège Langage SA"]
     assert found("bastogne") == ["Ardenne Vision SRL"]  # municipality derived from 6600
     assert found("'); DROP TABLE x; --") == []
