@@ -3,12 +3,14 @@
 need no model, are in adn_portal/lib/api.py)."""
 
 import hashlib
+import json
 
 from django.core.exceptions import RequestDataTooBig
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.permissions import BasePermission
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from adn_portal.lib.api import IDEMPOTENCY_HEADER, UNSAFE_METHODS
@@ -104,6 +106,12 @@ def _body_fingerprint(request) -> str:
     return digest.hexdigest()
 
 
+def _as_sent(data):
+    """The body as the API's renderer wrote it (decimals as JSON numbers): a replay answers the
+    same JSON, not the stored field's own encoding (Django's encoder writes decimals as strings)."""
+    return None if data is None else json.loads(JSONRenderer().render(data))
+
+
 class Idempotent:
     """Every unsafe method (POST, PUT, PATCH, DELETE) of the view honours an `Idempotency-Key`
     header: the same request repeated with the key is answered as the first time and done once
@@ -175,7 +183,7 @@ class Idempotent:
             idempotency.idempotency_key_complete(
                 reservation=reservation,
                 status_code=response.status_code,
-                body=getattr(response, "data", None),
+                body=_as_sent(getattr(response, "data", None)),
             )
         else:
             idempotency.idempotency_key_release(reservation=reservation)

@@ -696,3 +696,27 @@ def test_the_data_migration_recomputes_stored_size_classes():
 
     stale.refresh_from_db()
     assert stale.size_class == SizeClass.MICRO
+
+
+def test_a_replayed_declaration_answers_the_same_json_numbers_as_the_first_time(
+    organisation, owner
+):
+    """A repeat under the same Idempotency-Key is answered from the stored body: its decimals
+    stay JSON numbers, as the schema says (they came back as strings, "0.50")."""
+    api = api_as(owner)
+    body = {"turnover": 0.5, "headcount": None, "balance_sheet": None}
+
+    def put():
+        return api.put(
+            api_url(organisation),
+            json.dumps(body),
+            content_type="application/json",
+            HTTP_IDEMPOTENCY_KEY="sme-1",
+        )
+
+    first, again = put(), put()
+
+    assert (first.status_code, again.status_code) == (200, 200)
+    assert again["Idempotent-Replay"] == "true"
+    assert json.loads(again.content) == json.loads(first.content)
+    assert json.loads(again.content)["turnover"] == 0.5
