@@ -8,8 +8,6 @@ Usage: DATABASE_URL=postgres://postgres@127.0.0.1:5432/adn_portal_bench \\
 
 import argparse
 import os
-import random
-import re
 import shutil
 import socket
 import subprocess
@@ -50,29 +48,8 @@ import redis
 from django.core.management import call_command
 from django.test import Client
 
+from bench.draws import directory_searches
 from companies.models import Expert
-from companies.selectors import FACET_CHOICES
-
-
-def searches(seed: int):
-    """Distinct query strings, as visitors would type them: a word of the experts' own
-    descriptions and names, or none, with up to two facet values and a sort order, drawn at
-    random and never repeated."""
-    words = set()
-    for description, name in Expert.objects.values_list("description_fr", "organisation__name"):
-        words |= {w.lower() for w in re.findall(r"[^\W\d_]{4,}", f"{description} {name}")}
-    words = sorted(words)
-    facets = [(str(kind), value) for kind, choices in FACET_CHOICES.items() for value, _ in choices]
-    rng = random.Random(seed)  # noqa: S311 — repeatable draws, no secret
-    seen = set()
-    while True:
-        query = [("q", rng.choice(words))] if rng.random() < 0.75 else []
-        query += sorted(rng.sample(facets, rng.randint(0 if query else 1, 2)))
-        query.append(("sort", rng.choice(["name", "recent", "files"])))
-        text = "&".join(f"{key}={value}" for key, value in query)
-        if text not in seen:
-            seen.add(text)
-            yield text
 
 
 def memory(server: redis.Redis) -> dict:
@@ -134,12 +111,12 @@ def run(server: redis.Redis, args) -> None:
     print(f"{'misses':>7} {'used':>10} {'keys':>7} {'evicted':>8} {'KB/miss':>8}")
     peak, sizes, first_eviction = start["used"], [], None
     started = time.perf_counter()
-    queries = searches(args.seed)
+    queries = directory_searches(args.seed)
     for n in range(1, args.misses + 1):
-        query = next(queries)
-        response = client.get(f"/experts/?{query}")
+        url = next(queries)
+        response = client.get(url)
         if response.status_code != 200:
-            raise SystemExit(f"/experts/?{query} answered {response.status_code}")
+            raise SystemExit(f"{url} answered {response.status_code}")
         sizes.append(len(response.content))
         if n % 250 == 0 or n == args.misses:
             now = memory(server)
