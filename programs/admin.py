@@ -1,11 +1,23 @@
 from django.contrib import admin
+from django.db.models import Count, OuterRef, Subquery
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from adn_portal.lib.admin import CheckedPrefill
 
 from . import selectors, services
+from .application_forms import DefinitionError
+from .application_forms.definition import text
 from .forms import CallAdminForm, CallDocumentAdminForm
-from .models import Call, CallDocument, CallQuestion, Programme, ProgrammeStaff, ScoringCriterion
+from .models import (
+    Call,
+    CallDocument,
+    CallQuestion,
+    FormVersion,
+    Programme,
+    ProgrammeStaff,
+    ScoringCriterion,
+)
 
 
 class ProgrammeStaffInline(admin.TabularInline):
@@ -208,3 +220,91 @@ class CallDocumentAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for document in queryset.select_related("call"):
             services.call_document_remove(document=document, by=request.user)
+
+
+@admin.register(FormVersion)
+class FormVersionAdmin(admin.ModelAdmin):
+    """The application forms' versions, read only: a version files answer is never changed (a
+    submitted file is shown with its questions forever) nor deleted (the files point at it),
+    and forms are made and changed in the staff area's builder
+    (applications.services.forms.application_form_save, audited), which makes the next
+    version once a file answering the current one is submitted."""
+
+    list_display = ["call", "number", "created_by", "created_at", "files", "current"]
+    list_filter = ["call__programme"]
+    search_fields = ["call__title_fr", "call__slug"]
+    list_select_related = ["call", "created_by"]
+    fields = ["call", "number", "created_by", "created_at", "updated_at", "files", "summary"]
+    readonly_fields = fields
+    actions = None  # no "delete the selected versions"
+
+    def get_queryset(self, request):
+        latest = FormVersion.objects.filter(call=OuterRef("call")).order_by("-number")
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                file_count=Count("applications"),
+                latest=Subquery(latest.values("number")[:1]),
+            )
+        )
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("files answering it"), ordering="file_count")
+    def files(self, version: FormVersion) -> int:
+        return version.file_count
+
+    @admin.display(description=_("new files answer it"), boolean=True)
+    def current(self, version: FormVersion) -> bool:
+        return version.number == version.latest
+
+    @admin.display(description=_("steps and questions"))
+    def summary(self, version: FormVersion) -> str:
+        try:
+            steps = version.form.steps
+        except DefinitionError as error:  # checked when saved: only a row written by hand
+            return format_html("<p>{}</p>", error)
+        return format_html_join(
+            "",
+            "<h3>{} <code>{}</code></h3><ol>{}</ol>",
+            ((step.title_text, step.slug, self._questions(step.questions)) for step in steps),
+        )
+
+    def _questions(self, questions) -> str:
+        return format_html_join(
+            "",
+            "<li>{} <code>{}</code> · {}{}{}{}{}</li>",
+            (
+                (
+                    q.label_text or "—",
+                    q.name,
+                    q.kind.replace("_", " "),
+                    self._parts(q),
+                    format_html(" · {}", _("required") if q.required else _("optional")),
+                    format_html(" · {}", _("role: %(role)s") % {"role": q.role}) if q.role else "",
+                    format_html(
+                        " · {}",
+                        _("shown if %(question)s = %(answer)s")
+                        % {"question": q.show_if["question"], "answer": q.show_if["equals"]},
+                    )
+                    if q.show_if
+                    else "",
+                )
+                for q in questions
+            ),
+        )
+
+    def _parts(self, question) -> str:
+        """A table's columns, a choice's answers."""
+        parts = [c.name for c in question.columns] or [
+            text(label) or value for value, label in question.choices
+        ]
+        return format_html(" ({})", ", ".join(parts)) if parts else ""
