@@ -25,11 +25,31 @@ class ProgrammeSerializer(serializers.ModelSerializer):
 
 
 class CriterionSerializer(serializers.ModelSerializer):
+    """A criterion of the call's current review form, as its public page shows it: scored on
+    its scale (`scale_min` to `scale_max`), multiplied by its weight; label and guidance in
+    the reader's language (French when not translated)."""
+
     label = serializers.CharField(read_only=True)
+    guidance = serializers.CharField(
+        read_only=True, help_text="Guidance for reviewers; empty when there is none."
+    )
+    scale_min = serializers.IntegerField(
+        read_only=True, min_value=0, max_value=99, help_text="The lowest score."
+    )
+    scale_max = serializers.IntegerField(
+        read_only=True, min_value=1, max_value=100, help_text="The highest score."
+    )
+    maximum = serializers.DecimalField(
+        max_digits=8,
+        decimal_places=2,
+        read_only=True,
+        help_text="The most the criterion adds to a review's weighted total: "
+        "`scale_max` times `weight`.",
+    )
 
     class Meta:
         model = ScoringCriterion
-        fields = ["id", "label", "weight"]
+        fields = ["id", "label", "guidance", "scale_min", "scale_max", "weight", "maximum"]
 
 
 def _codes(choices) -> serializers.ListField:
@@ -47,6 +67,12 @@ class CallSerializer(serializers.ModelSerializer):
     summary = serializers.CharField(read_only=True)
     text = serializers.CharField(read_only=True)
     status = serializers.SerializerMethodField()
+    review_form_version = serializers.IntegerField(
+        source="review_version",
+        read_only=True,
+        min_value=1,
+        help_text="The version of the review form whose criteria are listed in `criteria`.",
+    )
     criteria = CriterionSerializer(many=True, read_only=True)
 
     class Meta:
@@ -70,6 +96,7 @@ class CallSerializer(serializers.ModelSerializer):
             "eligibility_rules",
             "form_sections",
             "pass_mark",
+            "review_form_version",
             "criteria",
         ]
 
