@@ -3,6 +3,7 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from knox.models import AbstractAuthToken
 
@@ -30,6 +31,11 @@ class UserManager(BaseUserManager):
         extra_fields["is_superuser"] = True
         return self._create_user(email, password, **extra_fields)
 
+    def with_unread_notifications(self):
+        """Each user with `unread_notifications` counted from their notification rows in the
+        same statement (an index-only count on notification_unread_idx)."""
+        return self.annotate(unread_notifications=unread_notifications_count())
+
 
 class User(AbstractUser):
     username = None
@@ -41,10 +47,6 @@ class User(AbstractUser):
         default="fr",
         help_text=_("Language of the interface and of the e-mails you receive."),
     )
-    # Kept by the notification services (notifications/services.py) in the transaction that
-    # adds or reads notifications: the header shows it with no query of its own.
-    unread_notifications = models.PositiveIntegerField(default=0, editable=False)
-
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
 
@@ -56,6 +58,18 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email
+
+    @cached_property
+    def unread_notifications(self) -> int:
+        """The header's badge: counted from the rows, never kept in a column that every
+        notification would lock (issue 23). The session's user is loaded with it
+        (accounts/backends.py: no query of its own); any other user counts on first use."""
+        return self.notifications.filter(read_at__isnull=True).count()
+
+    def notifications_were_read(self, count: int) -> None:
+        """This request read `count` notifications: the count it loaded stays true."""
+        if count and "unread_notifications" in self.__dict__:
+            self.unread_notifications = max(0, self.unread_notifications - count)
 
 
 class ApiToken(AbstractAuthToken):
@@ -365,3 +379,15 @@ class ReminderClaim(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} · {self.target} · {self.due_on}"
+
+
+def unread_notifications_count() -> models.Subquery:
+    """COUNT(*) of the outer user's unread notifications: one row even when there are none."""
+    return models.Subquery(
+        Notification.objects.filter(recipient=models.OuterRef("pk"), read_at__isnull=True)
+        .order_by()
+        .values(
+            n=models.Func(function="COUNT", template="COUNT(*)", output_field=models.IntegerField())
+        ),
+        output_field=models.IntegerField(),
+    )

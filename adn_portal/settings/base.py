@@ -156,8 +156,10 @@ CACHES = {"default": cache_url("CACHE_URL", default="locmemcache://"), "pages": 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out log-ins
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    # Django's and allauth's, loading the session's user with its unread notifications counted
+    # (sessions opened under the former paths sign in again once).
+    "adn_portal.accounts.backends.ModelBackend",
+    "adn_portal.accounts.backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -334,8 +334,9 @@ def test_the_conversation_pages_are_constant_in_queries(
     login(client, applicant)
     # session, user, the file with its marker and unread count, events, messages with
     # their authors, their documents, the file's documents, the printouts' versions and
-    # decisions; then (new messages) the marker upsert, the notifications read, the count
-    with django_assert_num_queries(12):
+    # decisions; then (new messages) the marker upsert, the notifications read (the header's
+    # count came with the user)
+    with django_assert_num_queries(11):
         assert client.get(application.get_absolute_url()).status_code == 200
     with django_assert_num_queries(9):  # read: nothing more to write
         assert client.get(application.get_absolute_url()).status_code == 200
@@ -392,3 +393,27 @@ def test_the_api_reads_and_writes_the_conversation_for_each_side_as_the_pages_do
     api.force_authenticate(UserFactory())
     assert api.get(f"/api/v1/applications/{application.pk}/messages/").status_code == 404
     assert api.get(f"/api/v1/me/expert/files/{application.pk}/messages/").status_code == 404
+
+
+def test_the_page_that_reads_its_notifications_shows_the_badge_without_them(client, world):
+    """The header's count is loaded with the session's user; the file page reads the
+    conversation's notifications after that, and its badge counts only the others."""
+    from adn_portal.accounts.notifications.services import notification_send
+
+    application, applicant, _colleague, _expert_member, manager, _reviewer = world
+    services.message_post(application=application, by=manager, side=Side.ADN, body="Bonjour")
+    services.message_post(application=application, by=manager, side=Side.ADN, body="Encore")
+    notification_send(
+        recipients=[applicant],
+        kind=NotificationKind.PAYMENT,
+        text="Payment",
+        url="/",
+        target="payment:1",
+    )
+    login(client, applicant)
+
+    page = client.get(application.get_absolute_url())
+
+    assert page.status_code == 200
+    assert 'id="unread-notifications">1<' in page.content.decode()
+    assert Notification.objects.filter(recipient=applicant, read_at__isnull=True).count() == 1

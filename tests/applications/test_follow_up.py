@@ -239,8 +239,9 @@ def test_the_file_page_query_count_does_not_grow_with_events_and_documents(
     page = None
     # session, user, the file with its call, organisation and expert; its events, letters and
     # messages, their documents, the file's documents; the conversation and its notification
-    # marked read (their user's unread count); the versions; the conversation's unread marks
-    with django_assert_num_queries(12):
+    # marked read (the header's count came with the user); the versions; the conversation's
+    # unread marks
+    with django_assert_num_queries(11):
         page = client.get(submitted.get_absolute_url())
     assert page.status_code == 200
     assert (

@@ -6,8 +6,6 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
-from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -136,11 +134,10 @@ def notification_send(
         )
         for pk, user in people.items()
     ]
+    # Inserts only: no row of the recipients is locked (their unread count is counted from
+    # these rows), so callers notifying the same people at once never wait for each other.
     with transaction.atomic(savepoint=False):  # a caller's transaction: no savepoint needed
         Notification.objects.bulk_create(notifications)
-        User.objects.filter(pk__in=people).update(
-            unread_notifications=F("unread_notifications") + 1
-        )
         for notification in notifications:
             if notification.delivery == Delivery.IMMEDIATE and notification.recipient_id not in (
                 already
@@ -173,30 +170,20 @@ def _email_one(notification: Notification) -> None:
 # --- reading --------------------------------------------------------------------------------------
 
 
-def _unread_less(user: User, count: int) -> None:
-    if count:
-        User.objects.filter(pk=user.pk).update(
-            unread_notifications=Greatest(F("unread_notifications") - count, 0)
-        )
-        user.unread_notifications = max(0, user.unread_notifications - count)
-
-
 def notification_read(*, notification: Notification, user: User) -> bool:
     """Mark one of the user's notifications read (once: a second call changes nothing)."""
-    with transaction.atomic(savepoint=False):  # a caller's transaction: no savepoint needed
-        done = Notification.objects.filter(
-            pk=notification.pk, recipient=user, read_at__isnull=True
-        ).update(read_at=timezone.now())
-        _unread_less(user, done)
+    done = Notification.objects.filter(
+        pk=notification.pk, recipient=user, read_at__isnull=True
+    ).update(read_at=timezone.now())
+    user.notifications_were_read(done)
     return bool(done)
 
 
 def notifications_read_all(*, user: User) -> int:
-    with transaction.atomic(savepoint=False):  # a caller's transaction: no savepoint needed
-        done = Notification.objects.filter(recipient=user, read_at__isnull=True).update(
-            read_at=timezone.now()
-        )
-        _unread_less(user, done)
+    done = Notification.objects.filter(recipient=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+    user.notifications_were_read(done)
     return done
 
 
@@ -206,9 +193,8 @@ def notifications_read_target(*, user: User, target: str, kinds: Iterable[str] =
     unread = Notification.objects.filter(recipient=user, target=target, read_at__isnull=True)
     if kinds:
         unread = unread.filter(kind__in=list(kinds))
-    with transaction.atomic(savepoint=False):  # a caller's transaction: no savepoint needed
-        done = unread.update(read_at=timezone.now())
-        _unread_less(user, done)
+    done = unread.update(read_at=timezone.now())
+    user.notifications_were_read(done)
     return done
 
 
