@@ -178,7 +178,8 @@ test-api-client: messages $(API_DEMO_DB)
 
 # Benchmarks on PostgreSQL (a database of their own, created here): the staff queue and the
 # indicators at 100,000 files, the cost of cache misses in process (then with BENCH_EXPERTS
-# recognised experts), each figure with its target. BENCH_FILES=1000000 for the big run.
+# recognised experts), a 40-question application form's step pages and saves (queries equal to
+# a 5-question form's), each figure with its target. BENCH_FILES=1000000 for the big run.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/adn_portal_bench
 BENCH_FILES ?= 100000
 BENCH_EXPERTS ?= 10000
@@ -191,6 +192,7 @@ bench: install
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.http --files $(BENCH_FILES)
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.cache_memory | tee bench/results/cache_memory.txt
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.misses --files $(BENCH_FILES) --experts $(BENCH_EXPERTS)
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.forms
 	$(MAKE) --no-print-directory bench-rush
 
 # The deadline rush (bench/rush/): applicants through the pages (Locust) against gunicorn,
