@@ -1,7 +1,9 @@
 """The staff's form builder (docs/domain.md, Application forms): a step's title, and its
 questions one row each (kind, labels and help in French, English and German, required, role,
-"show if", the kind's settings), reordered and removed with the formset's order and delete
-boxes. What they make is checked whole by `programs.application_forms.parse` when saved."""
+"show if", the kind's settings in fields of their own: question_settings.py), reordered and
+removed with the formset's order and delete boxes. Each question's settings are checked by the
+definition's `option_problems` (next to their fields); what they make is checked whole by
+`programs.application_forms.parse` when saved."""
 
 import json
 
@@ -9,8 +11,16 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from adn_portal.lib.i18n import CONTENT_LANGUAGES
-from programs.application_forms.definition import KINDS, NAME, ROLES, SLUG
+from programs.application_forms.definition import (
+    NAME,
+    ROLES,
+    SLUG,
+    Kind,
+    option_problems,
+)
 from programs.models import Call, FormSection
+
+from . import question_settings
 
 LANGUAGE_NAMES = {"fr": "FR", "en": "EN", "de": "DE"}
 
@@ -46,16 +56,55 @@ class StepTitleForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields.update(_texts("title", _("Title"), required=True, max_length=120))
+        self.fields.update(_texts("title", _("Title"), required=False, max_length=120))
+
+    def clean(self):
+        data = super().clean()
+        # One language is enough (the default forms' titles are the portal's English, which
+        # its catalogue translates), as the definition says.
+        if not any(data.get(f"title_{code}") for code in CONTENT_LANGUAGES):
+            self.add_error("title_fr", _("Give the step a title."))
+        return data
 
 
-KIND_CHOICES = [(kind, kind.replace("_", " ")) for kind in sorted(KINDS)]
+KIND_LABELS = {
+    Kind.SHORT_TEXT: _("Short text"),
+    Kind.EMAIL: _("E-mail address"),
+    Kind.LONG_TEXT: _("Long text"),
+    Kind.NUMBER: _("Number"),
+    Kind.AMOUNT: _("Amount in euros"),
+    Kind.PERCENTAGE: _("Percentage"),
+    Kind.DATE: _("Date"),
+    Kind.CHOICE: _("Single choice"),
+    Kind.MULTIPLE_CHOICE: _("Multiple choice"),
+    Kind.CHECKBOX: _("Box to tick"),
+    Kind.YES_NO: _("Yes or no"),
+    Kind.DOCUMENTS: _("Documents (a step of their own)"),
+    Kind.TABLE: _("Table of rows (e.g. budget lines)"),
+    Kind.EXPERT: _("Recognised expert"),
+    Kind.EARLIER_FILE: _("Earlier file of the organisation"),
+    Kind.ORGANISATION_FACTS: _("The organisation's details (read only)"),
+}
+KIND_CHOICES = list(KIND_LABELS.items())
 ROLE_CHOICES = [("", "—"), *((role, role.replace("_", " ")) for role in sorted(ROLES))]
+# The rows of a choice's answers or a table's columns did not pass: said above the question.
+ROWS_REFUSED = {
+    "choices": _("Check the answers of this choice below."),
+    "columns": _("Check the columns of this table below."),
+}
 
 
 class QuestionForm(forms.Form):
+    """A question: what every kind has, then the kinds' settings (question_settings.py), of
+    which only the chosen kind's are read and checked."""
+
     name = forms.RegexField(label=_("Short name"), regex=NAME, max_length=40)
-    kind = forms.ChoiceField(label=_("Kind"), choices=KIND_CHOICES, initial="short_text")
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=KIND_CHOICES,
+        initial=Kind.SHORT_TEXT,
+        widget=forms.Select(attrs={"data-kind-select": ""}),
+    )
     required = forms.BooleanField(label=_("Required"), required=False, initial=True)
     role = forms.ChoiceField(label=_("Role for the rules"), choices=ROLE_CHOICES, required=False)
     show_if_question = forms.RegexField(
@@ -67,38 +116,73 @@ class QuestionForm(forms.Form):
         required=False,
         help_text=_("A choice's value, or true / false for a box or a yes/no question."),
     )
-    settings = forms.CharField(
-        label=_("Settings of the kind (JSON)"),
-        required=False,
-        max_length=20_000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_(
-            'E.g. {"limit": 1500}, {"max_length": 80}, {"min": 0, "max": 100, "integer": true}, '
-            '{"choices": [{"value": "a", "label": {"fr": "…", "en": "…", "de": "…"}}]}, '
-            '{"rows": 10, "columns": [{"name": "what", "kind": "short_text", "label": {…}}, '
-            '{"name": "amount", "kind": "amount", "label": {…}}]}, '
-            '{"types": ["pdf"], "max_size_mb": 5, "max_count": 3}.'
-        ),
-    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields.update(_texts("label", _("Label"), required=False, max_length=300))
         self.fields.update(_texts("help", _("Help"), required=False, max_length=1000))
+        self.fields.update(question_settings.setting_fields())
+        bound = self.data if self.is_bound else None
+        self.rows = {
+            "choices": question_settings.ChoiceRows(
+                bound, prefix=self.add_prefix("choices"), initial=self.initial.get("choices")
+            ),
+            "columns": question_settings.ColumnRows(
+                bound, prefix=self.add_prefix("columns"), initial=self.initial.get("columns")
+            ),
+        }
+        self.group_errors: dict[str, list[str]] = {}
 
-    def clean_settings(self) -> dict:
-        text = self.cleaned_data["settings"].strip()
-        if not text:
-            return {}
-        try:
-            value = json.loads(text)
-        except ValueError as error:
-            raise forms.ValidationError(
-                _("This is not JSON: %(error)s") % {"error": error}
-            ) from error
-        if not isinstance(value, dict):
-            raise forms.ValidationError(_("Settings are a JSON object: {…}."))
-        return value
+    def main_fields(self):
+        return [self[name] for name in self.fields if name not in question_settings.SETTING_FIELDS]
+
+    def groups(self) -> list[dict]:
+        """The kinds' settings, group by group, for the template."""
+        return [
+            {
+                "group": group,
+                "kinds": " ".join(group.kinds),
+                "fields": [self[name] for name in group.fields],
+                "rows": self.rows.get(group.rows),
+                "errors": self.group_errors.get(group.rows, []),
+            }
+            for group in question_settings.GROUPS
+        ]
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind")
+        if not kind:
+            return data
+        relevant = question_settings.fields_of(kind)
+        for name in question_settings.SETTING_FIELDS:
+            if name not in relevant:  # another kind's box: neither read nor checked
+                self._errors.pop(name, None)
+                data.pop(name, None)
+        entries = []
+        which = question_settings.rows_of(kind)
+        if which:
+            rows = self.rows[which]
+            if not rows.is_valid():
+                self.add_error(None, ROWS_REFUSED[which])
+                return data
+            entries = [row.entry() for row in rows.forms if row.cleaned_data and row.has_content()]
+        if any(name in self._errors for name in relevant):
+            return data
+        options = question_settings.options_of(kind, data, entries)
+        # The definition's own checks, each shown next to the setting it concerns.
+        for key, message in option_problems(kind, options, role=data.get("role", "")).items():
+            if key in ("choices", "columns"):
+                self.group_errors.setdefault(key, []).append(message)
+                self.add_error(None, message)
+            elif key == "limit" and data.get("limit") == "custom":
+                self.add_error("limit_characters", message)
+            elif key in self.fields:
+                self.add_error(key, message)
+            else:
+                self.add_error(None, message)
+        data["options"] = options
+        return data
 
 
 QuestionFormSet = forms.formset_factory(
@@ -113,8 +197,7 @@ QuestionFormSet = forms.formset_factory(
 
 
 def question_initial(question: dict) -> dict:
-    """A question of the definition as the builder's row."""
-    fixed = {"name", "kind", "label", "help", "required", "role", "show_if"}
+    """A question of the definition as the builder's row (its settings' rows included)."""
     show_if = question.get("show_if") or {}
     equals = show_if.get("equals", "")
     row = {
@@ -124,11 +207,7 @@ def question_initial(question: dict) -> dict:
         "role": question.get("role", ""),
         "show_if_question": show_if.get("question", ""),
         "show_if_value": json.dumps(equals) if isinstance(equals, bool) else equals,
-        "settings": json.dumps(
-            {k: v for k, v in question.items() if k not in fixed}, ensure_ascii=False
-        )
-        if any(k not in fixed for k in question)
-        else "",
+        **question_settings.settings_initial(question),
     }
     for code in CONTENT_LANGUAGES:
         row[f"label_{code}"] = (question.get("label") or {}).get(code, "")
@@ -152,8 +231,9 @@ def question_entries(formset) -> list[dict]:
     ]
     entries = []
     for data in kept:
-        entry = {**data["settings"], "name": data["name"], "kind": data["kind"]}
-        entry["required"] = data["required"]
+        entry = {**data["options"], "name": data["name"], "kind": data["kind"]}
+        if not data["required"]:  # required unless it says not
+            entry["required"] = False
         if labels := _texts_of(data, "label"):
             entry["label"] = labels
         if helps := _texts_of(data, "help"):

@@ -27,6 +27,9 @@ from typing import Any
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from adn_portal.lib.decimals import format_decimal
+from adn_portal.lib.uploads import ALLOWED
+
 LANGUAGES = ("fr", "en", "de")
 
 
@@ -99,8 +102,9 @@ RESERVED_SLUGS = frozenset({"declarations", "anonymised"})
 
 
 class DefinitionError(ValueError):
-    """A definition that cannot be a form, with every problem found (in English: read by the
-    staff's builder and the developers)."""
+    """A definition that cannot be a form, with every problem found (its structure's in
+    English, for the developers; its questions' settings in the reader's language, as the
+    staff's builder shows them: `option_problems`)."""
 
     def __init__(self, problems: list[str]):
         self.problems = problems
@@ -295,7 +299,7 @@ def _question(raw: Any, where: str, problems: list[str]) -> Question | None:
         problems.append(f"{where}: show_if names a question and the answer it equals.")
         show_if = None
     options = {k: v for k, v in raw.items() if k not in _QUESTION_KEYS}
-    _check_options(kind, options, where, problems)
+    _check_options(kind, options, where, problems, role=role)
     return Question(
         name=name,
         kind=kind,
@@ -308,36 +312,160 @@ def _question(raw: Any, where: str, problems: list[str]) -> Question | None:
     )
 
 
-def _check_options(kind: str, options: dict, where: str, problems: list[str]) -> None:
-    if kind in (Kind.CHOICE, Kind.MULTIPLE_CHOICE):
-        choices = options.get("choices")
-        if not isinstance(choices, list) or not choices:
-            problems.append(f"{where}: a choice lists its answers.")
-        elif not all(isinstance(c, dict) and isinstance(c.get("value"), str) for c in choices):
-            problems.append(f"{where}: each answer has a value (text) and labels.")
-    if kind == Kind.TABLE:
-        columns = options.get("columns")
-        if not isinstance(columns, list) or not columns:
-            problems.append(f"{where}: a table lists its columns.")
-        elif not all(
-            isinstance(c, dict)
-            and isinstance(c.get("name"), str)
-            and NAME.match(c["name"])
-            and c.get("kind", Kind.SHORT_TEXT) in TABLE_COLUMN_KINDS
-            for c in columns
-        ):
-            problems.append(f"{where}: each column has a name and a kind (text, amount, number).")
-        rows = options.get("rows", 10)
-        if not isinstance(rows, int) or not 1 <= rows <= 50:
-            problems.append(f"{where}: a table has 1 to 50 rows.")
+def _check_options(
+    kind: str, options: dict, where: str, problems: list[str], *, role: str = ""
+) -> None:
+    found = option_problems(kind, options, role=role)
+    problems.extend(f"{where}: {message}" for message in found.values())
+
+
+# The kinds' settings, and the bounds the builder's fields and `option_problems` share.
+DOCUMENT_TYPES = tuple(ALLOWED)  # the types the portal reads from a file's content
+PROGRAMMES = ("START", "TREMPLIN", "CAP")  # programs.models.Programme.Code
+SHORT_TEXT_MAX = 1000
+PROJECT_TITLE_MAX = 200  # Application.title's column
+TEXT_LIMIT_MAX = 100_000
+BOUND_MAX = 10**12  # a number box takes 14 digits, 2 of them after the point
+ROWS_MAX = 50
+CHOICE_VALUE_MAX = 100
+DOCUMENT_SIZE_MAX_MB = 1000  # the portal's own limit (ATTACHMENT_MAX_BYTES) applies first
+DOCUMENT_COUNT_MAX = 1000  # and its ATTACHMENT_MAX_COUNT
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _whole(value: Any, low: int, high: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
+def _has_label(value: Any) -> bool:
+    return isinstance(value, dict) and any(
+        isinstance(value.get(k), str) and value[k] for k in LANGUAGES
+    )
+
+
+def option_problems(kind: str, options: dict, *, role: str = "") -> dict[str, str]:
+    """What is wrong with a question's settings for its kind, by setting ({"max": "The
+    maximum is below the minimum."}), in the reader's language: `parse` lists them, the
+    staff's builder shows each next to its field."""
+    found: dict[str, str] = {}
+    max_length = options.get("max_length")
+    highest = PROJECT_TITLE_MAX if role == Role.PROJECT_TITLE else SHORT_TEXT_MAX
+    if max_length is not None and not _whole(max_length, 1, highest):
+        found["max_length"] = _("A maximum length is a whole number from 1 to %(max)s.") % {
+            "max": highest
+        }
     limit = options.get("limit")
     if (
-        limit is not None
+        "limit" in options
         and limit not in ("long", "brief")
-        and (isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 100_000)
+        and not _whole(limit, 1, TEXT_LIMIT_MAX)
     ):
-        problems.append(f"{where}: a text limit is 'long', 'brief' or 1 to 100000 characters.")
+        found["limit"] = _(
+            "A character limit is the long or brief one, or a whole number from 1 to %(max)s."
+        ) % {"max": TEXT_LIMIT_MAX}
+    if "integer" in options and not isinstance(options["integer"], bool):
+        found["integer"] = _("Whole numbers only is yes or no.")
+    _check_bounds(kind, options, found)
+    if kind in (Kind.CHOICE, Kind.MULTIPLE_CHOICE) or "choices" in options:
+        _check_choices(options.get("choices"), found)
+    if kind == Kind.TABLE or "columns" in options:
+        _check_columns(options.get("columns"), found)
+    if "rows" in options and not _whole(options["rows"], 1, ROWS_MAX):
+        found["rows"] = _("A table has 1 to %(max)s rows.") % {"max": ROWS_MAX}
+    _check_documents(options, found)
+    programme = options.get("programme")
+    if (programme is not None or kind == Kind.EARLIER_FILE) and programme not in PROGRAMMES:
+        found["programme"] = (
+            _("An earlier file is one of a programme: choose it.")
+            if kind == Kind.EARLIER_FILE and not programme
+            else _("Choose one of the programmes.")
+        )
+    return found
+
+
+def _check_bounds(kind: str, options: dict, found: dict[str, str]) -> None:
+    low, high = -BOUND_MAX, BOUND_MAX
+    if kind in (Kind.AMOUNT, Kind.PERCENTAGE):
+        low = 0
+    if kind == Kind.PERCENTAGE:
+        high = 100
     for key in ("min", "max"):
         value = options.get(key)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
-            problems.append(f"{where}: {key} is a number.")
+        if value is not None and not (_number(value) and low <= value <= high):
+            found[key] = _("A bound is a number from %(low)s to %(high)s.") % {
+                "low": format_decimal(low, language=get_language()),
+                "high": format_decimal(high, language=get_language()),
+            }
+    smallest, largest = options.get("min"), options.get("max")
+    both = "min" not in found and "max" not in found and _number(smallest) and _number(largest)
+    if both and largest < smallest:
+        found["max"] = _("The maximum is below the minimum.")
+
+
+def _check_choices(choices: Any, found: dict[str, str]) -> None:
+    if not isinstance(choices, list) or not choices:
+        found["choices"] = _("List at least one answer.")
+        return
+    values = [c.get("value") if isinstance(c, dict) else None for c in choices]
+    if not all(
+        isinstance(value, str) and 0 < len(value) <= CHOICE_VALUE_MAX and _has_label(c.get("label"))
+        for value, c in zip(values, choices, strict=True)
+    ):
+        found["choices"] = _(
+            "Each answer has a value (up to %(max)s characters) and a label in French, English "
+            "or German."
+        ) % {"max": CHOICE_VALUE_MAX}
+    elif len(set(values)) < len(values):
+        twice = next(v for v in values if values.count(v) > 1)
+        found["choices"] = _("The value %(value)s is given to two answers.") % {"value": twice}
+
+
+def _check_columns(columns: Any, found: dict[str, str]) -> None:
+    if not isinstance(columns, list) or not columns:
+        found["columns"] = _("List the table's columns.")
+        return
+    if not all(
+        isinstance(c, dict)
+        and isinstance(c.get("name"), str)
+        and NAME.match(c["name"])
+        and c.get("kind", Kind.SHORT_TEXT) in TABLE_COLUMN_KINDS
+        and _has_label(c.get("label"))
+        for c in columns
+    ):
+        found["columns"] = _(
+            "Each column has a short name (lowercase letters, digits and _), a kind (text, "
+            "number or amount) and a label in French, English or German."
+        )
+        return
+    names = [c["name"] for c in columns]
+    if len(set(names)) < len(names):
+        twice = next(n for n in names if names.count(n) > 1)
+        found["columns"] = _("The column %(name)s is named twice.") % {"name": twice}
+
+
+def _check_documents(options: dict, found: dict[str, str]) -> None:
+    types = options.get("types")
+    if types is not None and not (
+        isinstance(types, list) and all(t in DOCUMENT_TYPES for t in types)
+    ):
+        found["types"] = _("Choose among the types the portal accepts: %(types)s.") % {
+            "types": ", ".join(DOCUMENT_TYPES)
+        }
+    size = options.get("max_size_mb")
+    if size is not None and not (_number(size) and 0 < size <= DOCUMENT_SIZE_MAX_MB):
+        found["max_size_mb"] = _("A maximum size is a number of MB above 0, up to %(max)s.") % {
+            "max": DOCUMENT_SIZE_MAX_MB
+        }
+    count = options.get("max_count")
+    if count is not None and not _whole(count, 1, DOCUMENT_COUNT_MAX):
+        found["max_count"] = _(
+            "A maximum number of documents is a whole number from 1 to %(max)s."
+        ) % {"max": DOCUMENT_COUNT_MAX}
+    kinds = options.get("required_kinds")
+    if kinds is not None and not (
+        isinstance(kinds, list) and all(isinstance(k, str) and NAME.match(k) for k in kinds)
+    ):
+        found["required_kinds"] = _("Each required document is a kind of document.")

@@ -3,15 +3,23 @@ edits, reorders and removes a call's steps and questions (FR/EN/DE labels, a con
 question, a budget table), previews the form as an applicant, copies another call's form, and
 once a file is submitted a change makes the next version while the file keeps its own."""
 
+import copy
+
 import pytest
 from django.urls import reverse
+from django.utils import translation
+from django.utils.html import escape
+from django.utils.translation import gettext
 
 from applications.services import application_start, application_submit
 from applications.steps import describe, steps_for
+from programs.application_forms.defaults import default_form
+from programs.application_forms.versions import call_form_version
 from programs.models import FormVersion, Programme
 from tests.auth import login, login_staff
 from tests.factories import CallFactory
 from tests.fixtures.applicants import DECLARATIONS
+from tests.fixtures.form_builder import main_post
 from tests.fixtures.staff import staff
 
 pytestmark = pytest.mark.django_db
@@ -48,7 +56,6 @@ def _question(index: int, **values) -> dict:
         "role": "",
         "show_if_question": "",
         "show_if_value": "",
-        "settings": "",
         "label_fr": "",
         "label_en": "",
         "label_de": "",
@@ -59,7 +66,22 @@ def _question(index: int, **values) -> dict:
     } | values
     if row.get("required") is False:
         del row["required"]
-    return {f"questions-{index}-{key}": value for key, value in row.items()}
+    data = {}
+    for which in ("choices", "columns"):  # rows of their own: "questions-0-choices-1-value"
+        data |= _rows(f"questions-{index}-{which}", row.pop(which, []))
+    return data | {f"questions-{index}-{key}": value for key, value in row.items()}
+
+
+def _rows(prefix: str, rows: list[dict]) -> dict:
+    data = {
+        f"{prefix}-TOTAL_FORMS": str(len(rows)),
+        f"{prefix}-INITIAL_FORMS": "0",
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "100",
+    }
+    for number, row in enumerate(rows):
+        data |= {f"{prefix}-{number}-{key}": value for key, value in row.items()}
+    return data
 
 
 def _step_post(slug: str, questions: list[dict], **title) -> dict:
@@ -79,10 +101,10 @@ def _step_post(slug: str, questions: list[dict], **title) -> dict:
     return data
 
 
-TABLE = (
-    '{"rows": 5, "columns": [{"name": "what", "kind": "short_text", "label": {"fr": "Poste"}},'
-    ' {"name": "amount", "kind": "amount", "label": {"fr": "Montant"}}]}'
-)
+COLUMNS = [
+    {"name": "what", "kind": "short_text", "label_fr": "Poste"},
+    {"name": "amount", "kind": "amount", "label_fr": "Montant"},
+]
 QUESTIONS = [
     {
         "name": "service",
@@ -102,7 +124,8 @@ QUESTIONS = [
         "kind": "table",
         "label_fr": "Budget",
         "role": "total_budget",
-        "settings": TABLE,
+        "rows": "5",
+        "columns": COLUMNS,
     },
     {"name": "asked", "kind": "amount", "label_fr": "Montant demandé", "role": "amount_requested"},
 ]
@@ -256,3 +279,321 @@ def test_the_builder_needs_a_manager_of_the_programme_with_the_second_factor(cli
     assert client.get(_builder(call)).status_code == 404
     assert client.post(_builder(call), {"action": "remove", "step": "contact"}).status_code == 404
     assert "contact" in [s.slug for s in steps_for(call)]
+
+
+# --- the kinds' settings, in fields of their own ----------------------------------------------
+
+
+def _saved_question(call, step: str, name: str) -> dict:
+    definition = FormVersion.objects.get(call=call).definition
+    questions = next(s for s in definition["steps"] if s["slug"] == step)["questions"]
+    return next(q for q in questions if q["name"] == name)
+
+
+def _label(text: str) -> dict:
+    return {"label_fr": text}
+
+
+SETTINGS_THROUGH_FIELDS = [
+    (
+        {"kind": "short_text", "max_length": "80"},
+        {"max_length": 80},
+    ),
+    ({"kind": "long_text", "limit": "brief"}, {"limit": "brief"}),
+    (
+        {"kind": "long_text", "limit": "custom", "limit_characters": "1500"},
+        {"limit": 1500},
+    ),
+    (
+        {"kind": "number", "integer": "on", "min": "1", "max": "36"},
+        {"integer": True, "min": 1, "max": 36},
+    ),
+    ({"kind": "amount", "min": "1 000", "max": "250 000,50"}, {"min": 1000, "max": 250000.5}),
+    ({"kind": "percentage", "max": "80"}, {"max": 80}),
+    (
+        {
+            "kind": "choice",
+            "choices": [
+                {"value": "", "label_fr": "Commune", "label_en": "Municipality"},
+                {"value": "cpas", "label_fr": "CPAS", "label_de": "ÖSHZ"},
+                {"value": "", "label_fr": ""},  # an empty row: no answer
+            ],
+        },
+        {
+            "choices": [
+                {"value": "commune", "label": {"fr": "Commune", "en": "Municipality"}},
+                {"value": "cpas", "label": {"fr": "CPAS", "de": "ÖSHZ"}},
+            ]
+        },
+    ),
+    (
+        {"kind": "multiple_choice", "choices": [{"value": "web", "label_fr": "Site web"}]},
+        {"choices": [{"value": "web", "label": {"fr": "Site web"}}]},
+    ),
+    (
+        {"kind": "table", "rows": "4", "columns": COLUMNS},
+        {
+            "rows": 4,
+            "columns": [
+                {"name": "what", "kind": "short_text", "label": {"fr": "Poste"}},
+                {"name": "amount", "kind": "amount", "label": {"fr": "Montant"}},
+            ],
+        },
+    ),
+    (
+        {"kind": "expert", "programme": "START"},
+        {"programme": "START"},
+    ),
+    ({"kind": "earlier_file", "programme": "TREMPLIN"}, {"programme": "TREMPLIN"}),
+    ({"kind": "date"}, {}),
+]
+
+
+@pytest.mark.parametrize(
+    ("posted", "options"),
+    SETTINGS_THROUGH_FIELDS,
+    ids=[p["kind"] for p, _o in SETTINGS_THROUGH_FIELDS],
+)
+def test_each_kinds_settings_are_set_through_fields_of_their_own(
+    client, call, manager, posted, options
+):
+    login_staff(client, manager)
+    # Another kind's boxes, filled in too, are neither read nor checked.
+    other = {"max_length": "²"} if posted["kind"] != "short_text" else {"rows": "x"}
+    question = {"name": "asked", **_label("Question"), **other, **posted}
+
+    saved = client.post(_step_url(call, "contact"), _step_post("contact", [question]))
+
+    assert saved.status_code == 302, saved.context["formset"].errors
+    expected = {"name": "asked", "kind": posted["kind"], "label": {"fr": "Question"}, **options}
+    assert _saved_question(call, "contact", "asked") == expected
+
+
+def test_the_documents_settings_are_boxes_to_tick_and_numbers(client, call, manager):
+    login_staff(client, manager)
+    documents = {
+        "name": "documents",
+        "kind": "documents",
+        "types": ["pdf", "xlsx"],
+        "max_size_mb": "2,5",
+        "max_count": "3",
+        "required_kinds": ["quote"],
+    }
+
+    saved = client.post(_step_url(call, "documents"), _step_post("documents", [documents]))
+
+    assert saved.status_code == 302, saved.context["formset"].errors
+    assert _saved_question(call, "documents", "documents") == {
+        "name": "documents",
+        "kind": "documents",
+        "types": ["pdf", "xlsx"],
+        "max_size_mb": 2.5,
+        "max_count": 3,
+        "required_kinds": ["quote"],
+    }
+
+
+def _in_french(message: str, **values) -> str:
+    with translation.override("fr"):
+        return str(gettext(message)) % values if values else str(gettext(message))
+
+
+def _errors_of(response, index: int = 0) -> dict:
+    assert response.status_code == 400
+    form = response.context["formset"].forms[index]
+    return {name: list(errors) for name, errors in form.errors.items()} | {
+        "groups": form.group_errors
+    }
+
+
+INVALID_SETTINGS = [
+    ({"kind": "number", "min": "10", "max": "5"}, "max", "The maximum is below the minimum."),
+    (
+        {"kind": "percentage", "max": "150"},
+        "max",
+        "A bound is a number from %(low)s to %(high)s.",
+    ),
+    (
+        {"kind": "short_text", "max_length": "٣٠"},  # Arabic-Indic digits
+        "max_length",
+        "Write a whole number with the digits 0 to 9.",
+    ),
+    (
+        {"kind": "short_text", "role": "project_title", "max_length": "500"},
+        "max_length",
+        "A maximum length is a whole number from 1 to %(max)s.",
+    ),
+    (
+        {"kind": "long_text", "limit": "custom", "limit_characters": ""},
+        "limit_characters",
+        "A character limit is the long or brief one, or a whole number from 1 to %(max)s.",
+    ),
+    ({"kind": "amount", "min": "9" * 5000}, "min", "This number is too long."),
+    (
+        {"kind": "earlier_file", "programme": ""},
+        "programme",
+        "An earlier file is one of a programme: choose it.",
+    ),
+    ({"kind": "choice"}, "groups", "List at least one answer."),
+    (
+        {
+            "kind": "choice",
+            "choices": [{"value": "a", "label_fr": "A"}, {"value": "a", "label_fr": "B"}],
+        },
+        "groups",
+        "The value %(value)s is given to two answers.",
+    ),
+    ({"kind": "table"}, "groups", "List the table's columns."),
+]
+
+
+@pytest.mark.parametrize(
+    ("posted", "field", "message"), INVALID_SETTINGS, ids=[f for _p, f, _m in INVALID_SETTINGS]
+)
+def test_an_invalid_setting_is_refused_next_to_its_field_in_french(
+    client, call, manager, posted, field, message
+):
+    login_staff(client, manager)
+    before = call_form_version(call=call).definition
+    question = {"name": "asked", **_label("Question"), **posted}
+
+    refused = client.post(_step_url(call, "contact"), _step_post("contact", [question]))
+
+    errors = _errors_of(refused)
+    values = {"low": "0", "high": "100", "max": 200 if "role" in posted else 100000, "value": "a"}
+    expected = _in_french(message, **{k: v for k, v in values.items() if f"%({k})" in message})
+    if field == "groups":
+        assert expected in next(iter(errors["groups"].values()))
+        assert escape(expected) in refused.content.decode()  # shown in the group
+    else:
+        assert errors[field] == [expected]
+    assert call_form_version(call=call).definition == before
+
+
+def test_a_bad_row_of_answers_or_columns_is_refused_on_its_row(client, call, manager):
+    login_staff(client, manager)
+    table = {
+        "name": "lines",
+        "kind": "table",
+        **_label("Budget"),
+        "columns": [{"name": "Montant!", "kind": "amount", "label_fr": "Montant"}],
+    }
+    choice = {
+        "name": "public",
+        "kind": "choice",
+        **_label("Public"),
+        "choices": [{"value": "x", "label_fr": ""}],
+    }
+
+    refused = client.post(_step_url(call, "contact"), _step_post("contact", [table, choice]))
+
+    assert refused.status_code == 400
+    forms = refused.context["formset"].forms
+    assert forms[0].rows["columns"].forms[0].errors["name"]
+    assert forms[1].rows["choices"].forms[0].errors["label_fr"] == [
+        _in_french("Give this answer a label.")
+    ]
+    assert _in_french("Check the columns of this table below.") in forms[0].non_field_errors()
+
+
+@pytest.mark.parametrize(
+    ("field", "junk"),
+    [
+        ("max_length", "\x00"),
+        ("max_length", "²"),
+        ("max_length", "9" * 100_000),
+        ("label_fr", "a\x00b"),
+        ("rows", "99999999999999999999999"),
+        ("max", "1e309"),
+        ("choices-0-value", "\x00"),
+        ("columns-0-name", "٣"),
+        ("max_size_mb", "NaN"),
+        ("types", "exe"),
+        ("limit", "\x00"),
+    ],
+)
+def test_odd_input_in_a_setting_is_a_field_error_never_a_500(client, call, manager, field, junk):
+    login_staff(client, manager)
+    kinds = {
+        "max_length": "short_text", "label_fr": "short_text", "rows": "table", "max": "number",
+        "choices-0-value": "choice", "columns-0-name": "table", "max_size_mb": "documents",
+        "types": "documents", "limit": "long_text",
+    }  # fmt: skip
+    question = {"name": "asked", **_label("Question"), "kind": kinds[field]}
+    question |= {"choices": [{"label_fr": "A"}], "columns": [{"name": "a", "label_fr": "A"}]}
+    data = _step_post("contact", [question])
+    data[f"questions-0-{field}"] = junk
+
+    refused = client.post(_step_url(call, "contact"), data)
+
+    assert refused.status_code == 400
+    assert refused.context["formset"].total_error_count()
+
+
+@pytest.mark.parametrize("code", ["START", "TREMPLIN", "CAP"])
+def test_the_default_forms_load_into_the_fields_and_save_back_unchanged(client, code):
+    programme = Programme.objects.get(code=code)
+    call = CallFactory(programme=programme, form_sections=[])
+    login_staff(client, staff("programme manager", code))
+    default = copy.deepcopy(default_form(code))
+
+    for entry in default["steps"]:
+        page = client.get(_step_url(call, entry["slug"]))
+        assert page.status_code == 200
+        saved = client.post(_step_url(call, entry["slug"]), main_post(page))
+        assert saved.status_code == 302, (entry["slug"], saved.context["formset"].errors)
+
+    version = FormVersion.objects.get(call=call)
+    assert version.definition == default
+
+
+def test_the_step_page_shows_every_kinds_settings_labelled_without_a_json_box(
+    client, call, manager
+):
+    login_staff(client, manager)
+
+    page = client.get(_step_url(call, "contact"))
+
+    assert page.status_code == 200
+    content = page.content.decode()
+    assert "JSON" not in content and "settings" not in page.context["formset"].forms[0].fields
+    for kinds in ("short_text", "long_text", "choice multiple_choice", "table", "documents"):
+        assert f'data-kinds="{kinds}' in content
+    assert 'name="questions-0-choices-TOTAL_FORMS"' in content
+    assert 'for="id_questions-0-columns-0-label_fr"' in content  # each row's box is labelled
+    assert "js/form-builder.js" in content
+
+
+def _step_of(count: int) -> dict:
+    kinds = ["short_text", "long_text", "number", "choice", "table"]
+    questions = []
+    for number in range(count):
+        kind = kinds[number % len(kinds)]
+        question = {"name": f"q{number}", "kind": kind, "label": {"fr": f"Question {number}"}}
+        if kind == "choice":
+            question["choices"] = [{"value": "a", "label": {"fr": "A"}}]
+        if kind == "table":
+            question["columns"] = [{"name": "amount", "kind": "amount", "label": {"fr": "M"}}]
+        questions.append(question)
+    return {"slug": "projet", "title": {"fr": "Projet"}, "questions": questions}
+
+
+@pytest.mark.parametrize("count", [5, 40])
+def test_the_builders_pages_take_the_same_queries_for_5_or_40_questions(
+    client, call, manager, django_assert_num_queries, count
+):
+    FormVersion.objects.create(call=call, number=1, definition={"steps": [_step_of(count)]})
+    login_staff(client, manager)
+    # Each page: session, user, its groups, the call managed with its criteria, documents and
+    # questions (prefetched), the programmes the user manages, the call's current version.
+    common = 9
+    pages = {
+        # + whether a file answering it is submitted, the pending claims' badge, the other calls
+        # managed (copy), the versions
+        _builder(call): common + 4,
+        _step_url(call, "projet"): common,
+        reverse("applications:staff_form_builder_preview", args=[call.slug]): common,
+    }
+    for url, queries in pages.items():
+        with django_assert_num_queries(queries):
+            assert client.get(url).status_code == 200
