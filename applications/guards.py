@@ -9,6 +9,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from adn_portal.accounts.permissions import MANAGERS, has_role
+from adn_portal.lib.decimals import format_amount
 
 # Who works on which programme is programs' to say (its staff pages ask too); the staff
 # selectors and guards of files use the same answer.
@@ -74,9 +75,9 @@ def _budget_left(application: Application) -> str | None:
     left = call.budget_envelope - budget_committed(call.pk, excluding=application.pk)
     if needed <= left:
         return None
-    return _("The call's envelope has %(left)s EUR left; this file needs %(needed)s EUR.") % {
-        "left": left,
-        "needed": needed,
+    return _("The call's envelope has %(left)s left; this file needs %(needed)s.") % {
+        "left": format_amount(left),
+        "needed": format_amount(needed),
     }
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from adn_portal.lib.banking import iban_compact
+from adn_portal.lib.decimals import format_amount
 from programs.models import Instalment
 
 from ..uploads import ALLOWED_LABEL
@@ -126,7 +127,8 @@ class EligibleAmountsForm(forms.Form):
                 self.add_error(
                     f"line_{pk}",
                     ValidationError(
-                        _("At most the amount claimed (%(amount)s EUR).") % {"amount": line.amount},
+                        _("At most the amount claimed (%(amount)s).")
+                        % {"amount": format_amount(line.amount)},
                         code="max_value",
                     ),
                 )

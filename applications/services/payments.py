@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from adn_portal.accounts.models import User
+from adn_portal.lib.decimals import format_amount
 from companies.selectors import is_member
 from programs.models import Call, Instalment, PaidTo
 
@@ -218,17 +219,15 @@ def money_refusal(
     granted = application.granted_amount or Decimal("0")
     on_file = committed_on(application_id=application.pk)
     if on_file + amount > granted:
-        return _(
-            "The file's grant has %(left)s EUR left; this request would need %(amount)s EUR."
-        ) % {
-            "left": granted - on_file,
-            "amount": amount,
+        return _("The file's grant has %(left)s left; this request would need %(amount)s.") % {
+            "left": format_amount(granted - on_file),
+            "amount": format_amount(amount),
         }
     call = application.call
     on_call = committed_on(call_id=call.pk)
     if on_call + amount > call.budget_envelope:
-        return _("The call's envelope has %(left)s EUR left for payments.") % {
-            "left": call.budget_envelope - on_call
+        return _("The call's envelope has %(left)s left for payments.") % {
+            "left": format_amount(call.budget_envelope - on_call)
         }
     return None
 
@@ -300,8 +299,8 @@ def payment_request_check(
     for pk, amount in eligible.items():
         if not Decimal("0") <= amount <= lines[pk].amount:
             raise ApplicationError(
-                _("An eligible amount goes from 0 to the amount claimed (%(amount)s EUR).")
-                % {"amount": lines[pk].amount}
+                _("An eligible amount goes from 0 to the amount claimed (%(amount)s).")
+                % {"amount": format_amount(lines[pk].amount)}
             )
     with transaction.atomic():
         locked = PaymentRequest.objects.select_for_update().get(pk=request.pk)

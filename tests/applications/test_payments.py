@@ -107,14 +107,19 @@ def test_the_balance_never_goes_over_what_the_grant_has_left(manager):
     assert total == application.granted_amount
 
 
-def test_an_approval_over_the_envelope_is_refused(manager):
+@pytest.mark.parametrize(
+    ("language", "left"), [("en", "€10,000"), ("fr", "10\u00a0000\u00a0€"), ("de", "10.000\u00a0€")]
+)
+def test_an_approval_over_the_envelope_is_refused(manager, language, left):
     call = tremplin_call(budget_envelope=Decimal("100000"))
     application = signed_file(call, manager=manager, amount=Decimal("40000"))
     call.budget_envelope = Decimal("10000")  # lowered since the selection
     call.save(update_fields=["budget_envelope"])
     request = request_with_lines(application, Instalment.ADVANCE)
-    with pytest.raises(services.ApplicationError, match="10000"):
+    with translation.override(language), pytest.raises(services.ApplicationError) as refused:
         services.payment_request_approve(request=request, by=manager)
+    assert left in str(refused.value)  # the amount written the reader's way, not "10000 EUR"
+    assert "EUR" not in str(refused.value)
     request.refresh_from_db()
     assert (request.status, request.approved_amount) == (PS.SUBMITTED, None)
 
@@ -159,10 +164,11 @@ def test_a_balance_needs_every_line_checked_and_an_eligible_amount_within_the_cl
     with pytest.raises(services.ApplicationError):
         services.payment_request_approve(request=request, by=manager)
     line = request.lines.first()
-    with pytest.raises(services.ApplicationError):
+    with translation.override("en"), pytest.raises(services.ApplicationError) as refused:
         services.payment_request_check(
             request=request, eligible={line.pk: Decimal("1000.01")}, by=manager
         )
+    assert "(€1,000)" in str(refused.value)
     line.refresh_from_db()
     assert line.eligible_amount is None
 

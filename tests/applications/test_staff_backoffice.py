@@ -296,7 +296,8 @@ def test_selecting_needs_budget_left_in_the_call_envelope(manager, reviewer):
     for application in (first, second):
         review(application, reviewer, 4)
     services.application_decide(application=first, decision=Status.SELECTED, by=manager)
-    with pytest.raises(services.ApplicationError, match="3000"):
+    # The amount left written the reader's way ("€3,000"), not "3000 EUR".
+    with translation.override("en"), pytest.raises(services.ApplicationError, match="€3,000"):
         services.application_decide(application=second, decision=Status.SELECTED, by=manager)
     services.application_decide(application=second, decision=Status.WAITLISTED, by=manager)
 
