@@ -99,6 +99,7 @@ test-postgresql: messages
 # text, the indicators' SQL, the matching, the record chains) run again on PostgreSQL here; the
 # whole suite on PostgreSQL is `make test-postgresql` (about 7 minutes more).
 POSTGRESQL_TESTS ?= tests/stats tests/companies tests/applications/test_expert_matching.py \
+	tests/applications/test_queue_pages.py \
 	tests/applications/test_expert_matching_on_the_demo.py \
 	tests/security/test_tamper_evident_record.py
 

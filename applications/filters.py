@@ -142,6 +142,17 @@ class QueueFilter(django_filters.FilterSet):
             ]
         return options
 
+    def ordering_fields(self) -> tuple[str, ...]:
+        """The sort chosen (valid choices only), as the model's orderings ("-reference",
+        "organisation__name"); () when none was."""
+        if not self.is_bound or not self.form.is_valid() and "ordering" in self.form.errors:
+            return ()
+        fields = self.filters["ordering"].param_map
+        return tuple(
+            ("-" if param.startswith("-") else "") + fields[param.lstrip("-")]
+            for param in self.form.cleaned_data.get("ordering") or []
+        )
+
     def search(self, queryset, name, value):
         value = value.strip()
         if not value:
@@ -227,11 +238,9 @@ class QueueApiFilter(Strict, QueueFilter):
         return super().qs.annotate(organisation_name=F("organisation__name"))
 
     def cursor_ordering(self) -> tuple[str, ...] | None:
-        chosen = self.form.cleaned_data.get("ordering") or []
-        fields = self.filters["ordering"].param_map
-        ordering = []
-        for param in chosen:
-            descending = param.startswith("-")
-            field = fields[param.lstrip("-")]
-            ordering.append(("-" if descending else "") + _CURSOR_FIELDS.get(field, field))
+        ordering = [
+            ("-" if field.startswith("-") else "")
+            + _CURSOR_FIELDS.get(field.lstrip("-"), field.lstrip("-"))
+            for field in self.ordering_fields()
+        ]
         return tuple(ordering) or None

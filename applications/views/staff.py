@@ -14,7 +14,7 @@ from adn_portal.accounts.models import AuditEvent
 from adn_portal.accounts.permissions import MANAGERS, STAFF, has_role, role_required
 from adn_portal.lib.null_characters import posted_text
 from adn_portal.lib.numbers import whole_number
-from adn_portal.lib.pagination import paginate
+from adn_portal.lib.seek import numbered_page, seek_page
 from companies.models import Expert
 
 from .. import conversation, guards, queue_counts, selectors, services, workflow
@@ -63,21 +63,39 @@ def _filtering(queue_filter) -> bool:
     )
 
 
+# The queue's order when none is chosen: its index (application_queue_order_idx) serves it.
+QUEUE_ORDER = ("-submitted_at",)
+
+
+def _queue_page(request, queue_filter, applications, *, count: int | None):
+    """The page asked for: after or before a row (`cursor`, the next and previous links: an
+    index range, as cheap deep in the list as at its top), or typed by its number (`page`:
+    OFFSET, which walks the rows before it), or the first."""
+    ordering = queue_filter.ordering_fields() or QUEUE_ORDER
+    rows = selectors.queue_rows(applications, user=request.user)
+    cursor, number = request.GET.get("cursor"), request.GET.get("page")
+    if not cursor and number not in (None, "", "1"):
+        return numbered_page(
+            rows, ordering, number, QUEUE_PAGE_SIZE, count=count, counted=applications
+        )
+    return seek_page(rows, ordering, cursor, QUEUE_PAGE_SIZE, count=count, counted=applications)
+
+
 @role_required(*STAFF)
 def queue(request):
     queue_filter, applications = _queue(request, selectors.staff_applications(request.user))
-    if not request.GET.get("ordering"):
-        applications = applications.order_by("-submitted_at", "-pk")
     counts = queue_counts.staff_status_counts(request.user)
-    page = paginate(
-        selectors.queue_rows(applications, user=request.user),
-        request.GET.get("page"),
-        QUEUE_PAGE_SIZE,
-        # The whole queue: its size is the sum of the (cached) counts per status.
+    # The whole queue: its size is the sum of the (cached) counts per status; a filtered one is
+    # counted up to adn_portal.lib.seek.COUNT_CAP.
+    page = _queue_page(
+        request,
+        queue_filter,
+        applications,
         count=None if _filtering(queue_filter) else sum(counts.values()),
     )
     params = request.GET.copy()
     params.pop("page", None)
+    params.pop("cursor", None)
     return render(
         request,
         "applications/staff/queue.html",

@@ -1,0 +1,188 @@
+"""The staff queue's pages: next and previous links carry the row to start after (a cursor), so
+any page reached through them costs what the first costs; a page typed by its number still
+works; a filtered list is counted up to a cap. Also run on PostgreSQL (Makefile's
+POSTGRESQL_TESTS): the order's NULLs and the index range differ there."""
+
+from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from adn_portal.lib import seek
+from applications.models import Application
+from applications.workflow import Status
+from tests.auth import login_staff
+from tests.factories import OrganisationFactory
+from tests.fixtures.staff import scored_call, staff
+
+pytestmark = pytest.mark.django_db
+QUEUE = reverse("applications:staff_queue")
+
+
+@pytest.fixture
+def reviewer(db):
+    return staff("reviewer", "START")
+
+
+def files(created_by, n: int, *, same_minute_every: int = 3, undated: int = 0) -> list[str]:
+    """`n` submitted files, newest first by reference; every `same_minute_every` share a
+    submission moment (ties the primary key decides), and `undated` more without one."""
+    call = scored_call()
+    organisations = [OrganisationFactory(name=f"Org {i:03d}") for i in range(7)]
+    now = timezone.now()
+    Application.objects.bulk_create(
+        Application(
+            call=call,
+            programme=call.programme,
+            organisation=organisations[i % 7],
+            created_by=created_by,
+            status=Status.REJECTED if i % 2 else Status.WITHDRAWN,
+            reference=f"START-2026-{i:05d}",
+            submitted_at=None if i >= n else now - timedelta(minutes=i // same_minute_every),
+        )
+        for i in range(n + undated)
+    )
+    return [f"START-2026-{i:05d}" for i in range(n + undated)]
+
+
+def references(response) -> list[str]:
+    assert response.status_code == 200
+    return [f.reference for f in response.context["page"]]
+
+
+def walk(client, params: dict, link: str = "next_cursor") -> list[list[str]]:
+    """Every page from the first, through the page's `link` cursor."""
+    pages, response = [], client.get(QUEUE, params)
+    while True:
+        pages.append(references(response))
+        cursor = getattr(response.context["page"], link)
+        if not cursor:
+            return pages
+        response = client.get(QUEUE, {**params, "cursor": cursor})
+
+
+def in_queue_order(created_by_all: list[str]) -> list[str]:
+    """The queue's default order: newest submission first, the newest row first on a tie,
+    files without a submission moment first (as PostgreSQL orders NULL in a descending key)."""
+    rows = Application.objects.exclude(status=Status.DRAFT).values_list(
+        "reference", "submitted_at", "pk"
+    )
+    undated = sorted((r for r in rows if r[1] is None), key=lambda r: -r[2])
+    dated = sorted((r for r in rows if r[1] is not None), key=lambda r: (r[1], r[2]), reverse=True)
+    return [r[0] for r in undated + dated]
+
+
+def test_the_next_links_reach_every_file_once_in_the_queue_order(client, reviewer):
+    made = files(reviewer, 70, undated=4)
+    login_staff(client, reviewer)
+    pages = walk(client, {})
+    assert [len(p) for p in pages] == [25, 25, 24]
+    assert sum(pages, []) == in_queue_order(made)
+
+
+def test_the_previous_links_come_back_through_the_same_pages(client, reviewer):
+    files(reviewer, 80)
+    login_staff(client, reviewer)
+    forward, response = [], client.get(QUEUE)
+    for _ in range(3):  # to page 4
+        forward.append(references(response))
+        response = client.get(QUEUE, {"cursor": response.context["page"].next_cursor})
+    assert response.context["page"].number == 4
+    back = response.context["page"]
+    # From page 4 back to 3 and 2 through cursors; page 2 links to the first page, plainly.
+    for expected in (forward[2], forward[1]):
+        response = client.get(QUEUE, {"cursor": back.previous_cursor})
+        assert references(response) == expected
+        back = response.context["page"]
+    assert back.number == 2 and back.previous_cursor is None and back.previous_is_first
+
+
+def test_a_sort_by_organisation_or_reference_pages_through_cursors_too(client, reviewer):
+    files(reviewer, 60)
+    login_staff(client, reviewer)
+    by_name = sum(walk(client, {"ordering": "organisation", "status": "rejected"}), [])
+    rows = Application.objects.filter(status=Status.REJECTED).values_list(
+        "reference", "organisation__name", "pk"
+    )
+    assert by_name == [r[0] for r in sorted(rows, key=lambda r: (r[1], r[2]))]
+    by_reference = sum(walk(client, {"ordering": "-reference"}), [])
+    assert by_reference == sorted(by_reference, reverse=True) and len(by_reference) == 60
+
+
+def test_a_page_through_a_cursor_runs_the_first_pages_queries(
+    client, reviewer, django_assert_num_queries
+):
+    files(reviewer, 60)
+    login_staff(client, reviewer)
+    first = client.get(QUEUE, {"status": "rejected"})
+    with CaptureQueriesContext(connection) as first_page:
+        client.get(QUEUE, {"status": "rejected"})
+    cursor = first.context["page"].next_cursor
+    with django_assert_num_queries(len(first_page)):
+        deep = client.get(QUEUE, {"status": "rejected", "cursor": cursor})
+    assert deep.context["page"].number == 2
+    assert deep.context["page"].count == 30  # still counted
+
+
+def test_a_page_typed_by_its_number_still_opens_and_links_on_by_cursor(client, reviewer):
+    made = files(reviewer, 60)
+    login_staff(client, reviewer)
+    order = in_queue_order(made)
+    response = client.get(QUEUE, {"page": "2"})
+    assert references(response) == order[25:50]
+    page = response.context["page"]
+    assert page.number == 2 and page.num_pages == 3
+    assert references(client.get(QUEUE, {"cursor": page.next_cursor})) == order[50:]
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    ["", "abc", "eyJrIjpbXX0", "x" * 5000, "ﾠ", "eyJrIjpbIi1zdWJtaXR0ZWRfYXQiLCItcGsiXX0"],
+)
+def test_a_cursor_that_is_not_one_shows_the_first_page(client, reviewer, cursor):
+    made = files(reviewer, 30)
+    login_staff(client, reviewer)
+    response = client.get(QUEUE, {"cursor": cursor})
+    assert references(response) == in_queue_order(made)[:25]
+    assert response.context["page"].number == 1
+
+
+def test_a_cursor_made_for_another_sort_shows_the_first_page(client, reviewer):
+    files(reviewer, 30)
+    login_staff(client, reviewer)
+    by_reference = client.get(QUEUE, {"ordering": "reference"}).context["page"].next_cursor
+    response = client.get(QUEUE, {"cursor": by_reference})  # the default sort
+    assert response.context["page"].number == 1
+
+
+def test_a_filtered_queue_counts_up_to_the_cap_and_says_more_than(
+    client, reviewer, monkeypatch
+):
+    files(reviewer, 80)
+    monkeypatch.setattr(seek, "COUNT_CAP", 10)
+    login_staff(client, reviewer)
+    with translation.override("en"):
+        response = client.get(QUEUE, {"status": "rejected"})
+    assert response.status_code == 200
+    page = response.context["page"]
+    assert (page.count, page.more_than, page.num_pages) == (None, 10, None)
+    assert "More than 10 files" in response.content.decode()
+    assert "Page 1</span>" in response.content.decode()
+    assert len(sum(walk(client, {"status": "rejected"}), [])) == 40  # every file still reached
+
+
+def test_the_links_keep_the_filters_and_drop_the_old_position(client, reviewer):
+    files(reviewer, 120)
+    login_staff(client, reviewer)
+    response = client.get(QUEUE, {"status": "rejected", "page": "2"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    next_link = html.split('rel="next" href="')[1].split('"')[0].replace("&amp;", "&")
+    query = parse_qs(urlsplit(next_link).query)
+    assert query["status"] == ["rejected"]
+    assert "page" not in query
+    assert query["cursor"] == [response.context["page"].next_cursor]
