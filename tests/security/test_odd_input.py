@@ -140,7 +140,7 @@ READS = {  # name: (who sees it, what it reads)
     "companies:staff_expert_list": (STAFF, ["status", "page"]),
     "companies:staff_claim_list": (STAFF, ["status", "page"]),
     "companies:organisation_join": (MEMBERS, ["number"]),
-    "applications:staff_queue": (STAFF, ["page", "ordering", *QUEUE]),
+    "applications:staff_queue": (STAFF, ["page", "cursor", "ordering", *QUEUE]),
     "applications:staff_accounting": (STAFF, ["start", "end", "what", "format"]),
     "stats:dashboard": (STAFF, ["programme", "from", "to"]),
     "stats:dashboard_csv": (STAFF, ["programme", "from", "to"]),
