@@ -55,18 +55,27 @@ def visible(messages: QuerySet[ApplicantMessage], side: str) -> QuerySet[Applica
     return messages if kinds is None else messages.filter(kind__in=sorted(kinds))
 
 
-def thread(application: Application, side: str) -> list[ApplicantMessage]:
-    """The messages `side` reads, oldest first, with their authors and documents (two
-    queries whatever the length)."""
-    messages = (
+def _readable(application: Application, side: str) -> QuerySet[ApplicantMessage]:
+    """The messages `side` reads, with their authors and documents."""
+    return (
         visible(application.messages.all(), side)
         .select_related("sent_by")
         .prefetch_related(
             Prefetch("attachments", queryset=MessageAttachment.objects.order_by("pk"))
         )
-        .order_by("pk")
     )
-    return list(messages)
+
+
+def thread(application: Application, side: str) -> list[ApplicantMessage]:
+    """The messages `side` reads, oldest first, with their authors and documents (two
+    queries whatever the length)."""
+    return list(_readable(application, side).order_by("pk"))
+
+
+def message(application: Application, side: str, pk: int) -> ApplicantMessage | None:
+    """One message of the file's conversation that `side` reads (as `thread` lists it);
+    None otherwise."""
+    return _readable(application, side).filter(pk=pk).first()
 
 
 def author_label(message: ApplicantMessage, application: Application, reader: str) -> str:

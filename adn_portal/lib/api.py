@@ -222,12 +222,6 @@ LOCATION = OpenApiParameter(
     response=[201],
     description="The address of what was created.",
 )
-LIST_LOCATION = OpenApiParameter(
-    "Location",
-    location=OpenApiParameter.HEADER,
-    response=[201],
-    description="The address of the list that now holds what was created.",
-)
 EXISTING_LOCATION = OpenApiParameter(
     "Location",
     location=OpenApiParameter.HEADER,

@@ -88,6 +88,33 @@ LINKS: list[tuple[str, str, str, dict, dict | None]] = [
     ),
     ("staff_exports_list", "200", "staff_exports_retrieve", {"id": f"{LIST}id"}, None),
     ("staff_exports_list", "200", "staff_exports_download_retrieve", {"id": f"{LIST}id"}, None),
+    *[
+        # A conversation's or a file's documents' one item: from its list's first row, and
+        # from what was just written (the file's id is the request's).
+        link
+        for items, one, parameter in (
+            ("applications_messages", "applications_messages_retrieve", "message_id"),
+            ("applications_attachments", "applications_attachments_retrieve", "attachment_id"),
+            ("staff_applications_messages", "staff_applications_messages_retrieve", "message_id"),
+            ("me_expert_files_messages", "me_expert_files_messages_retrieve", "message_id"),
+        )
+        for link in (
+            (
+                f"{items}_list",
+                "200",
+                one,
+                {"id": "$request.path.id", parameter: "$response.body#/0/id"},
+                None,
+            ),
+            (
+                f"{items}_create",
+                "201",
+                one,
+                {"id": "$request.path.id", parameter: f"{CREATED}id"},
+                None,
+            ),
+        )
+    ],
     ("me_notifications_list", "200", "me_notifications_read_create", {"id": f"{LIST}id"}, None),
     ("me_expert_files_list", "200", "me_expert_files_retrieve", {"id": f"{LIST}id"}, None),
     ("me_expert_files_list", "200", "me_expert_files_messages_list", {"id": f"{LIST}id"}, None),

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
@@ -20,7 +20,6 @@ from adn_portal.lib.api import (
     ETAG,
     EXISTING_LOCATION,
     IF_MATCH,
-    LIST_LOCATION,
     LOCATION,
     CappedCursorPagination,
     JSONParser,
@@ -49,6 +48,17 @@ EXPORT_TYPES = {
 # (a message, with its document at most), each body its own component in the schema.
 UPLOAD_PARSERS = [MultiPartParser]
 MESSAGE_PARSERS = [JSONParser, MultiPartParser]
+
+# One message or document of a file. The route takes any text up to the next slash, read by
+# whole_number: a value that is not an id is a 404, never a 500 nor another route.
+MESSAGE_PATH = r"messages/(?P<message_id>[^/.]+)"
+ATTACHMENT_PATH = r"attachments/(?P<attachment_id>[^/.]+)"
+MESSAGE_ID = OpenApiParameter(
+    "message_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The message's `id`."
+)
+ATTACHMENT_ID = OpenApiParameter(
+    "attachment_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The document's `id`."
+)
 
 
 def _refused(exc: ApplicationError):
@@ -333,12 +343,19 @@ class MyApplicationViewSet(
             "multipart/form-data": s.MessageWriteSerializer,
         },
         responses={201: s.MessageSerializer},
-        parameters=[LIST_LOCATION],
+        parameters=[LOCATION],
     )
     @messages.mapping.post
     def write_message(self, request, pk=None):
         """Write to the AdN (while the file is open), with one document at most."""
-        return _write(request, self.get_object(), Side.APPLICANT)
+        return _write(request, self.get_object(), Side.APPLICANT, "api:application-message")
+
+    @extend_schema(responses=s.MessageSerializer, parameters=[MESSAGE_ID])
+    @action(detail=True, methods=["get"], url_path=MESSAGE_PATH)
+    def message(self, request, pk=None, message_id=None):
+        """One message of the file's conversation, as the list shows it (`Location` of a
+        message you wrote). Reading it alone does not mark the conversation read."""
+        return _one_message(request, self.get_object(), Side.APPLICANT, message_id)
 
     @extend_schema(responses=s.AttachmentSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None, parser_classes=UPLOAD_PARSERS)
@@ -353,7 +370,7 @@ class MyApplicationViewSet(
     @extend_schema(
         request={"multipart/form-data": s.AttachmentUploadSerializer},
         responses={201: s.AttachmentSerializer},
-        parameters=[LIST_LOCATION],
+        parameters=[LOCATION],
     )
     @attachments.mapping.post
     def add_attachment(self, request, pk=None):
@@ -380,8 +397,19 @@ class MyApplicationViewSet(
         return Response(
             s.AttachmentSerializer(attachment).data,
             status=status.HTTP_201_CREATED,
-            headers={"Location": request.build_absolute_uri(request.path)},
+            headers={"Location": _item_url(request, "api:application-attachment", attachment)},
         )
+
+    @extend_schema(responses=s.AttachmentSerializer, parameters=[ATTACHMENT_ID])
+    @action(detail=True, methods=["get"], url_path=ATTACHMENT_PATH)
+    def attachment(self, request, pk=None, attachment_id=None):
+        """One of the file's documents, as the list shows it (`Location` of a document you
+        added)."""
+        number = whole_number(attachment_id)  # any text reaches here: not a number is a 404
+        attachment = number and self.get_object().attachments.filter(pk=number).first()
+        if not attachment:
+            raise Http404
+        return Response(s.AttachmentSerializer(attachment).data)
 
 
 # --- a file's conversation, for each side -----------------------------------------------------
@@ -399,7 +427,24 @@ def _conversation(request, application: Application, side: str) -> Response:
     return Response(data)
 
 
-def _write(request, application: Application, side: str) -> Response:
+def _item_url(request, route: str, item) -> str:
+    """The address of one message or document of a file (the `Location` of its creation)."""
+    kwargs = {"pk": item.application_id}
+    kwargs["message_id" if route.endswith("-message") else "attachment_id"] = item.pk
+    return request.build_absolute_uri(reverse(route, kwargs=kwargs))
+
+
+def _one_message(request, application: Application, side: str, message_id) -> Response:
+    number = whole_number(message_id)  # any text reaches here: not a number is a 404
+    message = number and conversation.message(application, side, number)
+    if not message:
+        raise Http404
+    last = conversation.last_read(user=request.user, application=application)
+    context = {"application": application, "side": side, "last_read": last}
+    return Response(s.MessageSerializer(message, context=context).data)
+
+
+def _write(request, application: Application, side: str, route: str) -> Response:
     data = request.data  # the size limit is checked while the body is parsed
     refusal = upload_refusal(request)
     if refusal:
@@ -422,7 +467,7 @@ def _write(request, application: Application, side: str) -> Response:
     return Response(
         s.MessageSerializer(message, context=context).data,
         status=status.HTTP_201_CREATED,
-        headers={"Location": request.build_absolute_uri(request.path)},
+        headers={"Location": _item_url(request, route, message)},
     )
 
 
@@ -582,12 +627,21 @@ class StaffApplicationViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
             "multipart/form-data": s.MessageWriteSerializer,
         },
         responses={201: s.MessageSerializer},
-        parameters=[LIST_LOCATION],
+        parameters=[LOCATION],
     )
     @messages.mapping.post
     def write_message(self, request, pk=None):
         """Write to the applicant (while the file is open), with one document at most."""
-        return _write(request, self.get_object(), Side.ADN)
+        return _write(request, self.get_object(), Side.ADN, "api:staff-application-message")
+
+    @extend_schema(responses=s.MessageSerializer, parameters=[MESSAGE_ID])
+    @action(detail=True, methods=["get"], url_path=MESSAGE_PATH, filter_backends=[])
+    def message(self, request, pk=None, message_id=None):
+        """One message of the file's conversation, as the list shows it (`Location` of a
+        message you wrote). Reading it alone does not mark the conversation read."""
+        application = self.get_object()
+        audit(AuditEvent.Action.FILE_VIEWED, request=request, application=application.pk)
+        return _one_message(request, application, Side.ADN, message_id)
 
     @extend_schema(responses=s.ReviewerSerializer(many=True))
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
@@ -795,9 +849,18 @@ class ExpertApplicationViewSet(Idempotent, viewsets.ReadOnlyModelViewSet):
             "multipart/form-data": s.MessageWriteSerializer,
         },
         responses={201: s.MessageSerializer},
-        parameters=[LIST_LOCATION],
+        parameters=[LOCATION],
     )
     @messages.mapping.post
     def write_message(self, request, pk=None):
         """Write in the file's conversation (while it is open), with one document at most."""
-        return _write(request, self._conversation_file(pk), Side.EXPERT)
+        return _write(
+            request, self._conversation_file(pk), Side.EXPERT, "api:expert-application-message"
+        )
+
+    @extend_schema(responses=s.MessageSerializer, parameters=[MESSAGE_ID])
+    @action(detail=True, methods=["get"], url_path=MESSAGE_PATH)
+    def message(self, request, pk=None, message_id=None):
+        """One message of the file's conversation, as the list shows it (`Location` of a
+        message you wrote). Reading it alone does not mark the conversation read."""
+        return _one_message(request, self._conversation_file(pk), Side.EXPERT, message_id)

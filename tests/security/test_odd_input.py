@@ -244,6 +244,8 @@ def _path_values(world) -> dict[str, str]:
         "document_pk": "1",
         "number": "1",
         "message_pk": "1",
+        "message_id": "1",
+        "attachment_id": "1",
         "membership_pk": "1",
         "request_pk": "1",
         "agreement_pk": "1",
