@@ -21,16 +21,24 @@ from .browser import log_in, shot
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
-TABLE = (
-    '{"rows": 4, "columns": [{"name": "what", "kind": "short_text", "label": {"fr": "Poste"}},'
-    ' {"name": "amount", "kind": "amount", "label": {"fr": "Montant"}}]}'
-)
+COLUMNS = [
+    {"name": "what", "kind": "short_text", "label_fr": "Poste"},
+    {"name": "amount", "kind": "amount", "label_fr": "Montant"},
+]
 
 
 def _fill_question(page, index: int, **values) -> None:
+    """The question's boxes, in order: its kind first (the script then shows that kind's
+    settings only), then the rows of its answers or columns."""
     for name, value in values.items():
+        if name == "columns":
+            for number, column in enumerate(value):
+                _fill_question(
+                    page, index, **{f"columns-{number}-{k}": v for k, v in column.items()}
+                )
+            continue
         field = page.locator(f"[name='questions-{index}-{name}']")
-        if name in ("kind", "role"):
+        if name in ("kind", "role") or name.endswith("-kind"):
             field.select_option(value)
         elif name == "required":
             field.set_checked(value)
@@ -86,7 +94,8 @@ def test_a_manager_builds_a_form_an_applicant_answers_it_and_the_file_keeps_its_
             "kind": "table",
             "label_fr": "Budget",
             "role": "total_budget",
-            "settings": TABLE,
+            "rows": "4",
+            "columns": COLUMNS,
         },
         {
             "name": "asked",
@@ -97,12 +106,20 @@ def test_a_manager_builds_a_form_an_applicant_answers_it_and_the_file_keeps_its_
     ]
     for index, values in enumerate(questions):
         _fill_question(page, index, **values)
+        if values.get("kind") == "table":  # only the table's settings show
+            expect(page.locator(f"[name='questions-{index}-max_length']")).to_be_hidden()
+            shot(page, "59-form-builder-table-columns")
         _save(page)
         expect(page.locator(".messages .alert-success")).to_be_visible()
     step = next(
         s for s in FormVersion.objects.get(call=call).definition["steps"] if s["slug"] == "projet"
     )
     assert [q["name"] for q in step["questions"]] == [q["name"] for q in questions]
+    assert step["questions"][3]["rows"] == 4
+    assert [(c["name"], c["kind"]) for c in step["questions"][3]["columns"]] == [
+        ("what", "short_text"),
+        ("amount", "amount"),
+    ]
 
     # The preview: the conditional question hides until its answer is yes.
     page.goto(f"{builder}apercu/")
