@@ -30,6 +30,7 @@ from programs.application_forms.definition import (
     TEXT_LIMIT_MAX,
     Kind,
 )
+from programs.application_forms.schema import DEFAULT_SHORT_LENGTH
 
 from ..models import Attachment
 
@@ -104,7 +105,7 @@ class ChoiceRowForm(_RowForm):
 COLUMN_KIND_CHOICES = [
     (Kind.SHORT_TEXT, _("Text")),
     (Kind.NUMBER, _("Number")),
-    (Kind.AMOUNT, _("Amount in euros (added up in the table's total)")),
+    (Kind.AMOUNT, _("Amount in euros, totalled")),
 ]
 
 
@@ -175,7 +176,7 @@ def setting_fields() -> dict[str, forms.Field]:
             required=False,
             min_value=1,
             max_value=SHORT_TEXT_MAX,
-            help_text=_("Empty: 200."),
+            help_text=_("Empty: %(count)s.") % {"count": DEFAULT_SHORT_LENGTH},
         ),
         "limit": forms.ChoiceField(
             label=_("Character limit"), choices=_limit_choices, initial="long", required=False
@@ -195,7 +196,7 @@ def setting_fields() -> dict[str, forms.Field]:
             required=False,
             min_value=1,
             max_value=ROWS_MAX,
-            help_text=_("Empty: 10."),
+            help_text=_("Empty: %(count)s.") % {"count": 10},  # generated.py's
         ),
         "types": forms.MultipleChoiceField(
             label=_("Types of file accepted"),
