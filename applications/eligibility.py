@@ -6,10 +6,10 @@ from datetime import datetime
 
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from adn_portal.lib.decimals import format_decimal
+from adn_portal.lib.decimals import format_percent
 from companies.models import OrganisationKind, SizeClass
 from programs.application_forms import Role
 from programs.models import EligibilityRule
@@ -173,11 +173,11 @@ def _sme_size(application: Application) -> Check:
             EligibilityRule.SME_SIZE,
             False,
             _(
-                "This call is for SMEs. Public bodies hold %(share)s %% of your organisation: "
-                "under the European definition, an enterprise held at least 25 %% by public "
+                "This call is for SMEs. Public bodies hold %(share)s of your organisation: "
+                "under the European definition, an enterprise held at least 25%% by public "
                 "bodies is not an SME, unless they are one of the investors it names."
             )
-            % {"share": format_decimal(organisation.public_body_share, language=get_language())},
+            % {"share": format_percent(organisation.public_body_share)},
             _("If this share is wrong, or if one of these investors holds it, correct it."),
             _organisation_page(organisation, "companies:organisation_structure"),
         )

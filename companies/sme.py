@@ -153,19 +153,19 @@ def _share_error(relation: str | None, share: Decimal | None) -> ValidationError
     if share < PARTNER_MIN_SHARE:
         return ValidationError(
             _(
-                "Below 25 %, the enterprise does not count for the SME definition: remove it "
+                "Below 25%, the enterprise does not count for the SME definition: remove it "
                 "from the list."
             ),
             code="below_partner",
         )
     if relation == EnterpriseRelation.PARTNER and share > PARTNER_MAX_SHARE:
         return ValidationError(
-            _("Above 50 %, the enterprise is linked, not a partner: choose “linked”."),
+            _("Above 50%, the enterprise is linked, not a partner: choose “linked”."),
             code="partner_over_50",
         )
     if relation == EnterpriseRelation.LINKED and share <= PARTNER_MAX_SHARE:
         return ValidationError(
-            _("From 25 % to 50 %, the enterprise is a partner, not linked: choose “partner”."),
+            _("From 25% to 50%, the enterprise is a partner, not linked: choose “partner”."),
             code="linked_up_to_50",
         )
     return None
@@ -185,7 +185,7 @@ def clean_structure(
             ValidationError(
                 _(
                     "Leave this empty: the exceptions only matter when public bodies hold at "
-                    "least 25 %."
+                    "least 25%."
                 ),
                 code="exception_without_control",
             )

@@ -48,7 +48,7 @@ class ProgrammeFinderForm(forms.Form):
         help_text=SIZE_HELP,
     )
     public_control = forms.TypedChoiceField(
-        label=_("Do public bodies hold 25 % or more of it?"),
+        label=_("Do public bodies hold 25% or more of it?"),
         choices=[("no", _("No")), ("yes", _("Yes"))],
         coerce=lambda value: value == "yes",
         initial="no",

@@ -163,7 +163,7 @@ class PublicControlForm(forms.Form):
         help_text=_(
             "The part of your enterprise's capital or voting rights held by public bodies (the "
             "State, a region, a province, a municipality, a public company…), all together. "
-            "Leave 0 if there is none. From 25 %, your enterprise is not an SME, except in "
+            "Leave 0 if there is none. From 25%, your enterprise is not an SME, except in "
             "the cases below."
         ),
     )
@@ -172,7 +172,7 @@ class PublicControlForm(forms.Form):
         choices=[("", _("No, none of these")), *PublicBodyException.choices],
         required=False,
         widget=forms.RadioSelect,
-        help_text=_("Only if they hold 25 % to 50 %: then your enterprise can still be an SME."),
+        help_text=_("Only if they hold 25% to 50%: then your enterprise can still be an SME."),
     )
 
     def clean_public_body_share(self) -> Decimal:
@@ -195,7 +195,7 @@ class RelatedEnterpriseForm(forms.Form):
         label=_("Relation"),
         # A blank first choice: a row left untouched stays empty and is ignored.
         choices=[("", _("Choose…")), *EnterpriseRelation.choices],
-        help_text=_("Partner: a holding of 25 % to 50 %, either way. Linked: more than 50 %."),
+        help_text=_("Partner: a holding of 25% to 50%, either way. Linked: more than 50%."),
     )
     share = percent_field(
         label=_("Share held (%)"),

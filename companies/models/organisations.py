@@ -44,7 +44,7 @@ class SizeClass(models.TextChoices):
     MEDIUM = "medium", _("Medium-sized enterprise")
     LARGE = "large", _("Large enterprise")
     # 25 % or more held by public bodies, whatever the figures (companies/sme.py).
-    PUBLIC_CONTROL = "public_control", _("Not an SME (public bodies hold at least 25 %)")
+    PUBLIC_CONTROL = "public_control", _("Not an SME (public bodies hold at least 25%)")
 
 
 class PublicBodyException(models.TextChoices):
@@ -247,7 +247,7 @@ class Organisation(models.Model):
             )
         if self.kind == OrganisationKind.SME and self.size_class == SizeClass.PUBLIC_CONTROL:
             return _(
-                "Registered as an SME, but public bodies hold at least 25 %: it is not an SME "
+                "Registered as an SME, but public bodies hold at least 25%: it is not an SME "
                 "under the EU definition."
             )
         if self.kind == OrganisationKind.LARGE_COMPANY and self.size_class in SME_CLASSES:
@@ -268,8 +268,8 @@ def kind_conflict_q() -> Q:
 
 
 class EnterpriseRelation(models.TextChoices):
-    PARTNER = "partner", _("Partner enterprise (25 % to 50 %)")
-    LINKED = "linked", _("Linked enterprise (more than 50 %)")
+    PARTNER = "partner", _("Partner enterprise (25% to 50%)")
+    LINKED = "linked", _("Linked enterprise (more than 50%)")
 
 
 class RelatedEnterprise(models.Model):

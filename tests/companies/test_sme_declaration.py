@@ -660,7 +660,7 @@ def test_an_organisation_held_by_public_bodies_fails_an_sme_only_call_and_is_tol
         check = run_checks(application, now=timezone.now())[-1]
 
     assert (check.rule, check.passed) == (EligibilityRule.SME_SIZE, False)
-    assert check.message.startswith("This call is for SMEs. Public bodies hold 30 % of your")
+    assert check.message.startswith("This call is for SMEs. Public bodies hold 30% of your")
     assert check.fix_url == structure_url(organisation)
     assert organisation.size_class == SizeClass.PUBLIC_CONTROL
 

@@ -6,6 +6,8 @@ from decimal import Decimal
 import pytest
 from django.core.cache import caches
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from stats.models import IndicatorValue
 from tests.auth import login_staff
@@ -36,3 +38,24 @@ def test_the_conversion_along_the_path_is_written_the_readers_way(
     assert response.status_code == 200
     conversion = response.content.decode().split('<th scope="row">Start IA → Tremplin IA</th>')[1]
     assert conversion.split("</td>", 1)[0] == f'<td class="text-end">{written}'
+
+
+@pytest.mark.parametrize(
+    ("language", "written"), [("fr", "61\u00a0%"), ("en", "61%"), ("de", "61\u00a0%")]
+)
+def test_the_acceptance_rate_is_written_the_readers_way(client, snapshot, language, written):
+    # Stored as a share, shown in whole percents: the English page used to read "61 %".
+    IndicatorValue.objects.filter(indicator="acceptance", dimension="all", key="all").update(
+        value=Decimal("0.6149")
+    )
+    caches["default"].clear()
+    caches["pages"].clear()
+    login_staff(client, staff("programme manager", "START", language=language))
+
+    response = client.get(reverse("stats:dashboard"))
+
+    assert response.status_code == 200
+    with translation.override(language):
+        label = gettext("Acceptance rate")  # a template literal: not escaped
+    after = response.content.decode().split(f"<dt>{label}</dt>", 1)[1]
+    assert after.split("</dd>", 1)[0] == f"<dd>{written}"
