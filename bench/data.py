@@ -291,3 +291,17 @@ def generate_experts(*, count: int) -> None:
             " JOIN companies_expertfacet f ON f.expert_id = t.id"
             f" WHERE e.slug LIKE 'bench-expert-%' AND substring(e.slug from 14)::int >= {first}"
         )
+
+
+def remove_generated_experts() -> int:
+    """Take away the experts `generate_experts` made (and their organisations), so that a
+    later run measures the demo's experts first again. Returns how many there were."""
+    from companies.models import Expert, ExpertFacet
+
+    generated = Expert.objects.filter(slug__startswith="bench-expert-")
+    organisations = list(generated.values_list("organisation_id", flat=True))
+    with transaction.atomic():
+        ExpertFacet.objects.filter(expert__in=generated).delete()
+        removed = generated._raw_delete(generated.db)
+        Organisation.objects.filter(pk__in=organisations)._raw_delete(connection.alias)
+    return removed

@@ -7,10 +7,14 @@ target and ✓/✗, and written to bench/results/misses.txt.
 
 With `--experts N` the directory gets N recognised experts (copies of the demo's) and is
 measured again: its page, its facets and its open-data export must keep their number of
-queries, and a miss its target.
+queries, and a miss its target; so is the applicant's expert step, whose picker offers them.
+Experts made by an earlier run are taken away first: the first figures are the demo's.
+
+`--only directory,step` measures only those pages (of directory, queue, file, step, experts);
+every one by default.
 
 Usage: DATABASE_URL=postgres://postgres@127.0.0.1:5432/adn_portal_bench \\
-       .venv/bin/python -m bench.misses [--files 100000] [--experts 10000]"""
+       .venv/bin/python -m bench.misses [--files 100000] [--experts 10000] [--only …]"""
 
 import argparse
 import os
@@ -53,7 +57,9 @@ TARGETS_MS = {
     "file": 15,
     "step": 10,
     "directory (many experts)": 15,
+    "expert step (many experts)": 10,
 }
+PAGES = ("directory", "queue", "file", "step", "experts")
 
 
 def mark(met: bool) -> str:
@@ -132,14 +138,21 @@ def main() -> None:
     parser.add_argument("--experts", type=int, default=0, help="then measure with N experts")
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--seed", type=int, default=int(time.time()))
+    parser.add_argument(
+        "--only", default=",".join(PAGES), help=f"comma-separated, among {', '.join(PAGES)}"
+    )
     args = parser.parse_args()
+    only = set(args.only.split(","))
+    if not only <= set(PAGES):
+        parser.error(f"--only: among {', '.join(PAGES)}")
 
     call_command("migrate", verbosity=0)
     if not User.objects.filter(email="admin@adn.demo").exists():
         call_command("seed_demo", "--no-history", verbosity=0)
-    from bench.data import generate
+    from bench.data import generate, remove_generated_experts
 
     generate(files=args.files, organisations=max(1000, args.files // 10))
+    remove_generated_experts()  # an earlier run's: the first figures are the demo's experts
     caches["default"].clear()
 
     staff = Client()
@@ -169,22 +182,34 @@ def main() -> None:
         f"{'':40} {'CPU ms a request':>15} {'wall ms':>17} {'healthz':>8}",
         f"{'page':40} {'page':>7} {'healthz':>7} {'median':>8} {'p90':>8} {'median':>8}"
         "  target (CPU)",
-        measure(
-            "directory, new search", TARGETS_MS["directory"], anonymous, directory, runs, hello
-        ),
-        measure("staff queue, new filters", TARGETS_MS["queue"], staff, queue, runs, hello),
-        measure("staff file page", TARGETS_MS["file"], staff, files(args.seed), runs, hello),
-        measure(
-            "step page",
-            TARGETS_MS["step"],
-            applicant,
-            step_urls,
-            min(runs, len(step_urls)),
-            hello,
-        ),
     ]
-    if args.experts:
-        lines += many_experts(args, anonymous, hello)
+    if "directory" in only:
+        lines.append(
+            measure(
+                "directory, new search", TARGETS_MS["directory"], anonymous, directory, runs, hello
+            )
+        )
+    if "queue" in only:
+        lines.append(
+            measure("staff queue, new filters", TARGETS_MS["queue"], staff, queue, runs, hello)
+        )
+    if "file" in only:
+        lines.append(
+            measure("staff file page", TARGETS_MS["file"], staff, files(args.seed), runs, hello)
+        )
+    if "step" in only:
+        lines.append(
+            measure(
+                "step page",
+                TARGETS_MS["step"],
+                applicant,
+                step_urls,
+                min(runs, len(step_urls)),
+                hello,
+            )
+        )
+    if args.experts and "experts" in only:
+        lines += many_experts(args, anonymous, hello, applicant, applicant_user)
     lines.append(f"load average at end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     table = "\n".join(lines)
     print(table)
@@ -193,9 +218,45 @@ def main() -> None:
     (out / "misses.txt").write_text(table + "\n")
 
 
-def many_experts(args, anonymous: Client, hello: Client) -> list[str]:
+def expert_steps(applicant: User) -> list[str]:
+    """The applicant's expert steps (a question asking for an expert: Start IA)."""
+    from applications.steps import steps_for
+
+    drafts = Application.objects.filter(created_by=applicant, status=Status.DRAFT)
+    return [
+        f"/dossiers/{draft.pk}/etapes/{step.slug}/"
+        for draft in drafts
+        for step in steps_for(draft.call)
+        if step.expert_name
+    ]
+
+
+def picker_searches(urls: list[str], seed: int):
+    """The expert step with a new search in its picker each time (a word of the experts' own,
+    and a page of its results), never repeated."""
+    words = sorted(
+        {
+            w.lower()
+            for (text,) in Expert.objects.values_list("description_fr")[:200]
+            for w in text.split()
+            if len(w) >= 4 and w.isalpha()
+        }
+    )
+    rng = random.Random(seed)  # noqa: S311
+    seen = set()
+    while True:
+        url = f"{rng.choice(urls)}?expert_q={rng.choice(words)}&expert_page={rng.randint(1, 3)}"
+        if url not in seen:
+            seen.add(url)
+            yield url
+
+
+def many_experts(
+    args, anonymous: Client, hello: Client, applicant: Client, applicant_user: User
+) -> list[str]:
     """The directory, its facets and its export with `args.experts` experts: the same number
-    of queries as with the demo's, and a miss within its target."""
+    of queries as with the demo's, and a miss within its target; the applicant's expert step,
+    whose picker offers them, the same."""
     from bench.data import generate_experts
 
     pages = {
@@ -204,16 +265,21 @@ def many_experts(args, anonymous: Client, hello: Client) -> list[str]:
         "open-data export (CSV)": "/experts/export.csv",
         "open-data export (JSON)": "/experts/export.json",
     }
+    step = expert_steps(applicant_user)[:1]
     caches["default"].clear()
     before = {name: queries(anonymous, url) for name, url in pages.items()}
+    if step:
+        before["expert step (picker)"] = queries(applicant, step[0])
     started = time.perf_counter()
     generate_experts(count=args.experts)
     made = time.perf_counter() - started
     caches["default"].clear()
     after = {name: queries(anonymous, url) for name, url in pages.items()}
+    if step:
+        after["expert step (picker)"] = queries(applicant, step[0])
     experts = Expert.objects.filter(status="active").count()
     lines = [f"{experts:,} recognised experts (made in {made:.1f} s): queries before → after"]
-    for name in pages:
+    for name in before:
         same = before[name] == after[name]
         lines.append(f"  {name:44} {before[name]:3d} → {after[name]:3d}  constant {mark(same)}")
     searches = directory_searches(args.seed + 2)
@@ -228,6 +294,30 @@ def many_experts(args, anonymous: Client, hello: Client) -> list[str]:
             hello,
         )
     )
+    if step:
+        timed(applicant, step * 3, 3)
+        lines.append(
+            measure(
+                "expert step (many experts)",
+                TARGETS_MS["expert step (many experts)"],
+                applicant,
+                step * args.runs,
+                args.runs,
+                hello,
+            )
+        )
+        searches = picker_searches(step, args.seed + 3)
+        timed(applicant, searches, 3)
+        lines.append(
+            measure(
+                "expert step, new search (many experts)",
+                TARGETS_MS["expert step (many experts)"],
+                applicant,
+                searches,
+                args.runs,
+                hello,
+            )
+        )
     export = sorted(timed(anonymous, ["/experts/export.csv"] * 5, 5))
     lines.append(f"  open-data export (CSV) of {experts:,}: {statistics.median(export):.0f} ms")
     return lines

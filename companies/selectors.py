@@ -1,18 +1,26 @@
 """Reads: the public directory of recognised experts, and what members and staff see. They
 return data (None when there is nothing): the views decide what a missing row means."""
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import urlencode
 
-from django.db import connection
+from django.core.paginator import Page
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from adn_portal.accounts.models import User
+from adn_portal.lib.numbers import whole_number
+from adn_portal.lib.pagination import KnownCountPaginator
 from adn_portal.lib.text import fold
 from programs.models import Programme
 
+from .directory_index import (
+    directory_index,
+    matching_text,
+    matching_words,
+    text_has,
+    words_of,
+)
 from .identifiers import WALLOON_PROVINCES, Province
 from .models import (
     ClaimStatus,
@@ -81,19 +89,11 @@ class DirectoryQuery:
 
 
 def _search(experts: QuerySet[Expert], text: str) -> QuerySet[Expert]:
-    words = re.findall(r"\w+", fold(text))
-    if not words:
-        return experts
-    if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery
-
-        # Prefix search on the accent-folded text: "vision" finds "vision", "visionnage"…
-        # against the vector stored beside it (Expert.search_vector, GIN-indexed).
-        query = SearchQuery(" & ".join(f"{w}:*" for w in words), search_type="raw", config="simple")
-        return experts.filter(search_vector=query)
+    """Every word at the start of a word of the experts' folded text: "vision" finds "vision",
+    "visionnage"… (accents aside)."""
     condition = Q()
-    for word in words:
-        condition &= Q(search_text__contains=word)
+    for word in words_of(text):
+        condition &= text_has(word)
     return experts.filter(condition)
 
 
@@ -117,38 +117,25 @@ def directory_results(query: DirectoryQuery, *, today: date) -> QuerySet[Expert]
     )
 
 
-def directory(
-    query: DirectoryQuery, *, today: date
-) -> tuple[QuerySet[Expert], dict[str, list[FacetOption]]]:
-    """The listed experts matching the query, and for each facet its options with the number
-    of results each would give (counted without that facet's own filter)."""
-    listed = _search(Expert.objects.publicly_listed(today=today), query.search)
-    results = directory_results(query, today=today)
+def directory_page(
+    query: DirectoryQuery, *, number, per_page: int, today: date
+) -> tuple[Page, dict[str, list[FacetOption]]]:
+    """A page of the directory (the experts with their organisation) and its facets, as
+    `directory` gives them, from the directory's index (directory_index.py): two queries at
+    most (the search words, the page's experts) whatever the number of experts."""
+    index = directory_index(today=today)
+    found = matching_text(index, words_of(query.search), today=today)
+    results = found & index.having(query.selected)
+    paginator = KnownCountPaginator([], per_page, count=results.bit_count())
+    page = paginator.get_page(number)
+    ids = index.page(results, query.sort, page.start_index() - 1, per_page)
+    rows = {expert.pk: expert for expert in Expert.objects.with_organisation().filter(pk__in=ids)}
+    page.object_list = [rows[pk] for pk in ids if pk in rows]
+    counts = index.counts(found, query.selected, FACET_CHOICES)
+    return page, _facet_options(query, counts)
 
-    # Every facet's counts in one query. Each facet counts the experts the other facets'
-    # filters leave (its own filter aside, so its options stay choosable); without any facet
-    # chosen that is the same set for all.
-    active = {kind for kind, values in query.selected.items() if values}
-    if not active:
-        counted = ExpertFacet.objects.filter(expert__in=listed.values("pk")).values("kind", "value")
-        rows = counted.annotate(n=Count("expert_id")).values_list("kind", "value", "n")
-    else:
-        counts_per_kind = {
-            f"n_{kind}": Count(
-                "expert_id",
-                filter=Q(
-                    kind=kind,
-                    expert__in=_filter(listed, query.selected, skip=kind).values("pk"),
-                ),
-            )
-            for kind in FACET_CHOICES
-        }
-        rows = [
-            (row["kind"], row["value"], row[f"n_{row['kind']}"])
-            for row in ExpertFacet.objects.values("kind", "value").annotate(**counts_per_kind)
-        ]
-    counts = {(kind, value): n for kind, value, n in rows}
 
+def _facet_options(query: DirectoryQuery, counts: dict) -> dict[str, list[FacetOption]]:
     facets = {}
     for kind, choices in FACET_CHOICES.items():
         chosen = set(query.selected.get(kind, []))
@@ -163,7 +150,43 @@ def directory(
             for value, label in choices
             if counts.get((kind, value)) or value in chosen
         ]
-    return results, facets
+    return facets
+
+
+# What the expert picker shows of an expert besides its name, and so what its search reads.
+PICKER_LABELS = (ExpertFacet.Kind.SPECIALITY, ExpertFacet.Kind.PROVINCE, ExpertFacet.Kind.LANGUAGE)
+
+
+def experts_offered(
+    *, programme: str, search: str, number, per_page: int, chosen: str | None, today: date
+) -> tuple[Page, Expert | None]:
+    """The experts a file of `programme` may choose, as its expert picker offers them: the
+    listed experts of the programme of whom every word of `search` starts a word of their text
+    (as in the directory) or is found in the label of their speciality, province or language;
+    a page of them by name, and the `chosen` one (an id) when it is among them but not on this
+    page. From the directory's index: two queries at most (the words, the page's experts)
+    whatever the number of experts."""
+    index = directory_index(today=today)
+    offered = index.facets.get((str(ExpertFacet.Kind.PROGRAMME), programme), 0)
+    labels = {
+        (str(kind), value): fold(str(label))
+        for kind in PICKER_LABELS
+        for value, label in FACET_CHOICES[kind]
+    }
+    results = offered & matching_words(index, words_of(search), labels, today=today)
+    page = KnownCountPaginator([], per_page, count=results.bit_count()).get_page(number)
+    ids = index.page(results, "name", page.start_index() - 1, per_page)
+    chosen_id = whole_number(chosen or "")
+    position = index.positions.get(chosen_id)
+    keep = chosen_id not in ids and position is not None and (offered >> position) & 1
+    wanted = [*ids, chosen_id] if keep else ids
+    rows = (
+        {e.pk: e for e in Expert.objects.with_organisation().filter(pk__in=wanted)}
+        if wanted
+        else {}
+    )
+    page.object_list = [rows[pk] for pk in ids if pk in rows]
+    return page, rows.get(chosen_id) if keep else None
 
 
 def expert_public(*, slug: str, today: date) -> Expert | None:

@@ -11,7 +11,7 @@ from django.db.models import Count, QuerySet, Window
 from .numbers import whole_number
 
 
-class _KnownCountPaginator(Paginator):
+class KnownCountPaginator(Paginator):
     def __init__(self, *args, count: int, **kwargs):
         super().__init__(*args, **kwargs)
         self.__dict__["count"] = count  # Paginator.count is a cached property: already known
@@ -38,7 +38,7 @@ def page_with_total(queryset: QuerySet, number, per_page: int) -> Page:
     rows = list(_with_total(queryset, plain, per_page)) if plain else []
     if not rows:  # past the end, or not a page number: Django's paginator decides
         return Paginator(queryset, per_page).get_page(number)
-    page = _KnownCountPaginator(queryset, per_page, count=rows[0].total_rows).page(plain)
+    page = KnownCountPaginator(queryset, per_page, count=rows[0].total_rows).page(plain)
     page.object_list = rows
     return page
 
@@ -55,12 +55,12 @@ def paginate(queryset: QuerySet, number, per_page: int, *, count: int | None = N
     )
     if found:
         ids = [pk for pk, _total in found]
-        page = _KnownCountPaginator(keys, per_page, count=found[0][1]).page(plain)
+        page = KnownCountPaginator(keys, per_page, count=found[0][1]).page(plain)
     elif count is None:
         page = Paginator(keys, per_page).get_page(number)
         ids = list(page.object_list)
     else:
-        page = _KnownCountPaginator(keys, per_page, count=count).get_page(number)
+        page = KnownCountPaginator(keys, per_page, count=count).get_page(number)
         ids = list(page.object_list)
     rows = (
         queryset.model._default_manager.none()

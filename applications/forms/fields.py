@@ -3,9 +3,11 @@ long texts with their limit, amounts in euros, and a picker (a searchable list o
 their details). Steps are built from these (applications/steps.py), so that a step's page, its
 review and its script are driven by its fields, not by its name."""
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django import forms
+from django.core.paginator import Page
 from django.utils.translation import gettext_lazy as _
 
 from adn_portal.lib.decimals import LocalizedDecimalField
@@ -37,6 +39,16 @@ class AmountField(LocalizedDecimalField):
         super().__init__(**kwargs)
 
 
+@dataclass
+class PickerPage:
+    """What a picker with a `source` shows: a page of the options matching its search (their
+    instances, `page.paginator.count` matching in all) and the chosen one when it is not on
+    that page (None otherwise, or when it is no longer a choice)."""
+
+    page: Page
+    chosen: object | None = None
+
+
 class Picker(forms.widgets.ChoiceWidget):
     """One choice among many, as radio buttons each with its details (an expert's specialities,
     province and languages), under a search box.
@@ -44,7 +56,12 @@ class Picker(forms.widgets.ChoiceWidget):
     Without JavaScript the search box belongs to a form of its own (its `form` attribute: a GET
     form the step's page renders outside its POST form), and the server lists only the options
     matching `query`; with it, the page's script filters the list as one types. The chosen
-    option is always listed. `details(instance)` gives an option's lines."""
+    option is always listed. `details(instance)` gives an option's lines.
+
+    With a `source` (`source(query, page_number, chosen) -> PickerPage`), the picker lists one
+    page of the options matching its search instead of every choice, and offers the other pages
+    (buttons of the search form, so without JavaScript too; the script then fetches them in
+    place): what a page costs no longer grows with the number of choices."""
 
     input_type = "radio"
     template_name = "applications/widgets/picker.html"
@@ -52,13 +69,17 @@ class Picker(forms.widgets.ChoiceWidget):
     use_fieldset = True
     searchable = True
 
-    def __init__(self, *args, details=None, **kwargs):
+    def __init__(self, *args, details=None, source=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.details = details or (lambda instance: [])
+        self.source = source
         self.query = ""
+        self.page_number = None
+        self.results: PickerPage | None = None
 
-    def search(self, text: str) -> None:
+    def search(self, text: str, page=None) -> None:
         self.query = text.strip()[:SEARCH_MAX_LENGTH]
+        self.page_number = page  # read by Paginator.get_page: anything not a page is page 1
 
     def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
         option = super().create_option(name, value, label, selected, index, subindex, attrs)
@@ -69,6 +90,8 @@ class Picker(forms.widgets.ChoiceWidget):
         return option
 
     def optgroups(self, name, value, attrs=None):
+        if self.source is not None:
+            return self._page_of_options(name, value, attrs)
         groups = super().optgroups(name, value, attrs)
         words = fold(self.query).split()
         if not words:
@@ -82,12 +105,30 @@ class Picker(forms.widgets.ChoiceWidget):
             for group, options, index in groups
         ]
 
+    def _page_of_options(self, name, value, attrs):
+        chosen = next((v for v in value if v not in ("", None)), None)
+        self.results = self.source(self.query, self.page_number, chosen)
+        listed = list(self.results.page.object_list)
+        if self.results.chosen is not None:
+            listed.insert(0, self.results.chosen)
+        options = []
+        for index, instance in enumerate(listed):
+            choice, label = self.choices.choice(instance)
+            selected = str(choice) in value
+            options.append(self.create_option(name, choice, label, selected, index, attrs=attrs))
+        return [(None, options, 0)]
+
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
         widget = context["widget"]
         widget["query"] = self.query
         widget["search_form"] = f"{name}-search"
         widget["shown"] = sum(len(options) for _group, options, _index in widget["optgroups"])
+        page = self.results.page if self.results else None
+        widget["page"] = page
+        # Every choice is on the page: the script may filter them as one types, else it asks
+        # the server.
+        widget["complete"] = page is None or (not self.query and not page.has_other_pages())
         return context
 
 
@@ -95,8 +136,8 @@ class PickerChoiceField(forms.ModelChoiceField):
     """A model choice shown with a Picker; no empty option (a radio list cannot un-choose: the
     step offers another way, such as "let the AdN choose")."""
 
-    def __init__(self, *, details, **kwargs):
-        kwargs.setdefault("widget", Picker(details=details))
+    def __init__(self, *, details, source=None, **kwargs):
+        kwargs.setdefault("widget", Picker(details=details, source=source))
         super().__init__(queryset=kwargs.pop("queryset"), empty_label=None, **kwargs)
 
 

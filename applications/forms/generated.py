@@ -12,13 +12,14 @@ from django.utils.translation import gettext_lazy as _
 
 from adn_portal.lib.decimals import LocalizedDecimalField, format_amount, format_percent
 from companies.models import Expert
+from companies.selectors import experts_offered
 from programs.application_forms import Kind, Question, Role
 from programs.application_forms.schema import DEFAULT_SHORT_LENGTH, text_limit
 from programs.models import Call
 
 from ..models import Application
 from ..workflow import Status
-from .fields import AmountField, PickerChoiceField
+from .fields import AmountField, PickerChoiceField, PickerPage
 from .tables import TableField
 from .yes_no import YesNoField
 
@@ -34,6 +35,28 @@ def listed_experts(code: str, today):
         .select_related("organisation")
         .order_by("organisation__name")
     )
+
+
+# The expert picker's page: searched and paginated by the server once experts are many.
+EXPERTS_PER_PAGE = 20
+
+
+def offered_experts(code: str, today):
+    """The expert picker's source (fields.Picker): a page of the programme's listed experts
+    matching the search, and the chosen one."""
+
+    def source(query: str, number, chosen: str | None) -> PickerPage:
+        page, kept = experts_offered(
+            programme=code,
+            search=query,
+            number=number,
+            per_page=EXPERTS_PER_PAGE,
+            chosen=chosen,
+            today=today,
+        )
+        return PickerPage(page=page, chosen=kept)
+
+    return source
 
 
 def expert_details(expert: Expert) -> list[str]:
@@ -142,8 +165,12 @@ def question_field(question: Question, application: Application) -> forms.Field:
         return YesNoField(**common)
     if kind == Kind.EXPERT:
         code = options.get("programme") or application.programme.code
+        today = timezone.localdate()
         field = PickerChoiceField(
-            queryset=listed_experts(code, timezone.localdate()), details=expert_details, **common
+            queryset=listed_experts(code, today),
+            details=expert_details,
+            source=offered_experts(code, today),
+            **common,
         )
         field.label_from_instance = lambda expert: expert.organisation.name
         return field

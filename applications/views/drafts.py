@@ -206,10 +206,12 @@ def step(request, pk: int, step: str):
 
 
 def _search_pickers(request, form) -> None:
-    """A picker's search box, sent without JavaScript (its own GET form), narrows its list."""
+    """A picker's search box and its pages (its own GET form, or the script) narrow its list."""
     for name, field in form.fields.items():
         if getattr(field.widget, "searchable", False):
-            field.widget.search(request.GET.get(f"{name}_q", ""))
+            field.widget.search(
+                request.GET.get(f"{name}_q", ""), page=request.GET.get(f"{name}_page")
+            )
 
 
 def _save(request, application: Application, current, form) -> Application:

@@ -13,7 +13,6 @@ from django.utils.translation import get_language
 from adn_portal.accounts.permissions import MANAGERS, has_role
 from adn_portal.lib.page_cache import current_version, fragment
 from adn_portal.lib.page_cache import serve as serve_page
-from adn_portal.lib.pagination import page_with_total
 from adn_portal.lib.spreadsheet import write_csv
 from programs.models import Programme
 
@@ -46,8 +45,9 @@ def _render_directory(request, extra: dict):
     query = form.to_query() if request.GET else DirectoryForm({}).to_query()
     params = request.GET.copy()
     params.pop("page", None)
-    experts, facets = selectors.directory(query, today=timezone.localdate())
-    page = page_with_total(experts, request.GET.get("page"), PAGE_SIZE)
+    page, facets = selectors.directory_page(
+        query, number=request.GET.get("page"), per_page=PAGE_SIZE, today=timezone.localdate()
+    )
     context = {
         "form": form,
         "query": query,
@@ -125,7 +125,7 @@ def _export_row(request, expert: Expert) -> dict:
 def experts_export(request, fmt: str):
     """Open data: the directory (with the same filters) as CSV or JSON."""
     query = DirectoryForm(request.GET).to_query()
-    experts, _facets = selectors.directory(query, today=timezone.localdate())
+    experts = selectors.directory_results(query, today=timezone.localdate())
     rows = [_export_row(request, expert) for expert in experts]
     if fmt == "json":
         response = HttpResponse(

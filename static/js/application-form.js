@@ -5,7 +5,8 @@
 //   "Save the draft" button), keeps what they typed in this browser until the portal has it
 //   (localStorage, per person, file, step and tab), puts it back after a log-in, and shows their
 //   text beside the saved one when the step was saved elsewhere meanwhile;
-// - a picker's list is filtered as one types in its search box;
+// - a picker's list is filtered as one types in its search box (a long one, paged, by the
+//   server: its answer put in place);
 // - the budget's total and the most one may ask follow the costs typed.
 (() => {
   "use strict";
@@ -359,6 +360,10 @@
 
   function picker(box) {
     const search = box.querySelector("[data-picker-filter]");
+    if (!("pickerComplete" in box.dataset)) {
+      asking(box, search);
+      return;
+    }
     const count = box.querySelector("[data-picker-count]");
     const options = [...box.querySelectorAll(".picker-option")];
     const button = box.querySelector("[data-picker-search-button]");
@@ -379,6 +384,81 @@
         count: same_spaces(integers.format(shown)),
       });
     });
+  }
+
+  // A picker listing a page of its choices (they are many): its search and its pages are asked
+  // of the server as the search form would (a GET of the step's page), and the answer's list is
+  // put in place, so that nothing typed in the step is left. The option chosen here stays.
+  function asking(box, search) {
+    const form = document.getElementById(search.getAttribute("form"));
+    if (!form) return;
+    const name = search.name.replace(/_q$/, "");
+    let asked = 0;
+    let pause = null;
+
+    async function ask(submitter) {
+      const mine = ++asked;
+      const query = new URLSearchParams(new FormData(form, submitter || undefined));
+      let fresh = null;
+      try {
+        const response = await fetch(`${form.action}?${query}`, { credentials: "same-origin" });
+        if (response.ok) {
+          const page = new DOMParser().parseFromString(await response.text(), "text/html");
+          fresh = page.querySelector(`#${CSS.escape(box.id)} [data-picker-results]`);
+        }
+      } catch {
+        fresh = null;
+      }
+      if (mine !== asked) return; // a later search is on its way
+      if (!fresh) {
+        form.submit(); // as without the script
+        return;
+      }
+      // The choice made on this page (in the list or among the proposals above it) stays
+      // chosen, whatever the server's page says (the choice it last saved).
+      const results = box.querySelector("[data-picker-results]");
+      const group = box.closest("form") || document;
+      const current = [...group.querySelectorAll(`input[type=radio][name="${CSS.escape(name)}"]`)]
+        .find((radio) => radio.checked);
+      fresh.querySelectorAll("input[type=radio]").forEach((radio) => { radio.checked = false; });
+      if (current && results.contains(current)) {
+        const same = fresh.querySelector(`input[type=radio][value="${CSS.escape(current.value)}"]`);
+        if (same) same.closest(".picker-option").remove();
+        fresh.querySelector(".picker-options").prepend(current.closest(".picker-option"));
+      }
+      results.replaceWith(fresh);
+      if (current) current.checked = true;
+      fresh.querySelectorAll("[data-picker-page]").forEach(wire);
+      if (submitter) {
+        const first = fresh.querySelector("input[type=radio]");
+        if (first) first.focus();
+      }
+    }
+
+    function wire(button) {
+      button.addEventListener("click", (event) => {
+        event.preventDefault();
+        ask(button);
+      });
+    }
+
+    search.addEventListener("keydown", (event) => {
+      if (event.key === "Enter") {
+        event.preventDefault();
+        clearTimeout(pause);
+        ask(null);
+      }
+    });
+    search.addEventListener("input", () => {
+      clearTimeout(pause);
+      pause = setTimeout(() => ask(null), 300);
+    });
+    box.querySelector("[data-picker-search-button]").addEventListener("click", (event) => {
+      event.preventDefault();
+      clearTimeout(pause);
+      ask(null);
+    });
+    box.querySelectorAll("[data-picker-page]").forEach(wire);
   }
 
   document.querySelectorAll("[data-picker]").forEach(picker);

@@ -180,3 +180,114 @@ def picker_list(response) -> str:
     assert response.status_code == 200
     page = html.unescape(response.content.decode())
     return page[page.index('class="picker-options"') :]
+
+
+# --- many experts: a page of the search's results ----------------------------------------------
+
+
+def bulk_experts(count: int, start: int = 0) -> list:
+    """Listed Start IA experts, "Bulk 0000"…, without the factories' queries per expert."""
+    from companies.models import Expert, ExpertFacet, Organisation
+
+    organisations = Organisation.objects.bulk_create(
+        OrganisationFactory.build(
+            name=f"Bulk {n:04d}", postcode="5000", municipality="Namur", province="namur"
+        )
+        for n in range(start, start + count)
+    )
+    experts = Expert.objects.bulk_create(
+        ExpertFactory.build(
+            organisation=organisation, slug=f"bulk-{n}", search_text=f"bulk {n:04d}"
+        )
+        for n, organisation in zip(range(start, start + count), organisations, strict=True)
+    )
+    ExpertFacet.objects.bulk_create(
+        ExpertFacet(expert=expert, kind=kind, value=value)
+        for expert in experts
+        for kind, value in (("speciality", "nlp_genai"), ("language", "fr"), ("programme", "START"))
+    )
+    from companies.services import directory_changed
+
+    directory_changed()  # as the services do
+    return experts
+
+
+def step_queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)  # the directory's index of this version, built once
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured)
+
+
+def test_the_expert_step_costs_the_same_queries_with_5_and_200_experts(
+    client, applicant, start_call
+):
+    bulk_experts(5)
+    draft = application_start(call=start_call, organisation=applicant.organisation, by=applicant)
+    login(client, applicant)
+    url = reverse("applications:step", args=[draft.pk, "expert"])
+    client.post(url, {"expert": str(bulk_first()), "version": "1", "save_draft": "1"})
+    few = step_queries(client, url), step_queries(client, f"{url}?expert_q=bulk&expert_page=2")
+
+    bulk_experts(195, start=5)
+
+    many = step_queries(client, url), step_queries(client, f"{url}?expert_q=bulk&expert_page=2")
+    assert many == few
+    assert picker_list(client.get(url)).count('type="radio" name="expert"') == 20  # a page
+
+
+def bulk_first():
+    from companies.models import Expert
+
+    return Expert.objects.get(slug="bulk-0").pk
+
+
+def test_a_long_list_is_paged_and_searched_by_the_server_keeping_the_chosen_expert(
+    client, applicant, start_call
+):
+    experts = bulk_experts(45)
+    draft = application_start(call=start_call, organisation=applicant.organisation, by=applicant)
+    login(client, applicant)
+    url = reverse("applications:step", args=[draft.pk, "expert"])
+    chosen = experts[30]  # on the second page
+    client.post(url, {"expert": str(chosen.pk), "version": "1", "save_draft": "1"})
+
+    first = client.get(url)
+    listed = picker_list(first)
+    assert listed.index("Bulk 0030") < listed.index("Bulk 0000")  # the chosen one first
+    assert listed.count('type="radio" name="expert"') == 21  # a page of 20, and the chosen one
+    assert "Bulk 0020" not in listed
+    assert 'name="expert_page" value="2"' in listed  # the next page: a button of the search form
+    assert 'form="expert-search"' in listed
+    assert "data-picker-complete" not in first.content.decode()  # the script asks the server
+
+    third = picker_list(client.get(url, {"expert_page": "3"}))
+    assert [f"Bulk {n:04d}" in third for n in (40, 44, 39)] == [True, True, False]
+    assert third.count("Bulk 0030") == 1  # on its page once, checked
+    assert 'value="2"' in third and 'value="4"' not in third
+
+    searched = picker_list(client.get(url, {"expert_q": "bulk 0042"}))
+    assert "Bulk 0042" in searched and "Bulk 0030" in searched and "Bulk 0041" not in searched
+    for odd in ("999999", "x", "-1", "\u0661", "9" * 5000):  # any page: the last, or the first
+        assert client.get(url, {"expert_page": odd}).status_code == 200
+
+
+def test_an_expert_from_any_page_is_accepted_and_one_of_another_programme_refused(
+    client, applicant, start_call
+):
+    experts = bulk_experts(45)
+    other = ExpertFactory(organisation__name="Tremplin Seul SRL", programmes=["TREMPLIN"])
+    draft = application_start(call=start_call, organisation=applicant.organisation, by=applicant)
+    login(client, applicant)
+    url = reverse("applications:step", args=[draft.pk, "expert"])
+
+    refused = client.post(url, {"expert": str(other.pk), "availability": "Lundi.", "version": "1"})
+    assert refused.status_code == 200 and refused.context["form"].errors["expert"]
+
+    client.post(url, {"expert": str(experts[44].pk), "availability": "Lundi.", "version": "1"})
+    draft.refresh_from_db()
+    assert draft.expert == experts[44]
