@@ -56,7 +56,8 @@ class QueueFilter(django_filters.FilterSet):
     )
     province = django_filters.ChoiceFilter(
         label=_("Province"),
-        field_name="organisation__province",
+        # The organisation's, as the file's copy (kept by the database, indexed).
+        field_name="organisation_province",
         choices=Province.choices,
         empty_label=_("All provinces"),
     )

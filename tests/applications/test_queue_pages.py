@@ -206,3 +206,47 @@ def test_the_search_reads_the_trigram_indexes_on_postgresql(reviewer):
         assert index in plan
     assert "organisation_name_trgm_idx" in plan
     assert {f.organisation.name for f in searched.qs} == {"Org 003"}
+
+
+# --- the province filter reads the file's copy of its organisation's province -----------------
+
+
+def test_a_file_holds_its_organisations_province_whatever_wrote_it(reviewer):
+    from companies.models import Organisation
+    from tests.fixtures.staff import submitted_file
+
+    namur = OrganisationFactory(postcode="5000")
+    application = submitted_file(organisation=namur)
+    stored = lambda: Application.objects.values_list("organisation_province", flat=True).get(  # noqa: E731
+        pk=application.pk
+    )
+    assert stored() == "namur"
+    # A save from a stale copy of the row (Django writes every column) keeps the true value.
+    application.organisation_province = "hainaut"
+    application.save()
+    assert stored() == "namur"
+    # The organisation moves, however it is written (a save, a bulk update): its files follow.
+    namur.postcode, namur.province = "4000", "liege"
+    namur.save()
+    assert stored() == "liege"
+    Organisation.objects.filter(pk=namur.pk).update(province="luxembourg")
+    assert stored() == "luxembourg"
+    # The file changes organisation.
+    Application.objects.filter(pk=application.pk).update(
+        organisation=OrganisationFactory(postcode="7000")
+    )
+    assert stored() == "hainaut"
+
+
+def test_the_queue_filters_by_the_province_the_organisation_has_now(client, reviewer):
+    from companies.services.organisations import organisation_save_by_staff
+    from tests.fixtures.staff import submitted_file
+
+    organisation = OrganisationFactory(postcode="5000")
+    application = submitted_file(organisation=organisation)
+    login_staff(client, reviewer)
+    assert references(client.get(QUEUE, {"province": "namur"})) == [application.reference]
+    organisation.postcode = "4000"
+    organisation_save_by_staff(organisation=organisation, fields=["postcode"], by=reviewer)
+    assert references(client.get(QUEUE, {"province": "namur"})) == []
+    assert references(client.get(QUEUE, {"province": "liege"})) == [application.reference]
