@@ -3,8 +3,11 @@ option, the set of experts that have it, as bit sets (Python integers, one bit a
 
 A directory miss (a new search and combination of facets) then counts every facet option and
 finds its page by a few operations on bit sets instead of counting facet rows in SQL: with
-10,000 experts, 100,000 facet rows were counted per miss (bench/results/README.md). Only the
-search words still go to the database (the stored, GIN-indexed vector), and the page's rows.
+10,000 experts, 100,000 facet rows were counted per miss (bench/results/README.md). On
+PostgreSQL the index also holds the words of the experts' stored search vectors (a prefix
+search is a range of the sorted words: what the tsquery `word:*` matches), so a miss asks the
+database only for its page's experts; SQLite's search (`search_text` contains the word) stays a
+query.
 
 The index is built from the database once per version of the directory's content (every change
 to an expert, its organisation or its recognition bumps it: services.directory_changed) and
@@ -15,6 +18,7 @@ stale; when the cache is unreachable, the index is built for the request alone."
 import re
 import threading
 from array import array
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date
 
@@ -28,6 +32,10 @@ from .models import Expert, ExpertFacet
 
 KEPT_SECONDS = 3600  # in the shared cache; a new version makes a new key anyway
 SORTED_BY_RANK = ("recent", "files")  # "name" is the index's own order
+# In the cache's key: an index kept by an older code's shape is never read as the new one.
+SHAPE = 2
+# A word of fewer experts than 1 in DENSE is kept as their positions, not as a bit set.
+DENSE = 64
 
 
 @dataclass
@@ -35,12 +43,22 @@ class DirectoryIndex:
     ids: array  # the listed experts' ids, in the order of their organisation's name
     ranks: dict[str, array]  # for each other sort, each expert's (by position) rank in it
     facets: dict[tuple[str, str], int]  # (kind, value): the experts that have it
+    # PostgreSQL: the words of the experts' search vectors, sorted, and for each the experts
+    # having it (a bit set, or their positions when few); None: the search asks the database.
+    words: list[str] | None = None
+    having_word: list | None = None
 
     def __post_init__(self):
         self.positions = {pk: position for position, pk in enumerate(self.ids)}
 
     def __getstate__(self):  # kept in the cache without the positions (made again on reading)
-        return {"ids": self.ids, "ranks": self.ranks, "facets": self.facets}
+        return {
+            "ids": self.ids,
+            "ranks": self.ranks,
+            "facets": self.facets,
+            "words": self.words,
+            "having_word": self.having_word,
+        }
 
     def __setstate__(self, state):
         self.__dict__.update(state)
@@ -59,6 +77,29 @@ class DirectoryIndex:
             if position is not None:
                 buffer[position >> 3] |= 1 << (position & 7)
         return int.from_bytes(buffer, "little")
+
+    def of_positions(self, positions) -> int:
+        buffer = bytearray((len(self.ids) + 7) // 8)
+        for position in positions:
+            buffer[position >> 3] |= 1 << (position & 7)
+        return int.from_bytes(buffer, "little")
+
+    def starting(self, word: str) -> int:
+        """The experts with a word of their search vector starting with `word` (what the
+        tsquery `word:*` finds)."""
+        found, few = 0, []
+        first = bisect_left(self.words, word)
+        for n in range(first, len(self.words)):
+            if not self.words[n].startswith(word):
+                break
+            experts = self.having_word[n]
+            if isinstance(experts, int):
+                found |= experts
+            else:
+                few.append(experts)
+        if few:
+            found |= self.of_positions(p for positions in few for p in positions)
+        return found
 
     def having(self, selected: dict[str, list[str]], *, skip: str | None = None) -> int:
         """The experts with at least one chosen option of each facet (AND across facets, OR
@@ -125,13 +166,40 @@ def _build(today: date) -> DirectoryIndex:
     )
     positions = index.positions
     for expert_id, kind, value in facet_rows.iterator(chunk_size=10_000):
+        position = positions.get(expert_id)
+        if position is None:  # listed since the first query: the next version will have it
+            continue
         buffer = members.get((kind, value))
         if buffer is None:
             buffer = members[(kind, value)] = bytearray(size)
-        position = positions[expert_id]
         buffer[position >> 3] |= 1 << (position & 7)
     index.facets = {key: int.from_bytes(buffer, "little") for key, buffer in members.items()}
+    if connection.vendor == "postgresql":
+        _read_words(index, listed)
     return index
+
+
+def _read_words(index: DirectoryIndex, listed) -> None:
+    """The words of the listed experts' stored search vectors (exactly what a tsquery
+    matches), each with the experts having it."""
+    subquery, params = listed.order_by().values("pk").query.sql_with_params()
+    table = Expert._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT w.lexeme, array_agg(e.id) FROM {table} e,"  # noqa: S608 — our own SQL
+            " unnest(e.search_vector) AS w(lexeme, positions, weights)"
+            f" WHERE e.id IN ({subquery}) GROUP BY w.lexeme",
+            params,
+        )
+        rows = cursor.fetchall()
+    rows.sort()
+    positions, dense = index.positions, len(index.ids) // DENSE
+    having = []
+    for _word, ids in rows:
+        found = array("l", (p for p in map(positions.get, ids) if p is not None))
+        having.append(index.of_positions(found) if len(found) > dense else found)
+    index.words = [word for word, _ids in rows]
+    index.having_word = having
 
 
 _held: dict = {}  # this worker's copy: {"key": ..., "index": ...}
@@ -144,7 +212,7 @@ def directory_index(*, today: date) -> DirectoryIndex:
     version = current_version(DIRECTORY_VERSION_KEY)
     if version is None:  # the cache is unreachable: nothing is kept
         return _build(today)
-    key = f"directory-index:{version}:{today.isoformat()}"
+    key = f"directory-index:{SHAPE}:{version}:{today.isoformat()}"
     held = _held
     if held.get("key") == key:
         return held["index"]
@@ -165,7 +233,8 @@ def directory_index(*, today: date) -> DirectoryIndex:
 
 
 def words_of(text: str) -> list[str]:
-    return re.findall(r"\w+", fold(text))
+    # Letters and digits: what PostgreSQL's parser makes words of ("_" and "-" separate them).
+    return re.findall(r"[^\W_]+", fold(text))
 
 
 def text_has(word: str) -> Q:
@@ -179,13 +248,19 @@ def text_has(word: str) -> Q:
 
 
 def matching_text(index: DirectoryIndex, words: list[str], *, today: date) -> int:
-    """The listed experts whose text has every word (one query; none without words)."""
+    """The listed experts whose text has every word: from the index's words on PostgreSQL,
+    else one query (none without words)."""
     if not words:
         return index.everyone
+    if index.words is not None:
+        found = index.everyone
+        for word in words:
+            found &= index.starting(word)
+        return found
     condition = Q()
     for word in words:
         condition &= text_has(word)
-    found = Expert.objects.publicly_listed(today=today).filter(condition)
+    found = Expert.objects.publicly_listed(today=today).filter(condition).order_by()
     return index.of(found.values_list("pk", flat=True))
 
 
@@ -193,10 +268,25 @@ def matching_words(
     index: DirectoryIndex, words: list[str], labels: dict[tuple[str, str], str], *, today: date
 ) -> int:
     """The listed experts of whom every word is found in their text or in the label of one of
-    their facet options (`labels`: each option's folded label). One query; none without
-    words."""
+    their facet options (`labels`: each option's folded label). No query on PostgreSQL (the
+    index's words), else one (none without words)."""
     if not words:
         return index.everyone
+    if index.words is not None:
+        text = [index.starting(word) for word in words]
+    else:
+        text = _matching_each(index, words, today=today)
+    experts = index.everyone
+    for word, found in zip(words, text, strict=True):
+        for key, label in labels.items():
+            if word in label:
+                found |= index.facets.get(key, 0)
+        experts &= found
+    return experts
+
+
+def _matching_each(index: DirectoryIndex, words: list[str], *, today: date) -> list[int]:
+    """For each word, the experts whose text has it (one query)."""
     flags = {
         f"word_{n}": ExpressionWrapper(text_has(w), BooleanField()) for n, w in enumerate(words)
     }
@@ -207,6 +297,7 @@ def matching_words(
         Expert.objects.publicly_listed(today=today)
         .filter(condition)
         .annotate(**flags)
+        .order_by()
         .values_list("pk", *flags)
     )
     by_word = [[] for _word_ in words]
@@ -214,11 +305,4 @@ def matching_words(
         for n, present in enumerate(found):
             if present:
                 by_word[n].append(pk)
-    experts = index.everyone
-    for word, ids in zip(words, by_word, strict=True):
-        labelled = 0
-        for key, label in labels.items():
-            if word in label:
-                labelled |= index.facets.get(key, 0)
-        experts &= index.of(ids) | labelled
-    return experts
+    return [index.of(ids) for ids in by_word]

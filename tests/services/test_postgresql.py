@@ -49,11 +49,52 @@ def test_directory_search_uses_postgresql_full_text_with_prefixes_and_no_accents
 
     with CaptureQueriesContext(conn) as queries:
         assert found("visi") == ["Ardenne Vision SRL"]
-    # The vector the database stores beside each expert (GIN-indexed), matched by a tsquery.
-    assert any(
-        '"search_vector" @@' in q["sql"] and "to_tsquery" in q["sql"]
-        for q in queries.captured_queries
-    ), [q["sql"] for q in queries.captured_queries]
+    # The words of the vectors the database stores beside each expert, read once for the
+    # directory's index; never a vector computed per expert.
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert any("unnest(e.search_vector)" in q for q in sql), sql
+    assert not any("to_tsvector" in q for q in sql), sql
     assert found("LIEGE langage") == ["Liège Langage SA"]
     assert found("bastogne") == ["Ardenne Vision SRL"]  # municipality derived from 6600
     assert found("'); DROP TABLE x; --") == []
+
+
+def test_the_directory_index_finds_what_the_tsquery_finds():
+    """The page's search (the index's words, companies/directory_index.py) and the API's (a
+    tsquery on the stored vector) give the same experts for every prefix."""
+    from django.utils import timezone
+
+    from companies import selectors
+    from companies.selectors import DirectoryQuery
+    from tests.factories import ExpertFactory
+
+    descriptions = [
+        "Vision par ordinateur, contrôle qualité",
+        "Traitement du langage; chatbots e-commerce",
+        "Prévisions de la demande (séries temporelles) pour l'agro-alimentaire",
+        "Maintenance prédictive 4.0 et vision industrielle",
+    ]
+    for n, text in enumerate(descriptions):
+        ExpertFactory(organisation__name=f"Expert {n} SRL", description_fr=text)
+    today = timezone.localdate()
+    for q in [
+        "vis",
+        "vision qual",
+        "e-commerce",
+        "commerce",
+        "4",
+        "4.0",
+        "prev",
+        "PRÉVISIONS",
+        "agro",
+        "alimentaire",
+        "l",
+        "expert 2",
+        "srl",
+        "zzz",
+        "ordinateur langage",
+    ]:
+        query = DirectoryQuery(search=q)
+        expected = [e.pk for e in selectors.directory_results(query, today=today)]
+        page, _facets = selectors.directory_page(query, number=1, per_page=50, today=today)
+        assert [e.pk for e in page.object_list] == expected, q
