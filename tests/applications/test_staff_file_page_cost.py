@@ -1,0 +1,104 @@
+"""The staff's file page in a fixed number of queries whatever the file's history, and its
+empty forms rendered once per process exactly as crispy renders them (issue 23)."""
+
+import pytest
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
+from django.urls import reverse
+from django.utils import translation
+
+from applications import services
+from applications.forms.staff import DecisionForm, InformationRequestForm, NoteForm
+from applications.models import ApplicationEvent, Attachment
+from applications.templatetags.unbound_forms import crispy_unbound
+from applications.workflow import Actor, Status
+from tests.auth import login_staff
+from tests.fixtures.staff import review, staff, submitted_file
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("history", [1, 10])
+def test_the_staff_file_page_query_count_does_not_grow_with_its_history(
+    client, django_assert_num_queries, history
+):
+    manager = staff("programme manager", "START")
+    application = submitted_file(status=Status.ELIGIBILITY_CHECK)
+    reviewers = [staff("reviewer", "START") for _ in range(min(history, 3))]
+    for n in range(history):
+        ApplicationEvent.objects.create(
+            application=application, kind=ApplicationEvent.Kind.UPLOAD, comment=f"a{n}.pdf"
+        )
+        Attachment.objects.create(
+            application=application,
+            original_name=f"annexe-{n}.pdf",
+            content_type="application/pdf",
+            size=9,
+            sha256="0" * 64,
+            file=f"applications/annexe-{n}.pdf",
+            uploaded_by=application.created_by,
+            version=application.versions.get(),
+        )
+    for reviewer in reviewers:
+        services.application_assign(application=application, reviewer=reviewer, by=manager)
+    application.status = Status.UNDER_REVIEW
+    application.save(update_fields=["status"])
+    for reviewer in reviewers:
+        review(application, reviewer)
+    login_staff(client, manager)
+    url = reverse("applications:staff_application", args=[application.pk])
+    # session, user, roles, programmes worked on; the file (its organisation, call, programme,
+    # expert, earlier file and form version joined); its events, documents, assignments,
+    # reviews, their scores, the call's criteria; the audit row (a savepoint, its chain's head
+    # taken and moved, the row, the release); the ownership claims waiting (the manager's
+    # menu); the versions and decision letters (printouts); the reviewers to assign
+    with django_assert_num_queries(20):
+        response = client.get(url)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f"annexe-{history - 1}.pdf" in page
+    assert len(response.context["application"].timeline) >= history
+    assert response["Cache-Control"] == "private, no-store"
+
+
+def test_the_file_page_shows_its_people_by_name_with_their_columns_left_out(client):
+    manager = staff("programme manager", "START", first_name="Marc", last_name="Gestion")
+    reviewer = staff("reviewer", "START", first_name="Sophie", last_name="Revue")
+    application = submitted_file(status=Status.ELIGIBILITY_CHECK)
+    services.application_assign(application=application, reviewer=reviewer, by=manager)
+    login_staff(client, manager)
+    with translation.override("en"):
+        response = client.get(reverse("applications:staff_application", args=[application.pk]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Sophie Revue ·" in page  # the assignments' history
+    assert "Marc Gestion" in page  # the timeline: who assigned
+
+
+@pytest.mark.parametrize("language", ["fr", "en", "de"])
+def test_an_empty_form_rendered_once_is_what_crispy_renders(language):
+    application = submitted_file(status=Status.UNDER_REVIEW)
+    with translation.override(language):
+        for form in (
+            NoteForm(),
+            InformationRequestForm(),
+            DecisionForm(application=application, actor=Actor.MANAGER),
+        ):
+            expected = str(as_crispy_form(form))
+            assert str(crispy_unbound(form)) == expected
+            assert str(crispy_unbound(form)) == expected  # from the kept copy
+
+
+def test_a_decision_form_is_kept_per_status_and_a_bound_one_never():
+    under_review = submitted_file(status=Status.UNDER_REVIEW)
+    submitted = submitted_file(status=Status.SUBMITTED)
+    with translation.override("en"):
+        first = str(crispy_unbound(DecisionForm(application=under_review, actor=Actor.MANAGER)))
+        other = str(crispy_unbound(DecisionForm(application=submitted, actor=Actor.MANAGER)))
+        assert first != other
+        bound = DecisionForm(
+            {"decision": "nonsense"}, application=under_review, actor=Actor.MANAGER
+        )
+        assert not bound.is_valid()
+        rendered = str(crispy_unbound(bound))
+        assert rendered == str(as_crispy_form(bound))
+        assert "is-invalid" in rendered  # its error shown
