@@ -37,6 +37,9 @@ class QueueOrdering(django_filters.OrderingFilter):
         return super().build_choices(fields, descending | labels)
 
 
+_FORM_CLASSES: dict[type, type] = {}
+
+
 class QueueFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search", max_length=200)
     programme = django_filters.ModelChoiceFilter(
@@ -116,16 +119,26 @@ class QueueFilter(django_filters.FilterSet):
         self.user = user
         self.overdue_days = overdue_days
         super().__init__(*args, **kwargs)
-        # Bootstrap classes on the widgets: the queue renders them directly (crispy's per-field
-        # templates are slow on a page this busy).
-        for field in self.form.fields.values():
-            widget = field.widget
-            css = (
-                "form-check-input"
-                if isinstance(widget, forms.CheckboxInput)
-                else ("form-select" if isinstance(widget, forms.Select) else "form-control")
-            )
-            widget.attrs.setdefault("class", css)
+
+    def get_form_class(self):
+        """The form's class, made once per FilterSet class (django-filter makes a class, and
+        each filter's field, on every request): its fields follow from the declarations alone.
+        Each form copies them, and the programmes and calls offered are read per request."""
+        form_class = _FORM_CLASSES.get(type(self))
+        if form_class is None:
+            form_class = super().get_form_class()
+            # Bootstrap classes on the widgets: the queue renders them directly (crispy's
+            # per-field templates are slow on a page this busy).
+            for field in form_class.base_fields.values():
+                widget = field.widget
+                css = (
+                    "form-check-input"
+                    if isinstance(widget, forms.CheckboxInput)
+                    else ("form-select" if isinstance(widget, forms.Select) else "form-control")
+                )
+                widget.attrs.setdefault("class", css)
+            _FORM_CLASSES[type(self)] = form_class
+        return form_class
 
     @cached_property
     def select_options(self) -> dict[str, list[tuple[str, str, bool]]]:

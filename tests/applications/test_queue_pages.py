@@ -250,3 +250,22 @@ def test_the_queue_filters_by_the_province_the_organisation_has_now(client, revi
     organisation_save_by_staff(organisation=organisation, fields=["postcode"], by=reviewer)
     assert references(client.get(QUEUE, {"province": "namur"})) == []
     assert references(client.get(QUEUE, {"province": "liege"})) == [application.reference]
+
+
+def test_the_filter_form_speaks_each_readers_language_though_its_class_is_made_once(
+    client, reviewer
+):
+    from adn_portal.accounts.models import User
+
+    files(reviewer, 3)
+    login_staff(client, reviewer)
+    for language, words in (
+        ("de", "Alle Provinzen"),
+        ("fr", "Toutes les provinces"),
+        ("en", "All provinces"),
+        ("de", "Alle Provinzen"),
+    ):
+        User.objects.filter(pk=reviewer.pk).update(language=language)
+        response = client.get(QUEUE, {"status": "rejected"})
+        assert response.status_code == 200
+        assert words in response.content.decode(), language
