@@ -4,7 +4,9 @@
 # database keeps true itself (triggers, not signals: a bulk insert, an UPDATE or another
 # program writing the tables keeps it too): set from the organisation whenever a file is
 # inserted or its organisation changes (whatever the writer put there), and rewritten on every
-# file of an organisation whose province changes.
+# file of an organisation whose province changes. The index is made before the copy is
+# written: made after it, in the same transaction, PostgreSQL could not use it until every
+# transaction older than the migration's had ended (the copy broke its rows' HOT chains).
 
 from django.db import migrations, models
 
@@ -93,7 +95,6 @@ class Migration(migrations.Migration):
             name="organisation_province",
             field=models.CharField(blank=True, default="", editable=False, max_length=32),
         ),
-        migrations.RunPython(create, drop, elidable=False),
         migrations.AddIndex(
             model_name="application",
             index=models.Index(
@@ -102,4 +103,5 @@ class Migration(migrations.Migration):
                 name="application_province_idx",
             ),
         ),
+        migrations.RunPython(create, drop, elidable=False),
     ]
