@@ -117,27 +117,40 @@ class QuestionForm(forms.Form):
         help_text=_("A choice's value, or true / false for a box or a yes/no question."),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, saved_names: frozenset[str] = frozenset(), **kwargs):
+        """`saved_names`: the step's saved questions (a new one shows every kind's settings)."""
         super().__init__(*args, **kwargs)
+        self.saved_names = saved_names
         self.fields.update(_texts("label", _("Label"), required=False, max_length=300))
         self.fields.update(_texts("help", _("Help"), required=False, max_length=1000))
         self.fields.update(question_settings.setting_fields())
-        bound = self.data if self.is_bound else None
         self.rows = {
-            "choices": question_settings.ChoiceRows(
-                bound, prefix=self.add_prefix("choices"), initial=self.initial.get("choices")
-            ),
-            "columns": question_settings.ColumnRows(
-                bound, prefix=self.add_prefix("columns"), initial=self.initial.get("columns")
-            ),
+            "choices": self._rows(question_settings.ChoiceRows, "choices"),
+            "columns": self._rows(question_settings.ColumnRows, "columns"),
         }
         self.group_errors: dict[str, list[str]] = {}
 
     def main_fields(self):
         return [self[name] for name in self.fields if name not in question_settings.SETTING_FIELDS]
 
+    def _rows(self, rows_class, key: str):
+        prefix = self.add_prefix(key)
+        if self.is_bound and f"{prefix}-TOTAL_FORMS" in self.data:
+            return rows_class(self.data, prefix=prefix)
+        # Not posted (the question had another kind): empty rows to fill.
+        return rows_class(prefix=prefix, initial=self.initial.get(key))
+
+    def _shown(self, group) -> bool:
+        # A saved question shows its own kind's settings only (a new one: every kind's), so
+        # that a long step stays light and within the fields a request may post
+        # (DATA_UPLOAD_MAX_NUMBER_FIELDS); given another kind, it shows that kind's once saved.
+        return self._new() or self["kind"].value() in group.kinds
+
+    def _new(self) -> bool:
+        return self["name"].value() not in self.saved_names
+
     def groups(self) -> list[dict]:
-        """The kinds' settings, group by group, for the template."""
+        """The kinds' settings shown, group by group, for the template."""
         return [
             {
                 "group": group,
@@ -147,7 +160,23 @@ class QuestionForm(forms.Form):
                 "errors": self.group_errors.get(group.rows, []),
             }
             for group in question_settings.GROUPS
+            if self._shown(group)
         ]
+
+    def other_kinds(self) -> str:
+        """The kinds whose settings this question does not show ("" when it shows all)."""
+        if self._new():
+            return ""
+        shown = {kind for g in question_settings.GROUPS if self._shown(g) for kind in g.kinds}
+        return " ".join(kind for kind, _label in KIND_CHOICES if kind not in shown)
+
+    def has_changed(self) -> bool:
+        # Another kind's boxes count for nothing: the script does not post them.
+        relevant = question_settings.fields_of(self["kind"].value() or "")
+        return any(
+            name not in question_settings.SETTING_FIELDS or name in relevant
+            for name in self.changed_data
+        )
 
     def clean(self):
         data = super().clean()
@@ -163,10 +192,11 @@ class QuestionForm(forms.Form):
         which = question_settings.rows_of(kind)
         if which:
             rows = self.rows[which]
-            if not rows.is_valid():
+            if rows.is_bound and not rows.is_valid():
                 self.add_error(None, ROWS_REFUSED[which])
                 return data
-            entries = [row.entry() for row in rows.forms if row.cleaned_data and row.has_content()]
+            if rows.is_bound:  # else none posted: the definition asks for some
+                entries = [r.entry() for r in rows.forms if r.cleaned_data and r.has_content()]
         if any(name in self._errors for name in relevant):
             return data
         options = question_settings.options_of(kind, data, entries)

@@ -138,7 +138,7 @@ class ColumnRowForm(_RowForm):
 
 
 # Rows shown empty after the existing ones: more after each save (no script needed).
-EXTRA_ROWS = 3
+EXTRA_ROWS = 2
 ChoiceRows = forms.formset_factory(
     ChoiceRowForm, extra=EXTRA_ROWS, max_num=100, absolute_max=120, validate_max=True
 )
@@ -268,7 +268,7 @@ GROUPS = (
         help=_(
             "One answer a row, with its label in French at least. The value is kept in the "
             "data (and named by “shown only if”): left empty, it is made from the label. Need "
-            "more rows? Save: three empty ones come back."
+            "more rows? Save the step: empty ones come back."
         ),
     ),
     Group(

@@ -130,9 +130,10 @@ def form_builder_step(request, slug: str, step: str):
     call = _call(request, slug)
     definition = copy.deepcopy(call_form_version(call=call).definition)
     index, entry = _step_of(definition, step)
+    saved = {"saved_names": frozenset(q.get("name") for q in entry.get("questions", []))}
     if request.method == "POST":
         title_form = StepTitleForm(request.POST)
-        formset = QuestionFormSet(request.POST, prefix="questions")
+        formset = QuestionFormSet(request.POST, prefix="questions", form_kwargs=saved)
         if title_form.is_valid() and formset.is_valid():
             definition["steps"][index] = step_entry(title_form, question_entries(formset))
             if _save(request, call, definition):
@@ -152,7 +153,9 @@ def form_builder_step(request, slug: str, step: str):
             }
         )
         formset = QuestionFormSet(
-            initial=[question_initial(q) for q in entry.get("questions", [])], prefix="questions"
+            initial=[question_initial(q) for q in entry.get("questions", [])],
+            prefix="questions",
+            form_kwargs=saved,
         )
         status = 200
     return render(

@@ -557,11 +557,57 @@ def test_the_step_page_shows_every_kinds_settings_labelled_without_a_json_box(
     assert page.status_code == 200
     content = page.content.decode()
     assert "JSON" not in content and "settings" not in page.context["formset"].forms[0].fields
+    # The new question (the fifth row) shows every kind's settings, each group saying its kinds.
     for kinds in ("short_text", "long_text", "choice multiple_choice", "table", "documents"):
         assert f'data-kinds="{kinds}' in content
-    assert 'name="questions-0-choices-TOTAL_FORMS"' in content
-    assert 'for="id_questions-0-columns-0-label_fr"' in content  # each row's box is labelled
+    assert 'name="questions-4-choices-TOTAL_FORMS"' in content
+    assert 'for="id_questions-4-columns-0-label_fr"' in content  # each row's box is labelled
+    # A saved question shows its own kind's only.
+    assert 'name="questions-0-max_length"' in content
+    assert 'name="questions-0-choices-TOTAL_FORMS"' not in content
+    assert 'name="questions-0-limit"' not in content
     assert "js/form-builder.js" in content
+
+
+def test_a_saved_question_given_another_kind_gets_its_settings_once_saved(client, call, manager):
+    login_staff(client, manager)
+    page = client.get(_step_url(call, "contact"))
+    posted = main_post(page)
+    posted |= {"questions-3-kind": "choice", "questions-3-label_fr": "Joignable par"}
+    posted["questions-3-role"] = ""  # a choice holds no personal details
+
+    # Without the script: the choice's rows were not on the page, so none are posted.
+    first = client.post(_step_url(call, "contact"), posted)
+
+    errors = _errors_of(first, 3)
+    assert errors["groups"] == {"choices": [_in_french("List at least one answer.")]}
+    again = main_post(first)
+    assert again["questions-3-choices-TOTAL_FORMS"] == "2"  # its rows are now on the page
+    again |= {
+        "questions-3-choices-0-label_fr": "Téléphone",
+        "questions-3-choices-1-label_fr": "Mail",
+    }
+    saved = client.post(_step_url(call, "contact"), again)
+    assert saved.status_code == 302, saved.context["formset"].errors
+    assert _saved_question(call, "contact", "contact_phone")["choices"] == [
+        {"value": "telephone", "label": {"fr": "Téléphone"}},
+        {"value": "mail", "label": {"fr": "Mail"}},
+    ]
+
+
+def test_a_40_question_step_saves_back_without_the_script_within_the_fields_a_post_may_hold(
+    client, call, manager
+):
+    FormVersion.objects.create(call=call, number=1, definition={"steps": [_step_of(40)]})
+    login_staff(client, manager)
+    page = client.get(_step_url(call, "projet"))
+    posted = main_post(page)
+    assert len(posted) < 1000  # DATA_UPLOAD_MAX_NUMBER_FIELDS (a ticked box list counts once)
+
+    saved = client.post(_step_url(call, "projet"), posted)
+
+    assert saved.status_code == 302, saved.context["formset"].errors
+    assert FormVersion.objects.get(call=call).definition == {"steps": [_step_of(40)]}
 
 
 def _step_of(count: int) -> dict:
@@ -570,6 +616,8 @@ def _step_of(count: int) -> dict:
     for number in range(count):
         kind = kinds[number % len(kinds)]
         question = {"name": f"q{number}", "kind": kind, "label": {"fr": f"Question {number}"}}
+        if kind == "long_text":
+            question["limit"] = "long"  # the builder writes the limit it shows
         if kind == "choice":
             question["choices"] = [{"value": "a", "label": {"fr": "A"}}]
         if kind == "table":
@@ -597,3 +645,31 @@ def test_the_builders_pages_take_the_same_queries_for_5_or_40_questions(
     for url, queries in pages.items():
         with django_assert_num_queries(queries):
             assert client.get(url).status_code == 200
+
+
+def test_the_new_row_posted_by_the_script_without_other_kinds_boxes_adds_no_question(
+    client, call, manager
+):
+    login_staff(client, manager)
+    page = client.get(_step_url(call, "contact"))
+    posted = main_post(page)
+    # form-builder.js disables the hidden groups' boxes: a browser leaves them out.
+    hidden = {"limit", "limit_characters", "min", "max", "rows", "max_size_mb", "programme"}
+    posted = {k: v for k, v in posted.items() if k.removeprefix("questions-4-") not in hidden}
+    posted = {
+        k: v
+        for k, v in posted.items()
+        if not k.startswith(("questions-4-choices", "questions-4-columns"))
+    }
+
+    saved = client.post(_step_url(call, "contact"), posted)
+
+    assert saved.status_code == 302, saved.context["formset"].errors
+    assert [q["name"] for q in _saved_question_list(call, "contact")] == [
+        "contact_name", "contact_function", "contact_email", "contact_phone",
+    ]  # fmt: skip
+
+
+def _saved_question_list(call, step: str) -> list[dict]:
+    definition = FormVersion.objects.get(call=call).definition
+    return next(s for s in definition["steps"] if s["slug"] == step)["questions"]
