@@ -129,7 +129,8 @@ def directory_page(
     paginator = KnownCountPaginator([], per_page, count=results.bit_count())
     page = paginator.get_page(number)
     ids = index.page(results, query.sort, page.start_index() - 1, per_page)
-    rows = {expert.pk: expert for expert in Expert.objects.with_organisation().filter(pk__in=ids)}
+    experts = Expert.objects.with_organisation().defer(*UNSHOWN).filter(pk__in=ids)
+    rows = {expert.pk: expert for expert in experts}
     page.object_list = [rows[pk] for pk in ids if pk in rows]
     counts = index.counts(found, query.selected, FACET_CHOICES)
     return page, _facet_options(query, counts)
@@ -152,6 +153,9 @@ def _facet_options(query: DirectoryQuery, counts: dict) -> dict[str, list[FacetO
         ]
     return facets
 
+
+# The texts the directory searches, which its cards do not show.
+UNSHOWN = ("search_text", "search_vector")
 
 # What the expert picker shows of an expert besides its name, and so what its search reads.
 PICKER_LABELS = (ExpertFacet.Kind.SPECIALITY, ExpertFacet.Kind.PROVINCE, ExpertFacet.Kind.LANGUAGE)
@@ -180,11 +184,15 @@ def experts_offered(
     position = index.positions.get(chosen_id)
     keep = chosen_id not in ids and position is not None and (offered >> position) & 1
     wanted = [*ids, chosen_id] if keep else ids
-    rows = (
-        {e.pk: e for e in Expert.objects.with_organisation().filter(pk__in=wanted)}
-        if wanted
-        else {}
+    # What the picker shows: the name, specialities, municipality, province and languages.
+    shown = Expert.objects.select_related("organisation").only(
+        "organisation__name",
+        "organisation__municipality",
+        "organisation__province",
+        "specialities",
+        "languages",
     )
+    rows = {e.pk: e for e in shown.filter(pk__in=wanted)} if wanted else {}
     page.object_list = [rows[pk] for pk in ids if pk in rows]
     return page, rows.get(chosen_id) if keep else None
 

@@ -96,6 +96,34 @@ def fragment(key: str, render: Callable[[], str | None], seconds: int = SECONDS)
     return content
 
 
+def fragments(keys: list[str], render: Callable[[int], str], seconds: int = SECONDS) -> list[str]:
+    """`fragment` for several keys at once (`render(n)` renders the n-th): one read of this
+    worker's memory, one of the shared cache for what it lacks, then what neither had."""
+    local = caches["pages"]
+    found = local.get_many(keys)
+    missing = [key for key in keys if key not in found]
+    if missing:
+        try:
+            shared_found = shared.get_many(missing)
+        except Exception:
+            _unreachable("%s not read", missing[0])
+            shared_found = {}
+        rendered = {}
+        for n, key in enumerate(keys):
+            if key in found:
+                continue
+            if key not in shared_found:
+                rendered[key] = render(n)
+            found[key] = shared_found.get(key, rendered.get(key))
+        if rendered:
+            try:
+                shared.set_many(rendered, seconds)
+            except Exception:
+                _unreachable("%s not stored", missing[0])
+        local.set_many({key: found[key] for key in missing}, seconds)
+    return [found[key] for key in keys]
+
+
 def cacheable(request) -> bool:
     return (
         request.method == "GET"

@@ -85,7 +85,8 @@ class Picker(forms.widgets.ChoiceWidget):
         option = super().create_option(name, value, label, selected, index, subindex, attrs)
         instance = getattr(value, "instance", None)
         option["details"] = [str(line) for line in self.details(instance)] if instance else []
-        option["search_text"] = fold(" ".join([str(label), *option["details"]]))
+        if self.results is None or self._complete():  # what the script filters on
+            option["search_text"] = fold(" ".join([str(label), *option["details"]]))
         option["attrs"].pop("class", None)  # the form library's "form-control" is for text boxes
         return option
 
@@ -124,12 +125,14 @@ class Picker(forms.widgets.ChoiceWidget):
         widget["query"] = self.query
         widget["search_form"] = f"{name}-search"
         widget["shown"] = sum(len(options) for _group, options, _index in widget["optgroups"])
-        page = self.results.page if self.results else None
-        widget["page"] = page
-        # Every choice is on the page: the script may filter them as one types, else it asks
-        # the server.
-        widget["complete"] = page is None or (not self.query and not page.has_other_pages())
+        widget["page"] = self.results.page if self.results else None
+        widget["complete"] = self.results is None or self._complete()
         return context
+
+    def _complete(self) -> bool:
+        """Every choice is on the page: the script may filter them as one types (else it asks
+        the server)."""
+        return not self.query and not self.results.page.has_other_pages()
 
 
 class PickerChoiceField(forms.ModelChoiceField):

@@ -8,10 +8,12 @@ from decimal import ROUND_DOWN, Decimal
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from adn_portal.lib.decimals import LocalizedDecimalField, format_amount, format_percent
-from companies.models import Expert
+from companies.identifiers import Province
+from companies.models import Expert, Language, Speciality
 from companies.selectors import experts_offered
 from programs.application_forms import Kind, Question, Role
 from programs.application_forms.schema import DEFAULT_SHORT_LENGTH, text_limit
@@ -62,11 +64,32 @@ def offered_experts(code: str, today):
 def expert_details(expert: Expert) -> list[str]:
     """What the picker shows under an expert's name, to choose without leaving the form."""
     organisation = expert.organisation
+    provinces = _labels(Province)
+    province = provinces.get(organisation.province, organisation.province)
     return [
-        ", ".join(map(str, expert.speciality_labels())),
-        f"{organisation.municipality} ({organisation.province_label})",
-        ", ".join(map(str, expert.language_labels())),
+        _listed(expert.specialities, _labels(Speciality)),
+        f"{organisation.municipality} ({province})",
+        _listed(expert.languages, _labels(Language)),
     ]
+
+
+def _listed(values, labels: dict[str, str]) -> str:
+    """The labels of the stored codes that are choices today (companies.models.known_codes)."""
+    if not isinstance(values, list):
+        return ""
+    return ", ".join(labels[v] for v in values if isinstance(v, str) and v in labels)
+
+
+_LABELS: dict[tuple, dict[str, str]] = {}
+
+
+def _labels(choices) -> dict[str, str]:
+    """The choices' labels in the active language, translated once per language (a picker
+    shows twenty experts' specialities and languages)."""
+    key = (choices, get_language())
+    if key not in _LABELS:
+        _LABELS[key] = {value: str(label) for value, label in choices.choices}
+    return _LABELS[key]
 
 
 def earlier_files(application: Application, programme_code: str):

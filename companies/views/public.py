@@ -11,7 +11,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from adn_portal.accounts.permissions import MANAGERS, has_role
-from adn_portal.lib.page_cache import current_version, fragment
+from adn_portal.lib.page_cache import current_version, fragments
 from adn_portal.lib.page_cache import serve as serve_page
 from adn_portal.lib.spreadsheet import write_csv
 from programs.models import Programme
@@ -64,20 +64,19 @@ def _render_directory(request, extra: dict):
 def _cards(experts) -> list[str]:
     """Each expert's card, the same on every page that lists it: rendered once per version of
     the directory's content (every change to an expert, its organisation or its recognition
-    bumps it) and language, then read from the cache."""
+    bumps it) and language, then read from the cache (the page's cards in one read)."""
+    experts = list(experts)
     version = current_version(services.DIRECTORY_VERSION_KEY)
+
+    def render(n: int) -> str:
+        return render_to_string("companies/partials/expert_card.html", {"expert": experts[n]})
+
+    if version is None:  # the cache is unreachable: nothing is kept
+        return [mark_safe(render(n)) for n in range(len(experts))]  # noqa: S308 — ours, escaped
     language = get_language()
-
-    def card(expert: Expert) -> str:
-        def render() -> str:
-            return render_to_string("companies/partials/expert_card.html", {"expert": expert})
-
-        if version is None:  # the cache is unreachable: nothing is kept
-            return render()
-        # Our own rendering, escaped when rendered.
-        return mark_safe(fragment(f"expert-card:{version}:{language}:{expert.pk}", render))  # noqa: S308
-
-    return [card(expert) for expert in experts]
+    keys = [f"expert-card:{version}:{language}:{expert.pk}" for expert in experts]
+    # Our own rendering, escaped when rendered.
+    return [mark_safe(card) for card in fragments(keys, render)]  # noqa: S308
 
 
 EXPORT_FIELDS = [
