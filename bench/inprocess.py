@@ -22,11 +22,13 @@ def backend_cpu_ms() -> float | None:
     return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
 
 
-def timed(client: Client, urls, runs: int, cpu: list | None = None) -> list[float]:
+def timed(
+    client: Client, urls, runs: int, cpu: list | None = None, split: list | None = None
+) -> list[float]:
     """Wall milliseconds of `runs` requests, one URL each. `cpu`, when given, receives the
     mean CPU milliseconds a request cost this process and its PostgreSQL backend: what the
     request costs whatever else the machine runs (the wall time also counts the wait for a
-    core on a shared machine)."""
+    core on a shared machine); `split`, the two apart (process, backend)."""
     samples = []
     backend, process = backend_cpu_ms(), time.process_time()
     for url in urls:
@@ -44,4 +46,6 @@ def timed(client: Client, urls, runs: int, cpu: list | None = None) -> list[floa
         backend_after = backend_cpu_ms()
         database = backend_after - backend if backend is not None and backend_after else None
         cpu.append((process + (database or 0)) / runs)
+        if split is not None:
+            split.append((process / runs, (database or 0) / runs))
     return samples

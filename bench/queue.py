@@ -39,12 +39,21 @@ def mark(met: bool) -> str:
     return "✓" if met else "✗"
 
 
-def measured(client: Client, urls, runs: int) -> tuple[float, float, float]:
-    """CPU ms a request (this process and its PostgreSQL backend), wall median and 95th
-    percentile of `runs` requests."""
+def measured(client: Client, urls, runs: int) -> tuple[float, float, float, float]:
+    """CPU ms a request (this process and its PostgreSQL backend), the backend's share, wall
+    median and 95th percentile of `runs` requests."""
     cpu: list = []
-    samples = sorted(timed(client, urls, runs, cpu))
-    return cpu[0], statistics.median(samples), samples[int(len(samples) * 0.95) - 1]
+    split: list = []
+    samples = sorted(timed(client, urls, runs, cpu, split))
+    return cpu[0], split[0][1], statistics.median(samples), samples[int(len(samples) * 0.95) - 1]
+
+
+def healthz_cpu(runs: int) -> float:
+    """CPU ms of /healthz/ (no database): what the machine's load does to any request's CPU
+    time, for the ratios."""
+    cpu: list = []
+    timed(Client(), ["/healthz/"] * runs, runs, cpu)
+    return cpu[0]
 
 
 def next_cursor(client: Client, page: int) -> str:
@@ -94,13 +103,22 @@ def main() -> None:
     }
     load = os.getloadavg()
     print(f"files: {args.files:,}; load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
-    print(f"{'scenario (in process)':45} {'CPU ms':>8} {'wall ms':>8} {'p95 ms':>8}  target (CPU)")
+    healthz = [healthz_cpu(args.runs * 2)]
+    print(
+        f"{'scenario (in process)':45} {'CPU ms':>8} {'of it PG':>8} {'ratio':>6} "
+        f"{'wall ms':>8} {'p95 ms':>8}  target (CPU)"
+    )
     for name, (urls, target) in scenarios.items():
         single = isinstance(urls, list) and len(urls) == 1  # a heavy page: 5 runs
         runs = 5 if single else args.runs
-        cpu, median, p95 = measured(client, urls * runs if single else urls, runs)
+        cpu, database, median, p95 = measured(client, urls * runs if single else urls, runs)
         goal = f"≤ {target} ms {mark(cpu <= target)}" if target else ""
-        print(f"{name:45} {cpu:8.1f} {median:8.1f} {p95:8.1f}  {goal}")
+        ratio = cpu / healthz[0]
+        print(f"{name:45} {cpu:8.1f} {database:8.1f} {ratio:6.0f} {median:8.1f} {p95:8.1f}  {goal}")
+    healthz.append(healthz_cpu(args.runs * 2))
+    print(
+        f"/healthz/ CPU ms (the ratios' unit) before and after: {healthz[0]:.2f} {healthz[1]:.2f}"
+    )
     print(f"load average at end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 
