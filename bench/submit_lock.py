@@ -11,6 +11,10 @@ Prints, as medians over the files: the statements after the counter, the millise
 counter is held and its share of the service; then one submission's statements after the
 counter, each with its milliseconds (what to move out next).
 
+`--manager`: meanwhile, one of the programme's managers writes their own user row again and
+again (the `last_login` a log-in writes) in another connection: how many of those writes found
+the row locked by a submission (they did while notifying raised a counter on it).
+
 Usage: DATABASE_URL=postgres://postgres@127.0.0.1:5432/<a database of its own> \\
        .venv/bin/python -m bench.submit_lock [--files 30]"""
 
@@ -18,6 +22,7 @@ import argparse
 import os
 import secrets
 import statistics
+import threading
 import time
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "adn_portal.settings.test")
@@ -30,10 +35,12 @@ import django
 django.setup()
 
 from django.core.management import call_command
-from django.db import connection
+from django.db import OperationalError, connection, transaction
+from django.utils import timezone
 
+from adn_portal.accounts.models import User
 from adn_portal.demo.history import History
-from applications import services
+from applications import notifications, services
 from programs.models import Call
 
 from .rush import CALL
@@ -85,9 +92,30 @@ def submit_timed(application, user) -> tuple[Timeline, float]:
     return timeline, started
 
 
+def manager_writes(manager: User, done: threading.Event, times: list[float | None]) -> None:
+    """Writes `manager`'s row (what a log-in writes) until `done`, timing each write; None for
+    a write that found the row locked (a lock timeout of 1 ms: only waiting for another
+    transaction's lock can trip it)."""
+    try:
+        while not done.is_set():
+            started = time.perf_counter()
+            try:
+                with transaction.atomic():
+                    with connection.cursor() as cursor:
+                        cursor.execute("SET LOCAL lock_timeout = '1ms'")
+                    User.objects.filter(pk=manager.pk).update(last_login=timezone.now())
+                times.append(time.perf_counter() - started)
+            except OperationalError:
+                times.append(None)
+            time.sleep(0.005)
+    finally:
+        connection.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.submit_lock")
     parser.add_argument("--files", type=int, default=30)
+    parser.add_argument("--manager", action="store_true", help="a manager's writes meanwhile")
     args = parser.parse_args()
     call_command("migrate", verbosity=0)
     if not Call.objects.filter(slug=CALL).exists():
@@ -104,12 +132,28 @@ def main() -> None:
         filler.quote(draft, user)
         drafts.append((draft, user))
 
+    done, writes = threading.Event(), []
+    if args.manager:
+        manager = notifications.programme_managers(drafts[0][0]).first()
+        writer = threading.Thread(target=manager_writes, args=(manager, done, writes), daemon=True)
+        writer.start()
     rows = []
-    for draft, user in drafts:
-        timeline, started = submit_timed(draft, user)
-        after = timeline.after_counter()
-        held = timeline.committed - after[0][0]
-        rows.append((len(after) - 1, held * 1000, held / (timeline.committed - started)))
+    try:
+        for draft, user in drafts:
+            timeline, started = submit_timed(draft, user)
+            after = timeline.after_counter()
+            held = timeline.committed - after[0][0]
+            rows.append((len(after) - 1, held * 1000, held / (timeline.committed - started)))
+    finally:
+        done.set()
+    if args.manager:
+        writer.join()
+        writes_ms = sorted(w * 1000 for w in writes if w is not None)
+        print(
+            f"A manager's {len(writes)} writes of their row meanwhile: "
+            f"{len(writes) - len(writes_ms)} found it locked by a submission; the others took "
+            f"{statistics.median(writes_ms):.1f} ms (median), {writes_ms[-1]:.1f} ms at most"
+        )
     print(
         f"{len(rows)} submissions one after the other (load average "
         f"{os.getloadavg()[0]:.1f}): statements after the counter "
