@@ -1,0 +1,123 @@
+"""{{ form|step_form }}: the HTML `|crispy` (Bootstrap 5 pack) gives a step's form, written in
+Python for the fields that are a label, a widget, their errors and help: crispy's field
+template weighs each field through some thirty template conditions and four includes, and a
+step's form is bound to the person's answers, so its rendering cannot be kept (issue 23: about
+a sixth of a step page's CPU). Radio lists, check boxes, files and anything else crispy draws
+its own way go through crispy's field template unchanged, as do the non-field errors.
+tests/applications/test_step_form_rendering.py compares both renderings on every kind of
+question, empty, with errors and filled in."""
+
+from crispy_forms.templatetags.crispy_forms_utils import remove_spaces
+from django import forms, template
+from django.conf import settings
+from django.template.loader import get_template
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+# What crispy's `as_crispy_form` puts in the context of its templates.
+CRISPY_CONTEXT = {
+    "field_class": "",
+    "field_template": "bootstrap5/field.html",
+    "form_show_errors": True,
+    "form_show_labels": True,
+    "label_class": "",
+}
+
+
+def _drawn_by_crispy(field: forms.BoundField) -> bool:
+    """Fields whose wrapper crispy's template shapes its own way (form-check, radios, files)."""
+    return isinstance(field.field.widget, forms.CheckboxInput | forms.RadioSelect | forms.FileInput)
+
+
+def _widget_html(field: forms.BoundField, classes: str) -> str:
+    """crispy's `{% crispy_field field 'class' classes %}`: each widget's class name, then the
+    Bootstrap classes, added to its class attribute (once), and the field rendered."""
+    widget = field.field.widget
+    converters = getattr(settings, "CRISPY_CLASS_CONVERTERS", {})
+    for each in getattr(widget, "widgets", [getattr(widget, "widget", widget)]):
+        name = type(each).__name__.lower()
+        name = converters.get(name, name)
+        css = each.attrs.get("class", "")
+        if not css:
+            css = name
+        elif css.find(name) == -1:
+            css += f" {name}"
+        present = css.split()
+        css += "".join(f" {token}" for token in classes.split() if token not in present)
+        each.attrs["class"] = css
+    return str(field)
+
+
+def _field_html(field: forms.BoundField) -> str:
+    if field.is_hidden:
+        return str(field)
+    required = field.field.required
+    fieldset = field.use_fieldset
+    parts = []
+    label = ""
+    if field.label:
+        tag = "legend" if fieldset else "label"
+        if fieldset:
+            described = field.aria_describedby
+            parts.append(
+                format_html('<fieldset aria-describedby="{}">', described)
+                if described
+                else "<fieldset>"
+            )
+        label = format_html(
+            '<{}{} class="form-label{}{}">{}{}</{}>',
+            tag,
+            format_html(' for="{}"', field.id_for_label) if field.id_for_label else "",
+            " requiredField" if required else "",
+            " fs-6" if fieldset else "",
+            field.label,
+            mark_safe('<span class="asteriskField">*</span>') if required else "",
+            tag,
+        )
+        parts.append(label)
+    bootstrap = "form-select" if isinstance(field.field.widget, forms.Select) else "form-control"
+    errors = field.errors
+    parts.append(_widget_html(field, f"{bootstrap} is-invalid" if errors else bootstrap))
+    if errors:
+        parts.append(
+            format_html(
+                '<div id="{}_error" class="invalid-feedback">{}</div>',
+                errors.field_id,
+                format_html_join(
+                    "",
+                    '<p id="error_{}_{}"><strong>{}</strong></p>',
+                    ((number, field.auto_id, error) for number, error in enumerate(errors, 1)),
+                ),
+            )
+        )
+    if field.help_text:
+        helped = format_html('id="{}_helptext" ', field.auto_id) if field.auto_id else ""
+        # crispy marks the help safe: the form's own text, as on every other form.
+        help_text = mark_safe(field.help_text)  # noqa: S308
+        parts.append(format_html('<div {}class="form-text">{}</div>', helped, help_text))
+    if fieldset and field.label:
+        parts.append("</fieldset>")
+    css = field.css_classes()
+    return format_html(
+        '<div id="div_{}" class="mb-3{}">{}</div>',
+        field.auto_id,
+        f" {conditional_escape(css)}" if css else "",
+        mark_safe("".join(parts)),  # noqa: S308 — each part escaped above
+    )
+
+
+@register.filter
+def step_form(form: forms.Form) -> str:
+    context = {**CRISPY_CONTEXT, "form": form}
+    parts = []
+    if form.non_field_errors():
+        parts.append(get_template("bootstrap5/errors.html").render(context))
+    crispy_field = get_template(CRISPY_CONTEXT["field_template"])
+    for field in form:
+        if _drawn_by_crispy(field):
+            parts.append(crispy_field.render({**context, "field": field}))
+        else:
+            parts.append(_field_html(field))
+    return mark_safe(remove_spaces("".join(parts).strip()))  # noqa: S308 — escaped above
