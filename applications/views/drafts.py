@@ -144,7 +144,7 @@ def _step_context(request, application: Application, current) -> dict:
 
 
 def _editable_step(request, pk: int, slug: str):
-    application = or_404(selectors.member_application(user=request.user, pk=pk))
+    application = or_404(selectors.member_step_application(user=request.user, pk=pk))
     current = steps.step_by_slug(application, slug)
     if current is None:
         raise Http404
