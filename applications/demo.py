@@ -1,6 +1,8 @@
 """Demo files for `manage.py seed_demo`, made through the applicants' own services: the demo
-SME's submitted Start IA file and a dozen others waiting in the staff queue."""
+SME's submitted Start IA file and a dozen others (adn_portal/demo/stages.py then moves them on
+through the staff's services)."""
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -28,7 +30,9 @@ def _number(base: str) -> str:
     return base + f"{97 - int(base) % 97:02d}"
 
 
-def _fill_and_submit(application: Application, by: User, expert: Expert) -> Application:
+def _fill_and_submit(
+    application: Application, by: User, expert: Expert, *, annex: bool = False
+) -> Application:
     values = {
         "organisation": {"confirmed": True},
         "contact": {
@@ -60,6 +64,15 @@ def _fill_and_submit(application: Application, by: User, expert: Expert) -> Appl
             version=application.version,
             by=by,
         )
+    if annex:
+        services.attachment_add(
+            application=application,
+            upload=SimpleUploadedFile(
+                "organigramme.pdf", b"%PDF-1.4\n% demo\n" + b"0" * 200, "application/pdf"
+            ),
+            kind="annex",
+            by=by,
+        )
     return services.application_submit(
         application=application,
         by=by,
@@ -72,11 +85,13 @@ def seed_files() -> int:
     call = Call.objects.get(slug="start-ia-entreprises")
     if not call.is_open_at(timezone.now()):
         return 0
-    expert = (
-        Expert.objects.publicly_listed(today=timezone.localdate())
-        .filter(facets__kind="programme", facets__value="START")
-        .first()
+    listed = Expert.objects.publicly_listed(today=timezone.localdate()).filter(
+        facets__kind="programme", facets__value="START"
     )
+    expert = listed.first()
+    # The demo expert account's company is chosen by the demo SME and a few others: it has
+    # files to follow (seed_demo seeds that account first).
+    ours = listed.filter(organisation__memberships__user__email="expert@adn.demo").first()
     owners = [("pme@adn.demo", "Menuiserie Dupont SRL")] + [
         (f"pme{n}@adn.demo", f"PME démo {n} SRL") for n in range(1, 13)
     ]
@@ -111,6 +126,7 @@ def seed_files() -> int:
         if Application.objects.filter(organisation=organisation).exists():
             continue
         application = services.application_start(call=call, organisation=organisation, by=user)
-        _fill_and_submit(application, user, expert)
+        chosen = ours if ours is not None and submitted % 3 == 0 else expert
+        _fill_and_submit(application, user, chosen, annex=submitted == 0)
         submitted += 1
     return submitted

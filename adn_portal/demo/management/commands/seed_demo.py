@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from adn_portal.accounts.models import User
 from adn_portal.demo.history import MUTED_MAILER, seed_history
+from adn_portal.demo.stages import seed_stages
 from adn_portal.demo.users import DEMO_PASSWORD, DEMO_TOTP_SECRET, seed_users
 from applications.demo import seed_files
 from companies.demo import seed_expert_account, seed_experts
@@ -55,6 +56,7 @@ class Command(BaseCommand):
         experts = seed_experts(approver=manager)
         expert = seed_expert_account(user=User.objects.get(email="expert@adn.demo"))
         files = seed_files()
+        seed_stages()
         if history:
             self.stdout.write(
                 "Generating the 2020-today history through the services (once, about 2 minutes)…"
