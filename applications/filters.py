@@ -5,7 +5,8 @@ from datetime import timedelta
 import django_filters
 from django import forms
 from django.conf import settings
-from django.db.models import F, Q
+from django.db import connection
+from django.db.models import BigIntegerField, BooleanField, F, Func, Q, Subquery
 from django.utils import timezone
 from django.utils.functional import cached_property, lazy
 from django.utils.translation import gettext_lazy as _
@@ -168,20 +169,22 @@ class QueueFilter(django_filters.FilterSet):
         )
 
     def search(self, queryset, name, value):
-        """Files whose reference, title or organisation's name holds `value`, said as one set
-        of ids: the files found by their own columns, and those of the organisations found by
-        name. On PostgreSQL each part is a trigram index scan (`applications` migration 0020);
-        an OR across the join to the organisations could only be checked file by file."""
+        """Files whose reference, title or organisation's name holds `value`. On PostgreSQL
+        each part is a trigram index scan (`applications` migration 0020) and the organisations
+        found by name are handed to the files' organisation index as an array, so the three
+        are one BitmapOr (an OR across the join, or IN a subquery, is checked file by file)."""
         value = value.strip()
         if not value:
             return queryset
-        own = Application.objects.filter(
-            Q(reference__icontains=value) | Q(title__icontains=value)
-        ).order_by()
-        by_name = Application.objects.filter(
-            organisation__in=Organisation.objects.filter(name__icontains=value).values("pk")
-        ).order_by()
-        return queryset.filter(pk__in=own.values("pk").union(by_name.values("pk")))
+        by_name = Organisation.objects.filter(name__icontains=value).values("pk")
+        of_organisations = (
+            Q(_AnyOf(F("organisation_id"), _IdArray(by_name)))
+            if connection.vendor == "postgresql"
+            else Q(organisation_id__in=by_name)
+        )
+        return queryset.filter(
+            Q(reference__icontains=value) | Q(title__icontains=value) | of_organisations
+        )
 
     def by_reviewer(self, queryset, name, value):
         return queryset.filter(assignments__reviewer_id=value, assignments__ended_at__isnull=True)
@@ -201,6 +204,21 @@ class QueueFilter(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(overdue_milestones(timezone.localdate()))
+
+
+class _IdArray(Subquery):
+    """ARRAY(SELECT …): a subquery's ids as one value (PostgreSQL)."""
+
+    template = "ARRAY(%(subquery)s)"
+    output_field = BigIntegerField()
+
+
+class _AnyOf(Func):
+    """column = ANY(array) (PostgreSQL): an index condition, where IN (SELECT …) is not."""
+
+    template = "%(expressions)s)"
+    arg_joiner = " = ANY("
+    output_field = BooleanField()
 
 
 def _choices(field: forms.Field):
