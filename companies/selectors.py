@@ -1,6 +1,7 @@
 """Reads: the public directory of recognised experts, and what members and staff see. They
 return data (None when there is nothing): the views decide what a missing row means."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import urlencode
@@ -117,21 +118,49 @@ def directory_results(query: DirectoryQuery, *, today: date) -> QuerySet[Expert]
     )
 
 
+class ExpertsById(Sequence):
+    """The experts of a page, by their ids in the page's order, with their organisation:
+    fetched at the first use (one query), or only those `fetch` is asked for (the cards the
+    cache does not have)."""
+
+    def __init__(self, ids: list[int]):
+        self.ids = ids
+        self._rows: list[Expert] | None = None
+
+    def fetch(self, ids: list[int]) -> dict[int, Expert]:
+        if not ids:
+            return {}
+        experts = Expert.objects.with_organisation().defer(*UNSHOWN).filter(pk__in=ids)
+        return {expert.pk: expert for expert in experts}
+
+    def _all(self) -> list[Expert]:
+        if self._rows is None:
+            rows = self.fetch(self.ids)
+            self._rows = [rows[pk] for pk in self.ids if pk in rows]
+        return self._rows
+
+    def __getitem__(self, n):
+        return self._all()[n]
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+
 def directory_page(
     query: DirectoryQuery, *, number, per_page: int, today: date
 ) -> tuple[Page, dict[str, list[FacetOption]]]:
-    """A page of the directory (the experts with their organisation) and its facets, as
-    `directory` gives them, from the directory's index (directory_index.py): two queries at
-    most (the search words, the page's experts) whatever the number of experts."""
+    """A page of the directory (`ExpertsById`) and its facets, from the directory's index
+    (directory_index.py): at most one query for the search words (SQLite only) and one for
+    the page's experts (none when their cards are all in the cache), whatever the number of
+    experts."""
     index = directory_index(today=today)
     found = matching_text(index, words_of(query.search), today=today)
     results = found & index.having(query.selected)
     paginator = KnownCountPaginator([], per_page, count=results.bit_count())
     page = paginator.get_page(number)
-    ids = index.page(results, query.sort, page.start_index() - 1, per_page)
-    experts = Expert.objects.with_organisation().defer(*UNSHOWN).filter(pk__in=ids)
-    rows = {expert.pk: expert for expert in experts}
-    page.object_list = [rows[pk] for pk in ids if pk in rows]
+    page.object_list = ExpertsById(
+        index.page(results, query.sort, page.start_index() - 1, per_page)
+    )
     counts = index.counts(found, query.selected, FACET_CHOICES)
     return page, _facet_options(query, counts)
 

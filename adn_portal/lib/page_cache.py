@@ -96,32 +96,31 @@ def fragment(key: str, render: Callable[[], str | None], seconds: int = SECONDS)
     return content
 
 
-def fragments(keys: list[str], render: Callable[[int], str], seconds: int = SECONDS) -> list[str]:
-    """`fragment` for several keys at once (`render(n)` renders the n-th): one read of this
-    worker's memory, one of the shared cache for what it lacks, then what neither had."""
+def fragments(
+    keys: list[str], render: Callable[[list[int]], list[str | None]], seconds: int = SECONDS
+) -> list[str | None]:
+    """`fragment` for several keys at once: one read of this worker's memory, one of the
+    shared cache for what it lacks, then `render(indices)` renders what neither had (the
+    fragments of those keys' indices; None is not kept)."""
     local = caches["pages"]
     found = local.get_many(keys)
     missing = [key for key in keys if key not in found]
     if missing:
         try:
-            shared_found = shared.get_many(missing)
+            found |= shared.get_many(missing)
         except Exception:
             _unreachable("%s not read", missing[0])
-            shared_found = {}
-        rendered = {}
-        for n, key in enumerate(keys):
-            if key in found:
-                continue
-            if key not in shared_found:
-                rendered[key] = render(n)
-            found[key] = shared_found.get(key, rendered.get(key))
+        absent = [n for n, key in enumerate(keys) if key not in found]
+        rendered = {keys[n]: content for n, content in zip(absent, render(absent), strict=True)}
+        rendered = {key: content for key, content in rendered.items() if content is not None}
         if rendered:
             try:
                 shared.set_many(rendered, seconds)
             except Exception:
                 _unreachable("%s not stored", missing[0])
-        local.set_many({key: found[key] for key in missing}, seconds)
-    return [found[key] for key in keys]
+        found |= rendered
+        local.set_many({key: found[key] for key in missing if key in found}, seconds)
+    return [found.get(key) for key in keys]
 
 
 def cacheable(request) -> bool:

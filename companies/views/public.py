@@ -53,7 +53,7 @@ def _render_directory(request, extra: dict):
         "query": query,
         "querystring": params.urlencode(),
         "page": page,
-        "cards": _cards(page),
+        "cards": _cards(page.object_list),
         "facets": [(kind, FACET_LABELS[kind], options) for kind, options in facets.items()],
         **extra,
     }
@@ -61,22 +61,30 @@ def _render_directory(request, extra: dict):
     return render(request, "companies/directory.html", context)
 
 
-def _cards(experts) -> list[str]:
+def _cards(experts: selectors.ExpertsById) -> list[str]:
     """Each expert's card, the same on every page that lists it: rendered once per version of
     the directory's content (every change to an expert, its organisation or its recognition
-    bumps it) and language, then read from the cache (the page's cards in one read)."""
-    experts = list(experts)
+    bumps it) and language, then read from the cache (the page's cards in one read; the
+    experts fetched only for the cards it lacks)."""
     version = current_version(services.DIRECTORY_VERSION_KEY)
 
-    def render(n: int) -> str:
-        return render_to_string("companies/partials/expert_card.html", {"expert": experts[n]})
+    def render(indices: list[int]) -> list[str | None]:
+        rows = experts.fetch([experts.ids[n] for n in indices])
+        return [
+            render_to_string("companies/partials/expert_card.html", {"expert": rows[pk]})
+            if (pk := experts.ids[n]) in rows
+            else None  # gone since the index was read: the next version will not list it
+            for n in indices
+        ]
 
     if version is None:  # the cache is unreachable: nothing is kept
-        return [mark_safe(render(n)) for n in range(len(experts))]  # noqa: S308 — ours, escaped
-    language = get_language()
-    keys = [f"expert-card:{version}:{language}:{expert.pk}" for expert in experts]
+        cards = render(list(range(len(experts.ids))))
+    else:
+        language = get_language()
+        keys = [f"expert-card:{version}:{language}:{pk}" for pk in experts.ids]
+        cards = fragments(keys, render)
     # Our own rendering, escaped when rendered.
-    return [mark_safe(card) for card in fragments(keys, render)]  # noqa: S308
+    return [mark_safe(card) for card in cards if card is not None]  # noqa: S308
 
 
 EXPORT_FIELDS = [

@@ -118,3 +118,14 @@ def test_without_the_cache_the_index_is_built_for_the_request(varied_experts):
         )
     assert [expert.pk for expert in page.object_list] == expected
     assert facets == expected_facets
+
+
+def test_an_expert_gone_since_the_index_was_read_has_no_card_and_none_is_kept(varied_experts):
+    from django.core.cache import caches
+
+    from companies.views.public import _cards
+
+    kept = Expert.objects.publicly_listed(today=timezone.localdate()).first()
+    cards = _cards(selectors.ExpertsById([kept.pk, 10**9]))
+    assert len(cards) == 1 and kept.organisation.name in cards[0]
+    assert not [key for key in caches["pages"]._cache if key.endswith(f":{10**9}")]
