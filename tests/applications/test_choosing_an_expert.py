@@ -274,6 +274,8 @@ def test_a_long_list_is_paged_and_searched_by_the_server_keeping_the_chosen_expe
     assert "Bulk 0042" in searched and "Bulk 0030" in searched and "Bulk 0041" not in searched
     for odd in ("999999", "x", "-1", "\u0661", "9" * 5000):  # any page: the last, or the first
         assert client.get(url, {"expert_page": odd}).status_code == 200
+    for odd in ("x" * 5000, "'); DROP TABLE x; --", "_", "٣ ²"):  # a search: cut, harmless
+        assert client.get(url, {"expert_q": odd}).status_code == 200
 
 
 def test_an_expert_from_any_page_is_accepted_and_one_of_another_programme_refused(
