@@ -164,6 +164,27 @@ def test_the_header_shows_the_unread_count_without_a_query_of_its_own(
     assert 'id="unread-notifications">2<' in page.content.decode()
 
 
+@pytest.mark.parametrize(
+    "backend",
+    [
+        "adn_portal.accounts.backends.ModelBackend",  # the log-in form
+        "adn_portal.accounts.backends.AuthenticationBackend",  # sessions allauth opens itself
+    ],
+)
+def test_every_session_loads_its_user_with_the_unread_count(
+    client, django_assert_num_queries, backend
+):
+    julie = UserFactory()
+    send(julie)
+    services.notification_read(notification=send(julie)[0], user=julie)
+    client.force_login(julie, backend=backend)
+
+    with django_assert_num_queries(2):  # session, user with its unread count
+        page = client.get(reverse("profile"))
+    assert page.status_code == 200
+    assert 'id="unread-notifications">1<' in page.content.decode()
+
+
 @pytest.mark.parametrize("count", [2, 40])
 def test_the_notification_list_is_constant_in_queries(client, django_assert_num_queries, count):
     julie = UserFactory()
