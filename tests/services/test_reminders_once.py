@@ -179,8 +179,15 @@ class Held:
         self.connection.cursor().execute(f"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE")
 
     def waiting(self) -> int:
+        """Locks waited for by connections to this test's database, not the server's others
+        (a row lock is waited for as its holder's transaction id, of no database)."""
         with self.connection.cursor() as cursor:
-            cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+            # pg_stat_activity is read once per transaction, and this one stays open.
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
+            cursor.execute(
+                "SELECT count(*) FROM pg_locks JOIN pg_stat_activity USING (pid)"
+                " WHERE NOT granted AND datname = current_database()"
+            )
             return cursor.fetchone()[0]
 
     def release(self) -> None:

@@ -230,7 +230,13 @@ def notifications_send_digests(*, now: datetime | None = None) -> int:
 
 def _digest(user_id: int, *, now: datetime) -> bool:
     with transaction.atomic():
-        # Locked and skipped by a run beside this one: each row goes into one digest.
+        # The person first: a run beside this one waits here until this digest is committed,
+        # then finds the rows emailed. Rows alone (skip locked) let two runs that met on the
+        # rows at the same instant share them out, and the person got two digests. No key
+        # lock: notifications for this person are still inserted meanwhile.
+        if not User.objects.select_for_update(no_key=True).filter(pk=user_id).exists():
+            return False
+        # A row locked elsewhere (being marked read) is skipped: the next digest takes it.
         claimed = list(
             Notification.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(
