@@ -12,6 +12,8 @@ from applications.services import application_start
 from tests.factories import ExpertFactory, OrganisationFactory, UserFactory, make_member
 
 from .browser import shot
+from .test_accessibility import report, session_for
+from .test_accessibility_applicant_path import audit_here
 from .test_applicant_journeys import start_ia_call
 from .test_drafts_never_lost import log_in_through_the_form
 from .test_keyboard import tab_to
@@ -70,3 +72,25 @@ def test_many_experts_are_searched_and_paged_in_place_with_the_keyboard(page, dr
     draft.refresh_from_db()
     assert draft.expert.organisation.name == "Vision Meuse SRL"
     assert draft.data["expert"]["availability"] == "Les mardis."
+
+
+def test_the_paged_picker_has_no_serious_accessibility_violation(browser, live_server, draft):
+    context = browser.new_context(
+        base_url=live_server.url, bypass_csp=True, viewport={"width": 1280, "height": 900}
+    )
+    applicant = draft.created_by
+    context.add_cookies(
+        [{"name": "sessionid", "value": session_for(applicant), "url": live_server.url}]
+    )
+    page = context.new_page()
+    page.goto(f"/dossiers/{draft.pk}/etapes/expert/")
+    found = audit_here(page, "expert step, a page of 20")
+    page.locator("input[name=expert_q]").fill("conseil")
+    expect(page.locator("[data-picker-count]")).to_contain_text("44")
+    page.locator("[data-picker-page][value='2']").click()
+    expect(page.locator(".picker-option").first).to_contain_text("Conseil 20 SRL")
+    page.mouse.move(0, 0)  # not hovering the button now under it
+    page.wait_for_timeout(300)  # past Bootstrap's colour transition
+    found += audit_here(page, "expert step, a searched second page put in place")
+    context.close()
+    report(found, "expert-picker")
