@@ -530,10 +530,12 @@ def _cents(value) -> Decimal:
 
 
 def money_rows(files: QuerySet) -> tuple[str, tuple]:
-    """One row per selected file: its grant while it stands (the files the envelope's guard
-    counts, guards.FUNDED), what its approved requests commit and what was paid on it, with
-    its call and the call's envelope. The requests are summed per file once and joined (a
-    subquery per file cost PostgreSQL a lookup per selected file)."""
+    """One row per call and year: the grants of its selected files while they stand (the files
+    the envelope's guard counts, guards.FUNDED), what their approved requests commit and what
+    was paid on them, with the call's programme and envelope. The requests are summed per file
+    once and joined (a subquery per file cost PostgreSQL a lookup per selected file); the files
+    are then summed per call and year, so that the grouping sets add up a few rows instead of
+    hashing every selected file once per dimension (0.4 s at 1,000,000 files)."""
     zero = Value(Decimal("0"), output_field=DecimalField(max_digits=12, decimal_places=2))
     selected, selected_params = sql_of(
         files.filter(selected_at__isnull=False).values(
@@ -555,9 +557,11 @@ def money_rows(files: QuerySet) -> tuple[str, tuple]:
         )
     )
     sql = (
-        "SELECT f.call_id, f.programme_code, f.year, f.envelope, f.granted,"
-        " COALESCE(m.committed, 0) AS committed, COALESCE(m.paid, 0) AS paid"
+        "SELECT f.call_id, f.programme_code, f.year, MAX(f.envelope) AS envelope,"
+        " SUM(f.granted) AS granted, SUM(COALESCE(m.committed, 0)) AS committed,"
+        " SUM(COALESCE(m.paid, 0)) AS paid"
         f" FROM ({selected}) AS f LEFT JOIN ({per_file}) AS m ON m.application_id = f.id"
+        " GROUP BY f.call_id, f.programme_code, f.year"
     )
     return sql, (*selected_params, *per_file_params)
 
