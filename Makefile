@@ -93,11 +93,16 @@ oidc-provider: tests/services/oidc/node_modules/.installed
 test-postgresql: messages
 	DATABASE_URL="$${DATABASE_URL:-$(SERVICES_DATABASE_URL)}" \
 	CELERY_BROKER_URL="$${CELERY_BROKER_URL:-$(SERVICES_BROKER_URL)}" CELERY_TASK_ALWAYS_EAGER=true \
-	$(PY) -m pytest -m "not services and not e2e" -q --create-db -n auto
+	$(PY) -m pytest -m "not services and not e2e" -q --create-db -n auto \
+	  --dist loadfile --no-loadscope-reorder
 
 # The tests of the code that reads the database engine (connection.vendor: the directory's full
 # text, the indicators' SQL, the matching, the record chains) run again on PostgreSQL here; the
-# whole suite on PostgreSQL is `make test-postgresql` (about 7 minutes more).
+# whole suite on PostgreSQL is `make test-postgresql` (about 7 minutes more). `--dist loadfile
+# --no-loadscope-reorder`: a file's tests on one worker, files in the order collected, where
+# tests/conftest.py puts the tests on the seeded demo first: one worker seeds it once (the
+# longest part) while the other takes the rest. (xdist's loadgroup ignores its groups under
+# pytest 9: it renames node ids through an attribute pytest no longer reads.)
 POSTGRESQL_TESTS ?= tests/stats tests/companies tests/applications/test_expert_matching.py \
 	tests/applications/test_queue_pages.py \
 	tests/applications/test_expert_matching_on_the_demo.py \
@@ -106,7 +111,8 @@ POSTGRESQL_TESTS ?= tests/stats tests/companies tests/applications/test_expert_m
 test-services: messages tests/services/oidc/node_modules/.installed
 	DATABASE_URL="$${DATABASE_URL:-$(SERVICES_DATABASE_URL)}" \
 	CELERY_BROKER_URL="$${CELERY_BROKER_URL:-$(SERVICES_BROKER_URL)}" CELERY_TASK_ALWAYS_EAGER=true \
-	$(PY) -m pytest $(POSTGRESQL_TESTS) -m "not services and not e2e" -q --create-db -n auto
+	$(PY) -m pytest $(POSTGRESQL_TESTS) -m "not services and not e2e" -q --create-db -n auto \
+	  --dist loadfile --no-loadscope-reorder
 	DATABASE_URL="$${DATABASE_URL:-$(SERVICES_DATABASE_URL)}" \
 	CELERY_BROKER_URL="$${CELERY_BROKER_URL:-$(SERVICES_BROKER_URL)}" \
 	$(PY) -m pytest -m services -q --create-db

@@ -33,3 +33,10 @@ def _empty_cache():
     yield
     for alias in ("default", "pages"):
         caches[alias].clear()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """The tests on the seeded demo first (collected last, they were the run's tail): with
+    `--dist loadfile --no-loadscope-reorder` (Makefile) one worker starts seeding at once."""
+    items.sort(key=lambda item: item.get_closest_marker("seeded_demo") is None)

@@ -22,10 +22,15 @@ from programs.models import Call, Programme
 from tests.factories import OrganisationFactory, UserFactory, make_member
 from tests.fixtures.matching import untrue_reasons
 
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="the ranking reads the needs with PostgreSQL's full-text search",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="the ranking reads the needs with PostgreSQL's full-text search",
+    ),
+    # Run first, all on one xdist worker (tests/conftest.py, `--dist loadfile` in the Makefile):
+    # the demo is seeded once, while the other worker takes the rest.
+    pytest.mark.seeded_demo,
+]
 
 # (what the SME does and needs, where it is, its NACE code and section, its member's language,
 # the speciality its needs call for)
@@ -74,6 +79,10 @@ def demo(django_db_setup, django_db_blocker):
     """The whole demo, seeded once for this module and rolled back."""
     with django_db_blocker.unblock(), transaction.atomic():
         call_command("seed_demo", verbosity=0)
+        # The seed's foreign keys checked now, once: left deferred, every test's teardown
+        # (Django checks the constraints before rolling the test back) checked them all again,
+        # and its rollback left them pending for the next (15-23 s a test at load 10).
+        connection.check_constraints()
         yield
         transaction.set_rollback(True)
 
