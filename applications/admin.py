@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from adn_portal.accounts.audit import audit
 from adn_portal.accounts.models import AuditEvent
-from adn_portal.lib.admin import CheckedPrefill
+from adn_portal.lib.admin import CheckedPrefill, ReadOnly
 
 from . import services
 from .models import (
@@ -37,7 +37,7 @@ class EventInline(admin.TabularInline):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(ReadOnly, admin.ModelAdmin):
     """Read-only: every change to a file goes through the services (audited)."""
 
     list_display = ["reference", "organisation", "call", "status", "submitted_at"]
@@ -53,15 +53,6 @@ class ApplicationAdmin(admin.ModelAdmin):
             .get_queryset(request)
             .exclude(organisation__conflicts_of_interest__reviewer=request.user)
         )
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         response = super().change_view(request, object_id, form_url, extra_context)

@@ -8,6 +8,7 @@ from django.db import models
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
+from adn_portal.lib.admin import ReadOnly
 from programs.models import Programme
 
 from . import register, services
@@ -252,7 +253,7 @@ class ExpertAdmin(admin.ModelAdmin):
 
 
 @admin.register(OwnershipClaim)
-class OwnershipClaimAdmin(admin.ModelAdmin):
+class OwnershipClaimAdmin(ReadOnly, admin.ModelAdmin):
     """Read-only: claims are decided on the staff pages (/espace-adn/revendications/), which
     move the ownership, notify both sides and leave an audit record."""
 
@@ -260,12 +261,3 @@ class OwnershipClaimAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     search_fields = ["organisation__name", "organisation__enterprise_number", "claimant__email"]
     list_select_related = ["organisation", "claimant"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

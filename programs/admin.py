@@ -3,7 +3,7 @@ from django.db.models import Count, OuterRef, Subquery
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from adn_portal.lib.admin import CheckedPrefill
+from adn_portal.lib.admin import CheckedPrefill, ReadOnly
 
 from . import selectors, services
 from .application_forms import DefinitionError
@@ -33,7 +33,7 @@ class ProgrammeAdmin(admin.ModelAdmin):
     inlines = [ProgrammeStaffInline]
 
 
-class ScoringCriterionInline(admin.TabularInline):
+class ScoringCriterionInline(ReadOnly, admin.TabularInline):
     """The review form's criteria, every version, read only: they are changed on the call's
     review form page in the staff area (programs.services.review_criteria_save), which keeps
     the versions reviews answered."""
@@ -43,15 +43,6 @@ class ScoringCriterionInline(admin.TabularInline):
     fields = ["version", "position", "label_fr", "scale_min", "scale_max", "weight"]
     readonly_fields = fields
     verbose_name_plural = _("review form (changed on the call's review form page)")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class CallQuestionInline(admin.StackedInline):
@@ -223,7 +214,7 @@ class CallDocumentAdmin(admin.ModelAdmin):
 
 
 @admin.register(FormVersion)
-class FormVersionAdmin(admin.ModelAdmin):
+class FormVersionAdmin(ReadOnly, admin.ModelAdmin):
     """The application forms' versions, read only: a version files answer is never changed (a
     submitted file is shown with its questions forever) nor deleted (the files point at it),
     and forms are made and changed in the staff area's builder
@@ -248,15 +239,6 @@ class FormVersionAdmin(admin.ModelAdmin):
                 latest=Subquery(latest.values("number")[:1]),
             )
         )
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.display(description=_("files answering it"), ordering="file_count")
     def files(self, version: FormVersion) -> int:

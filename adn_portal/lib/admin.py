@@ -21,3 +21,17 @@ class CheckedPrefill:
             except ValidationError:
                 continue  # an empty field rather than a wrong one
         return kept
+
+
+class ReadOnly:
+    """Shown, never added, changed or deleted here: what the services write (audited, with the
+    rules they hold), for a model admin or an inline."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
