@@ -140,12 +140,15 @@ endef
 # Property-based run of schemathesis against the OpenAPI schema, on a live server with demo data,
 # as five roles: no server error, no answer outside the schema, and its stateful phase chaining
 # operations by the schema's links (adn_portal/wiring/api_links.py; settings in
-# tests/api_fuzz/schemathesis.toml). Each role on the paths it uses: the public on the public
-# endpoints, the programme manager on all, the applicant on all but staff's, the reviewer on
-# staff's, the expert company on its own (elsewhere they get the 404 or 403 the first runs see).
+# tests/api_fuzz/schemathesis.toml, its hooks in tests/api_fuzz/hooks.py). Each role on the
+# paths it uses: the public on the public endpoints, the programme manager on staff's, the
+# public ones and its notifications, the applicant on all but staff's, the reviewer on staff's,
+# the expert company on its own (elsewhere they get the 404, 403 or empty list the first runs
+# see; the manager on the applicant's paths only had empty lists, and its stateful phase spent
+# its scenarios on their 27 links, none of which it could follow).
 FUZZ_PORT ?= 8765
 FUZZ_ROLES ?= 'anonymous:^/api/v1/(programmes|calls|experts|key-figures)/' \
-	'gestionnaire@adn.demo:^/api/v1/' \
+	'gestionnaire@adn.demo:^/api/v1/(staff/|me/notification|programmes/|calls/|experts/|key-figures/)' \
 	'pme@adn.demo:^/api/v1/(?!staff/)' \
 	'evaluatrice@adn.demo:^/api/v1/(staff/|me/notification)' \
 	'expert@adn.demo:^/api/v1/me/'
