@@ -375,10 +375,7 @@ def test_sql_injection_strings_in_search_are_plain_text(client, payload):
     submitted_file()
     login_staff(client, staff("reviewer", "START"))
     assert (
-        client.get(reverse("applications:staff_queue"), {"q": payload})
-        .context["page"]
-        .count
-        == 0
+        client.get(reverse("applications:staff_queue"), {"q": payload}).context["page"].count == 0
     )
     assert client.get(reverse("companies:expert_directory"), {"q": payload}).status_code == 200
     assert Application.objects.count() == 1
