@@ -167,6 +167,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Django's database sessions, read by one statement written once (never cached: never stale).
+SESSION_ENGINE = "adn_portal.accounts.sessions"
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "programs:home"
 ACCOUNT_LOGIN_METHODS = {"email"}
