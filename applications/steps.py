@@ -5,6 +5,7 @@ as JSON in `Application.data[step.slug]`. The call's `form_sections` may leave s
 sectioned steps out (a call setting)."""
 
 import contextlib
+import json
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
@@ -105,10 +106,26 @@ def version_of(owner: Application | Call) -> FormVersion:
     return call_form_version(call=owner)
 
 
+# The steps of the form versions read lately, by version and text: a version's text changes
+# in place until a file answering it is submitted, so the key holds the text itself (never
+# stale). Reading a definition and making its forms' classes cost ~0.5 ms a step page; its
+# text as JSON, ~0.03 ms.
+_STEPS: dict[tuple[int, str], list[Step]] = {}
+_STEPS_KEPT = 64
+
+
 def _all_steps(version: FormVersion) -> list[Step]:
-    # Built once per loaded version (its definition is read once, its forms' classes made once).
+    # Built once per version and text (its definition read once, its forms' classes made once).
     if not hasattr(version, "_steps"):
-        version._steps = [Step(definition, version) for definition in version.form.steps]
+        key = (version.pk, json.dumps(version.definition))
+        steps = _STEPS.get(key)
+        if steps is None:
+            steps = [Step(definition, version) for definition in version.form.steps]
+            if version.pk is not None:
+                if len(_STEPS) >= _STEPS_KEPT:
+                    _STEPS.pop(next(iter(_STEPS)), None)  # the oldest first
+                _STEPS[key] = steps
+        version._steps = steps
     return version._steps
 
 

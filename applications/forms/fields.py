@@ -8,10 +8,13 @@ from decimal import Decimal
 
 from django import forms
 from django.core.paginator import Page
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from adn_portal.lib.decimals import LocalizedDecimalField
 from adn_portal.lib.text import LongTextField, fold
+
+from .rendering import attrs_html, formatted, shown
 
 # The longest search a picker reads from a query string: longer is cut, never an error.
 SEARCH_MAX_LENGTH = 100
@@ -127,12 +130,61 @@ class Picker(forms.widgets.ChoiceWidget):
         widget["shown"] = sum(len(options) for _group, options, _index in widget["optgroups"])
         widget["page"] = self.results.page if self.results else None
         widget["complete"] = self.results is None or self._complete()
+        widget["options_html"] = picker_options_html(widget["optgroups"])
         return context
 
     def _complete(self) -> bool:
         """Every choice is on the page: the script may filter them as one types (else it asks
         the server)."""
         return not self.query and not self.results.page.has_other_pages()
+
+
+def picker_options_html(optgroups) -> str:
+    """The options of a picker as picker_option.html writes them, in Python (twenty options
+    through the template engine cost ~2 ms; a test compares both)."""
+    parts = []
+    for _group, options, _index in optgroups:
+        for option in options:
+            search = option.get("search_text")
+            value = option["value"]
+            details = "".join(
+                f'<span class="d-block small text-body-secondary">{shown(line)}</span>'
+                for line in option["details"]
+                if line
+            )
+            parts.append(
+                '<div class="picker-option form-check"'
+                + (f' data-search="{shown(search)}"' if search else "")
+                + ">\n        "
+                + f'<input type="{shown(option["type"])}" name="{shown(option["name"])}"'
+                + ' class="form-check-input"'
+                + (f' value="{formatted(value)}"' if value is not None else "")
+                + f"{attrs_html(option['attrs'])}>\n        "
+                + f'<label class="form-check-label" for="{shown(option["attrs"].get("id", ""))}">'
+                + f'<span class="fw-semibold">{shown(option["label"])}</span>\n          '
+                + details
+                + "\n        </label>\n      </div>"
+            )
+    # Each part escaped above.
+    return mark_safe("".join(parts))  # noqa: S308
+
+
+class ListedChoiceIterator(forms.models.ModelChoiceIterator):
+    """The choices read with one plain query: Django's iterator reads them through a
+    server-side cursor on PostgreSQL (declared, fetched, closed: three statements for a
+    handful of rows, ~1 ms of a step page)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for instance in self.queryset.all():
+            yield self.choice(instance)
+
+
+class ListedChoiceField(forms.ModelChoiceField):
+    """A model choice among a few rows, shown as a list (the organisation's earlier files)."""
+
+    iterator = ListedChoiceIterator
 
 
 class PickerChoiceField(forms.ModelChoiceField):

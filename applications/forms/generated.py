@@ -21,7 +21,8 @@ from programs.models import Call
 
 from ..models import Application
 from ..workflow import Status
-from .fields import AmountField, PickerChoiceField, PickerPage
+from .fields import AmountField, ListedChoiceField, PickerChoiceField, PickerPage
+from .rendering import python_widgets
 from .tables import TableField
 from .yes_no import YesNoField
 
@@ -198,8 +199,11 @@ def question_field(question: Question, application: Application) -> forms.Field:
         field.label_from_instance = lambda expert: expert.organisation.name
         return field
     if kind == Kind.EARLIER_FILE:
-        field = forms.ModelChoiceField(
-            queryset=earlier_files(application, options.get("programme", "")), **common
+        field = ListedChoiceField(
+            queryset=earlier_files(application, options.get("programme", "")).select_related(
+                "call"
+            ),
+            **common,
         )
         field.label_from_instance = lambda a: f"{a.reference} · {a.call.title}"
         return field
@@ -219,7 +223,11 @@ def _choices(question: Question) -> list[tuple[str, str]]:
 
 
 class StepForm(forms.Form):
-    """A step knows its application, so that choices and limits can depend on the call."""
+    """A step knows its application, so that choices and limits can depend on the call. Its
+    plain widgets are written in Python (forms/rendering.py: the same HTML as Django's
+    templates, for less CPU: a step page is drawn afresh for each person)."""
+
+    default_renderer = python_widgets
 
     def __init__(self, *args, application: Application, **kwargs):
         self.application = application
