@@ -103,9 +103,9 @@ def _last_read(user) -> Subquery:
     )
 
 
-def with_unread(applications: QuerySet[Application], *, user, side: str):
-    """Each file annotated with `unread_messages`: the other sides' messages `user` has not
-    read (one subquery per row shown, no query of its own), and `last_read`."""
+def unread_count(*, user, side: str):
+    """The other sides' messages `user` has not read in a file, as an expression over the
+    file's row (a subquery per row shown, no query of its own)."""
     read = ConversationRead.objects.filter(user=user, application=OuterRef("application")).values(
         "last_read"
     )[:1]
@@ -114,8 +114,13 @@ def with_unread(applications: QuerySet[Application], *, user, side: str):
         side,
     ).filter(pk__gt=Coalesce(Subquery(read), 0))
     count = unread.order_by().values("application").annotate(n=Count("pk")).values("n")[:1]
+    return Coalesce(Subquery(count), 0)
+
+
+def with_unread(applications: QuerySet[Application], *, user, side: str):
+    """Each file annotated with `unread_messages` (`unread_count`) and `last_read`."""
     return applications.annotate(
-        unread_messages=Coalesce(Subquery(count), 0),
+        unread_messages=unread_count(user=user, side=side),
         last_read=Coalesce(_last_read(user), 0),
     )
 

@@ -1,7 +1,18 @@
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Concat
 
 from programs.models import ScoringCriterion
 
@@ -132,18 +143,10 @@ def member_attachment(*, user, pk: int, attachment_pk: int) -> Attachment | None
 # Staff
 
 
-def staff_applications(user) -> QuerySet[Application]:
-    """Submitted files of the programmes the user works on, with what the queue shows: the
-    organisation, the call, and the current reviewer (a subquery, not a query per row)."""
-    current = Assignment.objects.filter(application=OuterRef("pk"), ended_at__isnull=True)
-    applications = (
-        Application.objects.exclude(status=Status.DRAFT)
-        .select_related("organisation", "call__programme", "programme")
-        .annotate(
-            reviewer_first_name=Subquery(current.values("reviewer__first_name")[:1]),
-            reviewer_last_name=Subquery(current.values("reviewer__last_name")[:1]),
-        )
-    )
+def staff_files(user) -> QuerySet[Application]:
+    """Submitted files of the programmes the user works on, nothing joined: what the staff
+    queue filters, counts and pages through (`queue_rows` reads a page's rows)."""
+    applications = Application.objects.exclude(status=Status.DRAFT)
     programmes = programmes_worked_on(user)
     if programmes is not None:
         applications = applications.filter(programme_id__in=programmes)
@@ -152,18 +155,36 @@ def staff_applications(user) -> QuerySet[Application]:
     return applications.exclude(organisation_id__in=_conflicts_of(user))
 
 
+def staff_applications(user) -> QuerySet[Application]:
+    """`staff_files` with what a file's page, the API and the exports show: the organisation,
+    the call, and the current reviewer (a subquery, not a query per row)."""
+    current = Assignment.objects.filter(application=OuterRef("pk"), ended_at__isnull=True)
+    return (
+        staff_files(user)
+        .select_related("organisation", "call__programme", "programme")
+        .annotate(
+            reviewer_first_name=Subquery(current.values("reviewer__first_name")[:1]),
+            reviewer_last_name=Subquery(current.values("reviewer__last_name")[:1]),
+        )
+    )
+
+
 def _conflicts_of(user) -> QuerySet:
     return ConflictOfInterest.objects.filter(reviewer=user).values("organisation_id")
 
 
-def queue_rows(applications: QuerySet[Application], *, user) -> QuerySet[Application]:
-    """What a row of the staff queue shows: the rest of a file (its answers, budget, the call's
-    and programme's texts) stays in the database. The programme is the file's own (the same
-    as its call's), so the call's is not joined again. The messages `user` has not read: a
-    subquery for each row of the page only."""
-    return conversation.with_unread(
-        applications.select_related(None)
-        .select_related("organisation", "call", "programme")
+def queue_rows(*, user) -> QuerySet[Application]:
+    """What a row of the staff queue shows, to read the rows of a page whose files were chosen
+    from `staff_files` (by id: adn_portal.lib.seek): the rest of a file (its answers, budget,
+    the call's and programme's texts) stays in the database. The programme is the file's own
+    (the same as its call's), so the call's is not joined again. The current reviewer's name
+    and the messages `user` has not read: a subquery each, for the page's rows only."""
+    current = Assignment.objects.filter(application=OuterRef("pk"), ended_at__isnull=True)
+    reviewer = current.annotate(
+        name=Concat("reviewer__first_name", Value(" "), "reviewer__last_name")
+    ).values("name")[:1]
+    return (
+        Application.objects.select_related("organisation", "call", "programme")
         .only(
             "reference",
             "status",
@@ -174,9 +195,11 @@ def queue_rows(applications: QuerySet[Application], *, user) -> QuerySet[Applica
             "call__title_en",
             "call__title_de",
             "programme__name",
-        ),
-        user=user,
-        side=Side.ADN,
+        )
+        .annotate(
+            reviewer_name=Subquery(reviewer),
+            unread_messages=conversation.unread_count(user=user, side=Side.ADN),
+        )
     )
 
 

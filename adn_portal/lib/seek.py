@@ -248,42 +248,52 @@ def seek_page(
     count: int | None = None,
     counted: QuerySet | None = None,
     cap: int | None = None,
+    read: QuerySet | None = None,
 ) -> SeekPage:
     """The page `cursor_text` points at (the first page when it is None or not a cursor of this
     order), in one statement: its rows (one more, to know whether a next page exists) and,
     when `count` is not given, the capped count of `counted` (by default `queryset`; pass the
-    list before the row's joins and annotations, which counting does not need)."""
+    list before the row's joins and annotations, which counting and choosing the page's rows
+    do not need).
+
+    The page's rows are chosen by their ids first, from `counted` alone, then read with their
+    joins and annotations (a "deferred join" in one statement): the ids of a filtered list can
+    come from an index that holds the filtered columns (index-only), where reading rows
+    checks each candidate's filters in the table. `read`, when given, is how the chosen rows
+    are read (their joins and annotations, without the list's filters, which the ids already
+    passed: compiled and planned once, not twice); by default `queryset`."""
     keys = keys_of(ordering)
     cap = COUNT_CAP if cap is None else cap
     model = queryset.model
+    listed = counted if counted is not None else queryset
+    reader = read if read is not None else queryset
     cursor = Cursor.decode(cursor_text, keys, model) if cursor_text else None
     forward = cursor is None or cursor.forward
-    rows_query = _with_keys(queryset, keys).order_by(
-        *(k.expression(reverse=not forward) for k in keys)
-    )
+    order = [k.expression(reverse=not forward) for k in keys]
+    chosen = listed.order_by(*order)
     tail = False
     if cursor is not None:
         condition, tail = _beyond(keys, cursor.values, model, reverse=not forward)
-        rows_query = rows_query.filter(condition)
+        chosen = chosen.filter(condition)
+    rows_query = (
+        _with_keys(reader, keys).filter(pk__in=chosen.values("pk")[: per_page + 1]).order_by(*order)
+    )
     if count is None:
-        rows_query = rows_query.annotate(
-            seek_total=CappedCount(counted if counted is not None else queryset, cap)
-        )
+        rows_query = rows_query.annotate(seek_total=CappedCount(listed, cap))
     rows = list(rows_query[: per_page + 1])
     if tail and len(rows) <= per_page:
         # The first key's NULL group, past every value: read apart (never, for a list whose
         # first key is always set).
         first = keys[0]
         nulls = (
-            _with_keys(queryset, keys)
-            .filter(**{f"{first.name}__isnull": True})
-            .order_by(*(k.expression(reverse=not forward) for k in keys[1:]))
+            listed.filter(**{f"{first.name}__isnull": True})
+            .order_by(*order[1:])
+            .values("pk")[: per_page + 1 - len(rows)]
         )
+        nulls_query = _with_keys(reader, keys).filter(pk__in=nulls).order_by(*order)
         if count is None:
-            nulls = nulls.annotate(
-                seek_total=CappedCount(counted if counted is not None else queryset, cap)
-            )
-        rows += list(nulls[: per_page + 1 - len(rows)])
+            nulls_query = nulls_query.annotate(seek_total=CappedCount(listed, cap))
+        rows += list(nulls_query)
     total = count if count is not None else (rows[0].seek_total if rows else None)
     if total is None and cursor is None:
         total = 0  # the first page, empty: nothing matches
@@ -338,10 +348,12 @@ def numbered_page(
     count: int | None = None,
     counted: QuerySet | None = None,
     cap: int | None = None,
+    read: QuerySet | None = None,
 ) -> SeekPage:
     """A page typed by its number: OFFSET, which walks every row before it (through the order's
     index: the page's keys first, then its rows, a "deferred join"). Past the end, or below 1,
-    the last page when the list's length is known; its links are cursors like any page's."""
+    the last page when the list's length is known; its links are cursors like any page's.
+    `read`: as for `seek_page`."""
     keys = keys_of(ordering)
     cap = COUNT_CAP if cap is None else cap
     counted = counted if counted is not None else queryset
@@ -374,7 +386,12 @@ def numbered_page(
     more = len(found) > per_page
     ids = found[:per_page]
     by_id = (
-        {row.pk: row for row in _with_keys(queryset, keys).order_by().filter(pk__in=ids)}
+        {
+            row.pk: row
+            for row in _with_keys(read if read is not None else queryset, keys)
+            .order_by()
+            .filter(pk__in=ids)
+        }
         if ids
         else {}
     )

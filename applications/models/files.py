@@ -31,6 +31,20 @@ class ApplicationQuerySet(models.QuerySet):
         return self.select_related("call__programme", "organisation")
 
 
+# What the staff queue filters every row on (see Application.Meta.indexes).
+QUEUE_FILTERED = [
+    "status",
+    "programme",
+    "organisation",
+    "organisation_province",
+    "organisation_kind",
+]
+
+
+def _queue_filtered_but(*names: str) -> list[str]:
+    return [name for name in QUEUE_FILTERED if name not in names]
+
+
 class Application(models.Model):
     call = models.ForeignKey(
         Call, verbose_name=_("call"), on_delete=models.PROTECT, related_name="applications"
@@ -48,6 +62,8 @@ class Application(models.Model):
     # so that the staff queue's province filter is an index condition on the file's own row.
     # Whatever Django writes here is replaced; read the organisation's for anything else.
     organisation_province = models.CharField(max_length=32, blank=True, default="", editable=False)
+    # The organisation's kind, copied the same way (migration 0022), for the queue's kind filter.
+    organisation_kind = models.CharField(max_length=32, blank=True, default="", editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -144,23 +160,54 @@ class Application(models.Model):
                 name="application_submitted_has_reference",
             ),
         ]
+        # The staff queue's indexes (issue 23): each holds every column the queue filters a row
+        # on (QUEUE_FILTERED: the status, the programmes the user works on, the organisations
+        # of their declared conflicts, the province, the kind), so that a page's ids and its
+        # capped count are read from an index alone (PostgreSQL), whatever the combination.
         indexes = [
-            models.Index(fields=["status", "programme"], name="application_status_idx"),
-            # The staff queue's default order, walked by its deep pages: with what the queue
-            # filters every row on inside (PostgreSQL): the status, the programmes the user
-            # works on and the organisations of their declared conflicts, a deep page is an
-            # index-only scan (without the organisation, a sort of every file: issue 23).
+            # A status of a programme in the default order, read in that order (a status and a
+            # programme are one range of it; files' statuses follow their age, so the order's
+            # own index reads many files of other statuses first).
+            models.Index(
+                fields=["status", "programme", "-submitted_at", "-id"],
+                include=_queue_filtered_but("status", "programme"),
+                name="application_status_idx",
+            ),
+            # The default order, walked by its deep pages (an index-only scan).
             models.Index(
                 fields=["-submitted_at", "-id"],
                 name="application_queue_order_idx",
-                include=["status", "programme", "organisation"],
+                include=QUEUE_FILTERED,
             ),
-            # The queue filtered by province, counted (up to its cap) without reading a file:
-            # with what every row is filtered on besides (see above).
             models.Index(
                 fields=["organisation_province", "status", "programme"],
                 name="application_province_idx",
-                include=["organisation"],
+                include=[
+                    *_queue_filtered_but("organisation_province", "status", "programme"),
+                    "submitted_at",
+                ],
+            ),
+            models.Index(
+                fields=["organisation_kind", "status", "programme"],
+                name="application_kind_idx",
+                include=[
+                    *_queue_filtered_but("organisation_kind", "status", "programme"),
+                    "submitted_at",
+                ],
+            ),
+            # The organisation order: the organisations by name (their index), then each
+            # one's files from this index alone.
+            models.Index(
+                fields=["organisation", "id"],
+                name="application_organisation_idx",
+                include=_queue_filtered_but("organisation"),
+            ),
+            # The reference order: references begin with their programme's code, so a
+            # programme's files are one range of it.
+            models.Index(
+                fields=["programme", "reference", "id"],
+                name="application_reference_idx",
+                include=_queue_filtered_but("programme"),
             ),
         ]
 

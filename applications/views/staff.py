@@ -74,20 +74,28 @@ def _queue_page(request, queue_filter, applications, *, count: int | None):
     index range, as cheap deep in the list as at its top), or typed by its number (`page`:
     OFFSET, which walks the rows before it), or the first."""
     ordering = queue_filter.ordering_fields() or QUEUE_ORDER
-    rows = selectors.queue_rows(applications, user=request.user)
+    # The page's files are chosen among `applications`, then read with what a row shows.
+    rows = selectors.queue_rows(user=request.user)
     cursor, number = request.GET.get("cursor"), request.GET.get("page")
     if not cursor and number not in (None, "", "1"):
         return numbered_page(
-            rows, ordering, number, QUEUE_PAGE_SIZE, count=count, counted=applications
+            applications, ordering, number, QUEUE_PAGE_SIZE, count=count, read=rows
         )
-    return seek_page(rows, ordering, cursor, QUEUE_PAGE_SIZE, count=count, counted=applications)
+    return seek_page(applications, ordering, cursor, QUEUE_PAGE_SIZE, count=count, read=rows)
 
 
 def _shown(rows) -> None:
     """What each row of the queue shows, worked out once per page in Python: a label once per
-    value (status, province, call) and the date written plainly. The template's filters did
-    it row by row and were most of the table's cost."""
+    value (status, province, call), the date written plainly, the row's links and its
+    checkbox's label. The template's filters and tags did it row by row and were most of the
+    table's cost."""
     labels: dict = {}
+    # The links' paths, made once: only the file's id differs from one row to the next.
+    file_url = reverse("applications:staff_application", args=[_ID]).replace(str(_ID), "{}")
+    conversation_url = reverse("applications:staff_conversation", args=[_ID]).replace(
+        str(_ID), "{}"
+    )
+    select = _("Select %(ref)s")
     for row in rows:
         organisation = row.organisation
         status = labels.get(("s", row.status))
@@ -102,11 +110,18 @@ def _shown(rows) -> None:
         row.status_shown, row.province_shown, row.call_shown = status, province, call
         submitted = row.submitted_at and timezone.localtime(row.submitted_at)
         row.submitted_shown = f"{submitted:%d/%m/%Y}" if submitted else ""
+        row.url, row.conversation_url = file_url.format(row.pk), conversation_url.format(row.pk)
+        row.select_label = select % {"ref": row.reference}
+        row.reviewer_shown = (row.reviewer_name or "").strip() or "—"
+
+
+# A file id no URL holds otherwise, replaced by each row's (see _shown).
+_ID = 987654321987
 
 
 @role_required(*STAFF)
 def queue(request):
-    queue_filter, applications = _queue(request, selectors.staff_applications(request.user))
+    queue_filter, applications = _queue(request, selectors.staff_files(request.user))
     counts = queue_counts.staff_status_counts(request.user)
     # The whole queue: its size is the sum of the (cached) counts per status; a filtered one is
     # counted up to adn_portal.lib.seek.COUNT_CAP.

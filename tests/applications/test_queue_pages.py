@@ -276,3 +276,69 @@ def test_the_filter_form_speaks_each_readers_language_though_its_class_is_made_o
         response = client.get(QUEUE, {"status": "rejected"})
         assert response.status_code == 200
         assert words in response.content.decode(), language
+
+
+# --- the kind filter reads the file's copy of its organisation's kind --------------------------
+
+
+def test_a_file_holds_its_organisations_kind_whatever_wrote_it(reviewer):
+    from companies.models import Organisation
+    from tests.fixtures.staff import submitted_file
+
+    startup = OrganisationFactory(kind="startup")
+    application = submitted_file(organisation=startup)
+    stored = lambda: Application.objects.values_list("organisation_kind", flat=True).get(  # noqa: E731
+        pk=application.pk
+    )
+    assert stored() == "startup"
+    # A save from a stale copy of the row (Django writes every column) keeps the true value.
+    application.organisation_kind = "commune"
+    application.save()
+    assert stored() == "startup"
+    # The organisation's kind changes, however it is written: its files follow.
+    startup.kind = "sme"
+    startup.save()
+    assert stored() == "sme"
+    Organisation.objects.filter(pk=startup.pk).update(kind="large_company")
+    assert stored() == "large_company"
+    # The file changes organisation; the province is still copied beside the kind.
+    Application.objects.filter(pk=application.pk).update(
+        organisation=OrganisationFactory(kind="commune", postcode="7000")
+    )
+    assert stored() == "commune"
+    assert Application.objects.get(pk=application.pk).organisation_province == "hainaut"
+
+
+def test_the_queue_filters_by_the_kind_the_organisation_has_now(client, reviewer):
+    from tests.fixtures.staff import submitted_file
+
+    organisation = OrganisationFactory(kind="startup")
+    application = submitted_file(organisation=organisation)
+    submitted_file(organisation=OrganisationFactory(kind="commune"))
+    login_staff(client, reviewer)
+    assert references(client.get(QUEUE, {"kind": "startup"})) == [application.reference]
+    organisation.kind = "sme"
+    organisation.save()
+    assert references(client.get(QUEUE, {"kind": "startup"})) == []
+    assert references(client.get(QUEUE, {"kind": "sme", "ordering": "reference"})) == [
+        application.reference
+    ]
+
+
+def test_each_row_names_the_files_current_reviewer_and_links_to_the_file(client, reviewer):
+    from applications.models import Assignment
+    from tests.fixtures.staff import submitted_file
+
+    assigned, unassigned = submitted_file(), submitted_file()
+    sophie = staff("reviewer", "START", first_name="Sophie", last_name="Revue")
+    earlier = Assignment.objects.create(application=assigned, reviewer=reviewer, assigned_by=sophie)
+    earlier.ended_at = timezone.now()
+    earlier.save()
+    Assignment.objects.create(application=assigned, reviewer=sophie, assigned_by=sophie)
+    login_staff(client, reviewer)
+    rows = {row.reference: row for row in client.get(QUEUE).context["page"]}
+    assert rows[assigned.reference].reviewer_shown == "Sophie Revue"
+    assert rows[unassigned.reference].reviewer_shown == "—"
+    page = client.get(QUEUE).content.decode()
+    file_url = reverse("applications:staff_application", args=[assigned.pk])
+    assert f'<a href="{file_url}">{assigned.reference}</a>' in page
