@@ -142,18 +142,24 @@ endef
 # operations by the schema's links (adn_portal/wiring/api_links.py; settings in
 # tests/api_fuzz/schemathesis.toml, its hooks in tests/api_fuzz/hooks.py). Each role on the
 # paths it uses: the public on the public endpoints, the programme manager on staff's, the
-# public ones and its notifications, the applicant on all but staff's, the reviewer on staff's,
-# the expert company on its own (elsewhere they get the 404, 403 or empty list the first runs
-# see; the manager on the applicant's paths only had empty lists, and its stateful phase spent
-# its scenarios on their 27 links, none of which it could follow).
+# public ones and its notifications, the applicant on all but staff's and the expert company's,
+# the reviewer on staff's, the expert company on its own (elsewhere they get the 404, 403 or
+# empty list the first runs see; the manager on the applicant's paths only had empty lists, and
+# its stateful phase spent its scenarios on their 27 links, none of which it could follow). The
+# run's copy of the demo data gives the applicant ten more small businesses
+# (tests/api_fuzz/applicant_organisations.py): each create that succeeds starts a chain, and an
+# organisation has one open file of a programme at a time. FUZZ_DIR: the copy, the server's log
+# and each role's report.
 FUZZ_PORT ?= 8765
+FUZZ_DIR ?= var/fuzz
 FUZZ_ROLES ?= 'anonymous:^/api/v1/(programmes|calls|experts|key-figures)/' \
 	'gestionnaire@adn.demo:^/api/v1/(staff/|me/notification|programmes/|calls/|experts/|key-figures/)' \
-	'pme@adn.demo:^/api/v1/(?!staff/)' \
+	'pme@adn.demo:^/api/v1/(?!staff/|me/expert/)' \
 	'evaluatrice@adn.demo:^/api/v1/(staff/|me/notification)' \
 	'expert@adn.demo:^/api/v1/me/'
 test-api-fuzz: messages $(API_DEMO_DB)
-	@set -eo pipefail; $(call API_SERVER,$(FUZZ_PORT),var/fuzz); \
+	@set -eo pipefail; $(call API_SERVER,$(FUZZ_PORT),$(FUZZ_DIR)); \
+	$(MANAGE) shell -v0 -c "from tests.api_fuzz.applicant_organisations import add_organisations; add_organisations()"; \
 	for role in $(FUZZ_ROLES); do \
 	  account=$${role%%:*}; paths=$${role#*:}; auth=(); \
 	  [ "$$account" = anonymous ] || auth=(-H "Authorization: Token $$($(MANAGE) api_token $$account)"); \
@@ -161,11 +167,11 @@ test-api-fuzz: messages $(API_DEMO_DB)
 	  $(VENV)/bin/schemathesis --config-file tests/api_fuzz/schemathesis.toml \
 	    run http://127.0.0.1:$(FUZZ_PORT)/api/v1/schema/ --no-color "$${auth[@]}" \
 	    --include-path-regex "$$paths" --checks all --exclude-checks positive_data_acceptance \
-	    --max-examples 5 --workers 2 --seed 7 | tee var/fuzz/$$account.txt; \
+	    --max-examples 5 --workers 2 --seed 7 | tee $(FUZZ_DIR)/$$account.txt; \
 	done; \
 	echo "Links followed by the stateful phase:"; \
 	for role in $(FUZZ_ROLES); do \
-	  account=$${role%%:*}; echo "  $$account: $$(grep -h 'API Links:' var/fuzz/$$account.txt | sed 's/ *API Links: *//')"; \
+	  account=$${role%%:*}; echo "  $$account: $$(grep -h 'API Links:' $(FUZZ_DIR)/$$account.txt | sed 's/ *API Links: *//')"; \
 	done
 
 # An integrator's client (issue 22): a Python client generated from the live schema by
