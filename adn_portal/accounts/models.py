@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models, transaction
+from django.db import connections, models, router, transaction
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -137,9 +137,13 @@ class ChainedEvent(models.Model):
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise EventIsFinal(f"{type(self).__name__} {self.pk} is final: it is never edited.")
-        from .chains import seal
+        from .chains import chain_insert, seal
 
-        with transaction.atomic(using=kwargs.get("using")):
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        if connections[using].vendor == "postgresql":
+            chain_insert(self, using=using)  # the same seal in two statements (chains.py)
+            return
+        with transaction.atomic(using=using):
             seal(self)
             super().save(*args, **kwargs)
 
