@@ -291,6 +291,11 @@ def generate_experts(*, count: int) -> None:
             " JOIN companies_expertfacet f ON f.expert_id = t.id"
             f" WHERE e.slug LIKE 'bench-expert-%' AND substring(e.slug from 14)::int >= {first}"
         )
+        # Statistics of the new rows, as autovacuum would take them soon after in production:
+        # without them PostgreSQL read a picker's twenty experts by walking every organisation
+        # (a merge join, 3-9 ms instead of 0.1).
+        tables = [model._meta.db_table for model in (Organisation, Expert, ExpertFacet)]
+        cursor.execute(f"ANALYZE {', '.join(tables)}")
 
 
 def remove_generated_experts() -> int:
