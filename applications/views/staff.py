@@ -20,6 +20,7 @@ from companies.models import Expert
 from programs.models import call_label
 
 from .. import conversation, guards, queue_counts, selectors, services, workflow
+from ..file_page import assignable_reviewers, staff_file_page
 from ..filters import QueueFilter
 from ..forms.staff import (
     AssignmentForm,
@@ -231,7 +232,7 @@ def _confirm_batch(request, applications, decision: Status):
 
 @role_required(*STAFF)
 def application_detail(request, pk: int):
-    application = or_404(selectors.staff_application(user=request.user, pk=pk))
+    application = or_404(staff_file_page(user=request.user, pk=pk))
     summary = selectors.review_summary(application, reviewer=request.user)
     if guards.needs_declaration(request.user, application):
         return render(
@@ -260,7 +261,6 @@ def _application_page(
         "decision_form": DecisionForm(application=application, actor=actor),
         "info_form": InformationRequestForm(),
         "note_form": NoteForm(),
-        "assignment_form": AssignmentForm(application=application) if is_manager else None,
         "declaration_form": ConflictDeclarationForm() if mine is None else None,
     } | {name: form for name, form in bound_forms.items() if name != "review_form"}
     return render(
@@ -276,7 +276,7 @@ def _application_page(
             in workflow.targets(Status(application.status), actor),
             "can_decide": bool(forms["decision_form"].fields["decision"].choices),
             "is_manager": is_manager,
-            "reviewers": forms["assignment_form"].fields["reviewer"].queryset if is_manager else [],
+            "reviewers": assignable_reviewers(application) if is_manager else [],
             "experts": Expert.objects.publicly_listed(
                 today=application.updated_at.date()
             ).with_organisation()
@@ -307,6 +307,8 @@ def _refused(request, application: Application, **bound_forms):
     """A form the page refused: the file page again, the form bound with its errors listed
     above the page (400)."""
     (refused_form,) = bound_forms.values()
+    # The file as its page reads it (the action's own read is the shared selector's).
+    application = or_404(staff_file_page(user=request.user, pk=application.pk))
     audit(AuditEvent.Action.FILE_VIEWED, request=request, application=application.pk)
     return _application_page(
         request, application, status=400, refused_form=refused_form, **bound_forms
