@@ -45,6 +45,15 @@ def _links() -> dict[str, str]:
     }
 
 
+# The header marks the page it is on among these (the pieces of the header kept per language
+# vary on it: adn_portal/accounts/templatetags/page_frame.py).
+MARKED_IN_HEADER = ("home", "experts")
+
+
 def links(request) -> dict:
-    """Context processor: `links.home`, `links.experts`…"""
-    return {"links": _links()}
+    """Context processor: `links.home`, `links.experts`…, and `header_section`: which of the
+    header's marked links is this page ("" for none)."""
+    found = _links()
+    path = getattr(request, "path", None)
+    section = next((name for name in MARKED_IN_HEADER if found[name] == path), "")
+    return {"links": found, "header_section": section}
