@@ -31,7 +31,7 @@ from applications.guards import FUNDED
 from applications.models import Agreement, Application, Assignment, Payment, PaymentRequest
 from applications.workflow import OPEN_STATUSES, PAYMENTS_COMMITTED, Status
 from companies.models import Expert
-from programs.models import Programme
+from programs.models import Call, Programme
 
 from .grouping import grouped, sql_of
 from .models import Dimension, Indicator
@@ -163,12 +163,23 @@ def path_tests(cells: Cells) -> dict:
     return tests
 
 
-def file_figures(files: QuerySet) -> tuple[dict, dict]:
+def file_cells(files: QuerySet) -> Cells:
+    """The programme x year cells the files fall in, numbered before the pass that reads them:
+    every programme, every year from the first submission's to the last's (two reads of the
+    queue's index on the submission time; a cell without files is a bit nobody sets)."""
+    by_time = files.values_list("submitted_year", flat=True)
+    years = [*by_time.order_by("submitted_at")[:1], *by_time.order_by("-submitted_at")[:1]]
+    programmes = Programme.objects.values_list("code", flat=True)
+    return Cells.of((code, year) for code in programmes for year in years or [None])
+
+
+def file_figures(files: QuerySet, cells: Cells) -> tuple[dict, dict]:
     """The figures of the files by every breakdown, the counts along the PATH, and the tally
     of the organisations supported (for any range of years)."""
     return breakdowns(
         "files",
         file_rows(files),
+        cells,
         FILE_SUMS,
         FILE_CONDITIONS,
         REQUEST_DIMENSIONS,
@@ -319,11 +330,12 @@ SURVEY_SUMS = {
 SURVEY_CONDITIONS = {"answered_orgs": ("answered", "1 = 1")}
 
 
-def survey_indicators(files: QuerySet) -> list[Row]:
+def survey_indicators(files: QuerySet, cells: Cells) -> list[Row]:
     """Investment multiplier and the shares of answered surveys, over completed files."""
     figures, _counts = breakdowns(
         "surveys",
         survey_rows(files),
+        cells,
         SURVEY_SUMS,
         SURVEY_CONDITIONS,
         SURVEY_DIMENSIONS,
@@ -532,38 +544,44 @@ def _cents(value) -> Decimal:
 def money_rows(files: QuerySet) -> tuple[str, tuple]:
     """One row per call and year: the grants of its selected files while they stand (the files
     the envelope's guard counts, guards.FUNDED), what their approved requests commit and what
-    was paid on them, with the call's programme and envelope. The requests are summed per file
-    once and joined (a subquery per file cost PostgreSQL a lookup per selected file); the files
-    are then summed per call and year, so that the grouping sets add up a few rows instead of
-    hashing every selected file once per dimension (0.4 s at 1,000,000 files)."""
+    was paid on them, with the call's programme and envelope. The files are summed per call
+    and year by their own columns, the requests per call and year of their file, and the
+    call's programme and envelope are joined to those few rows: no join per file, and the
+    grouping sets add up a dozen rows (bench/results/README.md)."""
     zero = Value(Decimal("0"), output_field=DecimalField(max_digits=12, decimal_places=2))
-    selected, selected_params = sql_of(
-        files.filter(selected_at__isnull=False).values(
-            "id",
-            "call_id",
-            programme_code=F("programme__code"),
-            year=F("submitted_year"),
-            envelope=F("call__budget_envelope"),
-            granted=Case(
-                When(Q(status__in=FUNDED, granted_amount__isnull=False), then=F("granted_amount")),
-                default=zero,
-            ),
+    selected = files.filter(selected_at__isnull=False)
+    granted, granted_params = sql_of(
+        selected.values("call_id", year=F("submitted_year")).annotate(
+            granted=Sum(
+                Case(
+                    When(
+                        Q(status__in=FUNDED, granted_amount__isnull=False),
+                        then=F("granted_amount"),
+                    ),
+                    default=zero,
+                )
+            )
         )
     )
-    per_file, per_file_params = sql_of(
-        PaymentRequest.objects.values("application_id").annotate(
+    requests, requests_params = sql_of(
+        PaymentRequest.objects.filter(application__in=selected)
+        .values(call_id=F("application__call_id"), year=F("application__submitted_year"))
+        .annotate(
             committed=Sum("approved_amount", filter=Q(status__in=PAYMENTS_COMMITTED)),
             paid=Sum("payment__amount"),
         )
     )
-    sql = (
-        "SELECT f.call_id, f.programme_code, f.year, MAX(f.envelope) AS envelope,"
-        " SUM(f.granted) AS granted, SUM(COALESCE(m.committed, 0)) AS committed,"
-        " SUM(COALESCE(m.paid, 0)) AS paid"
-        f" FROM ({selected}) AS f LEFT JOIN ({per_file}) AS m ON m.application_id = f.id"
-        " GROUP BY f.call_id, f.programme_code, f.year"
+    calls, calls_params = sql_of(
+        Call.objects.values(
+            "id", programme_code=F("programme__code"), envelope=F("budget_envelope")
+        )
     )
-    return sql, (*selected_params, *per_file_params)
+    sql = (
+        "SELECT f.call_id, c.programme_code, f.year, c.envelope, f.granted, m.committed, m.paid"
+        f" FROM ({granted}) AS f JOIN ({calls}) AS c ON c.id = f.call_id"
+        f" LEFT JOIN ({requests}) AS m ON m.call_id = f.call_id AND m.year = f.year"
+    )
+    return sql, (*granted_params, *calls_params, *requests_params)
 
 
 def money(files: QuerySet) -> list[Row]:
@@ -672,13 +690,14 @@ def compute(as_of: date) -> list[Row]:
 
 def _compute(as_of: date) -> list[Row]:
     files = Application.objects.filter(submitted_at__isnull=False)
-    figures, counts = file_figures(files)
+    cells = file_cells(files)  # the surveys' files are among them
+    figures, counts = file_figures(files, cells)
     file_rows_ = file_indicators(figures, counts)
     return [
         *file_rows_,
         *request_growth(file_rows_),
         *recognised_experts(as_of),
-        *survey_indicators(files),
+        *survey_indicators(files, cells),
         *processing_times(files),
         *backlog(files, as_of),
         *money(files),

@@ -117,11 +117,15 @@ def organisation_table(
     conditions: dict,
     extras: dict[str, tuple[str, list]] | None = None,
     per_cell: dict[str, str] | None = None,
-) -> Iterator[str]:
+) -> Iterator[tuple[str, Iterator]]:
     """A table of one row per organisation: the `sums` of its rows, per condition the mask of
     the cells where one of its rows meets it (`<condition>_<i>` columns), the `extras` (name:
     an aggregate over its rows and its parameters), and per name of `per_cell` (name: a row's
-    figure) its sum in each cell (`<name>_cell_<number>` columns), for one computation."""
+    figure) its sum in each cell (`<name>_cell_<number>` columns), for one computation.
+
+    The same pass over the rows also sums them per programme x year cell (a second grouping
+    set: one read of the rows instead of two); yields the table's name and the cells' `sums`
+    rolled up by the cell dimensions (`grouped`'s rows)."""
     inner, params = sql_of(rows)
     cells_sql, cells_params = cells.table()
     one_part = cells.masks == 1
@@ -148,19 +152,36 @@ def organisation_table(
     }
     select = ", ".join(f"{sql} AS {column}" for column, sql in columns.items())
     select_params = [p for _sql, extra_params in extras.values() for p in extra_params]
-
-    sql = (
-        f"SELECT organisation_id, {select} FROM ({inner}) AS r JOIN ({cells_sql}) AS cell"
+    source = (
+        f" FROM ({inner}) AS r JOIN ({cells_sql}) AS cell"
         " ON cell.programme_code = r.programme_code AND cell.year = r.year"
-        " GROUP BY organisation_id"
     )
-    table = f"stats_by_organisation_{name}"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE {table} AS {sql}",
-            (*select_params, *params, *cells_params),
+    source_params = (*select_params, *params, *cells_params)
+    if connection.vendor == "postgresql":
+        sql = (
+            f"SELECT organisation_id, r.programme_code, r.year, {select}{source}"
+            " GROUP BY GROUPING SETS ((organisation_id), (r.programme_code, r.year))"
         )
-        yield table
+    else:  # no grouping sets: one pass per set
+        sql = (
+            f"SELECT organisation_id, NULL AS programme_code, NULL AS year, {select}{source}"
+            f" GROUP BY organisation_id UNION ALL"
+            f" SELECT NULL, r.programme_code, r.year, {select}{source}"
+            " GROUP BY r.programme_code, r.year"
+        )
+        source_params *= 2
+    table = f"stats_by_organisation_{name}"
+    rolled_up = {name: f"SUM({name})" for name in sums}
+    cell_sums = (
+        f"SELECT programme_code, year, {', '.join(sums)} FROM {table}"
+        " WHERE organisation_id IS NULL",
+        (),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE {table} AS {sql}", source_params)
+        by_cell = list(grouped(cell_sums, rolled_up, CELL_DIMENSIONS))
+        cursor.execute(f"DELETE FROM {table} WHERE organisation_id IS NULL")
+        yield table, iter(by_cell)
         # Not on an error: the computation's transaction rolls back, and the table with it
         # (a DROP in a failed PostgreSQL transaction would hide the first error).
         cursor.execute(f"DROP TABLE {table}")
@@ -192,17 +213,6 @@ def count_organisations(table: str, tests: dict[object, str]) -> dict[object, in
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {select} FROM {table}")
         return dict(zip(names, (int(n or 0) for n in cursor.fetchone()), strict=True))
-
-
-def by_cell(rows, sums: dict[str, str]) -> tuple[str, tuple]:
-    """The `sums` per programme x year cell: a plain GROUP BY over every row (which PostgreSQL
-    spreads over its parallel workers), for `grouped` to roll up over a few dozen rows."""
-    inner, params = sql_of(rows)
-    select = ", ".join(f"{sql} AS {name}" for name, sql in sums.items())
-    return (
-        f"SELECT programme_code, year, {select} FROM ({inner}) AS r GROUP BY programme_code, year",
-        params,
-    )
 
 
 def cell_columns(name: str, cells: Cells) -> list[str]:
@@ -259,6 +269,7 @@ def cell_groups(cells: Cells, dimension: str, key: str) -> list[int]:
 def breakdowns(
     name: str,
     rows,
+    cells: Cells,
     sums: dict[str, str],
     organisations: dict,
     dimensions,
@@ -270,26 +281,19 @@ def breakdowns(
 ):
     """Per (dimension, key) of `dimensions`: the `sums` of the rows and, per name of
     `organisations` (name: (a sum, a row condition)), the distinct organisations with a row
-    meeting the condition. `tests(cells)` may ask for more organisation counts (SQL over the
-    masks and the `extras` columns of the organisation table), returned as the second value,
-    with a `Tally` per name of `tallies` (under ("tally", name)). With `per_cell` (name: a
-    row's figure), those sums by province, sector and kind and programme x year cell too.
-    Four statements (and one per tally), whatever the number of rows."""
-    rolled_up = {name: f"SUM({name})" for name in sums}
-    sets = {*dimensions, D.PROGRAMME_YEAR} & set(CELL_DIMENSIONS)  # the cells, always
-    figures = {
-        (dimension, r["key"]): r for dimension, r in grouped(by_cell(rows, sums), rolled_up, sets)
-    }
-    cells = Cells.of(
-        (r["programme_code"], r["year"])
-        for (dimension, _key), r in figures.items()
-        if dimension == D.PROGRAMME_YEAR
-    )
-    if D.PROGRAMME_YEAR not in dimensions:
-        figures = {k: r for k, r in figures.items() if k[0] != D.PROGRAMME_YEAR}
+    meeting the condition. The rows fall in `cells` (numbered before the pass that reads them).
+    `tests(cells)` may ask for more organisation counts (SQL over the masks and the `extras`
+    columns of the organisation table), returned as the second value, with a `Tally` per name
+    of `tallies` (under ("tally", name)). With `per_cell` (name: a row's figure), those sums by
+    province, sector and kind and programme x year cell too. One pass over the rows, and a few
+    statements over the organisation table, whatever the number of rows."""
     conditions = {name: condition for name, (_sum, condition) in organisations.items()}
     per_cell = per_cell or {}
-    with organisation_table(name, rows, cells, sums, conditions, extras, per_cell) as table:
+    with organisation_table(name, rows, cells, sums, conditions, extras, per_cell) as (
+        table,
+        by_cell,
+    ):
+        figures = {(dimension, r["key"]): r for dimension, r in by_cell if dimension in dimensions}
         counted = {name: f"{total} > 0" for name, (total, _condition) in organisations.items()}
         if set(dimensions) & set(ORGANISATION_DIMENSIONS):
             kept = [*sums, *(c for name in per_cell for c in cell_columns(name, cells))]
