@@ -12,7 +12,16 @@ tables. Why not prefetches: the prefetch machinery (the `IN` list, the instances
 cost about a third of each query's Python."""
 
 from django.db import DEFAULT_DB_ALIAS
-from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery, prefetch_related_objects
+from django.db.models import (
+    Count,
+    F,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    Sum,
+    prefetch_related_objects,
+)
 
 from adn_portal.accounts.models import User
 from companies.models import Expert, Organisation
@@ -21,12 +30,17 @@ from programs.models import Call, FormVersion, Programme, ScoringCriterion
 from . import conversation
 from .guards import programmes_worked_on
 from .models import (
+    Agreement,
     ApplicantMessage,
     Application,
     ApplicationEvent,
     ApplicationVersion,
     Assignment,
     Attachment,
+    Diagnostic,
+    FollowUpDocument,
+    Milestone,
+    PaymentRequest,
     Review,
     Score,
     Side,
@@ -264,3 +278,61 @@ def staff_file_page(*, user, pk: int) -> Application | None:
     application.version_numbers = [v.number for v in _rows("versions", _versions, pk)]
     application.decision_letters = _rows("decisions", _decision_letters, pk)
     return application
+
+
+def _agreements(pk: int) -> QuerySet[Agreement]:
+    return Agreement.objects.filter(application_id=pk).order_by("-number")
+
+
+def _milestones(pk: int) -> QuerySet[Milestone]:
+    return (
+        Milestone.objects.filter(application_id=pk)
+        .annotate(document_name=F("document__original_name"))
+        .order_by("due_on", "pk")
+    )
+
+
+def _diagnostic(pk: int) -> QuerySet[Diagnostic]:
+    return (
+        Diagnostic.objects.filter(application_id=pk)
+        .annotate(
+            expert_organisation_id=F("expert__organisation_id"),
+            expert_name=F("expert__organisation__name"),
+        )
+        .order_by("pk")[:1]
+    )
+
+
+def staff_after_selection(application: Application) -> dict:
+    """`selectors.after_selection` as the staff's file page shows it (none before selection):
+    the agreement's versions (their documents by id), the milestones (a document by its name),
+    the payment requests, the diagnostic (its expert company by name), in four statements,
+    three of them compiled once."""
+    if application.selected_at is None:
+        return {}
+    pk = application.pk
+    milestones = _rows("milestones", _milestones, pk)
+    for milestone in milestones:
+        milestone.document = milestone.document_id and _partial(
+            FollowUpDocument, id=milestone.document_id, original_name=milestone.document_name
+        )
+    diagnostic = next(iter(_rows("diagnostic", _diagnostic, pk)), None)
+    if diagnostic is not None:
+        diagnostic.expert = _partial(
+            Expert, id=diagnostic.expert_id, organisation_id=diagnostic.expert_organisation_id
+        )
+        diagnostic.expert.organisation = _partial(
+            Organisation, id=diagnostic.expert_organisation_id, name=diagnostic.expert_name
+        )
+    return {
+        "agreements": _rows("agreements", _agreements, pk),
+        "milestones": milestones,
+        # The amounts claimed are summed by the database and shown as it converts them.
+        "payment_requests": list(
+            PaymentRequest.objects.filter(application_id=pk)
+            .select_related("payment")
+            .annotate(claimed=Sum("lines__amount"), line_count=Count("lines"))
+            .order_by("created_at", "pk")
+        ),
+        "diagnostic": diagnostic,
+    }

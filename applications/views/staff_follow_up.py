@@ -24,6 +24,7 @@ from adn_portal.lib.spreadsheet import safe_cell, write_csv
 from adn_portal.lib.uploads import upload_refusal
 
 from .. import guards, selectors, services
+from ..file_page import staff_after_selection
 from ..forms.follow_up import (
     AmendmentForm,
     DecisionCommentForm,
@@ -40,7 +41,7 @@ from .shared import document_response, or_404
 
 def staff_follow_up_context(request, application, **bound_forms) -> dict:
     """What the staff's file page shows after selection, and the forms a manager gets."""
-    follow_up = selectors.after_selection(application)
+    follow_up = staff_after_selection(application)
     if not follow_up:
         return {}
     current = next(

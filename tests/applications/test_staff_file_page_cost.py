@@ -8,11 +8,13 @@ from django.utils import translation
 
 from applications import services
 from applications.forms.staff import DecisionForm, InformationRequestForm, NoteForm
-from applications.models import ApplicationEvent, Attachment, ConflictOfInterest
+from applications.models import ApplicationEvent, Attachment, ConflictOfInterest, Milestone
 from applications.templatetags.unbound_forms import crispy_unbound
 from applications.workflow import Actor, Status
 from tests.auth import login_staff
 from tests.factories import ExpertFactory
+from tests.fixtures.after_selection import signed_file, start_call
+from tests.fixtures.applicants import pdf
 from tests.fixtures.records import chained_event_queries
 from tests.fixtures.staff import review, staff, submitted_file
 
@@ -169,3 +171,19 @@ def test_a_refused_form_comes_back_on_the_whole_file_page(client):
     assert reverse("applications:staff_version_pdf", args=[application.pk, 1]) in page
     assert str(reviewer) in page  # a reviewer to assign
     assert response.context["note_form"].errors
+
+
+def test_after_selection_the_file_page_names_the_diagnostics_expert_and_the_report_sent(client):
+    manager = staff("programme manager", "START")
+    expert = ExpertFactory(organisation__name="Diagnostic Conseil SRL", programmes=["START"])
+    application = signed_file(start_call(interim_report_months=1), manager=manager, expert=expert)
+    interim = application.milestones.get(kind=Milestone.Kind.INTERIM_REPORT)
+    services.milestone_submit(
+        milestone=interim, upload=pdf("rapport-intermediaire.pdf"), by=application.created_by
+    )
+    login_staff(client, manager)
+    response = client.get(reverse("applications:staff_application", args=[application.pk]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Diagnostic Conseil SRL · " in page  # the diagnostic's expert company
+    assert "rapport-intermediaire.pdf</a>)" in page  # the milestone's report
