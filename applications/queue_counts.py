@@ -11,14 +11,15 @@ VERSION_KEY = "applications:status-counts-version"
 SECONDS = 60
 
 
-def staff_status_counts(user) -> dict[str, int]:
-    """The queue's tabs for `user`: their share of the shared counts."""
+def staff_status_counts(user, *, conflicts: list[int] | None = None) -> dict[str, int]:
+    """The queue's tabs for `user`: their share of the shared counts (`conflicts`: see
+    selectors.staff_files)."""
     key = f"status-counts:{current_version(VERSION_KEY)}"
     per_programme = cache_get(key)
     if per_programme is None:
         per_programme = selectors.status_counts_per_programme()
         cache_set(key, per_programme, SECONDS)
-    return selectors.staff_status_counts(user, per_programme=per_programme)
+    return selectors.staff_status_counts(user, per_programme=per_programme, conflicts=conflicts)
 
 
 def status_counts_changed() -> None:

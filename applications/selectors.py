@@ -143,16 +143,26 @@ def member_attachment(*, user, pk: int, attachment_pk: int) -> Attachment | None
 # Staff
 
 
-def staff_files(user) -> QuerySet[Application]:
+def staff_files(user, *, conflicts: list[int] | None = None) -> QuerySet[Application]:
     """Submitted files of the programmes the user works on, nothing joined: what the staff
-    queue filters, counts and pages through (`queue_rows` reads a page's rows)."""
+    queue filters, counts and pages through (`queue_rows` reads a page's rows). `conflicts`:
+    the user's `conflicted_organisations`, when the caller has read them."""
     applications = Application.objects.exclude(status=Status.DRAFT)
     programmes = programmes_worked_on(user)
     if programmes is not None:
         applications = applications.filter(programme_id__in=programmes)
     # Nor the files of an organisation the user declared a conflict of interest with: for them
-    # they do not exist (404), on the pages and the API alike (a subquery, not a query).
-    return applications.exclude(organisation_id__in=_conflicts_of(user))
+    # they do not exist (404), on the pages and the API alike (a subquery, not a query; or the
+    # organisations already read, and no condition at all when there are none).
+    if conflicts is None:
+        return applications.exclude(organisation_id__in=_conflicts_of(user))
+    return applications.exclude(organisation_id__in=conflicts) if conflicts else applications
+
+
+def conflicted_organisations(user) -> list[int]:
+    """The organisations the user declared a conflict of interest with (most staff: none),
+    read once for a page that filters files and counts them (the staff queue)."""
+    return list(_conflicts_of(user).values_list("organisation_id", flat=True))
 
 
 def staff_applications(user) -> QuerySet[Application]:
@@ -214,18 +224,22 @@ def status_counts_per_programme() -> list[tuple[int, str, int]]:
     )
 
 
-def staff_status_counts(user, *, per_programme: list[tuple[int, str, int]]) -> dict[str, int]:
+def staff_status_counts(
+    user, *, per_programme: list[tuple[int, str, int]], conflicts: list[int] | None = None
+) -> dict[str, int]:
     """The queue's tabs: how many submitted files of the user's programmes are in each status,
-    summed from the shared `per_programme` counts."""
+    summed from the shared `per_programme` counts. `conflicts`: as for `staff_files`."""
     programmes = programmes_worked_on(user)
     counts: dict[str, int] = {}
     for programme_id, status, n in per_programme:
         if programmes is None or programme_id in programmes:
             counts[status] = counts.get(status, 0) + n
     # Less the user's own conflicts of interest (the shared counts cannot know them).
+    if conflicts == []:
+        return counts
     conflicted = (
         Application.objects.exclude(status=Status.DRAFT)
-        .filter(organisation_id__in=_conflicts_of(user))
+        .filter(organisation_id__in=_conflicts_of(user) if conflicts is None else conflicts)
         .order_by()
         .values_list("programme_id", "status")
         .annotate(n=Count("pk"))

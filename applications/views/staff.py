@@ -122,8 +122,12 @@ _ID = 987654321987
 
 @role_required(*STAFF)
 def queue(request):
-    queue_filter, applications = _queue(request, selectors.staff_files(request.user))
-    counts = queue_counts.staff_status_counts(request.user)
+    # The user's conflicts of interest read once, for the list and its counts alike.
+    conflicts = selectors.conflicted_organisations(request.user)
+    queue_filter, applications = _queue(
+        request, selectors.staff_files(request.user, conflicts=conflicts)
+    )
+    counts = queue_counts.staff_status_counts(request.user, conflicts=conflicts)
     # The whole queue: its size is the sum of the (cached) counts per status; a filtered one is
     # counted up to adn_portal.lib.seek.COUNT_CAP.
     page = _queue_page(

@@ -342,3 +342,19 @@ def test_each_row_names_the_files_current_reviewer_and_links_to_the_file(client,
     page = client.get(QUEUE).content.decode()
     file_url = reverse("applications:staff_application", args=[assigned.pk])
     assert f'<a href="{file_url}">{assigned.reference}</a>' in page
+
+
+def test_a_file_of_a_conflicted_organisation_is_neither_listed_nor_counted(client, reviewer):
+    from applications.models import ConflictOfInterest
+    from tests.fixtures.staff import submitted_file
+
+    kept, conflicted = submitted_file(), submitted_file()
+    ConflictOfInterest.objects.create(
+        reviewer=reviewer, organisation=conflicted.organisation, reason="Family."
+    )
+    login_staff(client, reviewer)
+    for query in ({}, {"status": "submitted"}, {"status": "submitted", "ordering": "reference"}):
+        page = client.get(QUEUE, query)
+        assert references(page) == [kept.reference], query
+        assert page.context["page"].count == 1
+        assert {status: n for status, _label, n in page.context["tabs"]} == {"submitted": 1}

@@ -193,8 +193,9 @@ def test_queue_query_count_is_the_same_for_10_and_1000_files(
     login_staff(client, reviewer)
     # session, user, groups (role), programmes of the user, the page's rows (with organisation,
     # call, programme and current reviewer) and the files counted (up to 10,000) in one
-    # statement, counts per status, the user's conflicts of interest taken off them, programme
-    # and call choices of the filter form
+    # statement, the user's conflicts of interest (read once: none here, so no counts per
+    # status to take off the cached ones), counts per status, programme and call choices of the
+    # filter form
     with django_assert_num_queries(9):
         response = client.get(QUEUE, {"status": "rejected"})
     assert response.context["page"].count == files
