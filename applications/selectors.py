@@ -73,21 +73,6 @@ def member_application(*, user, pk: int) -> Application | None:
     )
 
 
-def member_step_application(*, user, pk: int) -> Application | None:
-    """A file of one of the user's organisations with what its step pages show (the call, the
-    programme, the organisation, the form version); None for another organisation's file. Not
-    the chosen expert and its company: two more joined tables made PostgreSQL plan the
-    statement in 3 ms instead of 0.8 (issue 23), for a page that does not show them."""
-    return _programme_once(
-        _one(
-            Application.objects.for_member(user).select_related(
-                "call", "organisation", "programme", "form_version"
-            ),
-            pk=pk,
-        )
-    )
-
-
 def member_application_detail(*, user, pk: int) -> Application | None:
     """What the applicant's file page shows (its conversation oldest first, and how far the
     user has read it: `last_read`), in a fixed number of queries whatever the length of its

@@ -26,7 +26,7 @@ from companies import selectors as company_selectors
 from companies.session import active_organisation
 from programs.models import Call
 
-from .. import eligibility, selectors, services, steps
+from .. import eligibility, selectors, services, step_page, steps
 from ..forms.applicant import AttachmentForm, ChooseOrganisationForm
 from ..models import Application
 from ..progress import progress
@@ -144,7 +144,7 @@ def _step_context(request, application: Application, current) -> dict:
 
 
 def _editable_step(request, pk: int, slug: str):
-    application = or_404(selectors.member_step_application(user=request.user, pk=pk))
+    application = or_404(step_page.member_step_application(user=request.user, pk=pk))
     current = steps.step_by_slug(application, slug)
     if current is None:
         raise Http404
