@@ -10,8 +10,9 @@ measured again: its page, its facets and its open-data export must keep their nu
 queries, and a miss its target; so is the applicant's expert step, whose picker offers them.
 Experts made by an earlier run are taken away first: the first figures are the demo's.
 
-`--only directory,step` measures only those pages (of directory, queue, file, step, experts);
-every one by default.
+`--only directory,step` measures only those pages (of directory, queue, file, step, experts,
+baseline); every one by default. `baseline` is what every signed-in page pays before its own
+work (no cache miss: the same two pages again and again).
 
 Usage: DATABASE_URL=postgres://postgres@127.0.0.1:5432/adn_portal_bench \\
        .venv/bin/python -m bench.misses [--files 100000] [--experts 10000] [--only …]"""
@@ -59,7 +60,7 @@ TARGETS_MS = {
     "directory (many experts)": 15,
     "expert step (many experts)": 10,
 }
-PAGES = ("directory", "queue", "file", "step", "experts")
+PAGES = ("directory", "queue", "file", "step", "experts", "baseline")
 
 
 def mark(met: bool) -> str:
@@ -208,6 +209,8 @@ def main() -> None:
                 hello,
             )
         )
+    if "baseline" in only:
+        lines += baseline(staff, runs, hello)
     if args.experts and "experts" in only:
         lines += many_experts(args, anonymous, hello, applicant, applicant_user)
     lines.append(f"load average at end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
@@ -216,6 +219,18 @@ def main() -> None:
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
     (out / "misses.txt").write_text(table + "\n")
+
+
+def baseline(staff: Client, runs: int, hello: Client) -> list[str]:
+    """A staff session's /healthz/ (the session, its user with the unread count, the
+    middleware: what every signed-in request pays) and notifications page (plus the page frame:
+    the base template and its header)."""
+    pages = {
+        "/healthz/, signed in (staff)": "/healthz/",
+        "notifications page (staff)": "/compte/notifications/",
+    }
+    timed(staff, list(pages.values()) * 3, 6)
+    return [measure(name, None, staff, [url] * runs, runs, hello) for name, url in pages.items()]
 
 
 def expert_steps(applicant: User) -> list[str]:
