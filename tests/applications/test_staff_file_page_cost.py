@@ -187,3 +187,10 @@ def test_after_selection_the_file_page_names_the_diagnostics_expert_and_the_repo
     page = response.content.decode()
     assert "Diagnostic Conseil SRL · " in page  # the diagnostic's expert company
     assert "rapport-intermediaire.pdf</a>)" in page  # the milestone's report
+
+
+def test_a_reviewer_of_no_programme_finds_no_file(client):
+    application = submitted_file(status=Status.ELIGIBILITY_CHECK)
+    login_staff(client, staff("reviewer"))
+    url = reverse("applications:staff_application", args=[application.pk])
+    assert client.get(url).status_code == 404
