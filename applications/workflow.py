@@ -59,6 +59,9 @@ OPEN_STATUSES = frozenset(
         S.INFO_REQUESTED,
     }
 )
+# Files a reviewer can be made responsible for: submitted and not yet ended (a draft is the
+# applicant's alone; an ended file has nothing left to review or follow).
+ASSIGNABLE_STATUSES = OPEN_STATUSES - {S.DRAFT}
 # From these, staff may ask the applicant for information (the file returns here afterwards).
 INFO_REQUEST_SOURCES = OPEN_STATUSES - {S.DRAFT, S.INFO_REQUESTED}
 DECIDED_STATUSES = frozenset({S.SELECTED, S.REJECTED, S.INELIGIBLE})

@@ -21,7 +21,7 @@ from ..models import (
     ConflictOfInterest,
     Export,
 )
-from ..workflow import DECISIONS, OPEN_STATUSES, Actor, Status
+from ..workflow import ASSIGNABLE_STATUSES, DECISIONS, OPEN_STATUSES, Actor, Status
 from .agreements import agreement_draft
 from .core import ApplicationError, application_transition
 from .messages import applicant_message_send, programme_message
@@ -69,7 +69,13 @@ def application_assign(*, application: Application, reviewer: User, by: User) ->
             % {"name": reviewer, "organisation": application.organisation}
         )
     with transaction.atomic():
-        Application.objects.select_for_update().get(pk=application.pk)
+        locked = Application.objects.select_for_update().only("status").get(pk=application.pk)
+        if locked.status not in ASSIGNABLE_STATUSES:
+            raise ApplicationError(
+                _(
+                    "A reviewer can only be made responsible for a submitted file that is still open."
+                )
+            )
         current = Assignment.objects.filter(application=application, ended_at__isnull=True).first()
         if current and current.reviewer_id == reviewer.pk:
             return current
@@ -88,7 +94,8 @@ def applications_auto_assign(*, applications, by: User) -> dict[int, User]:
     """Give each unassigned file to the programme's reviewer with the fewest open files
     (skipping conflicts of interest). Returns {file id: reviewer}."""
     done: dict[int, User] = {}
-    for application in applications.select_related("organisation"):
+    assignable = applications.filter(status__in=sorted(ASSIGNABLE_STATUSES))
+    for application in assignable.select_related("organisation"):
         if Assignment.objects.filter(application=application, ended_at__isnull=True).exists():
             continue
         loads = (

@@ -414,6 +414,19 @@ def test_only_managers_assign(reviewer):
         services.application_assign(application=application, reviewer=reviewer, by=reviewer)
 
 
+@pytest.mark.parametrize(
+    "status", [Status.DRAFT, Status.WITHDRAWN, Status.REJECTED, Status.INELIGIBLE, Status.CLOSED]
+)
+def test_no_reviewer_is_made_responsible_for_a_draft_or_an_ended_file(manager, reviewer, status):
+    application = submitted_file(status=status)
+    with pytest.raises(services.ApplicationError, match="encore ouvert"):
+        services.application_assign(application=application, reviewer=reviewer, by=manager)
+    assert not Assignment.objects.filter(application=application).exists()
+    assert (
+        services.applications_auto_assign(applications=Application.objects.all(), by=manager) == {}
+    )
+
+
 # --- exports ---------------------------------------------------------------------------------
 
 
