@@ -9,13 +9,10 @@ the next but the statements' SQL.
 Why no joined table: PostgreSQL planned the nine-table join of `staff_application` in
 4.7 ms at best (12-17 ms on a loaded machine); each statement here plans in under 0.5 ms.
 The names of the chosen expert and of the earlier file are subqueries of the file's
-statement, planned on their own. Why statements compiled once (`_rows`): building and
+statement, planned on their own. Why statements compiled once (`adn_portal.lib.compiled`): building and
 compiling a queryset was most of each statement's Python cost (the file's 7 ms, each small
 one 0.6-0.9 ms, against 0.1 ms to run it through a cursor)."""
 
-from datetime import date
-
-from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models import (
     Count,
@@ -29,6 +26,7 @@ from django.db.models import (
 )
 
 from adn_portal.accounts.models import User
+from adn_portal.lib.compiled import by_id, compiled_rows
 from companies.models import Expert, Organisation
 from programs.models import Call, FormVersion, Programme, ScoringCriterion
 
@@ -64,40 +62,6 @@ def _partial(model, **values):
     return model.from_db(DEFAULT_DB_ALIAS, names, [values[name] for name in names])
 
 
-# Stand for the ids a statement compiled once takes (no row has them), in their order.
-_ANY_IDS = (-2_000_000_017, -2_000_000_019)
-_STATEMENTS: dict[tuple, tuple] = {}
-
-
-def _rows(name: str, queryset_of, *ids: int, key: tuple = ()) -> list:
-    """The rows of `queryset_of(*ids)`, its SQL written by the ORM once per process and per
-    `key` (all else it depends on: the ids are the only parameters that change) and read
-    through `Model.objects.raw()`, which still converts each column as its field does.
-    Compiling a statement was most of its Python cost: 0.6-0.9 ms for each small one, 5 ms for
-    the file's."""
-    found = _STATEMENTS.get((name, *key))
-    if found is None:
-        if len(_STATEMENTS) >= 1000:  # the file's is kept per staff member: bounded
-            _STATEMENTS.clear()
-        stand_ins = _ANY_IDS[: len(ids)]
-        queryset = queryset_of(*stand_ins)
-        try:
-            sql, params = queryset.query.sql_with_params()
-        except EmptyResultSet:  # e.g. a reviewer of no programme: no file, nothing to keep
-            return []
-        # Only the ids may change: a date (today, now) kept in the statement would go stale.
-        if not set(stand_ins) <= set(params) or any(isinstance(p, date) for p in params):
-            raise RuntimeError(f"{name}: the statement takes {params!r}")
-        found = _STATEMENTS[(name, *key)] = (queryset.model, sql, params)
-    model, sql, params = found
-    value = dict(zip(_ANY_IDS, ids, strict=False))
-    return list(model.objects.raw(sql, [value.get(p, p) for p in params]))
-
-
-def _by_id(model):
-    return lambda pk: model.objects.filter(pk=pk).order_by()
-
-
 def _file(user, pk: int) -> Application | None:
     """The file with its organisation, call, programme and form version (each read by its
     id: four statements planned in 0.1 ms each, where joining them made PostgreSQL plan the
@@ -123,21 +87,23 @@ def _file(user, pk: int) -> Application | None:
     # the programmes they work on: kept under both, never another's.
     programmes = programmes_worked_on(user)
     key = (user.pk, None if programmes is None else tuple(programmes))
-    found = _rows("file", file_of, pk, key=key)
+    found = compiled_rows("file", file_of, pk, key=key)
     if not found:
         return None
     (application,) = found
-    (application.organisation,) = _rows(
-        "organisation", _by_id(Organisation), application.organisation_id
+    (application.organisation,) = compiled_rows(
+        "organisation", by_id(Organisation), application.organisation_id
     )
-    (application.call,) = _rows("call", _by_id(Call), application.call_id)
-    (application.programme,) = _rows("programme", _by_id(Programme), application.programme_id)
+    (application.call,) = compiled_rows("call", by_id(Call), application.call_id)
+    (application.programme,) = compiled_rows(
+        "programme", by_id(Programme), application.programme_id
+    )
     # The file's programme is its call's (copied from it): read once, linked.
     if application.call.programme_id == application.programme_id:
         application.call.programme = application.programme
     if application.form_version_id is not None:
-        (application.form_version,) = _rows(
-            "form version", _by_id(FormVersion), application.form_version_id
+        (application.form_version,) = compiled_rows(
+            "form version", by_id(FormVersion), application.form_version_id
         )
     if application.expert_id is not None:
         # The expert and its company by name, the rest deferred: what the page shows.
@@ -241,7 +207,9 @@ def _reviewers(programme_id: int, organisation_id: int) -> QuerySet[User]:
 def assignable_reviewers(application: Application) -> list[User]:
     """The reviewers a manager may make responsible for the file (AssignmentForm's choices;
     the service checks them again under its lock)."""
-    return _rows("reviewers", _reviewers, application.programme_id, application.organisation_id)
+    return compiled_rows(
+        "reviewers", _reviewers, application.programme_id, application.organisation_id
+    )
 
 
 def _criteria(call_id: int) -> QuerySet[ScoringCriterion]:
@@ -257,18 +225,18 @@ def staff_file_page(*, user, pk: int) -> Application | None:
     application = _file(user, pk)
     if application is None:
         return None
-    application.timeline = _rows("events", _events, pk)
+    application.timeline = compiled_rows("events", _events, pk)
     for event in application.timeline:
         event.by = _person(event.by_id, event, "by")
-    application.documents = _rows("documents", _documents, pk)
-    application.assignment_history = _rows("assignments", _assignments, pk)
+    application.documents = compiled_rows("documents", _documents, pk)
+    application.assignment_history = compiled_rows("assignments", _assignments, pk)
     for assignment in application.assignment_history:
         assignment.reviewer = _person(assignment.reviewer_id, assignment, "reviewer")
     # The current reviewer (the queue's column), from the assignments just read.
     current = next((a for a in application.assignment_history if a.ended_at is None), None)
     application.reviewer_first_name = current and current.reviewer.first_name
     application.reviewer_last_name = current and current.reviewer.last_name
-    application.review_list = _rows("reviews", _reviews, pk)
+    application.review_list = compiled_rows("reviews", _reviews, pk)
     for review in application.review_list:
         review.reviewer = _person(review.reviewer_id, review, "reviewer")
     # Their scores in the order of the form's criteria (no query for a file without reviews).
@@ -282,10 +250,10 @@ def staff_file_page(*, user, pk: int) -> Application | None:
             to_attr="score_list",
         ),
     )
-    application.call.criteria_list = _rows("criteria", _criteria, application.call_id)
+    application.call.criteria_list = compiled_rows("criteria", _criteria, application.call_id)
     # The printouts: each submitted version, each decision letter.
-    application.version_numbers = [v.number for v in _rows("versions", _versions, pk)]
-    application.decision_letters = _rows("decisions", _decision_letters, pk)
+    application.version_numbers = [v.number for v in compiled_rows("versions", _versions, pk)]
+    application.decision_letters = compiled_rows("decisions", _decision_letters, pk)
     return application
 
 
@@ -320,12 +288,12 @@ def staff_after_selection(application: Application) -> dict:
     if application.selected_at is None:
         return {}
     pk = application.pk
-    milestones = _rows("milestones", _milestones, pk)
+    milestones = compiled_rows("milestones", _milestones, pk)
     for milestone in milestones:
         milestone.document = milestone.document_id and _partial(
             FollowUpDocument, id=milestone.document_id, original_name=milestone.document_name
         )
-    diagnostic = next(iter(_rows("diagnostic", _diagnostic, pk)), None)
+    diagnostic = next(iter(compiled_rows("diagnostic", _diagnostic, pk)), None)
     if diagnostic is not None:
         diagnostic.expert = _partial(
             Expert, id=diagnostic.expert_id, organisation_id=diagnostic.expert_organisation_id
@@ -334,7 +302,7 @@ def staff_after_selection(application: Application) -> dict:
             Organisation, id=diagnostic.expert_organisation_id, name=diagnostic.expert_name
         )
     return {
-        "agreements": _rows("agreements", _agreements, pk),
+        "agreements": compiled_rows("agreements", _agreements, pk),
         "milestones": milestones,
         # The amounts claimed are summed by the database and shown as it converts them.
         "payment_requests": list(

@@ -1,7 +1,7 @@
 """What the applicant's step pages read (`/dossiers/<pk>/etapes/<step>/`, and their drafts
 saved as one types): the file among those of the user's organisations, then its organisation,
 call, programme and form version, each by its id, in statements compiled once per process
-(`file_page._rows`, read through `Model.objects.raw()`).
+(`adn_portal.lib.compiled`, read through `Model.objects.raw()`).
 
 Why not one statement joining the six tables (the file, the membership, the four it points
 at): PostgreSQL took 2.2 ms of CPU for it (planning the joins, at 100,000 files) and the
@@ -10,10 +10,10 @@ about 0.1 ms each to plan and nothing to compile after the first."""
 
 from django.db.models import QuerySet
 
+from adn_portal.lib.compiled import by_id, compiled_rows
 from companies.models import Organisation
 from programs.models import Call, FormVersion, Programme
 
-from .file_page import _by_id, _rows
 from .models import Application
 
 
@@ -25,20 +25,22 @@ def _member_file(user_id: int, pk: int) -> QuerySet[Application]:
 def member_step_application(*, user, pk: int) -> Application | None:
     """A file of one of the user's organisations with what its step pages show (the call, the
     programme, the organisation, the form version); None for another organisation's file."""
-    found = _rows("member's file", _member_file, user.pk, pk)
+    found = compiled_rows("member's file", _member_file, user.pk, pk)
     if not found:
         return None
     (application,) = found
-    (application.organisation,) = _rows(
-        "organisation", _by_id(Organisation), application.organisation_id
+    (application.organisation,) = compiled_rows(
+        "organisation", by_id(Organisation), application.organisation_id
     )
-    (application.call,) = _rows("call", _by_id(Call), application.call_id)
-    (application.programme,) = _rows("programme", _by_id(Programme), application.programme_id)
+    (application.call,) = compiled_rows("call", by_id(Call), application.call_id)
+    (application.programme,) = compiled_rows(
+        "programme", by_id(Programme), application.programme_id
+    )
     # The file's programme is its call's (copied from it): read once, linked.
     if application.call.programme_id == application.programme_id:
         application.call.programme = application.programme
     if application.form_version_id is not None:
-        (application.form_version,) = _rows(
-            "form version", _by_id(FormVersion), application.form_version_id
+        (application.form_version,) = compiled_rows(
+            "form version", by_id(FormVersion), application.form_version_id
         )
     return application
