@@ -55,9 +55,15 @@ install: $(VENV)/.installed
 pdf-libraries: install
 	@$(PY) -W error::DeprecationWarning -c "import weasyprint" 2>/dev/null || { echo "WeasyPrint (PDFs) needs Pango, HarfBuzz's subsetter and a font: install them (Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core; macOS: brew install pango)" >&2; exit 1; }
 
-messages: install pdf-libraries
+# Each catalogue compiled when its .po changes, as compilemessages does it (msgfmt
+# --check-format): the targets that need them all ask, and a Django start each time cost more
+# than the compiling.
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
+messages: install pdf-libraries $(MO_FILES)
+
+locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po
 	@command -v msgfmt >/dev/null || { echo "msgfmt is missing: install GNU gettext (Debian: apt-get install gettext)" >&2; exit 1; }
-	$(MANAGE) compilemessages --ignore "$(VENV)" --verbosity 0
+	msgfmt --check-format -o $@ $<
 
 run: messages
 	$(MANAGE) migrate --noinput
@@ -108,14 +114,24 @@ POSTGRESQL_TESTS ?= tests/stats tests/companies tests/applications/test_expert_m
 	tests/applications/test_expert_matching_on_the_demo.py \
 	tests/security/test_tamper_evident_record.py
 
+# The real-stack tests (tests/services) mostly wait (on workers starting, on locks, on
+# timeouts): they run while the engine tests run, whose worker seeding the demo leaves a core
+# idle for minutes (each in its own test databases: test_<name> here, test_<name>_gw<n> there).
+# Then those marked `alone`, which stop the shared Redis and restart PostgreSQL under everyone.
 test-services: messages tests/services/oidc/node_modules/.installed
-	DATABASE_URL="$${DATABASE_URL:-$(SERVICES_DATABASE_URL)}" \
-	CELERY_BROKER_URL="$${CELERY_BROKER_URL:-$(SERVICES_BROKER_URL)}" CELERY_TASK_ALWAYS_EAGER=true \
-	$(PY) -m pytest $(POSTGRESQL_TESTS) -m "not services and not e2e" -q --create-db -n auto \
-	  --dist loadfile --no-loadscope-reorder
-	DATABASE_URL="$${DATABASE_URL:-$(SERVICES_DATABASE_URL)}" \
-	CELERY_BROKER_URL="$${CELERY_BROKER_URL:-$(SERVICES_BROKER_URL)}" \
-	$(PY) -m pytest -m services -q --create-db
+	@mkdir -p var
+	@export DATABASE_URL="$${DATABASE_URL:-$(SERVICES_DATABASE_URL)}" \
+	  CELERY_BROKER_URL="$${CELERY_BROKER_URL:-$(SERVICES_BROKER_URL)}"; \
+	CELERY_TASK_ALWAYS_EAGER=true $(PY) -m pytest $(POSTGRESQL_TESTS) -m "not services and not e2e" \
+	  -q --create-db -n auto --dist loadfile --no-loadscope-reorder > var/test-engine.log 2>&1 & \
+	engine=$$!; trap 'kill $$engine 2>/dev/null' EXIT; \
+	echo "The engine tests on PostgreSQL, in the background (var/test-engine.log); the real-stack tests:"; \
+	$(PY) -m pytest tests/services -m "services and not alone" -q --create-db; \
+	services=$$?; wait $$engine; engine=$$?; trap - EXIT; \
+	echo "The engine tests on PostgreSQL:"; cat var/test-engine.log; \
+	[ $$services = 0 ] && [ $$engine = 0 ] || exit 1; \
+	echo "The real-stack tests that run alone:"; \
+	$(PY) -m pytest tests/services -m alone -q --create-db
 
 # The demo data the API's live runs start from (test-api-fuzz, test-api-client): migrated and
 # seeded once, then copied for each run. Rebuilt when the code changes.

@@ -16,6 +16,14 @@ from adn_portal.celery import app as celery_app
 from .stack import LiveWorker
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "alone: stops the shared Redis or restarts PostgreSQL: run alone, after the other "
+        "services tests and the engine tests (`make test-services`)",
+    )
+
+
 def pytest_collection_modifyitems(items):
     for item in items:
         if Path(item.fspath).is_relative_to(Path(__file__).parent):

@@ -23,7 +23,11 @@ from tests.stats.dataset import build
 
 from .stack import ROOT, LiveWorker, wait_until
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # They stop the shared Redis and restart PostgreSQL: alone, after the rest (Makefile).
+    pytest.mark.alone,
+]
 
 REDIS_START = [
     "redis-server",
