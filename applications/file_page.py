@@ -62,6 +62,26 @@ def _partial(model, **values):
     return model.from_db(DEFAULT_DB_ALIAS, names, [values[name] for name in names])
 
 
+def with_what_it_points_at(application: Application) -> Application:
+    """The file's organisation, call, programme and form version, each read by its id (the
+    staff file page's and the step pages' reads: no joined table)."""
+    (application.organisation,) = compiled_rows(
+        "organisation", by_id(Organisation), application.organisation_id
+    )
+    (application.call,) = compiled_rows("call", by_id(Call), application.call_id)
+    (application.programme,) = compiled_rows(
+        "programme", by_id(Programme), application.programme_id
+    )
+    # The file's programme is its call's (copied from it): read once, linked.
+    if application.call.programme_id == application.programme_id:
+        application.call.programme = application.programme
+    if application.form_version_id is not None:
+        (application.form_version,) = compiled_rows(
+            "form version", by_id(FormVersion), application.form_version_id
+        )
+    return application
+
+
 def _file(user, pk: int) -> Application | None:
     """The file with its organisation, call, programme and form version (each read by its
     id: four statements planned in 0.1 ms each, where joining them made PostgreSQL plan the
@@ -91,20 +111,7 @@ def _file(user, pk: int) -> Application | None:
     if not found:
         return None
     (application,) = found
-    (application.organisation,) = compiled_rows(
-        "organisation", by_id(Organisation), application.organisation_id
-    )
-    (application.call,) = compiled_rows("call", by_id(Call), application.call_id)
-    (application.programme,) = compiled_rows(
-        "programme", by_id(Programme), application.programme_id
-    )
-    # The file's programme is its call's (copied from it): read once, linked.
-    if application.call.programme_id == application.programme_id:
-        application.call.programme = application.programme
-    if application.form_version_id is not None:
-        (application.form_version,) = compiled_rows(
-            "form version", by_id(FormVersion), application.form_version_id
-        )
+    with_what_it_points_at(application)
     if application.expert_id is not None:
         # The expert and its company by name, the rest deferred: what the page shows.
         application.expert = _partial(

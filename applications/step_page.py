@@ -10,10 +10,9 @@ about 0.1 ms each to plan and nothing to compile after the first."""
 
 from django.db.models import QuerySet
 
-from adn_portal.lib.compiled import by_id, compiled_rows
-from companies.models import Organisation
-from programs.models import Call, FormVersion, Programme
+from adn_portal.lib.compiled import compiled_rows
 
+from .file_page import with_what_it_points_at
 from .models import Application
 
 
@@ -29,18 +28,4 @@ def member_step_application(*, user, pk: int) -> Application | None:
     if not found:
         return None
     (application,) = found
-    (application.organisation,) = compiled_rows(
-        "organisation", by_id(Organisation), application.organisation_id
-    )
-    (application.call,) = compiled_rows("call", by_id(Call), application.call_id)
-    (application.programme,) = compiled_rows(
-        "programme", by_id(Programme), application.programme_id
-    )
-    # The file's programme is its call's (copied from it): read once, linked.
-    if application.call.programme_id == application.programme_id:
-        application.call.programme = application.programme
-    if application.form_version_id is not None:
-        (application.form_version,) = compiled_rows(
-            "form version", by_id(FormVersion), application.form_version_id
-        )
-    return application
+    return with_what_it_points_at(application)
