@@ -258,6 +258,17 @@ def _unshown(path: str, model, shown: set[str]) -> list[str]:
 
 # A person named on a page: str(user) is their full name, else their e-mail.
 _NAMED = ("first_name", "last_name", "email")
+# What the staff's timeline shows of an event (here and on the file page, file_page._events).
+TIMELINE_COLUMNS = (
+    "application",
+    "kind",
+    "from_status",
+    "to_status",
+    "at",
+    "comment",
+    "visible_to_applicant",
+    "by",
+)
 
 
 def staff_application(*, user, pk: int) -> Application | None:
@@ -289,17 +300,7 @@ def staff_application(*, user, pk: int) -> Application | None:
             Prefetch(
                 "events",
                 queryset=ApplicationEvent.objects.select_related("by")
-                .only(
-                    "application",
-                    "kind",
-                    "from_status",
-                    "to_status",
-                    "at",
-                    "comment",
-                    "visible_to_applicant",
-                    "by",
-                    *(f"by__{name}" for name in _NAMED),
-                )
+                .only(*TIMELINE_COLUMNS, *(f"by__{name}" for name in _NAMED))
                 .order_by("-at", "-pk"),
                 to_attr="timeline",
             ),

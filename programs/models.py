@@ -545,11 +545,6 @@ class CallQuestion(models.Model):
         return self.question
 
 
-class FormVersionQuerySet(models.QuerySet):
-    def current_of(self, call_id: int) -> "FormVersion | None":
-        return self.filter(call_id=call_id).order_by("-number").first()
-
-
 class FormVersion(models.Model):
     """One version of a call's application form, as data (programs/application_forms: its
     steps and questions). Files answer the version current when they were started; once a
@@ -567,8 +562,6 @@ class FormVersion(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-
-    objects = FormVersionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("application form version")

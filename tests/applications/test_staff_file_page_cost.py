@@ -65,6 +65,20 @@ def test_the_staff_file_page_query_count_does_not_grow_with_its_history(
     assert response["Cache-Control"] == "private, no-store"
 
 
+def test_a_file_without_reviews_reads_neither_scores_nor_criteria(
+    client, django_assert_num_queries
+):
+    manager = staff("programme manager", "START")
+    application = submitted_file(status=Status.ELIGIBILITY_CHECK)
+    login_staff(client, manager)
+    url = reverse("applications:staff_application", args=[application.pk])
+    # As above, less the reviews' scores and the call's criteria (only reviews read them)
+    with django_assert_num_queries(17 + chained_event_queries()):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert response.context["summary"]["versions"] == []
+
+
 def test_each_file_page_shows_its_own_rows_from_statements_compiled_once(client):
     """The page's statements are written once per process with stand-in ids: the next file's
     page reads its own documents, timeline, reviewers to assign, expert and earlier file."""
