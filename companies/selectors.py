@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from django.core.paginator import Page
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import get_language
 
 from adn_portal.accounts.models import User
 from adn_portal.lib.numbers import whole_number
@@ -16,6 +17,8 @@ from adn_portal.lib.text import fold
 from programs.models import Programme
 
 from .directory_index import (
+    SEPARATOR,
+    DirectoryIndex,
     directory_index,
     matching_text,
     matching_words,
@@ -188,6 +191,21 @@ UNSHOWN = ("search_text", "search_vector")
 
 # What the expert picker shows of an expert besides its name, and so what its search reads.
 PICKER_LABELS = (ExpertFacet.Kind.SPECIALITY, ExpertFacet.Kind.PROVINCE, ExpertFacet.Kind.LANGUAGE)
+_picker_labels: dict[str, dict[tuple[str, str], str]] = {}
+
+
+def picker_labels() -> dict[tuple[str, str], str]:
+    """Each option of PICKER_LABELS with its label folded, in the active language (translated
+    and folded once per language and process)."""
+    language = get_language()
+    labels = _picker_labels.get(language)
+    if labels is None:
+        labels = _picker_labels[language] = {
+            (str(kind), value): fold(str(label))
+            for kind in PICKER_LABELS
+            for value, label in FACET_CHOICES[kind]
+        }
+    return labels
 
 
 def experts_offered(
@@ -197,33 +215,39 @@ def experts_offered(
     listed experts of the programme of whom every word of `search` starts a word of their text
     (as in the directory) or is found in the label of their speciality, province or language;
     a page of them by name, and the `chosen` one (an id) when it is among them but not on this
-    page. From the directory's index: two queries at most (the words, the page's experts)
-    whatever the number of experts."""
+    page. From the directory's index, what the picker shows included: no query on PostgreSQL,
+    one for the search's words on SQLite, whatever the number of experts. The experts carry
+    only what the picker shows (their organisation's name, municipality and province, their
+    specialities and languages)."""
     index = directory_index(today=today)
     offered = index.facets.get((str(ExpertFacet.Kind.PROGRAMME), programme), 0)
-    labels = {
-        (str(kind), value): fold(str(label))
-        for kind in PICKER_LABELS
-        for value, label in FACET_CHOICES[kind]
-    }
-    results = offered & matching_words(index, words_of(search), labels, today=today)
+    results = offered & matching_words(index, words_of(search), picker_labels(), today=today)
     page = KnownCountPaginator([], per_page, count=results.bit_count()).get_page(number)
     ids = index.page(results, "name", page.start_index() - 1, per_page)
+    page.object_list = [_offered(index, pk) for pk in ids]
     chosen_id = whole_number(chosen or "")
     position = index.positions.get(chosen_id)
     keep = chosen_id not in ids and position is not None and (offered >> position) & 1
-    wanted = [*ids, chosen_id] if keep else ids
-    # What the picker shows: the name, specialities, municipality, province and languages.
-    shown = Expert.objects.select_related("organisation").only(
-        "organisation__name",
-        "organisation__municipality",
-        "organisation__province",
-        "specialities",
-        "languages",
+    return page, _offered(index, chosen_id) if keep else None
+
+
+def _offered(index: DirectoryIndex, pk: int) -> Expert:
+    """An expert as the picker shows it, from the index (the index's version is the
+    directory's content's: nothing in it is older than the last change)."""
+    shown = index.shown[index.positions[pk]].split(SEPARATOR)
+    organisation_id, name, municipality, province, specialities, languages = shown
+    # As `.only()` would read them (the other fields deferred), without a model's defaults.
+    expert = Expert.from_db(
+        None,
+        ["id", "organisation_id", "specialities", "languages"],
+        [pk, int(organisation_id), specialities.split(), languages.split()],
     )
-    rows = {e.pk: e for e in shown.filter(pk__in=wanted)} if wanted else {}
-    page.object_list = [rows[pk] for pk in ids if pk in rows]
-    return page, rows.get(chosen_id) if keep else None
+    expert.organisation = Organisation.from_db(
+        None,
+        ["id", "name", "municipality", "province"],
+        [int(organisation_id), name, municipality, province],
+    )
+    return expert
 
 
 def expert_public(*, slug: str, today: date) -> Expert | None:

@@ -5,8 +5,11 @@ import json
 
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.defaultfilters import truncatewords
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import conditional_escape, escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
@@ -71,7 +74,7 @@ def _cards(experts: selectors.ExpertsById) -> list[str]:
     def render(indices: list[int]) -> list[str | None]:
         rows = experts.fetch([experts.ids[n] for n in indices])
         return [
-            render_to_string("companies/partials/expert_card.html", {"expert": rows[pk]})
+            expert_card_html(rows[pk])
             if (pk := experts.ids[n]) in rows
             else None  # gone since the index was read: the next version will not list it
             for n in indices
@@ -85,6 +88,44 @@ def _cards(experts: selectors.ExpertsById) -> list[str]:
         cards = fragments(keys, render)
     # Our own rendering, escaped when rendered.
     return [mark_safe(card) for card in cards if card is not None]  # noqa: S308
+
+
+def expert_card_html(expert: Expert) -> str:
+    """companies/partials/expert_card.html, character for character, written in Python: a
+    card through the template engine cost 0.42 ms, and a directory miss may render twenty
+    (tests/companies/test_expert_card_in_python.py compares both)."""
+    organisation = expert.organisation
+    logo = (
+        f'<img src="{escape(reverse("companies:expert_logo", args=[expert.slug]))}" alt=""'
+        ' class="expert-logo" width="64" height="64" loading="lazy">'
+        if expert.logo
+        else ""
+    )
+    languages = ", ".join(conditional_escape(label) for label in expert.language_labels())
+    specialities = "".join(
+        '<li class="list-inline-item badge rounded-pill text-bg-primary-subtle'
+        f' text-primary-emphasis">{conditional_escape(label)}</li>'
+        for label in expert.speciality_labels()
+    )
+    return (
+        "\n"
+        '<article class="card mb-3 expert-card">\n'
+        '  <div class="card-body d-flex gap-3">\n'
+        f"    {logo}\n"
+        "    <div>\n"
+        f'      <h2 class="h5 mb-1"><a href="{escape(expert.get_absolute_url())}">'
+        f"{conditional_escape(organisation.name)}</a></h2>\n"
+        f'      <p class="small text-body-secondary mb-2">'
+        f"{conditional_escape(organisation.municipality)} · "
+        f"{conditional_escape(organisation.province_label)} · {languages}</p>\n"
+        f'      <p class="mb-2">{escape(truncatewords(expert.description, 40))}</p>\n'
+        '      <ul class="list-inline mb-0">\n'
+        f"        {specialities}\n"
+        "      </ul>\n"
+        "    </div>\n"
+        "  </div>\n"
+        "</article>\n"
+    )
 
 
 EXPORT_FIELDS = [

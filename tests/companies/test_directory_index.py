@@ -129,3 +129,61 @@ def test_an_expert_gone_since_the_index_was_read_has_no_card_and_none_is_kept(va
     cards = _cards(selectors.ExpertsById([kept.pk, 10**9]))
     assert len(cards) == 1 and kept.organisation.name in cards[0]
     assert not [key for key in caches["pages"]._cache if key.endswith(f":{10**9}")]
+
+
+def test_the_picker_shows_what_the_database_says_and_a_change_at_once(
+    varied_experts, django_assert_num_queries
+):
+    """The expert picker's experts come from the index (no query for them), carrying what
+    the database holds; a renamed organisation shows in the next answer."""
+    from companies import services
+    from tests.fixtures.staff import staff
+
+    def offered(number="1"):
+        return selectors.experts_offered(
+            programme="START", search="", number=number, per_page=50, chosen=None, today=today
+        )
+
+    today = timezone.localdate()
+    expected = list(
+        Expert.objects.publicly_listed(today=today)
+        .filter(facets__kind="programme", facets__value="START")
+        .select_related("organisation")
+        .order_by("organisation__name", "pk")
+    )
+    offered()  # the index of this version, built once
+    with django_assert_num_queries(0):
+        page, _chosen = offered()
+        shown = [
+            (
+                expert.pk,
+                expert.organisation_id,
+                expert.organisation.name,
+                expert.organisation.municipality,
+                expert.organisation.province,
+                expert.specialities,
+                expert.languages,
+            )
+            for expert in page.object_list
+        ]
+    assert shown == [
+        (
+            expert.pk,
+            expert.organisation_id,
+            expert.organisation.name,
+            expert.organisation.municipality,
+            expert.organisation.province,
+            expert.specialities,
+            expert.languages,
+        )
+        for expert in expected
+    ]
+
+    organisation = expected[0].organisation
+    organisation.name = "zzz renommée SRL"
+    services.organisation_save_by_staff(
+        organisation=organisation, fields=["name"], by=staff("administrator")
+    )
+    page, _chosen = offered()
+    assert page.object_list[-1].organisation.name == "zzz renommée SRL"
+    assert expected[0].pk not in [expert.pk for expert in page.object_list[:-1]]
