@@ -8,7 +8,13 @@ from django.utils import translation
 
 from applications import services
 from applications.forms.staff import DecisionForm, InformationRequestForm, NoteForm
-from applications.models import ApplicationEvent, Attachment, ConflictOfInterest, Milestone
+from applications.models import (
+    ApplicantMessage,
+    ApplicationEvent,
+    Attachment,
+    ConflictOfInterest,
+    Milestone,
+)
 from applications.templatetags.unbound_forms import crispy_unbound
 from applications.workflow import Actor, Status
 from tests.auth import login_staff
@@ -51,12 +57,12 @@ def test_the_staff_file_page_query_count_does_not_grow_with_its_history(
     login_staff(client, manager)
     url = reverse("applications:staff_application", args=[application.pk])
     # session, user, roles, programmes worked on; the file (the expert's and earlier file's
-    # names as subqueries), its organisation, call, programme and form version (each by its
-    # id: four statements cost less to compile and plan than one joining them); its events,
-    # documents, assignments, reviews, their scores, the call's criteria; the audit row; the
-    # ownership claims waiting (the manager's menu); the versions and decision letters
-    # (printouts); the reviewers to assign
-    with django_assert_num_queries(19 + chained_event_queries()):
+    # names, the versions' numbers and whether there are decision letters as subqueries),
+    # its organisation, call, programme and form version (each by its id: four statements
+    # cost less to compile and plan than one joining them); its events, documents,
+    # assignments, reviews, their scores, the call's criteria; the audit row; the ownership
+    # claims waiting (the manager's menu); the reviewers to assign
+    with django_assert_num_queries(17 + chained_event_queries()):
         response = client.get(url)
     assert response.status_code == 200
     page = response.content.decode()
@@ -73,10 +79,53 @@ def test_a_file_without_reviews_reads_neither_scores_nor_criteria(
     login_staff(client, manager)
     url = reverse("applications:staff_application", args=[application.pk])
     # As above, less the reviews' scores and the call's criteria (only reviews read them)
-    with django_assert_num_queries(17 + chained_event_queries()):
+    with django_assert_num_queries(15 + chained_event_queries()):
         response = client.get(url)
     assert response.status_code == 200
     assert response.context["summary"]["versions"] == []
+
+
+def test_the_printouts_list_each_version_and_decision_letter_of_the_file_alone(
+    client, django_assert_num_queries
+):
+    manager = staff("programme manager", "START")
+    application, other = (submitted_file(status=Status.ELIGIBILITY_CHECK) for _ in range(2))
+    for number in (2, 10):  # numbers sorted as numbers, not as text
+        version = application.versions.get(number=1)
+        version.pk, version.number = None, number
+        version.save()
+    letters = [
+        ApplicantMessage.objects.create(
+            application=application, kind=ApplicantMessage.Kind.DECISION, subject=subject
+        )
+        for subject in ("First decision", "Second decision")
+    ]
+    ApplicantMessage.objects.create(
+        application=application, kind=ApplicantMessage.Kind.MESSAGE, subject="Not a letter"
+    )
+    other_letter = ApplicantMessage.objects.create(
+        application=other, kind=ApplicantMessage.Kind.DECISION, subject="Other decision"
+    )
+    login_staff(client, manager)
+    url = reverse("applications:staff_application", args=[application.pk])
+    # As for a file without reviews, and its decision letters
+    with django_assert_num_queries(16 + chained_event_queries()):
+        response = client.get(url)
+    page = response.content.decode()
+    assert response.context["application"].version_numbers == [1, 2, 10]
+    for number in (1, 2, 10):
+        assert reverse("applications:staff_version_pdf", args=[application.pk, number]) in page
+    assert reverse("applications:staff_version_pdf", args=[application.pk, 3]) not in page
+    for letter in letters:
+        assert (
+            reverse("applications:staff_decision_letter_pdf", args=[application.pk, letter.pk])
+            in page
+        )
+    assert "Not a letter" not in page and "Other decision" not in page
+    other_page = client.get(reverse("applications:staff_application", args=[other.pk]))
+    assert response.context["application"].decision_letters == letters
+    assert list(other_page.context["application"].decision_letters) == [other_letter]
+    assert other_page.context["application"].version_numbers == [1]
 
 
 def test_each_file_page_shows_its_own_rows_from_statements_compiled_once(client):
