@@ -187,6 +187,8 @@ def _timeline_heading(event: ApplicationEvent) -> str:
 _EVENT_FROM, _EVENT_TO, _EVENT_KIND = (
     ApplicationEvent._meta.get_field(name) for name in ("from_status", "to_status", "kind")
 )
+_DOCUMENT_KIND = Attachment._meta.get_field("kind")
+_MILESTONE_KIND = Milestone._meta.get_field("kind")
 
 
 def _events(pk: int) -> QuerySet[ApplicationEvent]:
@@ -271,6 +273,8 @@ def staff_file_page(*, user, pk: int) -> Application | None:
         event.heading = _timeline_heading(event)
         event.when = timezone.localtime(event.at).strftime("%d/%m/%Y %H:%M")
     application.documents = compiled_rows("documents", _documents, pk)
+    for document in application.documents:
+        document.kind_label = choice_label(_DOCUMENT_KIND, document.kind)
     application.assignment_history = compiled_rows("assignments", _assignments, pk)
     for assignment in application.assignment_history:
         assignment.reviewer = _person(assignment.reviewer_id, assignment, "reviewer")
@@ -342,6 +346,7 @@ def staff_after_selection(application: Application) -> dict:
     pk = application.pk
     milestones = compiled_rows("milestones", _milestones, pk)
     for milestone in milestones:
+        milestone.kind_label = choice_label(_MILESTONE_KIND, milestone.kind)
         milestone.document = milestone.document_id and _partial(
             FollowUpDocument, id=milestone.document_id, original_name=milestone.document_name
         )
