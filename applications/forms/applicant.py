@@ -6,9 +6,14 @@ from companies.models import Organisation
 from ..models import Attachment, OutcomeReport
 from ..uploads import ALLOWED_LABEL
 from .fields import long_text
+from .rendering import python_widgets
 
 
 class AttachmentForm(forms.Form):
+    # Its list of kinds written in Python (the HTML of Django's template): the step forms'
+    # renderer, whose engine is the site's, not one more made on a documents page.
+    default_renderer = python_widgets
+
     file = forms.FileField(
         label=_("Document"), help_text=_("%(types)s.") % {"types": ALLOWED_LABEL}
     )

@@ -7,9 +7,11 @@ template (the picker, the tables, crispy's) is rendered as before.
 tests/applications/test_step_widgets_in_python.py compares both on every kind of question,
 empty, filled in and with errors."""
 
+import contextlib
 from html import escape
 
 from django.forms.renderers import DjangoTemplates
+from django.template import TemplateDoesNotExist, engines
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeData
@@ -105,6 +107,17 @@ class PythonWidgets(DjangoTemplates):
         html = write(context["widget"]) if write is not None else ""
         # The template itself for anything else (and for a list whose options are not Django's).
         return html or super().render(template_name, context, request)
+
+    def get_template(self, template_name):
+        # The apps' templates (the picker's, the tables') from the site's engine, made when the
+        # site starts: the renderer's own engine is made on its first use in a process, ~7 ms
+        # (it looks through every app's template tags), and is left to Django's own widget
+        # templates. Both engines find an app's template in the same order, and neither runs
+        # the context processors for a widget (no request).
+        if not template_name.startswith("django/forms/"):
+            with contextlib.suppress(TemplateDoesNotExist):
+                return engines["django"].get_template(template_name)
+        return super().get_template(template_name)
 
 
 # One renderer for every step form: its template engine is made once.

@@ -368,7 +368,7 @@ def autosave(request, pk: int, step: str):
 def documents_step_page(request, application, documents, upload_form, *, status: int = 200):
     context = _step_context(request, application, documents) | {
         "upload_form": upload_form,
-        "documents": application.attachments.all(),
+        "documents": step_page.documents(application),
         "documents_next": reverse("applications:step", args=[application.pk, documents.slug]),
     }
     return render(request, "applications/step.html", context, status=status)
