@@ -6,7 +6,7 @@ import django_filters
 from django import forms
 from django.conf import settings
 from django.db import connection
-from django.db.models import BigIntegerField, BooleanField, F, Func, Q, Subquery
+from django.db.models import BigIntegerField, BooleanField, Expression, F, Func, Q, Subquery
 from django.forms.utils import flatatt
 from django.utils import timezone
 from django.utils.functional import cached_property, lazy
@@ -216,21 +216,22 @@ class QueueFilter(django_filters.FilterSet):
         )
 
     def search(self, queryset, name, value):
-        """Files whose reference, title or organisation's name holds `value`. On PostgreSQL
-        each part is a trigram index scan (`applications` migration 0020) and the organisations
-        found by name are handed to the files' organisation index as an array, so the three
-        are one BitmapOr (an OR across the join, or IN a subquery, is checked file by file)."""
+        """Files whose reference, title or organisation's name holds `value` (case aside). On
+        PostgreSQL each part is a trigram index scan (`applications` migration 0020) and the
+        organisations found by name are handed to the files' organisation index as an array, so
+        the three are one BitmapOr (an OR across the join, or IN a subquery, is checked file by
+        file). Each part is said word by word (`_holds`)."""
         value = value.strip()
         if not value:
             return queryset
-        by_name = Organisation.objects.filter(name__icontains=value).values("pk")
+        by_name = Organisation.objects.filter(_holds("name", value)).order_by().values("pk")
         of_organisations = (
             Q(_AnyOf(F("organisation_id"), _IdArray(by_name)))
             if connection.vendor == "postgresql"
             else Q(organisation_id__in=by_name)
         )
         return queryset.filter(
-            Q(reference__icontains=value) | Q(title__icontains=value) | of_organisations
+            _holds("reference", value) | _holds("title", value) | of_organisations
         )
 
     def by_statuses(self, queryset, name, value):
@@ -257,6 +258,83 @@ class QueueFilter(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(overdue_milestones(timezone.localdate()))
+
+
+def _holds(field: str, value: str) -> Q:
+    """`field` holds `value`, case aside (`icontains`), said so that a trigram index finds it
+    fast on PostgreSQL (`_HoldsWordByWord`) when `value` has several words."""
+    pieces = _indexed_pieces(value)
+    if len(pieces) < 2:
+        return Q(**{f"{field}__icontains": value})
+    return Q(_HoldsWordByWord(F(field), value, pieces))
+
+
+class _HoldsWordByWord(Expression):
+    """The column holds `value`, case aside, said as one `icontains` per word of `value` (with
+    the character on each side: together they hold the trigrams of `value` whole), then `value`
+    whole checked on the rows they let through (STRPOS, which no index answers): the rows
+    `icontains` finds, in any case. Written as Django writes `icontains`, a tenth of its time
+    (a search is compiled twice a page: its files and their count).
+
+    One condition is one key of the GIN scan. A key holding trigrams of very different
+    frequencies ("Projet 602", where every title holds "projet") walks the frequent ones'
+    lists from one match of the rare one to the next: 17-20 ms at 100,000 files. A key per
+    word lets the keys skip to each other's next match, fastest when the first key is the
+    rarest (the scan steps through its matches): 1.1 ms, 7 ms the other way round."""
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, column, value: str, pieces: list[str]):
+        super().__init__()
+        self.column, self.value, self.pieces = column, value, pieces
+
+    def get_source_expressions(self):
+        return [self.column]
+
+    def set_source_expressions(self, exprs):
+        (self.column,) = exprs
+
+    def as_sql(self, compiler, connection):
+        column, params = compiler.compile(self.column)
+        internal_type = self.column.output_field.get_internal_type()
+        lhs = connection.ops.lookup_cast("icontains", internal_type) % column
+        like = f"{lhs} {connection.operators['icontains'] % '%s'}"
+        position = "STRPOS" if connection.vendor == "postgresql" else "INSTR"
+        sql = " AND ".join(
+            [like] * len(self.pieces) + [f"{position}(UPPER({column}), UPPER(%s)) > 0"]
+        )
+        escape = connection.ops.prep_for_like_query
+        patterns = [f"%{escape(piece)}%" for piece in self.pieces]
+        return f"({sql})", tuple(
+            param for last in (*patterns, self.value) for param in (*params, last)
+        )
+
+
+def _indexed_pieces(value: str) -> list[str]:
+    """The words of `value`, each with the character on each side, that give pg_trgm a
+    trigram: three characters once padded (two spaces in front of a word, one behind, where a
+    space separates it). A key without a trigram would read the whole index: such a word is
+    only checked with `value` whole. Letters and digits only: pg_trgm counts them as a word's
+    characters, whatever else it counts.
+
+    Likely rarest first, as the scan prefers (no statistics at hand here): a word holding a
+    digit (a number, a reference) before words, a longer word before a shorter one."""
+    words, start = [], None
+    for i, char in enumerate(f"{value} "):
+        if char.isalpha() or char in "0123456789":
+            start = i if start is None else start
+            continue
+        if start is None:
+            continue
+        padding = (2 if value[start - 1 : start].isspace() else 0) + (
+            1 if value[i : i + 1].isspace() else 0
+        )
+        if i - start + padding >= 3:
+            words.append((start, i))
+        start = None
+    words.sort(key=lambda w: (not any(c.isdigit() for c in value[w[0] : w[1]]), w[0] - w[1]))
+    return [value[max(0, start - 1) : end + 1] for start, end in words]
 
 
 class _IdArray(Subquery):

@@ -217,6 +217,73 @@ def test_the_search_is_one_bitmap_or_of_three_indexes_on_postgresql(reviewer):
     assert {f.organisation.name for f in queue.qs} == {"Org 003"}
 
 
+def test_a_search_said_word_by_word_finds_the_files_holding_it_whole(reviewer):
+    """The search is said one word at a time for the trigram index (applications.filters
+    `_holds`), then checked whole: it finds what `icontains` on the reference, the title and
+    the organisation's name finds, nothing more (words in another order, another spacing,
+    another separator) and nothing less (case, short words, LIKE's wildcards as text)."""
+    from django.db.models import Q
+
+    from applications.filters import QueueFilter
+    from applications.selectors import staff_files
+
+    call = scored_call()
+    titles = [
+        "Projet 602",
+        "Projet 6020 bis",
+        "PROJET  602",
+        "602 Projet",
+        "Projet-602",
+        "projet 60",
+        "Un projet à 12 % d'avance",
+        "Projet 6_2",
+        "Été 2026, projet B",
+    ]
+    names = ("Organisation 798", "Org 7980", "Projet SA")
+    Application.objects.bulk_create(
+        Application(
+            call=call,
+            programme=call.programme,
+            organisation=OrganisationFactory(name=names[i % 3]),  # one open file each
+            created_by=reviewer,
+            status=Status.SUBMITTED,
+            reference=f"START-B0{i}-0{i}1684",
+            title=title,
+            submitted_at=timezone.now(),
+        )
+        for i, title in enumerate(titles)
+    )
+    searches = [
+        "Projet 602",
+        "projet 60",
+        "602 projet",
+        "Projet-602",
+        "Projet  602",
+        "ojet 6",
+        "à 12 % d",
+        "Projet 6_2",
+        "Projet 6%2",
+        "été 2026, projet",
+        "Organisation 798",
+        "Org 798",
+        "B03-031684",
+        "a b",
+        "x",
+    ]
+    for value in searches:
+        queue = QueueFilter({"q": value}, queryset=staff_files(reviewer), user=reviewer)
+        found = set(queue.qs.values_list("reference", flat=True))
+        holding = Application.objects.filter(
+            Q(reference__icontains=value)
+            | Q(title__icontains=value)
+            | Q(organisation__name__icontains=value)
+        )
+        assert found == set(holding.values_list("reference", flat=True)), value
+    # Not a vacuous comparison: the search finds some and leaves others.
+    queue = QueueFilter({"q": "Projet 602"}, queryset=staff_files(reviewer), user=reviewer)
+    assert sorted(queue.qs.values_list("title", flat=True)) == ["Projet 602", "Projet 6020 bis"]
+
+
 # --- the province filter reads the file's copy of its organisation's province -----------------
 
 
