@@ -61,12 +61,14 @@ def _ratio(numerator, denominator, places: str = "0.0001") -> Decimal:
 
 def file_rows(files: QuerySet) -> QuerySet:
     """One row per submitted file with what the indicators read: its organisation, programme and
-    year, the stages it reached (0 or 1), and when it was submitted and selected."""
+    year, the stages it reached (0 or 1), and when it was submitted and selected. The file's own
+    columns only (the programme's id, not its code): PostgreSQL reads them all from one index
+    (`application_indicators_idx`), in the order of the organisations the pass groups them by."""
     return files.values(
         "organisation_id",
+        "programme_id",
         "submitted_at",
         "selected_at",
-        programme_code=F("programme__code"),
         year=F("submitted_year"),
         # "Reached" a status: the moments the workflow stamps once and keeps (the timeline
         # says the same; the tests check it against the events).
@@ -84,7 +86,7 @@ def survey_rows(files: QuerySet) -> QuerySet:
     indicators)."""
     return files.filter(completed_at__isnull=False, outcome__isnull=False).values(
         "organisation_id",
-        programme_code=F("programme__code"),
+        "programme_id",
         year=F("submitted_year"),
         investment_before=F("outcome__investment_before"),
         # Measured 12 months on when that survey gives it, else as told at completion.
@@ -98,11 +100,13 @@ def survey_rows(files: QuerySet) -> QuerySet:
     )
 
 
+# Counts with FILTER rather than SUMs of the 0/1 flags: PostgreSQL's SUM of an integer costs
+# several times a COUNT per row (the files' pass 1.45 -> 1.05 s of CPU at 1,000,000 files).
 FILE_SUMS = {
     "n": "COUNT(*)",
-    "completed": "SUM(completed)",
-    "selected": "SUM(selected)",
-    "decided": "SUM(decided)",
+    "completed": "COUNT(*) FILTER (WHERE completed = 1)",
+    "selected": "COUNT(*) FILTER (WHERE selected = 1)",
+    "decided": "COUNT(*) FILTER (WHERE decided = 1)",
 }
 # The organisations counted with each figure: those with a file meeting the condition.
 FILE_CONDITIONS = {
@@ -131,18 +135,18 @@ SURVEY_DIMENSIONS = (D.ALL, D.PROGRAMME, D.YEAR, D.PROGRAMME_YEAR, D.PROVINCE, D
 PATH = [("START", "TREMPLIN"), ("TREMPLIN", "CAP")]
 
 
-def path_moments() -> dict[str, tuple[str, list]]:
+def path_moments(cells: Cells) -> dict[str, tuple[str, list]]:
     """Per organisation and step of PATH: when a file of the earlier programme was first
     selected, and when a file of the later one was last submitted."""
     moments = {}
     for first, then in PATH:
         moments[f"selected_{first.lower()}"] = (
-            "MIN(CASE WHEN r.programme_code = %s THEN r.selected_at END)",
-            [first],
+            "MIN(r.selected_at) FILTER (WHERE r.programme_id = %s)",
+            [cells.id_of(first)],
         )
         moments[f"submitted_{then.lower()}"] = (
-            "MAX(CASE WHEN r.programme_code = %s THEN r.submitted_at END)",
-            [then],
+            "MAX(r.submitted_at) FILTER (WHERE r.programme_id = %s)",
+            [cells.id_of(then)],
         )
     return moments
 
@@ -169,8 +173,8 @@ def file_cells(files: QuerySet) -> Cells:
     queue's index on the submission time; a cell without files is a bit nobody sets)."""
     by_time = files.values_list("submitted_year", flat=True)
     years = [*by_time.order_by("submitted_at")[:1], *by_time.order_by("-submitted_at")[:1]]
-    programmes = Programme.objects.values_list("code", flat=True)
-    return Cells.of((code, year) for code in programmes for year in years or [None])
+    programmes = Programme.objects.values_list("code", "id")
+    return Cells.of((code, pk, year) for code, pk in programmes for year in years or [None])
 
 
 def file_figures(files: QuerySet, cells: Cells) -> tuple[dict, dict]:
@@ -184,9 +188,9 @@ def file_figures(files: QuerySet, cells: Cells) -> tuple[dict, dict]:
         FILE_CONDITIONS,
         REQUEST_DIMENSIONS,
         path_tests,
-        extras=path_moments(),
+        extras=path_moments(cells),
         # Requests and projects by province, sector and kind and programme x year cell.
-        per_cell={"n": "1", "completed": "completed"},
+        per_cell={"n": "1 = 1", "completed": "completed = 1"},
         tallies=["selected_orgs"],
     )
 
@@ -322,10 +326,11 @@ SURVEY_SUMS = {
     "answered": "COUNT(*)",
     "before": "SUM(investment_before)",
     "after": "SUM(investment_after)",
-    "competitiveness": "SUM(competitiveness)",
-    "quality": "SUM(quality)",
-    "either": "SUM(either)",
-    "recommend": "SUM(recommend)",
+    # Counts, not SUMs of the 0/1 flags (FILE_SUMS says why).
+    "competitiveness": "COUNT(*) FILTER (WHERE competitiveness = 1)",
+    "quality": "COUNT(*) FILTER (WHERE quality = 1)",
+    "either": "COUNT(*) FILTER (WHERE either = 1)",
+    "recommend": "COUNT(*) FILTER (WHERE recommend = 1)",
 }
 SURVEY_CONDITIONS = {"answered_orgs": ("answered", "1 = 1")}
 
