@@ -5,6 +5,7 @@ and `grouping.grouped` give for them. No loop over files.
 `compute(as_of)` returns the rows of a snapshot; `services.snapshot_run` stores them."""
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -380,24 +381,32 @@ TIMES = (
 )
 
 
-def processing_times(files: QuerySet) -> list[Row]:
-    """Median days from submission to decision and to completion, overall and by programme."""
+def processing_times(files: QuerySet, programmes: Iterable[str] = ()) -> list[Row]:
+    """Median days from submission to decision and to completion, overall and by programme
+    (each of `programmes`, the codes of those with files, has its rows, empty without a
+    decided or completed file)."""
     # Grouped by the programme's id, named after its code once done: joining the programmes
     # first made PostgreSQL walk the files once per programme (bench/results/README.md).
-    durations = files.values(
+    # Only the files decided or completed: the others have no duration, and the medians,
+    # counts and sums skip a missing one (a fifth less to sort at 1,000,000 files).
+    durations = files.filter(Q(decided_at__isnull=False) | Q(completed_at__isnull=False)).values(
         programme_code=F("programme_id"),
         **{column: _days_between("submitted_at", end) for _indicator, end, column in TIMES},
     )
-    found = medians(durations, [column for _indicator, _end, column in TIMES])
+    columns = [column for _indicator, _end, column in TIMES]
     codes = dict(Programme.objects.values_list("pk", "code"))
+    found = {
+        None if programme is None else codes[int(programme)]: measures
+        for programme, measures in medians(durations, columns).items()
+    }
+    for code in programmes:
+        found.setdefault(code, dict.fromkeys(columns, (None, 0, None)))
     rows = []
     for indicator, _end, column in TIMES:
-        for programme, measures in found.items():
+        for code, measures in found.items():
             days, n, _total = measures[column]
             value = None if days is None else Decimal(days).quantize(Decimal("0.01"))
-            dimension, key = (
-                (D.ALL, "all") if programme is None else (D.PROGRAMME, codes[int(programme)])
-            )
+            dimension, key = (D.ALL, "all") if code is None else (D.PROGRAMME, code)
             rows.append(Row(indicator, dimension, key, value, denominator=Decimal(n or 0)))
     return rows
 
@@ -698,12 +707,13 @@ def _compute(as_of: date) -> list[Row]:
     cells = file_cells(files)  # the surveys' files are among them
     figures, counts = file_figures(files, cells)
     file_rows_ = file_indicators(figures, counts)
+    with_files = [key for dimension, key in figures if dimension == D.PROGRAMME]
     return [
         *file_rows_,
         *request_growth(file_rows_),
         *recognised_experts(as_of),
         *survey_indicators(files, cells),
-        *processing_times(files),
+        *processing_times(files, with_files),
         *backlog(files, as_of),
         *money(files),
         *money_times(),

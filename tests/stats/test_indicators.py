@@ -138,6 +138,34 @@ def test_processing_times_are_medians_in_days(files, snapshot):
     ).quantize(Decimal("0.01"))
 
 
+def test_processing_times_by_programme_read_only_decided_or_completed_files(files, snapshot):
+    """The medians skip the files without the moment (the computation reads only the files
+    decided or completed); a programme with files keeps its row without one (None, of 0)."""
+    reviewer, organisation = files[0].created_by, files[0].organisation
+    files = [*files, add_file(organisation, "CAP", 2025, Status.SUBMITTED, None, reviewer, "w1")]
+    services.snapshot_run(trigger=SnapshotRun.Trigger.MANUAL)
+    snapshot = latest_snapshot()
+    empty = 0
+    for code in {f.programme.code for f in files}:
+        for indicator, moment in (
+            ("days_to_decision", "decided_at"),
+            ("days_to_completion", "completed_at"),
+        ):
+            days = [
+                (getattr(f, moment) - f.submitted_at).total_seconds() / 86400
+                for f in files
+                if f.programme.code == code and getattr(f, moment)
+            ]
+            figure = snapshot.get(indicator, "programme", code)
+            assert figure.denominator == len(days)
+            if days:
+                assert figure.value == Decimal(statistics.median(days)).quantize(Decimal("0.01"))
+            else:
+                assert figure.value is None
+                empty += 1
+    assert empty  # the case is met: a programme whose files have no such moment yet
+
+
 def test_backlog_counts_open_files_by_status_and_reviewer(files, snapshot):
     open_files = [f for f in files if f.status in OPEN_STATUSES]
     assert snapshot.value("backlog") == len(open_files)
