@@ -216,13 +216,16 @@ class Application(models.Model):
                 fields=["organisation"],
                 name="application_indicators_idx",
                 include=[
+                    "id",  # the surveys' pass joins the outcome reports on it
                     "programme",
+                    "call",  # the money, per call
                     "submitted_year",
                     "submitted_at",
                     "selected_at",
                     "decided_at",
                     "completed_at",
                     "status",
+                    "granted_amount",
                 ],
                 condition=Q(submitted_at__isnull=False),
             ),
