@@ -287,21 +287,21 @@ def staff_file_page(*, user, pk: int) -> Application | None:
     application.review_list = compiled_rows("reviews", _reviews, pk)
     for review in application.review_list:
         review.reviewer = _person(review.reviewer_id, review, "reviewer")
-    # Their scores in the order of the form's criteria (no query for a file without reviews).
-    prefetch_related_objects(
-        application.review_list,
-        Prefetch(
-            "scores",
-            queryset=Score.objects.select_related("criterion").order_by(
-                "criterion__position", "criterion_id"
+    # Their scores in the order of the form's criteria, and the call's criteria (only the
+    # reviews read them: selectors.review_summary); neither for a file without reviews.
+    application.call.criteria_list = []
+    if application.review_list:
+        prefetch_related_objects(
+            application.review_list,
+            Prefetch(
+                "scores",
+                queryset=Score.objects.select_related("criterion").order_by(
+                    "criterion__position", "criterion_id"
+                ),
+                to_attr="score_list",
             ),
-            to_attr="score_list",
-        ),
-    )
-    # Only the reviews read the criteria (selectors.review_summary): none without reviews.
-    application.call.criteria_list = (
-        compiled_rows("criteria", _criteria, application.call_id) if application.review_list else []
-    )
+        )
+        application.call.criteria_list = compiled_rows("criteria", _criteria, application.call_id)
     # The printouts: each submitted version (their numbers read with the file), each
     # decision letter.
     application.version_numbers = sorted(
