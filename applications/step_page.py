@@ -13,15 +13,17 @@ of CPU less (fewer round trips, and no raw queryset per row)."""
 from django.db.models import QuerySet
 
 from adn_portal.lib.compiled import compiled_rows, rows_by_ids
-from companies.models import Organisation
+from companies.models import Membership, Organisation
 from programs.models import Call, FormVersion, Programme
 
 from .models import Application, Attachment
 
 
 def _member_file(user_id: int, pk: int) -> QuerySet[Application]:
-    # The file's organisation has the user among its members: anything else is a 404.
-    return Application.objects.filter(organisation__memberships__user_id=user_id, pk=pk).order_by()
+    # The file's organisation has the user among its members: anything else is a 404. Its
+    # membership as a subquery: two tables to plan, not three (the organisation's joined).
+    memberships = Membership.objects.filter(user_id=user_id).values("organisation_id")
+    return Application.objects.filter(pk=pk, organisation_id__in=memberships).order_by()
 
 
 def member_step_application(*, user, pk: int) -> Application | None:

@@ -269,14 +269,21 @@ class ListedChoiceIterator(forms.models.ModelChoiceIterator):
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        for instance in self.queryset.all():
+        listed = self.field.listed
+        for instance in listed() if listed is not None else self.queryset.all():
             yield self.choice(instance)
 
 
 class ListedChoiceField(forms.ModelChoiceField):
-    """A model choice among a few rows, shown as a list (the organisation's earlier files)."""
+    """A model choice among a few rows, shown as a list (the organisation's earlier files).
+    `listed()`, when given, reads the rows the list shows (the queryset's, in its order, with
+    what their labels need), the queryset still checks the choice."""
 
     iterator = ListedChoiceIterator
+
+    def __init__(self, *args, listed=None, **kwargs):
+        self.listed = listed
+        super().__init__(*args, **kwargs)
 
 
 class PickerChoiceField(forms.ModelChoiceField):

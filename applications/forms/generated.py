@@ -7,17 +7,20 @@ import json
 from decimal import ROUND_DOWN, Decimal
 
 from django import forms
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models import F, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from adn_portal.lib.compiled import compiled_rows
 from adn_portal.lib.decimals import LocalizedDecimalField, format_amount, format_percent
 from companies.identifiers import Province
 from companies.models import Expert, Language, Speciality
 from companies.selectors import experts_offered
 from programs.application_forms import Kind, Question, Role
 from programs.application_forms.schema import DEFAULT_SHORT_LENGTH, text_limit
-from programs.models import Call
+from programs.models import Call, Programme
 
 from ..models import Application
 from ..workflow import Status
@@ -107,11 +110,45 @@ def _labels(choices) -> dict[str, str]:
 
 
 def earlier_files(application: Application, programme_code: str):
+    # The programme by its code in a subquery (codes are unique): one table fewer to plan.
+    programme = Programme.objects.filter(code=programme_code).values("pk")[:1]
     return Application.objects.filter(
         organisation_id=application.organisation_id,  # none in the staff's preview
-        programme__code=programme_code,
+        programme_id=Subquery(programme),
         reference__isnull=False,
     ).exclude(status__in=[Status.WITHDRAWN, Status.INELIGIBLE, Status.REJECTED])
+
+
+def _earlier_listed(organisation_id: int, programme_code: str) -> QuerySet[Application]:
+    # What the list shows: each file's reference and its call's titles.
+    return (
+        earlier_files(Application(organisation_id=organisation_id), programme_code)
+        .only("reference", "call")
+        .annotate(**{f"call_{name}": F(f"call__{name}") for name in _CALL_TITLES})
+    )
+
+
+def earlier_files_listed(application: Application, programme_code: str) -> list[Application]:
+    """`earlier_files` as the step lists them (their reference, their call with its titles),
+    by a statement compiled once per process and programme: building the queryset, its join
+    of the calls and its rows cost ~1.3 ms of the step page (issue 23)."""
+    if application.organisation_id is None:  # the staff's preview
+        return []
+    found = compiled_rows(
+        "earlier files",
+        lambda organisation_id: _earlier_listed(organisation_id, programme_code),
+        application.organisation_id,
+        key=(programme_code,),
+    )
+    for earlier in found:
+        titles = [getattr(earlier, f"call_{name}") for name in _CALL_TITLES]
+        earlier.call = Call.from_db(
+            DEFAULT_DB_ALIAS, ["id", *_CALL_TITLES], [earlier.call_id, *titles]
+        )
+    return found
+
+
+_CALL_TITLES = ("title_fr", "title_en", "title_de")
 
 
 def funding_terms(call: Call) -> str:
@@ -212,10 +249,10 @@ def question_field(question: Question, application: Application) -> forms.Field:
         field.label_from_instance = lambda expert: expert.organisation.name
         return field
     if kind == Kind.EARLIER_FILE:
+        code = options.get("programme", "")
         field = ListedChoiceField(
-            queryset=earlier_files(application, options.get("programme", "")).select_related(
-                "call"
-            ),
+            queryset=earlier_files(application, code).select_related("call"),
+            listed=lambda: earlier_files_listed(application, code),
             **common,
         )
         field.label_from_instance = lambda a: f"{a.reference} · {a.call.title}"

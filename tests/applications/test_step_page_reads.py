@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from adn_portal.lib.compiled import rows_by_ids
 from applications.services import application_start
@@ -92,3 +93,48 @@ def test_each_step_page_takes_the_same_statements_whatever_its_file_holds(
         assert client.post(urls["roadmap"], typed).status_code == 302
     tremplin_draft.refresh_from_db()
     assert tremplin_draft.attachments.count() == 2 and tremplin_draft.data["roadmap"]
+
+
+@pytest.mark.parametrize("language", ["fr", "en", "de"])
+def test_the_earlier_files_listed_are_the_fields_own_choices(
+    applicant, start_call, tremplin_draft, language
+):
+    """The project step's list of earlier files (read by a statement compiled once, with
+    their calls' titles) is the field's queryset's: its Start IA files with a reference, not
+    withdrawn, ineligible or rejected, not another organisation's; the same list written."""
+    from applications.models import Application
+    from applications.workflow import Status
+    from tests.factories import OrganisationFactory
+
+    start_call.title_en, start_call.title_de = "Start IA <English>", ""
+    start_call.save()
+    for number, (organisation, status) in enumerate(
+        [
+            (applicant.organisation, Status.SUBMITTED),
+            (applicant.organisation, Status.COMPLETED),
+            (applicant.organisation, Status.WITHDRAWN),
+            (applicant.organisation, Status.REJECTED),
+            (OrganisationFactory(), Status.SUBMITTED),
+        ]
+    ):
+        Application.objects.create(
+            call=start_call,
+            programme=start_call.programme,
+            organisation=organisation,
+            created_by=applicant,
+            status=status,
+            reference=f"START-2026-{number:04d}",
+        )
+    step = next(s for s in steps_for(tremplin_draft) if s.slug == "project")
+    with translation.override(language):
+        listed = step.form_class(application=tremplin_draft)
+        (name,) = [n for n, f in listed.fields.items() if getattr(f, "listed", None)]
+        from_queryset = step.form_class(application=tremplin_draft)
+        from_queryset.fields[name].listed = None
+        choices = list(listed.fields[name].choices)
+        assert [str(label) for _value, label in choices][1:] == [
+            f"START-2026-{n:04d} · {start_call.title}"
+            for n in (1, 0)  # the latest first
+        ]
+        assert choices == list(from_queryset.fields[name].choices)
+        assert str(listed[name]) == str(from_queryset[name])
