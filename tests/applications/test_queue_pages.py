@@ -411,6 +411,36 @@ def test_each_row_names_the_files_current_reviewer_and_links_to_the_file(client,
     assert f'<a href="{file_url}">{assigned.reference}</a>' in page
 
 
+def test_a_managers_rows_have_their_checkbox_and_unread_messages_link_to_the_conversation(
+    client,
+):
+    from applications import services
+    from applications.models import Side
+    from tests.fixtures.staff import submitted_file
+
+    application = submitted_file(organisation=OrganisationFactory(name="Dupont <& fils>"))
+    services.message_post(
+        application=application, by=application.created_by, side=Side.APPLICANT, body="A"
+    )
+    manager = staff("programme manager", "START")
+    User.objects.filter(pk=manager.pk).update(language="en")
+    login_staff(client, manager)
+    with translation.override("en"):
+        page = client.get(QUEUE).content.decode()
+    file_url = reverse("applications:staff_application", args=[application.pk])
+    conversation_url = reverse("applications:staff_conversation", args=[application.pk])
+    assert (
+        f'<input class="form-check-input" type="checkbox" name="files" value="{application.pk}" '
+        f'aria-label="Select {application.reference}">' in page
+    )
+    assert (
+        f'<a href="{file_url}">{application.reference}</a> <a href="{conversation_url}" '
+        'class="text-decoration-none"> <span class="badge rounded-pill text-bg-primary '
+        'unread-messages">1<span class="visually-hidden"> unread message</span></span></a>'
+    ) in page
+    assert "<td>Dupont &lt;&amp; fils&gt;</td>" in page  # the name as text, never as markup
+
+
 def test_a_file_of_a_conflicted_organisation_is_neither_listed_nor_counted(client, reviewer):
     from applications.models import ConflictOfInterest
     from tests.fixtures.staff import submitted_file
