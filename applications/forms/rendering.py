@@ -1,5 +1,6 @@
 """The step forms' plain widgets written in Python: the HTML of Django's own widget templates
-(text, e-mail, number and date boxes, text areas, check boxes, lists), character for character.
+(text, e-mail, number and date boxes, text areas, check boxes, lists, the documents' file box),
+character for character.
 Django renders each widget through two or three templates (the widget's, `input.html`,
 `attrs.html`; a list, one more per option), about 0.15 ms a box: a step page draws up to a
 dozen, bound to the person's answers, so their HTML cannot be kept (issue 23). Any other
@@ -77,7 +78,8 @@ def select_html(widget: dict) -> str:
         for option in group_choices:
             if option["template_name"] != SELECT_OPTION:
                 return ""  # not Django's option: the template draws the list (below)
-            parts.append(f"\n  {option_html(option)}")
+            # The option's template ends with a line break, kept by the include.
+            parts.append(f"\n  {option_html(option)}\n")
         if group_name:
             parts.append("\n  </optgroup>")
     parts.append("\n</select>")
@@ -92,6 +94,7 @@ _WRITERS = {
     "django/forms/widgets/date.html": input_html,
     "django/forms/widgets/url.html": input_html,
     "django/forms/widgets/checkbox.html": input_html,
+    "django/forms/widgets/file.html": input_html,
     "django/forms/widgets/input.html": input_html,
     "django/forms/widgets/textarea.html": textarea_html,
     "django/forms/widgets/select.html": select_html,

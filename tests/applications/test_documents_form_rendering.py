@@ -42,3 +42,13 @@ def test_the_upload_form_is_written_as_crispy_wrote_it(args, kwargs, language):
         before, now = _both(*args, **kwargs)
     assert now == before
     assert 'name="kind"' in now and 'type="file"' in now
+
+
+@pytest.mark.parametrize(("data", "refusal"), [(None, None), ({"kind": "quote"}, "Too large")])
+def test_the_upload_forms_boxes_are_djangos_character_for_character(data, refusal):
+    before = AttachmentForm(data, {} if data else None, refusal=refusal, renderer=DjangoTemplates())
+    now = AttachmentForm(data, {} if data else None, refusal=refusal)
+    if data:
+        assert not before.is_valid() and not now.is_valid()
+    for name in ("file", "kind"):
+        assert str(now[name]) == str(before[name])

@@ -86,3 +86,20 @@ def test_the_pickers_options_are_written_as_its_template_wrote_them(applicant, s
             assert expected.count("picker-option") >= 1
             assert picker_options_html(widget["optgroups"]) == expected
             assert widget["options_html"] == expected
+
+
+def test_lists_are_written_as_djangos_template_writes_them_with_their_groups():
+    """A list (the earlier files, the documents' kinds), in groups or not, a choice made or
+    not, its labels escaped: the option template's own line break after each option."""
+    from django import forms
+
+    class Lists(forms.Form):
+        plain = forms.ChoiceField(choices=[("a", "A"), ("b", 'B "<b>"')])
+        grouped = forms.ChoiceField(
+            choices=[("", "---"), ("G1", [("a", "A"), ("b", "B")]), ("G <2>", [("c", "C")])],
+        )
+
+    for data in (None, {"plain": "b", "grouped": "c"}):
+        ours, django = Lists(data, renderer=python_widgets), Lists(data, renderer=TEMPLATES)
+        for name in ours.fields:
+            assert str(ours[name]) == str(django[name])
