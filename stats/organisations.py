@@ -223,7 +223,7 @@ def by_organisation(table: str, sums: Iterable[str], organisations: dict[str, st
     the `sums` added up, and how many organisations meet each of `organisations` (SQL)."""
     aggregates = {name: f"COALESCE(SUM({name}), 0)" for name in sums}
     aggregates |= {
-        name: f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)"
+        name: f"COUNT(*) FILTER (WHERE {condition})"  # a COUNT: see organisation_table
         for name, condition in organisations.items()
     }
     organisation = Organisation._meta.db_table
@@ -240,7 +240,7 @@ def count_organisations(table: str, tests: dict[object, str]) -> dict[object, in
     if not tests:
         return {}
     names = list(tests)
-    select = ", ".join(f"SUM(CASE WHEN {tests[name]} THEN 1 ELSE 0 END)" for name in names)
+    select = ", ".join(f"COUNT(*) FILTER (WHERE {tests[name]})" for name in names)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {select} FROM {table}")
         return dict(zip(names, (int(n or 0) for n in cursor.fetchone()), strict=True))
