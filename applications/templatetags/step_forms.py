@@ -1,9 +1,10 @@
 """{{ form|step_form }}: the HTML `|crispy` (Bootstrap 5 pack) gives a step's form, written in
-Python for the fields that are a label, a widget, their errors and help: crispy's field
-template weighs each field through some thirty template conditions and four includes, and a
-step's form is bound to the person's answers, so its rendering cannot be kept (issue 23: about
-a sixth of a step page's CPU). Radio lists, check boxes, files and anything else crispy draws
-its own way go through crispy's field template unchanged, as do the non-field errors.
+Python for the fields that are a label, a widget, their errors and help, and for the boxes to
+tick: crispy's field template weighs each field through some thirty template conditions and
+four includes, and a step's form is bound to the person's answers, so its rendering cannot be
+kept (issue 23: about a sixth of a step page's CPU). Radio lists, files and anything else
+crispy draws its own way go through crispy's field template unchanged, as do the non-field
+errors.
 tests/applications/test_step_form_rendering.py compares both renderings on every kind of
 question, empty, with errors and filled in."""
 
@@ -27,8 +28,8 @@ CRISPY_CONTEXT = {
 
 
 def _drawn_by_crispy(field: forms.BoundField) -> bool:
-    """Fields whose wrapper crispy's template shapes its own way (form-check, radios, files)."""
-    return isinstance(field.field.widget, forms.CheckboxInput | forms.RadioSelect | forms.FileInput)
+    """Fields whose wrapper crispy's template shapes its own way (radios, files)."""
+    return isinstance(field.field.widget, forms.RadioSelect | forms.FileInput)
 
 
 def _widget_html(field: forms.BoundField, classes: str) -> str:
@@ -48,6 +49,53 @@ def _widget_html(field: forms.BoundField, classes: str) -> str:
         css += "".join(f" {token}" for token in classes.split() if token not in present)
         each.attrs["class"] = css
     return str(field)
+
+
+def _errors_and_help(field: forms.BoundField) -> str:
+    """crispy's help_text_and_errors.html: the errors under the box, then the help."""
+    parts = []
+    errors = field.errors
+    if errors:
+        parts.append(
+            format_html(
+                '<div id="{}_error" class="invalid-feedback">{}</div>',
+                errors.field_id,
+                format_html_join(
+                    "",
+                    '<p id="error_{}_{}"><strong>{}</strong></p>',
+                    ((number, field.auto_id, error) for number, error in enumerate(errors, 1)),
+                ),
+            )
+        )
+    if field.help_text:
+        helped = format_html('id="{}_helptext" ', field.auto_id) if field.auto_id else ""
+        # crispy marks the help safe: the form's own text, as on every other form.
+        help_text = mark_safe(field.help_text)  # noqa: S308
+        parts.append(format_html('<div {}class="form-text">{}</div>', helped, help_text))
+    return mark_safe("".join(parts))  # noqa: S308 — each part escaped above
+
+
+def _checkbox_html(field: forms.BoundField) -> str:
+    """crispy's field template for a box to tick: the box, its label after it, in a
+    form-check wrapped in a margin."""
+    required = field.field.required
+    label = format_html(
+        '<label for="{}" class="form-check-label{}">{}{}</label>',
+        field.id_for_label,
+        " requiredField" if required else "",
+        field.label,
+        mark_safe('<span class="asteriskField">*</span>') if required else "",
+    )
+    classes = "form-check-input is-invalid" if field.errors else "form-check-input"
+    css = field.css_classes()
+    return format_html(
+        '<div class="mb-3"><div id="div_{}" class="form-check{}">{}{}{}</div></div>',
+        field.auto_id,
+        f" {conditional_escape(css)}" if css else "",
+        mark_safe(_widget_html(field, classes)),  # noqa: S308 — the widget's own HTML
+        label,
+        _errors_and_help(field),
+    )
 
 
 def _field_html(field: forms.BoundField) -> str:
@@ -78,25 +126,8 @@ def _field_html(field: forms.BoundField) -> str:
         )
         parts.append(label)
     bootstrap = "form-select" if isinstance(field.field.widget, forms.Select) else "form-control"
-    errors = field.errors
-    parts.append(_widget_html(field, f"{bootstrap} is-invalid" if errors else bootstrap))
-    if errors:
-        parts.append(
-            format_html(
-                '<div id="{}_error" class="invalid-feedback">{}</div>',
-                errors.field_id,
-                format_html_join(
-                    "",
-                    '<p id="error_{}_{}"><strong>{}</strong></p>',
-                    ((number, field.auto_id, error) for number, error in enumerate(errors, 1)),
-                ),
-            )
-        )
-    if field.help_text:
-        helped = format_html('id="{}_helptext" ', field.auto_id) if field.auto_id else ""
-        # crispy marks the help safe: the form's own text, as on every other form.
-        help_text = mark_safe(field.help_text)  # noqa: S308
-        parts.append(format_html('<div {}class="form-text">{}</div>', helped, help_text))
+    parts.append(_widget_html(field, f"{bootstrap} is-invalid" if field.errors else bootstrap))
+    parts.append(_errors_and_help(field))
     if fieldset and field.label:
         parts.append("</fieldset>")
     css = field.css_classes()
@@ -116,7 +147,11 @@ def step_form(form: forms.Form) -> str:
         parts.append(get_template("bootstrap5/errors.html").render(context))
     crispy_field = get_template(CRISPY_CONTEXT["field_template"])
     for field in form:
-        if _drawn_by_crispy(field):
+        if field.is_hidden:
+            parts.append(str(field))
+        elif isinstance(field.field.widget, forms.CheckboxInput):
+            parts.append(_checkbox_html(field))
+        elif _drawn_by_crispy(field):
             parts.append(crispy_field.render({**context, "field": field}))
         else:
             parts.append(_field_html(field))
