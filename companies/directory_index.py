@@ -31,7 +31,7 @@ from django.db.models import BooleanField, ExpressionWrapper, Q
 from adn_portal.lib.page_cache import cache_get, cache_set, current_version
 from adn_portal.lib.text import fold
 
-from .models import Expert, ExpertFacet, Language, Speciality, known_codes
+from .models import Expert, ExpertFacet, Language, Speciality
 
 KEPT_SECONDS = 3600  # in the shared cache; a new version makes a new key anyway
 SORTED_BY = ("recent", "files")  # "name" is the index's own order
@@ -167,21 +167,30 @@ def _reader(order: array):
     return lambda items: [items[position] for position in order]  # itemgetter(p): not a list
 
 
-def _shown(row: tuple) -> str:
-    """What the picker shows of an expert (`DirectoryIndex.shown`): its names (a control
+def _shown(rows: list[tuple]) -> list[str]:
+    """What the picker shows of each expert (`DirectoryIndex.shown`): its names (a control
     character as SEPARATOR, never shown by a browser, made a space), the specialities and
-    languages it has a label for (a stored list may hold anything)."""
-    organisation, name, municipality, province, specialities, languages = row[3:]
-    return SEPARATOR.join(
-        [
-            str(organisation),
-            name.replace(SEPARATOR, " "),
-            municipality.replace(SEPARATOR, " "),
-            province,
-            " ".join(known_codes(specialities, Speciality)),
-            " ".join(known_codes(languages, Language)),
-        ]
-    )
+    languages it has a label for (as `known_codes`: a stored list may hold anything)."""
+    known = {"specialities": frozenset(Speciality.values), "languages": frozenset(Language.values)}
+
+    def codes(values, kind: str) -> str:
+        if not isinstance(values, list):
+            return ""
+        return " ".join(v for v in values if isinstance(v, str) and v in known[kind])
+
+    return [
+        SEPARATOR.join(
+            [
+                str(organisation),
+                name.replace(SEPARATOR, " "),
+                municipality.replace(SEPARATOR, " "),
+                province,
+                codes(specialities, "specialities"),
+                codes(languages, "languages"),
+            ]
+        )
+        for *_sorted_by, organisation, name, municipality, province, specialities, languages in rows
+    ]
 
 
 def _build(today: date) -> DirectoryIndex:
@@ -203,7 +212,7 @@ def _build(today: date) -> DirectoryIndex:
         "files": lambda p: (-rows[p][2], p),
     }
     orders = {sort: array("l", sorted(range(len(rows)), key=keys[sort])) for sort in SORTED_BY}
-    index = DirectoryIndex(ids=ids, orders=orders, facets={}, shown=list(map(_shown, rows)))
+    index = DirectoryIndex(ids=ids, orders=orders, facets={}, shown=_shown(rows))
     members: dict[tuple[str, str], bytearray] = {}
     size = (len(rows) + 7) // 8
     facet_rows = ExpertFacet.objects.filter(expert__in=listed.values("pk")).values_list(

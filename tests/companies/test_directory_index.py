@@ -187,3 +187,25 @@ def test_the_picker_shows_what_the_database_says_and_a_change_at_once(
     page, _chosen = offered()
     assert page.object_list[-1].organisation.name == "zzz renommée SRL"
     assert expected[0].pk not in [expert.pk for expert in page.object_list[:-1]]
+
+
+def test_the_picker_shows_only_the_codes_it_has_a_label_for(db):
+    """A stored list may hold anything (before the API checked them): the picker's experts
+    carry the known codes only, as the directory's cards show them."""
+    odd = ExpertFactory(specialities=["computer_vision", "gone", 7], languages="fr")
+
+    page, _chosen = selectors.experts_offered(
+        programme="START",
+        search="",
+        number="1",
+        per_page=20,
+        chosen=None,
+        today=timezone.localdate(),
+    )
+
+    [offered] = page.object_list
+    assert (offered.pk, offered.specialities, offered.languages) == (
+        odd.pk,
+        ["computer_vision"],
+        [],
+    )
