@@ -2,18 +2,22 @@
 Python for the fields that are a label, a widget, their errors and help, and for the boxes to
 tick: crispy's field template weighs each field through some thirty template conditions and
 four includes, and a step's form is bound to the person's answers, so its rendering cannot be
-kept (issue 23: about a sixth of a step page's CPU). Radio lists, files and anything else
-crispy draws its own way go through crispy's field template unchanged, as do the non-field
-errors.
+kept (issue 23: about a sixth of a step page's CPU). Radio lists and lists of boxes are
+written as crispy's radio_checkbox_select.html writes them; files go through crispy's field
+template unchanged, as do the non-field errors.
 tests/applications/test_step_form_rendering.py compares both renderings on every kind of
 question, empty, with errors and filled in."""
 
+from crispy_forms.templatetags.crispy_forms_filters import optgroups
 from crispy_forms.templatetags.crispy_forms_utils import remove_spaces
 from django import forms, template
 from django.conf import settings
 from django.template.loader import get_template
+from django.templatetags.l10n import unlocalize
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
+
+from ..forms.rendering import attrs_html, shown
 
 register = template.Library()
 
@@ -28,8 +32,8 @@ CRISPY_CONTEXT = {
 
 
 def _drawn_by_crispy(field: forms.BoundField) -> bool:
-    """Fields whose wrapper crispy's template shapes its own way (radios, files)."""
-    return isinstance(field.field.widget, forms.RadioSelect | forms.FileInput)
+    """Fields whose wrapper crispy's template shapes its own way (files)."""
+    return isinstance(field.field.widget, forms.FileInput)
 
 
 def _widget_html(field: forms.BoundField, classes: str) -> str:
@@ -51,28 +55,58 @@ def _widget_html(field: forms.BoundField, classes: str) -> str:
     return str(field)
 
 
+def _errors(field: forms.BoundField) -> str:
+    """crispy's field_errors_block.html."""
+    if not field.errors:
+        return ""
+    return format_html(
+        '<div id="{}_error" class="invalid-feedback">{}</div>',
+        field.errors.field_id,
+        format_html_join(
+            "",
+            '<p id="error_{}_{}"><strong>{}</strong></p>',
+            ((number, field.auto_id, error) for number, error in enumerate(field.errors, 1)),
+        ),
+    )
+
+
+def _help(field: forms.BoundField) -> str:
+    """crispy's help_text.html."""
+    if not field.help_text:
+        return ""
+    helped = format_html('id="{}_helptext" ', field.auto_id) if field.auto_id else ""
+    # crispy marks the help safe: the form's own text, as on every other form.
+    help_text = mark_safe(field.help_text)  # noqa: S308
+    return format_html('<div {}class="form-text">{}</div>', helped, help_text)
+
+
 def _errors_and_help(field: forms.BoundField) -> str:
     """crispy's help_text_and_errors.html: the errors under the box, then the help."""
+    return mark_safe(_errors(field) + _help(field))  # noqa: S308 — each part escaped
+
+
+def _choices_html(field: forms.BoundField) -> str:
+    """crispy's radio_checkbox_select.html (radio lists, lists of boxes to tick): each option
+    in its form-check, the errors under the last one, then the help."""
+    invalid = " is-invalid" if field.errors else ""
+    name = shown(field.html_name)
+    groups = optgroups(field)
     parts = []
-    errors = field.errors
-    if errors:
-        parts.append(
-            format_html(
-                '<div id="{}_error" class="invalid-feedback">{}</div>',
-                errors.field_id,
-                format_html_join(
-                    "",
-                    '<p id="error_{}_{}"><strong>{}</strong></p>',
-                    ((number, field.auto_id, error) for number, error in enumerate(errors, 1)),
-                ),
+    for number, (group, options, _index) in enumerate(groups, 1):
+        if group:
+            parts.append(format_html("<strong>{}</strong>", group))
+        for count, option in enumerate(options, 1):
+            last = number == len(groups) and count == len(options)
+            parts.append(
+                f'<div class="form-check"><input type="{shown(option["type"])}"'
+                f' class="form-check-input{invalid}" name="{name}"'
+                f' value="{shown(unlocalize(option["value"]))}"{attrs_html(option["attrs"])}>'
+                f'<label for="{shown(option["attrs"].get("id", ""))}" class="form-check-label">'
+                f"{shown(unlocalize(option['label']))}</label>"
+                f"{_errors(field) if last else ''}</div>"
             )
-        )
-    if field.help_text:
-        helped = format_html('id="{}_helptext" ', field.auto_id) if field.auto_id else ""
-        # crispy marks the help safe: the form's own text, as on every other form.
-        help_text = mark_safe(field.help_text)  # noqa: S308
-        parts.append(format_html('<div {}class="form-text">{}</div>', helped, help_text))
-    return mark_safe("".join(parts))  # noqa: S308 — each part escaped above
+    # Each part escaped above.
+    return mark_safe(f"<div >{''.join(parts)}</div>{_help(field)}")  # noqa: S308
 
 
 def _checkbox_html(field: forms.BoundField) -> str:
@@ -125,9 +159,13 @@ def _field_html(field: forms.BoundField) -> str:
             tag,
         )
         parts.append(label)
-    bootstrap = "form-select" if isinstance(field.field.widget, forms.Select) else "form-control"
-    parts.append(_widget_html(field, f"{bootstrap} is-invalid" if field.errors else bootstrap))
-    parts.append(_errors_and_help(field))
+    if isinstance(field.field.widget, forms.RadioSelect):  # and lists of boxes to tick
+        parts.append(_choices_html(field))
+    else:
+        widget = field.field.widget
+        bootstrap = "form-select" if isinstance(widget, forms.Select) else "form-control"
+        parts.append(_widget_html(field, f"{bootstrap} is-invalid" if field.errors else bootstrap))
+        parts.append(_errors_and_help(field))
     if fieldset and field.label:
         parts.append("</fieldset>")
     css = field.css_classes()
