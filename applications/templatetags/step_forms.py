@@ -100,7 +100,7 @@ def _choices_html(field: forms.BoundField) -> str:
             parts.append(
                 f'<div class="form-check"><input type="{shown(option["type"])}"'
                 f' class="form-check-input{invalid}" name="{name}"'
-                f' value="{shown(unlocalize(option["value"]))}"{attrs_html(option["attrs"])}>'
+                f' value="{shown(unlocalize(option["value"]))}"{attrs_html(option["attrs"])}> '
                 f'<label for="{shown(option["attrs"].get("id", ""))}" class="form-check-label">'
                 f"{shown(unlocalize(option['label']))}</label>"
                 f"{_errors(field) if last else ''}</div>"
@@ -123,7 +123,8 @@ def _checkbox_html(field: forms.BoundField) -> str:
     classes = "form-check-input is-invalid" if field.errors else "form-check-input"
     css = field.css_classes()
     return format_html(
-        '<div class="mb-3"><div id="div_{}" class="form-check{}">{}{}{}</div></div>',
+        # A space between the box and its label, as crispy's template leaves (both inline).
+        '<div class="mb-3"><div id="div_{}" class="form-check{}">{} {}{}</div></div>',
         field.auto_id,
         f" {conditional_escape(css)}" if css else "",
         mark_safe(_widget_html(field, classes)),  # noqa: S308 — the widget's own HTML
