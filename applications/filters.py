@@ -5,6 +5,7 @@ from datetime import timedelta
 import django_filters
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import BigIntegerField, BooleanField, Expression, F, Func, Q, Subquery
 from django.forms.utils import flatatt
@@ -12,6 +13,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property, lazy
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import ModelChoiceField as FilterModelChoiceField
 
 from adn_portal.lib.filters import IdFilter, Strict, StrictBooleanFilter
 from adn_portal.lib.numbers import BIGINT_MAX
@@ -40,17 +42,41 @@ class QueueOrdering(django_filters.OrderingFilter):
         return super().build_choices(fields, descending | labels)
 
 
+class _ListedChoiceField(FilterModelChoiceField):
+    """A programme or call chosen among the rows the form lists, checked against them: read
+    once for the check and the drop-down alike (`queryset.get()` was a query of its own)."""
+
+    def to_python(self, value):
+        if value in self.empty_values or (self.null_label is not None and value == self.null_value):
+            return super().to_python(value)
+        self.validate_no_null_characters(value)
+        try:
+            pk = self.queryset.model._meta.pk.to_python(value)
+        except ValidationError:
+            pk = None
+        for row in self.queryset:  # read once: the form's field lists the same rows
+            if pk is not None and row.pk == pk:
+                return row
+        raise ValidationError(
+            self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+        )
+
+
+class _ListedChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = _ListedChoiceField
+
+
 _FORM_CLASSES: dict[type, type] = {}
 
 
 class QueueFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search", max_length=200)
-    programme = django_filters.ModelChoiceFilter(
+    programme = _ListedChoiceFilter(
         label=_("Programme"),
         queryset=Programme.objects.only("name"),
         empty_label=_("All programmes"),
     )
-    call = django_filters.ModelChoiceFilter(
+    call = _ListedChoiceFilter(
         label=_("Call"),
         queryset=Call.objects.only("title_fr", "title_en", "title_de"),
         empty_label=_("All calls"),

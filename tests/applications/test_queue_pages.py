@@ -441,6 +441,30 @@ def test_a_managers_rows_have_their_checkbox_and_unread_messages_link_to_the_con
     assert "<td>Dupont &lt;&amp; fils&gt;</td>" in page  # the name as text, never as markup
 
 
+def test_a_programme_chosen_is_checked_against_the_programmes_listed_without_a_query_more(
+    client, reviewer
+):
+    from programs.models import Programme
+
+    files(reviewer, 4)
+    start = Programme.objects.get(code="START")
+    login_staff(client, reviewer)
+    client.get(QUEUE)  # the counts per status, then in the cache
+    with CaptureQueriesContext(connection) as unfiltered:
+        client.get(QUEUE, {"status": "rejected"})
+    # The programmes are read once, for the drop-down and to check the choice.
+    with CaptureQueriesContext(connection) as by_programme:
+        response = client.get(QUEUE, {"status": "rejected", "programme": start.pk})
+    assert len(by_programme) == len(unfiltered)
+    assert response.context["page"].count == 2
+    # What the ORM takes for this id, the check takes too; anything else is no choice.
+    assert client.get(QUEUE, {"programme": f"0{start.pk}"}).context["page"].count == 4
+    for junk in ("abc", "999999", "1.5", "1e20"):
+        response = client.get(QUEUE, {"programme": junk})
+        assert response.status_code == 200
+        assert response.context["filter"].form.errors["programme"], junk
+
+
 def test_a_file_of_a_conflicted_organisation_is_neither_listed_nor_counted(client, reviewer):
     from applications.models import ConflictOfInterest
     from tests.fixtures.staff import submitted_file
