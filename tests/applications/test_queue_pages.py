@@ -465,6 +465,23 @@ def test_a_programme_chosen_is_checked_against_the_programmes_listed_without_a_q
         assert response.context["filter"].form.errors["programme"], junk
 
 
+def test_the_filter_forms_options_are_escaped_and_the_chosen_ones_selected(client, reviewer):
+    from programs.models import Programme
+    from tests.factories import CallFactory
+
+    call = CallFactory(programme=Programme.objects.get(code="START"), title_fr='R&D <IA> "pilote"')
+    login_staff(client, reviewer)
+    with translation.override("fr"):
+        page = client.get(
+            QUEUE, {"call": call.pk, "status": ["rejected", "selected"]}
+        ).content.decode()
+    assert f'<option value="{call.pk}" selected>' in page
+    assert "R&amp;D &lt;IA&gt; &quot;pilote&quot;</option>" in page
+    assert '<option value="rejected" selected>' in page
+    assert '<option value="selected" selected>' in page
+    assert '<option value="submitted">' in page
+
+
 def test_a_file_of_a_conflicted_organisation_is_neither_listed_nor_counted(client, reviewer):
     from applications.models import ConflictOfInterest
     from tests.fixtures.staff import submitted_file
