@@ -225,6 +225,12 @@ class QueueFilter(django_filters.FilterSet):
                 html[name] = format_html("{}{}", label, control)
         return html
 
+    def searching(self) -> bool:
+        """Whether a search is asked for (valid): its files are read whole (a trigram bitmap),
+        so the queue's first page and its count are read from one reading of them
+        (`seek_page(once=True)`)."""
+        return self.is_bound and self.form.is_valid() and bool(self.form.cleaned_data.get("q"))
+
     def ordering_fields(self) -> tuple[str, ...]:
         """The sort chosen (valid choices only), as the model's orderings ("-reference",
         "organisation__name"); () when none was."""

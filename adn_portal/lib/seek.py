@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db.models import F, IntegerField, Q, QuerySet, Subquery
+from django.db.models import BooleanField, F, IntegerField, Q, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
+from django.db.models.sql import Query
 from django.utils import timezone
 
 from .numbers import BIGINT_MAX, whole_number
@@ -58,6 +60,68 @@ class CappedCount(Subquery):
 
     def __init__(self, queryset: QuerySet, cap: int):
         super().__init__(queryset.order_by().values("pk")[: cap + 1])
+
+
+class _WithFound(Query):
+    """A statement said after a common table expression (`found`: "WITH … AS (…)" and its
+    parameters), which its own SQL reads."""
+
+    found: tuple[str, tuple] = ("", ())
+
+    def get_compiler(self, using=None, connection=None, elide_empty=True):
+        compiler = super().get_compiler(using, connection, elide_empty)
+        as_sql, (found, found_params) = compiler.as_sql, self.found
+
+        def with_found(*args, **kwargs):
+            sql, params = as_sql(*args, **kwargs)
+            return f"{found} {sql}", (*found_params, *params)
+
+        compiler.as_sql = with_found
+        return compiler
+
+
+def _first_of_found(queryset: QuerySet, listed: QuerySet, keys, cap: int, size: int, order):
+    """`queryset`'s rows among the first `size` of `listed` in the order of `keys`, each with
+    `seek_total`: how many rows `listed` gives, counted up to `cap` + 1. `listed` is read once
+    up to the cap + 1, with the rows' sort values (`seek_found`): when that is all of it, the
+    count is theirs and the page their first `size` in order (one reading where a page and its
+    count read the list twice); when there are more, the page is read from `listed` in its
+    order, as without (the one-time condition spares the other branch). The sort keys are
+    the list's own columns (no relation joined for 10,001 rows)."""
+    found_sql, found_params = (
+        listed.order_by()
+        .annotate(**{f"seek_k{i}": F(key.name) for i, key in enumerate(keys)})
+        .values_list("pk", *(f"seek_k{i}" for i in range(len(keys))))[: cap + 1]
+        .query.sql_with_params()
+    )
+    columns = ", ".join(f"k{i}" for i in range(len(keys)))
+    by_keys = ", ".join(
+        f"k{i} DESC NULLS FIRST" if key.descending else f"k{i} ASC NULLS LAST"
+        for i, key in enumerate(keys)
+    )
+    beyond = RawSQL("(SELECT COUNT(*) FROM seek_found) > %s", (cap,), output_field=BooleanField())
+    chosen_sql, chosen_params = (
+        listed.filter(beyond).order_by(*order).values("pk")[:size].query.sql_with_params()
+    )
+    # The first rows of seek_found when it holds the whole list, else those of the list.
+    first = (
+        f"SELECT id FROM (SELECT id FROM seek_found WHERE (SELECT COUNT(*) FROM seek_found) <= %s"  # noqa: S608 — the ORM's SQL, values as parameters
+        f" ORDER BY {by_keys} LIMIT %s) seek_first UNION ALL SELECT * FROM ({chosen_sql}) seek_chosen"
+    )
+    rows = (
+        queryset.filter(
+            pk__in=RawSQL(first, (cap, size, *chosen_params))  # noqa: S611 — the ORM's SQL
+        )
+        .annotate(
+            seek_total=RawSQL("SELECT COUNT(*) FROM seek_found", (), output_field=IntegerField())
+        )
+        .order_by(*order)
+    )
+    query = rows.query.clone()
+    query.__class__ = _WithFound
+    query.found = (f"WITH seek_found (id, {columns}) AS ({found_sql})", found_params)
+    rows.query = query
+    return rows
 
 
 @dataclass
@@ -249,6 +313,7 @@ def seek_page(
     counted: QuerySet | None = None,
     cap: int | None = None,
     read: QuerySet | None = None,
+    once: bool = False,
 ) -> SeekPage:
     """The page `cursor_text` points at (the first page when it is None or not a cursor of this
     order), in one statement: its rows (one more, to know whether a next page exists) and,
@@ -261,7 +326,13 @@ def seek_page(
     come from an index that holds the filtered columns (index-only), where reading rows
     checks each candidate's filters in the table. `read`, when given, is how the chosen rows
     are read (their joins and annotations, without the list's filters, which the ids already
-    passed: compiled and planned once, not twice); by default `queryset`."""
+    passed: compiled and planned once, not twice); by default `queryset`.
+
+    `once`: the first page's rows and the capped count read from one reading of the list, in
+    its order, up to the cap + 1 (`_first_of_found`), where they otherwise read it twice (the
+    page's first rows in order, then up to the cap + 1 in any order). For a list read whole
+    either way, as a search's (its trigram bitmap built once, not twice); a broad list its
+    order's index gives row by row costs more so (10,001 rows in order, not 26)."""
     keys = keys_of(ordering)
     cap = COUNT_CAP if cap is None else cap
     model = queryset.model
@@ -275,12 +346,21 @@ def seek_page(
     if cursor is not None:
         condition, tail = _beyond(keys, cursor.values, model, reverse=not forward)
         chosen = chosen.filter(condition)
-    rows_query = (
-        _with_keys(reader, keys).filter(pk__in=chosen.values("pk")[: per_page + 1]).order_by(*order)
-    )
-    if count is None:
-        rows_query = rows_query.annotate(seek_total=CappedCount(listed, cap))
-    rows = list(rows_query[: per_page + 1])
+    if once and count is None and cursor is None and all("__" not in k.name for k in keys):
+        # The first page: its rows and the capped count from one reading of the list (its
+        # sort values read with it: the list's own columns, not a relation's to join).
+        rows = list(
+            _first_of_found(_with_keys(reader, keys), listed, keys, cap, per_page + 1, order)
+        )
+    else:
+        rows_query = (
+            _with_keys(reader, keys)
+            .filter(pk__in=chosen.values("pk")[: per_page + 1])
+            .order_by(*order)
+        )
+        if count is None:
+            rows_query = rows_query.annotate(seek_total=CappedCount(listed, cap))
+        rows = list(rows_query[: per_page + 1])
     if tail and len(rows) <= per_page:
         # The first key's NULL group, past every value: read apart (never, for a list whose
         # first key is always set).

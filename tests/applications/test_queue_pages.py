@@ -179,6 +179,35 @@ def test_a_filtered_queue_counts_up_to_the_cap_and_says_more_than(client, review
     assert len(every(walk(client, {"status": "rejected"}))) == 40  # every file still reached
 
 
+@pytest.mark.parametrize(
+    "ordering",
+    [(), ("reference",), ("-reference",), ("status", "-submitted_at"), ("organisation__name",)],
+)
+@pytest.mark.parametrize("cap", [10, 74, 100])
+def test_a_first_page_and_its_count_read_at_once_are_those_read_twice(reviewer, ordering, cap):
+    """seek_page(once=True): the first page's rows and the capped count from one reading of
+    the list, in one statement as without: the same rows, count and links, whether the list
+    is longer than the cap or not (NULLs first in a descending key, last in an ascending)."""
+    files(reviewer, 70, undated=4)
+    listed = Application.objects.exclude(status=Status.DRAFT).filter(reference__contains="2026")
+    order = ordering or ("-submitted_at",)
+    pages = []
+    for once in (False, True):
+        with CaptureQueriesContext(connection) as statements:
+            pages.append(seek.seek_page(listed, order, None, 25, cap=cap, once=once))
+        assert len(statements) == 1
+        assert ("seek_found" in statements[0]["sql"]) == (once and "__" not in order[0])
+    twice, at_once = pages
+    assert [r.reference for r in at_once] == [r.reference for r in twice]
+    assert len(at_once) == 25
+    assert (at_once.count, at_once.more_than) == ((74, None) if cap >= 74 else (None, cap))
+    assert (at_once.count, at_once.more_than, at_once.next_cursor) == (
+        twice.count,
+        twice.more_than,
+        twice.next_cursor,
+    )
+
+
 def test_the_links_keep_the_filters_and_drop_the_old_position(client, reviewer):
     files(reviewer, 120)
     login_staff(client, reviewer)
