@@ -116,13 +116,17 @@ def chain_append(chain: str, digest: str) -> tuple[int, str]:
 
 
 def chain_insert(event, *, using: str) -> None:
-    """PostgreSQL: seal and store a new event in two statements, with no transaction of its own
-    (`chain_append` + the INSERT took five: BEGIN, lock, move, insert, COMMIT). The first reads
-    the chain's head; the second moves the head and inserts the event together, on condition
-    that the head is still the one read. When another writer linked first, nothing is written
-    and the head is read again. The moved head stays locked until the enclosing transaction
-    ends, as with `chain_append`: writers take turns, the event and the head's move commit or
-    roll back together, and the chain cannot fork."""
+    """PostgreSQL: seal and store a new event in one statement, with no transaction of its own
+    (`chain_append` + the INSERT took five: BEGIN, lock, move, insert, COMMIT). The statement
+    moves the chain's head and inserts the event together, on condition that the head is still
+    the one the link was computed from; it also returns the head as it found it. The head the
+    link starts from is the one this process last wrote or found (`_ENDS`): a guess, never an
+    answer. When another writer linked since (or the guess's transaction rolled back), nothing
+    is written and the statement's head is the next guess; the first write of a chain in a
+    process reads its head first. The link cannot be computed by the database: its key stays
+    outside it. The moved head stays locked until the enclosing transaction ends, as with
+    `chain_append`: writers take turns, the event and the head's move commit or roll back
+    together, and the chain cannot fork."""
     connection = connections[using]
     meta = type(event)._meta
     quote = connection.ops.quote_name
@@ -130,30 +134,50 @@ def chain_insert(event, *, using: str) -> None:
     fields = [f for f in meta.concrete_fields if f is not meta.auto_field]
     columns = ", ".join(quote(f.column) for f in fields)
     placeholders = ", ".join(["%s"] * len(fields))
+    pk = quote(meta.pk.column)
     insert = (
         f"WITH moved AS (UPDATE {head} SET length = %s, link = %s "  # noqa: S608 — our tables
-        "WHERE chain = %s AND length = %s AND link = %s RETURNING 1) "
-        f"INSERT INTO {quote(meta.db_table)} ({columns}) SELECT {placeholders} FROM moved "
-        f"RETURNING {quote(meta.pk.column)}"
+        "WHERE chain = %s AND length = %s AND link = %s RETURNING 1), "
+        f"event AS (INSERT INTO {quote(meta.db_table)} ({columns}) SELECT {placeholders} "
+        f"FROM moved RETURNING {pk}) "
+        f"SELECT (SELECT {pk} FROM event), length, link FROM {head} WHERE chain = %s"
     )
     chain = event.chain_name()
     event.digest = content_digest(event.chain_content())
     with connection.cursor() as cursor:
+        end = _ENDS.get((using, chain)) or _chain_end(cursor, head, chain)
         for _attempt in range(CHAIN_INSERT_ATTEMPTS):
-            length, previous = _chain_end(cursor, head, chain)
+            length, previous = end
             event.chain_seq, event.link = length + 1, link_of(previous, event.digest)
             values = [f.get_db_prep_save(f.pre_save(event, True), connection) for f in fields]
-            cursor.execute(insert, [event.chain_seq, event.link, chain, length, previous, *values])
+            cursor.execute(
+                insert, [event.chain_seq, event.link, chain, length, previous, *values, chain]
+            )
             row = cursor.fetchone()
-            if row is not None:
+            if row is not None and row[0] is not None:
+                _remember(using, chain, (event.chain_seq, event.link))
                 event.pk = row[0]
                 event._state.adding, event._state.db = False, using
                 return
+            # Linked by another writer meanwhile: the head as the statement saw it, or (no
+            # head yet) made now.
+            end = row[1:] if row is not None else _chain_end(cursor, head, chain)
+    _ENDS.pop((using, chain), None)
     raise RuntimeError(f"Chain {chain!r}: the head moved under {CHAIN_INSERT_ATTEMPTS} tries.")
 
 
 # Each retry means another writer's event was linked: only a crowd that large makes one fail.
 CHAIN_INSERT_ATTEMPTS = 1000
+
+# {(database, chain): (length, link)} this process last wrote: where its next event's link
+# probably starts (checked by the statement that writes it). Bounded: files' chains are many.
+_ENDS: dict[tuple[str, str], tuple[int, str]] = {}
+
+
+def _remember(using: str, chain: str, end: tuple[int, str]) -> None:
+    if len(_ENDS) >= 1000:
+        _ENDS.clear()
+    _ENDS[(using, chain)] = end
 
 
 def _chain_end(cursor, head: str, chain: str) -> tuple[int, str]:

@@ -141,7 +141,7 @@ class ChainedEvent(models.Model):
 
         using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
         if connections[using].vendor == "postgresql":
-            chain_insert(self, using=using)  # the same seal in two statements (chains.py)
+            chain_insert(self, using=using)  # the same seal in one statement (chains.py)
             return
         with transaction.atomic(using=using):
             seal(self)

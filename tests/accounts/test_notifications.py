@@ -192,9 +192,9 @@ def test_the_notification_list_is_constant_in_queries(client, django_assert_num_
         send(julie)
     login(client, julie)
 
-    # session, user, their roles (a staff member's list waits for the second factor), a page
-    # of notifications with the total
-    with django_assert_num_queries(4):
+    # session, user (with their roles: a staff member's list waits for the second factor), a
+    # page of notifications with the total
+    with django_assert_num_queries(3):
         page = client.get(reverse("notifications:list"))
     assert page.status_code == 200
     assert len(page.context["rows"]) == min(count, 30)

@@ -343,10 +343,10 @@ def test_the_conversation_pages_are_constant_in_queries(
         assert client.get(application.get_absolute_url()).status_code == 200
 
     login_staff(client, manager)
-    # session, user, roles, programmes, the file (conflicts, reviewer, marker, unread count),
-    # the audit row, the thread with its authors, its documents, the claims waiting (the
-    # managers' menu); nothing new for the manager, who wrote them: nothing written
-    with django_assert_num_queries(8 + chained_event_queries()):
+    # session, user (with roles and programmes), the file (conflicts, reviewer, marker, unread
+    # count), the audit row, the thread with its authors, its documents, the claims waiting
+    # (the managers' menu); nothing new for the manager, who wrote them: nothing written
+    with django_assert_num_queries(6 + chained_event_queries()):
         page = client.get(reverse("applications:staff_conversation", args=[application.pk]))
     assert page.status_code == 200
 

@@ -632,9 +632,9 @@ def test_the_builders_pages_take_the_same_queries_for_5_or_40_questions(
 ):
     FormVersion.objects.create(call=call, number=1, definition={"steps": [_step_of(count)]})
     login_staff(client, manager)
-    # Each page: session, user, its groups, the call managed with its criteria, documents and
-    # questions (prefetched), the programmes the user manages, the call's current version.
-    common = 9
+    # Each page: session, user (with its roles and programmes), the call managed with its
+    # criteria, documents and questions (prefetched), the call's current version.
+    common = 7
     pages = {
         # + whether a file answering it is submitted, the pending claims' badge, the other calls
         # managed (copy), the versions

@@ -191,12 +191,12 @@ def test_queue_query_count_is_the_same_for_10_and_1000_files(
 ):
     bulk_files(reviewer, [Status.REJECTED] * files)
     login_staff(client, reviewer)
-    # session, user, groups (role), programmes of the user, the page's rows (with organisation,
+    # session, user (with their roles and programmes), the page's rows (with organisation,
     # call, programme and current reviewer) and the files counted (up to 10,000) in one
     # statement, the user's conflicts of interest (read once: none here, so no counts per
     # status to take off the cached ones), counts per status, programme and call choices of the
     # filter form
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(7):
         response = client.get(QUEUE, {"status": "rejected"})
     assert response.context["page"].count == files
 
@@ -209,7 +209,7 @@ def test_the_counts_per_status_are_shared_from_the_cache_until_a_file_moves(
     assert tab_counts(client.get(QUEUE)) == {"submitted": 1}
     # The same page without the GROUP BY per status, nor the count: the whole queue's size is
     # the sum of the counts per status (less the user's conflicts of interest: one query).
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         assert client.get(QUEUE).context["page"].count == 1
     assert client.get(QUEUE, {"status": "rejected"}).context["page"].count == 0
     with django_capture_on_commit_callbacks(execute=True):  # the move is committed

@@ -56,13 +56,13 @@ def test_the_staff_file_page_query_count_does_not_grow_with_its_history(
         review(application, reviewer)
     login_staff(client, manager)
     url = reverse("applications:staff_application", args=[application.pk])
-    # session, user, roles, programmes worked on; the file (the expert's and earlier file's
-    # names, the versions' numbers and whether there are decision letters as subqueries),
+    # session, user (with roles and programmes worked on); the file (the expert's and earlier
+    # file's names, the versions' numbers and whether there are decision letters as subqueries),
     # its organisation, call, programme and form version (in one statement, each by its id:
     # less to plan than a join); its events, documents, assignments, reviews, their scores,
     # the call's criteria; the audit row; the ownership claims waiting (the manager's menu);
     # the reviewers to assign
-    with django_assert_num_queries(14 + chained_event_queries()):
+    with django_assert_num_queries(12 + chained_event_queries()):
         response = client.get(url)
     assert response.status_code == 200
     page = response.content.decode()
@@ -79,7 +79,7 @@ def test_a_file_without_reviews_reads_neither_scores_nor_criteria(
     login_staff(client, manager)
     url = reverse("applications:staff_application", args=[application.pk])
     # As above, less the reviews' scores and the call's criteria (only reviews read them)
-    with django_assert_num_queries(12 + chained_event_queries()):
+    with django_assert_num_queries(10 + chained_event_queries()):
         response = client.get(url)
     assert response.status_code == 200
     assert response.context["summary"]["versions"] == []
@@ -109,7 +109,7 @@ def test_the_printouts_list_each_version_and_decision_letter_of_the_file_alone(
     login_staff(client, manager)
     url = reverse("applications:staff_application", args=[application.pk])
     # As for a file without reviews, and its decision letters
-    with django_assert_num_queries(13 + chained_event_queries()):
+    with django_assert_num_queries(11 + chained_event_queries()):
         response = client.get(url)
     page = response.content.decode()
     assert response.context["application"].version_numbers == [1, 2, 10]

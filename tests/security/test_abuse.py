@@ -749,8 +749,8 @@ def test_the_staff_claim_list_query_count_does_not_grow_with_claims(
     login_staff(client, manager)
     client.get(reverse("companies:staff_claim_list"))  # warms the menu's count in the cache
 
-    # session, user, groups (role), page count, page of claims with both parties, owners
-    with django_assert_num_queries(6):
+    # session, user (with their roles), page count, page of claims with both parties, owners
+    with django_assert_num_queries(5):
         response = client.get(reverse("companies:staff_claim_list"))
     assert response.status_code == 200
 

@@ -395,3 +395,23 @@ def test_the_token_command_refuses_staff_outside_the_demo(settings):
     with pytest.raises(CommandError):
         call_command("api_token", user.email)
     assert not ApiToken.objects.filter(user=user).exists()
+
+
+def test_a_role_or_programme_taken_away_counts_from_the_next_request(client):
+    """The roles and programmes come with the session's user, read afresh on each request:
+    nothing about rights outlives the request that read it."""
+    from django.contrib.auth.models import Group
+
+    from programs.models import ProgrammeStaff
+
+    reviewer = with_totp(staff("reviewer", "START"))
+    application = submitted_file(status=Status.ELIGIBILITY_CHECK)
+    page = reverse("applications:staff_application", args=[application.pk])
+    password_step(client, reviewer)
+    client.post(reverse("mfa_authenticate"), {"code": code_for(SECRET)})
+    assert client.get(page).status_code == 200
+    ProgrammeStaff.objects.filter(user=reviewer).delete()
+    assert client.get(page).status_code == 404  # no longer works on the file's programme
+    assert client.get(reverse("applications:staff_queue")).status_code == 200
+    reviewer.groups.remove(Group.objects.get(name="reviewer"))
+    assert client.get(reverse("applications:staff_queue")).status_code == 404
