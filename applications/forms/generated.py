@@ -188,6 +188,21 @@ def _bounds(question: Question, **defaults) -> dict:
     return bounds
 
 
+def expert_field(code: str, **kwargs) -> PickerChoiceField:
+    """A choice among the experts a file of programme `code` may choose today, in the picker
+    (the applicant's expert question; the manager's choice where the applicant let the AdN
+    choose: applications/forms/staff.py)."""
+    today = timezone.localdate()
+    field = PickerChoiceField(
+        queryset=listed_experts(code, today),
+        details=expert_details,
+        source=offered_experts(code, today),
+        **kwargs,
+    )
+    field.label_from_instance = lambda expert: expert.organisation.name
+    return field
+
+
 def question_field(question: Question, application: Application) -> forms.Field:
     """The Django field that asks `question` of this file (its choices may depend on the
     file: the experts of its programme, its organisation's earlier files)."""
@@ -238,16 +253,7 @@ def question_field(question: Question, application: Application) -> forms.Field:
     if kind == Kind.YES_NO:
         return YesNoField(**common)
     if kind == Kind.EXPERT:
-        code = options.get("programme") or application.programme.code
-        today = timezone.localdate()
-        field = PickerChoiceField(
-            queryset=listed_experts(code, today),
-            details=expert_details,
-            source=offered_experts(code, today),
-            **common,
-        )
-        field.label_from_instance = lambda expert: expert.organisation.name
-        return field
+        return expert_field(options.get("programme") or application.programme.code, **common)
     if kind == Kind.EARLIER_FILE:
         code = options.get("programme", "")
         field = ListedChoiceField(

@@ -5,9 +5,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from programs.application_forms import Role
+
 from .. import workflow
 from ..models import Application, Export, Recommendation
 from ..workflow import DECISIONS, Actor, Status
+from .generated import expert_field
 
 
 class NoteForm(forms.Form):
@@ -140,6 +143,40 @@ class AssignmentForm(forms.Form):
             .exclude(conflicts_of_interest__organisation_id=application.organisation_id)
             .order_by("last_name", "first_name", "pk")
         )
+
+
+class ExpertChoiceForm(forms.Form):
+    """Where the applicant let the AdN choose, the manager's choice of the file's expert: the
+    applicant's own picker (a page of the programme's listed experts, searched by the server,
+    each with its details) and the same choices (forms/generated.py `expert_field`); the
+    service checks the choice again (recognised, listed, the manager's rights on the file)."""
+
+    def __init__(self, *args, application: Application, **kwargs):
+        from ..steps import step_with_role
+
+        super().__init__(*args, **kwargs)
+        step = step_with_role(application, Role.EXPERT)
+        answers = step.definition.answers if step else []
+        question = next((q for q in answers if q.role == Role.EXPERT), None)
+        # As the file's expert question offers them (its programme's, unless it names one).
+        programme = question and question.options.get("programme")
+        field = expert_field(
+            programme or application.programme.code,
+            label=_("Expert"),
+            required=True,
+        )
+        field.error_messages |= {
+            "required": _("Choose an expert."),
+            "invalid_choice": _(
+                "Choose one of the experts offered: recognised experts of the programme listed "
+                "today."
+            ),
+        }
+        self.fields["expert"] = field
+
+    def search(self, query: str, page) -> None:
+        """The picker's search box and its pages (its own GET form, or the script)."""
+        self.fields["expert"].widget.search(query, page=page)
 
 
 class ExportForm(forms.Form):

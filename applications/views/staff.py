@@ -19,7 +19,6 @@ from adn_portal.accounts.permissions import MANAGERS, STAFF, has_role, role_requ
 from adn_portal.lib.null_characters import posted_text
 from adn_portal.lib.numbers import whole_number
 from adn_portal.lib.seek import numbered_page, seek_page
-from companies.models import Expert
 from programs.models import call_label
 
 from .. import conversation, guards, queue_counts, selectors, services, workflow
@@ -29,6 +28,7 @@ from ..forms.staff import (
     AssignmentForm,
     ConflictDeclarationForm,
     DecisionForm,
+    ExpertChoiceForm,
     ExportForm,
     InformationRequestForm,
     NoteForm,
@@ -336,7 +336,11 @@ def _application_page(
         "info_form": InformationRequestForm(),
         "note_form": NoteForm(),
         "declaration_form": ConflictDeclarationForm() if mine is None else None,
-    } | {name: form for name, form in bound_forms.items() if name != "review_form"}
+    } | {
+        name: form
+        for name, form in bound_forms.items()
+        if name not in ("review_form", "expert_form")  # these two: shown when still asked
+    }
     return render(
         request,
         "applications/staff/application.html",
@@ -351,17 +355,23 @@ def _application_page(
             "can_decide": bool(forms["decision_form"].fields["decision"].choices),
             "is_manager": is_manager,
             "reviewers": assignable_reviewers(application) if is_manager else [],
-            "experts": Expert.objects.publicly_listed(
-                today=application.updated_at.date()
-            ).with_organisation()
+            "expert_form": _expert_form(request, application, bound_forms.get("expert_form"))
             if is_manager and application.expert_chosen_by_adn and application.expert_id is None
-            else [],
+            else None,
             # docs/domain.md, After selection: agreement, payments, follow-up.
             **staff_follow_up_context(request, application, **bound_forms),
             **forms,
         },
         status=status,
     )
+
+
+def _expert_form(request, application: Application, bound: ExpertChoiceForm | None):
+    """The manager's expert picker: a page of the programme's listed experts, the one its
+    search box and page buttons ask for (its own GET form, or the script)."""
+    form = bound or ExpertChoiceForm(application=application)
+    form.search(request.GET.get("expert_q", ""), request.GET.get("expert_page"))
+    return form
 
 
 def _act(request, application: Application, action, done: str, anchor: str = ""):
@@ -622,15 +632,26 @@ def application_assign(request, pk: int):
 @role_required(*MANAGERS)
 @require_POST
 def application_assign_expert(request, pk: int):
+    """The picker's choice (or a proposal's), checked by the form (one of the experts offered)
+    then by the service; a refusal is shown next to the picker."""
     application = or_404(selectors.staff_application(user=request.user, pk=pk))
-    expert = get_object_or_404(Expert, pk=whole_number(request.POST.get("expert")))
-    return _act(
-        request,
-        application,
-        lambda a: services.application_assign_expert(application=a, expert=expert, by=request.user),
-        done=_("%(reference)s: %(expert)s chosen as expert.")
-        % {"reference": application.reference, "expert": expert.organisation.name},
-    )
+    form = ExpertChoiceForm(request.POST, application=application)
+    if form.is_valid():
+        expert = form.cleaned_data["expert"]
+        try:
+            services.application_assign_expert(
+                application=application, expert=expert, by=request.user
+            )
+        except ApplicationError as error:
+            form.add_error("expert", str(error))
+        else:
+            messages.success(
+                request,
+                _("%(reference)s: %(expert)s chosen as expert.")
+                % {"reference": application.reference, "expert": expert.organisation.name},
+            )
+            return redirect("applications:staff_application", pk=application.pk)
+    return _refused(request, application, expert_form=form)
 
 
 @role_required(*STAFF)

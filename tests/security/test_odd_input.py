@@ -885,13 +885,13 @@ def test_a_step_saved_with_a_junk_version_is_refused_as_stale(client):
     assert draft.version == 1 and "contact" not in draft.data
 
 
-# The reviewer is a choice of the assignment form (refused on its field, 400, as by the API);
-# the expert is looked up (404).
+# The reviewer is a choice of the assignment form (refused on its field, 400, as by the API),
+# the expert one of the expert picker's (refused on its field, 400).
 @pytest.mark.parametrize(
     ("view", "field", "status"),
     [
         ("staff_application_assign", "reviewer", 400),
-        ("staff_application_assign_expert", "expert", 404),
+        ("staff_application_assign_expert", "expert", 400),
     ],
 )
 def test_a_staff_assignment_to_a_junk_id_is_refused(client, view, field, status):
