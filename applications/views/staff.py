@@ -2,8 +2,6 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import QuerySet
-from django.db.models.expressions import RawSQL
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -79,38 +77,18 @@ def _queue_page(request, queue_filter, applications, *, count: int | None):
     OFFSET, which walks the rows before it), or the first."""
     ordering = queue_filter.ordering_fields() or QUEUE_ORDER
     # The page's files are chosen among `applications`, then read with what a row shows.
-    rows = _rows_reader(request.user)
+    rows = selectors.queue_rows(user=request.user)
     cursor, number = request.GET.get("cursor"), request.GET.get("page")
     if not cursor and number not in (None, "", "1"):
         return numbered_page(
             applications, ordering, number, QUEUE_PAGE_SIZE, count=count, read=rows
         )
-    return seek_page(applications, ordering, cursor, QUEUE_PAGE_SIZE, count=count, read=rows)
-
-
-# Per staff member and process (bounded), as selectors.queue_rows keeps its queryset: it
-# depends on the user's id alone.
-_READERS: dict[int, QuerySet[Application]] = {}
-
-
-def _rows_reader(user) -> QuerySet[Application]:
-    """selectors.queue_rows with its subqueries (the current reviewer's name, the unread
-    messages) written as SQL once: compiling them was half the page statement's compilation
-    (~0.8 ms a page). Each is the ORM's own SQL, its values still parameters, its only outer
-    reference the row's own table, which the page's statement reads under its name."""
-    reader = _READERS.get(user.pk)
-    if reader is None:
-        if len(_READERS) >= 1024:
-            _READERS.clear()
-        rows = selectors.queue_rows(user=user)
-        compiler = rows.query.get_compiler(rows.db)
-        compiler.setup_query()
-        written = {
-            name: RawSQL(*compiler.compile(expression), output_field=expression.output_field)  # noqa: S611 — the ORM's SQL
-            for name, expression in rows.query.annotations.items()
-        }
-        reader = _READERS[user.pk] = rows.annotate(**written)
-    return reader
+    # A search's files are read whole (its trigram bitmap): the first page and their count from
+    # one reading of them.
+    once = queue_filter.searching()
+    return seek_page(
+        applications, ordering, cursor, QUEUE_PAGE_SIZE, count=count, read=rows, once=once
+    )
 
 
 def _shown(rows, *, is_manager: bool) -> None:
