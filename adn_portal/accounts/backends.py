@@ -12,8 +12,10 @@ from functools import cache
 
 from allauth.account import auth_backends
 from django.contrib.auth import backends
-from django.db import router
+from django.contrib.auth.models import Group
+from django.db import connections, router
 from django.db.models import CharField, OuterRef, StringAgg, Subquery, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 
 from .models import User
@@ -22,10 +24,21 @@ from .roles import Role
 # Stands for the user's id while the statement is compiled (no user has it).
 _ANY_ID = -2_000_000_023
 _SEPARATOR = ","  # in no role's name, nor in an id
+ROLE_NAMES = frozenset(Role.values)
 
 
-def _roles():
+def _roles(connection):
     """The user's staff roles' names (its groups that are roles), in one column."""
+    if connection.vendor == "postgresql":
+        # An array of each membership's name read by its key: the cheapest to plan (an
+        # aggregate over a join cost PostgreSQL 0.1 ms more a request).
+        quote = connection.ops.quote_name
+        groups, memberships = Group._meta.db_table, User.groups.through._meta.db_table
+        sql = (
+            f"ARRAY(SELECT (SELECT g.name FROM {quote(groups)} g WHERE g.id = m.group_id) "  # noqa: S608 — names from the models
+            f"FROM {quote(memberships)} m WHERE m.user_id = {quote(User._meta.db_table)}.id)"
+        )
+        return RawSQL(sql, [])  # noqa: S611 — no value in it
     memberships = User.groups.through.objects.filter(
         user_id=OuterRef("pk"), group__name__in=Role.values
     )
@@ -33,11 +46,18 @@ def _roles():
     return Subquery(memberships.values("user_id").annotate(names=names).values("names")[:1])
 
 
-def _programmes():
+def _programmes(connection):
     """The programmes the user works on (programs' ProgrammeStaff, reached through the
     relation: accounts does not import programs), in one column."""
-    staff = User._meta.get_field("programme_roles").related_model.objects
-    rows = staff.filter(user_id=OuterRef("pk"))
+    staff = User._meta.get_field("programme_roles").related_model
+    if connection.vendor == "postgresql":
+        quote = connection.ops.quote_name
+        sql = (
+            f"ARRAY(SELECT s.programme_id FROM {quote(staff._meta.db_table)} s "  # noqa: S608 — names from the models
+            f"WHERE s.user_id = {quote(User._meta.db_table)}.id)"
+        )
+        return RawSQL(sql, [])  # noqa: S611 — no value in it
+    rows = staff.objects.filter(user_id=OuterRef("pk"))
     ids = StringAgg(Cast("programme_id", CharField()), Value(_SEPARATOR))
     return Subquery(rows.values("user_id").annotate(ids=ids).values("ids")[:1])
 
@@ -49,7 +69,10 @@ def session_user_statement(using: str) -> tuple[str, tuple]:
     sql, params = (
         User.objects.db_manager(using)
         .with_unread_notifications()
-        .annotate(session_roles=_roles(), session_programmes=_programmes())
+        .annotate(
+            session_roles=_roles(connections[using]),
+            session_programmes=_programmes(connections[using]),
+        )
         .filter(pk=_ANY_ID)
         .query.sql_with_params()
     )
@@ -58,7 +81,10 @@ def session_user_statement(using: str) -> tuple[str, tuple]:
     return sql, params
 
 
-def _split(column: str | None) -> list[str]:
+def _items(column: list | str | None) -> list:
+    """An array's items (PostgreSQL), or a separated string's (elsewhere)."""
+    if isinstance(column, list):
+        return column
     return column.split(_SEPARATOR) if column else []
 
 
@@ -73,8 +99,8 @@ class UnreadNotificationsOnLoad:
             return None
         # What permissions.role_names and programs.selectors.programmes_worked_on would read
         # on first use, read here with the user, for this request only.
-        user._role_names = set(_split(user.session_roles))
-        user._programmes_worked_on = [int(pk) for pk in _split(user.session_programmes)]
+        user._role_names = set(_items(user.session_roles)) & ROLE_NAMES
+        user._programmes_worked_on = [int(pk) for pk in _items(user.session_programmes)]
         return user
 
 
