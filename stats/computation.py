@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 from django.db.models import (
+    BigIntegerField,
     Case,
     Count,
     DecimalField,
@@ -26,7 +27,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.functions import Cast, Coalesce, Round, TruncDate
 
 from applications.guards import FUNDED
 from applications.models import Agreement, Application, Assignment, Payment, PaymentRequest
@@ -89,10 +90,13 @@ def survey_rows(files: QuerySet) -> QuerySet:
         "organisation_id",
         "programme_id",
         year=F("submitted_year"),
-        investment_before=F("outcome__investment_before"),
+        # In cents (integers, the report's own columns): PostgreSQL adds up integers for less
+        # than its `numeric` amounts (bench/results/README.md); survey_indicators divides back.
+        investment_before=F("outcome__investment_before_cents"),
         # Measured 12 months on when that survey gives it, else as told at completion.
         investment_after=Coalesce(
-            F("follow_up_survey__investment_after"), F("outcome__investment_after")
+            Cast(Round(F("follow_up_survey__investment_after") * 100), BigIntegerField()),
+            F("outcome__investment_after_cents"),
         ),
         competitiveness=_flag(Q(outcome__improved_competitiveness=True)),
         quality=_flag(Q(outcome__improved_quality=True)),
@@ -352,7 +356,7 @@ def survey_indicators(files: QuerySet, cells: Cells) -> list[Row]:
             continue  # no answered survey in this group: no share to give
         n, orgs = Decimal(r["answered"]), r["answered_orgs"]
         if r["before"]:
-            after, before = Decimal(r["after"]), Decimal(r["before"])
+            after, before = Decimal(r["after"]) / 100, Decimal(r["before"]) / 100  # in EUR
             rows.append(
                 Row(
                     Indicator.INVESTMENT_MULTIPLIER,

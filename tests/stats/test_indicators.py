@@ -433,3 +433,33 @@ def test_the_survey_12_months_on_gives_the_investment_after_once_answered(crowde
     # Start IA 2023: files 0 (10,000 before, 90,000 a year on) and 1 (20,000 and 40,000).
     figure = latest_snapshot().get("investment_multiplier", "programme_year", "START|2023")
     assert (figure.numerator, figure.denominator) == (130000, 30000)
+
+
+def test_investments_add_up_to_the_cent(crowded):
+    """The surveys' pass adds up the investments in cents (integers the database writes on the
+    report): odd cents, an amount at the column's limit and a survey's 12 months on add up
+    exactly, in euros."""
+    OutcomeReport.objects.filter(application=crowded[0]).update(
+        investment_before=Decimal("0.29"), investment_after=Decimal("9999999999.99")
+    )
+    OutcomeReport.objects.filter(application=crowded[1]).update(
+        investment_before=Decimal("1234567.89")
+    )
+    FollowUpSurvey.objects.create(
+        application=crowded[1],
+        sent_at=timezone.now(),
+        investment_after=Decimal("0.07"),
+        answered_at=timezone.now(),
+    )
+    services.snapshot_run(trigger=SnapshotRun.Trigger.MANUAL)
+
+    assert stored_file_and_survey_figures() == counted_by_hand(crowded)
+    # Start IA 2023: files 0 and 1 only.
+    figure = latest_snapshot().get("investment_multiplier", "programme_year", "START|2023")
+    assert (figure.numerator, figure.denominator) == (
+        Decimal("10000000000.06"),
+        Decimal("1234568.18"),
+    )
+    assert figure.value == (Decimal("10000000000.06") / Decimal("1234568.18")).quantize(
+        Decimal("0.0001")
+    )
