@@ -27,7 +27,7 @@ from companies.models import Expert, ExpertFacet, Language, Sector, Speciality
 from programs.models import Programme
 
 from ..models import Application
-from .needs import DESCRIPTION_SQL, Request
+from .needs import DESCRIPTION_VECTOR, Request
 
 SECTOR_POINTS = 2.0  # the expert serves the SME's sector
 DIAGNOSTIC_POINTS = 0.5  # each completed Start IA diagnostic in the SME's sector…
@@ -216,7 +216,10 @@ def _description_annotations(request: Request) -> dict:
     from django.db.models import TextField
 
     lexemes, weights = list(request.weights), list(request.weights.values())
-    shared = f"FROM unnest(%s::text[], %s::float8[]) AS t(lexeme, weight) WHERE t.lexeme = ANY(tsvector_to_array({DESCRIPTION_SQL}))"
+    shared = (
+        "FROM unnest(%s::text[], %s::float8[]) AS t(lexeme, weight)"
+        f" WHERE {DESCRIPTION_VECTOR} @@ quote_literal(t.lexeme)::tsquery"
+    )
     return {
         # Our SQL; the needs' words and weights are parameters.
         "shared_words": RawSQL(  # noqa: S611

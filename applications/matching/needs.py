@@ -23,12 +23,9 @@ from .terms import GERMAN_SPEAKING_POSTCODES, SECTORS_OF_NACE, speciality_terms
 SPECIALITY_POINTS = 2.0  # each word of the needs that calls for one of the expert's specialities…
 SPECIALITY_WORDS_COUNTED = 3  # …up to this many per speciality
 
-# An expert's words, each description under its own language's configuration.
-DESCRIPTION_SQL = (
-    'to_tsvector(\'french\', "companies_expert"."description_fr")'
-    ' || to_tsvector(\'english\', "companies_expert"."description_en")'
-    ' || to_tsvector(\'german\', "companies_expert"."description_de")'
-)
+# An expert's words, each description under its own language's configuration: the vector the
+# database stores (companies.models.experts.DescriptionDocument), GIN-indexed.
+DESCRIPTION_VECTOR = '"companies_expert"."description_vector"'
 
 
 @dataclass
@@ -104,7 +101,8 @@ def read_needs(request: Request, experts: QuerySet[Expert]) -> None:
 def _read_needs_in_postgresql(request: Request, experts: QuerySet[Expert]) -> None:
     candidates_sql, candidates_params = experts.values("pk").query.sql_with_params()
     # The needs' words under the three configurations (each lexeme with the word that gave it,
-    # French first), and how many of the candidates' descriptions hold it.
+    # French first), and how many of the candidates' descriptions hold it (the stored vector's index
+    # finds those that hold each word).
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
@@ -126,13 +124,12 @@ def _read_needs_in_postgresql(request: Request, experts: QuerySet[Expert]) -> No
                 SELECT DISTINCT ON (lexeme) lexeme, token FROM tokens
                 ORDER BY lexeme, priority, ord
             ),
-            docs AS (
-                SELECT tsvector_to_array({DESCRIPTION_SQL}) AS lexemes
-                FROM companies_expert WHERE id IN ({candidates_sql})
-            )
+            candidates AS MATERIALIZED ({candidates_sql})
             SELECT w.lexeme, w.token,
-                   (SELECT count(*) FROM docs WHERE w.lexeme = ANY(docs.lexemes)),
-                   (SELECT count(*) FROM docs)
+                   (SELECT count(*) FROM companies_expert
+                    WHERE {DESCRIPTION_VECTOR} @@ quote_literal(w.lexeme)::tsquery
+                      AND id IN (SELECT * FROM candidates)),
+                   (SELECT count(*) FROM candidates)
             FROM words w
             """,  # noqa: S608 — the SQL is ours; the text and the candidates are parameters
             [request.text, *candidates_params],

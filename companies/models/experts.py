@@ -87,6 +87,32 @@ class SearchDocument(Func):
         return compiler.compile(self.source_expressions[0])
 
 
+class DescriptionDocument(Func):
+    """The three descriptions' words as PostgreSQL's full-text vector, each under its own
+    language's configuration, stored by the database so that the Start IA matching
+    (applications/matching) reads it instead of stemming every candidate's descriptions on
+    every view. SQLite's matching reads no such vector: there the column is empty."""
+
+    output_field = SearchVectorColumn()
+
+    def __init__(self, **extra):
+        super().__init__("description_fr", "description_en", "description_de", **extra)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        french, english, german = (
+            compiler.compile(expression) for expression in self.source_expressions
+        )
+        sql = (
+            f"to_tsvector('french'::regconfig, {french[0]})"
+            f" || to_tsvector('english'::regconfig, {english[0]})"
+            f" || to_tsvector('german'::regconfig, {german[0]})"
+        )
+        return sql, [*french[1], *english[1], *german[1]]
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return "''", []
+
+
 class ExpertQuerySet(models.QuerySet):
     def publicly_listed(self, *, today: date):
         """The recognitions active on `today`: active status, started (a recognition counts from
@@ -133,6 +159,11 @@ class Expert(models.Model):
     search_text = models.TextField(editable=False, blank=True)
     search_vector = models.GeneratedField(
         expression=SearchDocument("search_text"),
+        output_field=SearchVectorColumn(),
+        db_persist=True,
+    )
+    description_vector = models.GeneratedField(
+        expression=DescriptionDocument(),
         output_field=SearchVectorColumn(),
         db_persist=True,
     )
