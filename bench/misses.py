@@ -133,31 +133,12 @@ def applicant_with_drafts() -> User:
     """The demo applicant, with a draft of every open call they have none of (steps to read),
     for the demo's SME and STEP_ORGANISATIONS more of theirs."""
     from applications.services import application_start
-    from companies.models import Organisation, OrganisationKind
-    from companies.services.organisations import organisation_create
     from programs.models import Call
+    from tests.api_fuzz.applicant_organisations import add_organisations
 
     applicant = User.objects.get(email="pme@adn.demo")
-    organisations = [applicant.memberships.order_by("pk").first().organisation]
-    for n in range(1, STEP_ORGANISATIONS + 1):
-        base = f"0{4_300_000 + n:07d}"
-        number = base + f"{97 - int(base) % 97:02d}"  # the register's check digits
-        found = Organisation.objects.filter(enterprise_number=number).first()
-        organisations.append(
-            found
-            or organisation_create(
-                organisation=Organisation(
-                    name=f"Atelier du banc d'essai {n} SRL",
-                    enterprise_number=number,
-                    kind=OrganisationKind.SME,
-                    street="Rue du Commerce 5",
-                    postcode="5000",
-                    headcount=14,
-                    turnover=1_800_000,
-                ),
-                by=applicant,
-            )
-        )
+    add_organisations(email=applicant.email, count=STEP_ORGANISATIONS)  # those missing
+    organisations = [m.organisation for m in applicant.memberships.order_by("pk")]
     for organisation in organisations:
         for call in Call.objects.all():
             if not Application.objects.filter(organisation=organisation, call=call).exists():
