@@ -17,7 +17,7 @@ from django.utils.safestring import SafeData, mark_safe
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import ModelChoiceField as FilterModelChoiceField
 
-from adn_portal.lib.filters import IdFilter, Strict, StrictBooleanFilter
+from adn_portal.lib.filters import CopiedCheaply, IdFilter, Strict, StrictBooleanFilter
 from adn_portal.lib.numbers import BIGINT_MAX
 from companies.identifiers import Province
 from companies.models import Organisation, OrganisationKind
@@ -71,7 +71,7 @@ class _ListedChoiceFilter(django_filters.ModelChoiceFilter):
 _FORM_CLASSES: dict[type, type] = {}
 
 
-class QueueFilter(django_filters.FilterSet):
+class QueueFilter(CopiedCheaply, django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search", max_length=200)
     programme = _ListedChoiceFilter(
         label=_("Programme"),
@@ -170,7 +170,7 @@ class QueueFilter(django_filters.FilterSet):
                     else ("form-select" if isinstance(widget, forms.Select) else "form-control")
                 )
                 widget.attrs.setdefault("class", css)
-            _FORM_CLASSES[type(self)] = form_class
+            _FORM_CLASSES[type(self)] = form_class = self.form_copying_cheaply(form_class)
         return form_class
 
     @cached_property

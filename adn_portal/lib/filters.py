@@ -1,6 +1,8 @@
 """What the API's list filters share (django-filter's FilterSets, read by its DRF backend): a
 value a filter does not know is a 400 naming the parameter, never a silently unfiltered list."""
 
+import copy
+
 import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -66,6 +68,54 @@ class Strict:
     def cursor_ordering(self) -> tuple[str, ...] | None:
         """The order the list's cursor pagination follows, or None for the pagination's own."""
         return None
+
+
+class CopiedCheaply:
+    """A FilterSet mix-in: each FilterSet's filters, and each of its forms' fields, are shallow
+    copies of the declared ones. django-filter deep-copies every filter for each FilterSet and
+    Django every field for each form: each choice's lazy label rebuilt one by one, each model
+    filter's queryset copied with its whole Query, ~1.5 ms for the staff queue's ten filters
+    (issue 23). A filter keeps nothing of a request but what its FilterSet sets on it (model,
+    parent), a field nothing but its widget's attributes, and no one changes a choice list in
+    place: their copies can share the rest."""
+
+    @classmethod
+    def get_filters(cls):
+        return _FiltersCopiedShallowly(super().get_filters())
+
+    @classmethod
+    def form_copying_cheaply(cls, form_class: type[forms.Form]) -> type[forms.Form]:
+        """`form_class`, its forms' fields copied as `_FieldsCopiedCheaply` copies them."""
+        form_class.base_fields = _FieldsCopiedCheaply(form_class.base_fields)
+        return form_class
+
+
+class _FiltersCopiedShallowly(dict):
+    def __deepcopy__(self, memo):
+        return {name: _shallow_copy(declared) for name, declared in self.items()}
+
+
+def _shallow_copy(declared: django_filters.Filter) -> django_filters.Filter:
+    copied = copy.copy(declared)
+    if declared.method is not None:
+        # Setting it binds the copy's `filter` to the copy (its parent's method), not to the
+        # declared filter, which has no parent.
+        copied.method = declared.method
+    return copied
+
+
+class _FieldsCopiedCheaply(dict):
+    """Each field copied as Django copies it, but a choice field's list of choices, shared
+    (Django's ChoiceField deep-copies it; a model choice field still gets its own queryset)."""
+
+    def __deepcopy__(self, memo):
+        return {
+            name: forms.Field.__deepcopy__(field, memo)
+            if isinstance(field, forms.ChoiceField)
+            and not isinstance(field, forms.ModelChoiceField)
+            else copy.deepcopy(field, memo)
+            for name, field in self.items()
+        }
 
 
 class StrictFilterSet(Strict, django_filters.FilterSet):
