@@ -12,8 +12,9 @@ from django.db.models import BigIntegerField, BooleanField, Expression, F, Func,
 from django.forms.utils import flatatt
 from django.utils import timezone
 from django.utils.functional import cached_property, lazy
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeData, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import ModelChoiceField as FilterModelChoiceField
 
@@ -174,55 +175,29 @@ class QueueFilter(CopiedCheaply, django_filters.FilterSet):
         return form_class
 
     @cached_property
-    def select_options(self) -> dict[str, list[tuple[str, str, bool]]]:
-        """(value, label, selected) of every option of the drop-down filters, for the queue to
-        write its <select>s in one loop (Django's widgets render a template per option)."""
-        options = {}
-        for name, field in self.form.fields.items():
-            if not isinstance(field.widget, forms.Select):
-                continue
-            value = self.form[name].value()
-            values = value if isinstance(value, list | tuple) else [value]
-            chosen = {str(v) for v in values if v not in (None, "")} or {""}  # "" = no choice
-            options[name] = [
-                (str(key), str(label), str(key) in chosen) for key, label in _choices(field)
-            ]
-        return options
-
-    @cached_property
     def controls(self) -> dict[str, str]:
         """Each filter's label and control as HTML, written here in one pass (a template per
         filter, and Django's per widget and per option, were most of the queue page's
-        rendering). A field with errors is rendered by Django, with its ARIA attributes."""
-        options = self.select_options
+        rendering). What reads the same for every request in a language (the label, the
+        <select>'s tag, the options of a list fixed in the code) is written once per process
+        (`_Pieces`); a request adds its values, and a model choice field's rows. A field with
+        errors is rendered by Django (with its ARIA attributes), its messages under it."""
         html = {}
-        for name, field in self.form.fields.items():
+        language = get_language()
+        for name in self.form.fields:
             bound = self.form[name]
-            widget, label_for = field.widget, bound.id_for_label
-            label = format_html(
-                '<label class="form-label" for="{}">{}</label>', label_for, bound.label
-            )
-            if name in options:
+            if bound.errors:
                 html[name] = format_html(
-                    '{}\n<select name="{}" id="{}" class="form-select"{}>{}</select>',
-                    label,
-                    bound.html_name,
-                    label_for,
-                    " multiple" if widget.allow_multiple_selected else "",
-                    _options(options[name]),
+                    '<label class="form-label" for="{}">{}</label>{}{}',
+                    bound.id_for_label,
+                    bound.label,
+                    bound,
+                    _error_messages(bound),
                 )
                 continue
-            control = str(bound) if bound.errors else _input(bound, widget)
-            if isinstance(widget, forms.CheckboxInput):
-                html[name] = format_html(
-                    '<div class="form-check mt-4">{} <label class="form-check-label" for="{}">{}'
-                    "</label></div>",
-                    control,
-                    label_for,
-                    bound.label,
-                )
-            else:
-                html[name] = format_html("{}{}", label, control)
+            key = (type(self.form), name, language)
+            pieces = _PIECES.get(key) or _PIECES.setdefault(key, _Pieces.of(bound))
+            html[name] = pieces.written(bound)
         return html
 
     def searching(self) -> bool:
@@ -379,17 +354,78 @@ class _AnyOf(Func):
     output_field = BooleanField()
 
 
-def _options(options: list[tuple[str, str, bool]]) -> str:
-    """The <option>s of a <select>, as format_html_join writes them, each value escaped once
-    here: Django's lazy-aware escaping, three calls an option, was most of the filter form's
-    cost (~60 options a page)."""
-    return mark_safe(  # noqa: S308 — every value escaped here
-        "".join(
-            f'<option value="{_escaped(value)}"{" selected" if chosen else ""}>'
-            f"{_escaped(text)}</option>"
-            for value, text, chosen in options
+# (form class, field name, language) → the field's `_Pieces`: a few per filter and language.
+_PIECES: dict[tuple, "_Pieces"] = {}
+
+
+class _Pieces:
+    """A filter's control as its widget writes it (Django's templates: `<select>` with its
+    options, `<input>` with its type, name, value, then attributes), cut where a request's
+    values go in: `head`, each option's (value, label) escaped, `tail`."""
+
+    def __init__(self, head: str, options: list[tuple[str, str]] | None, tail: str, kind: str):
+        self.head, self.options, self.tail, self.kind = head, options, tail, kind
+
+    @classmethod
+    def of(cls, bound: forms.BoundField) -> "_Pieces":
+        field, widget, label_for = bound.field, bound.field.widget, bound.id_for_label
+        label = conditional_escape(bound.label)
+        attrs = flatatt({**widget.attrs, "id": bound.auto_id})
+        if isinstance(widget, forms.Select):
+            multiple = " multiple" if widget.allow_multiple_selected else ""
+            head = (
+                f'<label class="form-label" for="{label_for}">{label}</label>\n'
+                f'<select name="{bound.html_name}" id="{label_for}" class="form-select"{multiple}>'
+            )
+            # A model choice field's options are its rows, read with each request; a list of
+            # choices set per form (none is, today) would be too.
+            fixed = not isinstance(field, forms.ModelChoiceField) and (
+                field.choices is type(bound.form).base_fields[bound.name].choices
+            )
+            options = _escaped_choices(field) if fixed else None
+            return cls(head, options, "</select>", "select")
+        if isinstance(widget, forms.CheckboxInput):
+            head = (
+                f'<div class="form-check mt-4"><input type="checkbox" name="{bound.html_name}"'
+                f"{attrs}"
+            )
+            tail = f'> <label class="form-check-label" for="{label_for}">{label}</label></div>'
+            return cls(head, None, tail, "checkbox")
+        head = (
+            f'<label class="form-label" for="{label_for}">{label}</label>'
+            f'<input type="{widget.input_type}" name="{bound.html_name}"'
         )
-    )
+        return cls(head, None, f"{attrs}>", "input")
+
+    def written(self, bound: forms.BoundField) -> str:
+        value, widget = bound.value(), bound.field.widget
+        if self.kind == "select":
+            values = value if isinstance(value, list | tuple) else [value]
+            chosen = {str(v) for v in values if v not in (None, "")} or {""}  # "" = no choice
+            options = self.options if self.options is not None else _escaped_choices(bound.field)
+            body = "".join(
+                f'<option value="{key}"{" selected" if key in chosen else ""}>{text}</option>'
+                for key, text in options
+            )
+            return mark_safe(f"{self.head}{body}{self.tail}")  # noqa: S308 — every value escaped
+        if self.kind == "checkbox":
+            checked = " checked" if widget.check_test(value) else ""
+            return mark_safe(f"{self.head}{checked}{self.tail}")  # noqa: S308 — nothing typed
+        value = widget.format_value(value)
+        shown = f' value="{_escaped(str(value))}"' if value not in (None, "") else ""
+        return mark_safe(f"{self.head}{shown}{self.tail}")  # noqa: S308 — every value escaped
+
+
+def _escaped_choices(field: forms.Field) -> list[tuple[str, str]]:
+    """A field's (value, label) pairs, escaped as Django's templates escape them. A model
+    choice field's own iterator reads its rows through a server-side cursor on PostgreSQL
+    (three round trips instead of one): its rows are read as a list."""
+    if isinstance(field, forms.ModelChoiceField):
+        empty = [("", field.empty_label)] if field.empty_label is not None else []
+        choices = empty + [(row.pk, field.label_from_instance(row)) for row in field.queryset]
+    else:
+        choices = field.choices
+    return [(_escaped(str(value)), _escaped(str(label))) for value, label in choices]
 
 
 def _escaped(text: str) -> str:
@@ -397,32 +433,10 @@ def _escaped(text: str) -> str:
     return text if isinstance(text, SafeData) else html.escape(text)
 
 
-def _input(bound: forms.BoundField, widget: forms.Widget) -> str:
-    """An <input> as Django's widget template writes it (type, name, value, then attributes)."""
-    value = bound.value()
-    attrs = {**widget.attrs, "id": bound.auto_id}
-    if isinstance(widget, forms.CheckboxInput):
-        if widget.check_test(value):
-            attrs["checked"] = True
-        value = None
-    else:
-        value = widget.format_value(value)
-    return format_html(
-        '<input type="{}" name="{}"{}{}>',
-        widget.input_type,
-        bound.html_name,
-        format_html(' value="{}"', value) if value not in (None, "") else "",
-        flatatt(attrs),
+def _error_messages(bound: forms.BoundField) -> str:
+    return format_html_join(
+        "", '<div class="invalid-feedback d-block">{}</div>', ((e,) for e in bound.errors)
     )
-
-
-def _choices(field: forms.Field):
-    """A field's (value, label) pairs. A model choice field's own iterator reads its rows
-    through a server-side cursor on PostgreSQL (three round trips instead of one)."""
-    if not isinstance(field, forms.ModelChoiceField):
-        return field.choices
-    empty = [("", field.empty_label)] if field.empty_label is not None else []
-    return empty + [(row.pk, field.label_from_instance(row)) for row in field.queryset]
 
 
 # The queue's cursor order for each sort of the page (`QueueFilter.ordering`): the row's own

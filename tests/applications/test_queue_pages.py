@@ -560,3 +560,70 @@ def test_a_file_of_a_conflicted_organisation_is_neither_listed_nor_counted(clien
         assert references(page) == [kept.reference], query
         assert page.context["page"].count == 1
         assert {status: n for status, _label, n in page.context["tabs"]} == {"submitted": 1}
+
+
+# --- the filter form's controls, written once per language, read as Django writes them ---------
+
+
+@pytest.mark.parametrize("language", ["fr", "en", "de"])
+def test_the_filter_controls_read_as_djangos_widgets_write_them(reviewer, language):
+    from django.test.html import parse_html
+    from django.utils.html import format_html
+
+    from applications.filters import QueueFilter
+    from programs.models import Call, Programme
+    from tests.factories import CallFactory
+
+    start = Programme.objects.get(code="START")
+    CallFactory(programme=start, title_fr='R&D <IA> "pilote"', title_de="F&E")
+    call = Call.objects.order_by("pk").first()
+    chosen = {
+        "q": 'Projet "7" <b>',
+        "programme": str(start.pk),
+        "call": str(call.pk),
+        "status": ["rejected", "selected"],
+        "province": "liege",
+        "kind": "cpas",
+        "ordering": "-organisation",
+        "mine": "on",
+        "overdue": "true",
+    }
+    from django.http import QueryDict
+
+    for data in ({}, chosen, {"milestone_overdue": "on", "status": ["submitted"]}):
+        query = QueryDict(mutable=True)
+        for name, value in data.items():
+            query.setlist(name, value if isinstance(value, list) else [value])
+        with translation.override(language):
+            queue = QueueFilter(query or None, queryset=Application.objects.all(), user=reviewer)
+            assert queue.form.is_valid() or not queue.is_bound, queue.form.errors
+            controls = queue.controls
+            for name in queue.form.fields:
+                bound = queue.form[name]
+                label = format_html(
+                    '<label class="form-label" for="{}">{}</label>', bound.id_for_label, bound.label
+                )
+                if name in ("mine", "overdue", "milestone_overdue"):
+                    expected = format_html(
+                        '<div class="form-check mt-4">{} <label class="form-check-label" '
+                        'for="{}">{}</label></div>',
+                        str(bound),
+                        bound.id_for_label,
+                        bound.label,
+                    )
+                else:
+                    expected = format_html("{}{}", label, str(bound))
+                assert parse_html(controls[name]) == parse_html(expected), (name, data)
+
+
+def test_a_filter_refused_says_why_next_to_its_control(client, reviewer):
+    files(reviewer, 2)
+    login_staff(client, reviewer)
+    with translation.override("fr"):
+        response = client.get(QUEUE, {"programme": "abc", "q": "x" * 201})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Sélectionnez un choix valide" in page
+    assert 'aria-invalid="true"' in page
+    # The list is still shown, the refused filters left out.
+    assert response.context["page"].count == 2
