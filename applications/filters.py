@@ -180,21 +180,12 @@ class QueueFilter(CopiedCheaply, django_filters.FilterSet):
         filter, and Django's per widget and per option, were most of the queue page's
         rendering). What reads the same for every request in a language (the label, the
         <select>'s tag, the options of a list fixed in the code) is written once per process
-        (`_Pieces`); a request adds its values, and a model choice field's rows. A field with
-        errors is rendered by Django (with its ARIA attributes), its messages under it."""
-        html = {}
+        (`_Pieces`); a request adds its values, and a model choice field's rows. A field the
+        form refused is marked invalid, as Django marks it, its messages under it."""
         language = get_language()
+        html = {}
         for name in self.form.fields:
             bound = self.form[name]
-            if bound.errors:
-                html[name] = format_html(
-                    '<label class="form-label" for="{}">{}</label>{}{}',
-                    bound.id_for_label,
-                    bound.label,
-                    bound,
-                    _error_messages(bound),
-                )
-                continue
             key = (type(self.form), name, language)
             pieces = _PIECES.get(key) or _PIECES.setdefault(key, _Pieces.of(bound))
             html[name] = pieces.written(bound)
@@ -359,46 +350,60 @@ _PIECES: dict[tuple, "_Pieces"] = {}
 
 
 class _Pieces:
-    """A filter's control as its widget writes it (Django's templates: `<select>` with its
-    options, `<input>` with its type, name, value, then attributes), cut where a request's
-    values go in: `head`, each option's (value, label) escaped, `tail`."""
+    """A filter's control as Django's widget templates write it (`<select>` with its options;
+    `<input>` with its type, name, value, then attributes), cut where a request's values go in:
+    what comes `before` the control's `tag`, the tag (its closing ">" aside), each option's
+    (value, label) escaped, what comes `after`."""
 
-    def __init__(self, head: str, options: list[tuple[str, str]] | None, tail: str, kind: str):
-        self.head, self.options, self.tail, self.kind = head, options, tail, kind
+    def __init__(self, kind: str, before: str, tag: str, after: str, options=None):
+        self.kind, self.before, self.tag, self.after, self.options = (
+            kind,
+            before,
+            tag,
+            after,
+            options,
+        )
 
     @classmethod
     def of(cls, bound: forms.BoundField) -> "_Pieces":
         field, widget, label_for = bound.field, bound.field.widget, bound.id_for_label
         label = conditional_escape(bound.label)
         attrs = flatatt({**widget.attrs, "id": bound.auto_id})
+        name = bound.html_name
         if isinstance(widget, forms.Select):
             multiple = " multiple" if widget.allow_multiple_selected else ""
-            head = (
-                f'<label class="form-label" for="{label_for}">{label}</label>\n'
-                f'<select name="{bound.html_name}" id="{label_for}" class="form-select"{multiple}>'
-            )
             # A model choice field's options are its rows, read with each request; a list of
             # choices set per form (none is, today) would be too.
             fixed = not isinstance(field, forms.ModelChoiceField) and (
                 field.choices is type(bound.form).base_fields[bound.name].choices
             )
-            options = _escaped_choices(field) if fixed else None
-            return cls(head, options, "</select>", "select")
-        if isinstance(widget, forms.CheckboxInput):
-            head = (
-                f'<div class="form-check mt-4"><input type="checkbox" name="{bound.html_name}"'
-                f"{attrs}"
+            return cls(
+                "select",
+                f'<label class="form-label" for="{label_for}">{label}</label>\n',
+                f'<select name="{name}" id="{label_for}" class="form-select"{multiple}',
+                "</select>",
+                _escaped_choices(field) if fixed else None,
             )
-            tail = f'> <label class="form-check-label" for="{label_for}">{label}</label></div>'
-            return cls(head, None, tail, "checkbox")
-        head = (
-            f'<label class="form-label" for="{label_for}">{label}</label>'
-            f'<input type="{widget.input_type}" name="{bound.html_name}"'
+        if isinstance(widget, forms.CheckboxInput):
+            return cls(
+                "checkbox",
+                '<div class="form-check mt-4">',
+                f'<input type="checkbox" name="{name}"{attrs}',
+                f' <label class="form-check-label" for="{label_for}">{label}</label></div>',
+            )
+        return cls(
+            "input",
+            f'<label class="form-label" for="{label_for}">{label}</label>',
+            f'<input type="{widget.input_type}" name="{name}"',
+            attrs,
         )
-        return cls(head, None, f"{attrs}>", "input")
 
     def written(self, bound: forms.BoundField) -> str:
         value, widget = bound.value(), bound.field.widget
+        # Refused: marked as Django marks it, and its messages where aria-describedby says.
+        invalid = (
+            f' aria-invalid="true" aria-describedby="{bound.auto_id}_error"' if bound.errors else ""
+        )
         if self.kind == "select":
             values = value if isinstance(value, list | tuple) else [value]
             chosen = {str(v) for v in values if v not in (None, "")} or {""}  # "" = no choice
@@ -407,13 +412,21 @@ class _Pieces:
                 f'<option value="{key}"{" selected" if key in chosen else ""}>{text}</option>'
                 for key, text in options
             )
-            return mark_safe(f"{self.head}{body}{self.tail}")  # noqa: S308 — every value escaped
-        if self.kind == "checkbox":
+            control = f"{self.before}{self.tag}{invalid}>{body}{self.after}"
+        elif self.kind == "checkbox":
             checked = " checked" if widget.check_test(value) else ""
-            return mark_safe(f"{self.head}{checked}{self.tail}")  # noqa: S308 — nothing typed
-        value = widget.format_value(value)
-        shown = f' value="{_escaped(str(value))}"' if value not in (None, "") else ""
-        return mark_safe(f"{self.head}{shown}{self.tail}")  # noqa: S308 — every value escaped
+            control = f"{self.before}{self.tag}{checked}{invalid}>{self.after}"
+        else:
+            value = widget.format_value(value)
+            shown = f' value="{_escaped(str(value))}"' if value not in (None, "") else ""
+            control = f"{self.before}{self.tag}{shown}{self.after}{invalid}>"
+        if bound.errors:
+            control += format_html(
+                '<div id="{}_error" class="invalid-feedback d-block">{}</div>',
+                bound.auto_id,
+                format_html_join(" ", "{}", ((e,) for e in bound.errors)),
+            )
+        return mark_safe(control)  # noqa: S308 — every value escaped here
 
 
 def _escaped_choices(field: forms.Field) -> list[tuple[str, str]]:
@@ -431,12 +444,6 @@ def _escaped_choices(field: forms.Field) -> list[tuple[str, str]]:
 def _escaped(text: str) -> str:
     """`conditional_escape` for a str: HTML already marked safe is kept as it is."""
     return text if isinstance(text, SafeData) else html.escape(text)
-
-
-def _error_messages(bound: forms.BoundField) -> str:
-    return format_html_join(
-        "", '<div class="invalid-feedback d-block">{}</div>', ((e,) for e in bound.errors)
-    )
 
 
 # The queue's cursor order for each sort of the page (`QueueFilter.ordering`): the row's own

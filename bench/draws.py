@@ -54,7 +54,7 @@ def queue_filters(seed: int):
         if rng.random() < 0.5:
             query.append(("q", rng.choice(["Organisation ", "Projet "]) + str(rng.randint(1, 999))))
         if rng.random() < 0.3:
-            query.append(("ordering", rng.choice(["organisation", "-submitted_at", "reference"])))
+            query.append(("ordering", rng.choice(["organisation", "-submitted", "reference"])))
         if not query:
             continue
         text = "&".join(f"{key}={value}" for key, value in query)

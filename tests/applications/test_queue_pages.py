@@ -568,7 +568,7 @@ def test_a_file_of_a_conflicted_organisation_is_neither_listed_nor_counted(clien
 @pytest.mark.parametrize("language", ["fr", "en", "de"])
 def test_the_filter_controls_read_as_djangos_widgets_write_them(reviewer, language):
     from django.test.html import parse_html
-    from django.utils.html import format_html
+    from django.utils.html import conditional_escape, format_html
 
     from applications.filters import QueueFilter
     from programs.models import Call, Programme
@@ -590,13 +590,23 @@ def test_the_filter_controls_read_as_djangos_widgets_write_them(reviewer, langua
     }
     from django.http import QueryDict
 
-    for data in ({}, chosen, {"milestone_overdue": "on", "status": ["submitted"]}):
+    refused = {
+        "q": "x" * 201,
+        "programme": "abc",
+        "call": "999999",
+        "status": ["junk", "submitted"],
+        "province": "nowhere",
+        "ordering": "-submitted_at",
+        "reviewer": "1e30",
+    }
+    for data in ({}, chosen, {"milestone_overdue": "on", "status": ["submitted"]}, refused):
         query = QueryDict(mutable=True)
         for name, value in data.items():
             query.setlist(name, value if isinstance(value, list) else [value])
         with translation.override(language):
             queue = QueueFilter(query or None, queryset=Application.objects.all(), user=reviewer)
-            assert queue.form.is_valid() or not queue.is_bound, queue.form.errors
+            valid = queue.form.is_valid() or not queue.is_bound
+            assert valid == (data is not refused), queue.form.errors
             controls = queue.controls
             for name in queue.form.fields:
                 bound = queue.form[name]
@@ -613,7 +623,13 @@ def test_the_filter_controls_read_as_djangos_widgets_write_them(reviewer, langua
                     )
                 else:
                     expected = format_html("{}{}", label, str(bound))
-                assert parse_html(controls[name]) == parse_html(expected), (name, data)
+                control, _, messages = controls[name].partition(f'<div id="{bound.auto_id}_error"')
+                assert parse_html(control) == parse_html(expected), (name, data)
+                # A refused filter's messages under it, where its aria-describedby points.
+                refused_here = data is refused and name in data
+                assert bool(messages) == bool(bound.errors) == refused_here, name
+                for error in bound.errors:
+                    assert str(conditional_escape(error)) in messages
 
 
 def test_a_filter_refused_says_why_next_to_its_control(client, reviewer):
@@ -627,3 +643,20 @@ def test_a_filter_refused_says_why_next_to_its_control(client, reviewer):
     assert 'aria-invalid="true"' in page
     # The list is still shown, the refused filters left out.
     assert response.context["page"].count == 2
+
+
+def test_the_benchs_filter_combinations_are_ones_the_form_accepts(reviewer):
+    """bench.misses measures the queue with new filter combinations: each must be one the
+    form takes whole (a refused value is ignored, and would measure another page)."""
+    from itertools import islice
+    from urllib.parse import urlsplit
+
+    from django.http import QueryDict
+
+    from applications.filters import QueueFilter
+    from bench.draws import queue_filters
+
+    for url in islice(queue_filters(1130), 200):
+        query = QueryDict(urlsplit(url).query)
+        queue = QueueFilter(query, queryset=Application.objects.all(), user=reviewer)
+        assert queue.form.is_valid(), (url, queue.form.errors)
