@@ -18,6 +18,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_filters.fields import ModelChoiceField as FilterModelChoiceField
 
+from adn_portal.lib.compiled import compiled_rows
 from adn_portal.lib.filters import CopiedCheaply, IdFilter, Strict, StrictBooleanFilter
 from adn_portal.lib.numbers import BIGINT_MAX
 from companies.identifiers import Province
@@ -47,7 +48,21 @@ class QueueOrdering(django_filters.OrderingFilter):
 
 class _ListedChoiceField(FilterModelChoiceField):
     """A programme or call chosen among the rows the form lists, checked against them: read
-    once for the check and the drop-down alike (`queryset.get()` was a query of its own)."""
+    once for the check and the drop-down alike (`queryset.get()` was a query of its own), by a
+    statement compiled once per process (adn_portal.lib.compiled: the rows offered depend on
+    nothing of the request; `listed_as` names the statement)."""
+
+    def __init__(self, *args, listed_as: str, **kwargs):
+        self.listed_as = listed_as
+        super().__init__(*args, **kwargs)
+
+    @property
+    def listed(self) -> list:
+        # Kept on the form's own copy of the field (the declared field is never read).
+        rows = self.__dict__.get("_listed")
+        if rows is None:
+            rows = self.__dict__["_listed"] = compiled_rows(self.listed_as, lambda: self.queryset)
+        return rows
 
     def to_python(self, value):
         if value in self.empty_values or (self.null_label is not None and value == self.null_value):
@@ -57,7 +72,7 @@ class _ListedChoiceField(FilterModelChoiceField):
             pk = self.queryset.model._meta.pk.to_python(value)
         except ValidationError:
             pk = None
-        for row in self.queryset:  # read once: the form's field lists the same rows
+        for row in self.listed:
             if pk is not None and row.pk == pk:
                 return row
         raise ValidationError(
@@ -78,11 +93,13 @@ class QueueFilter(CopiedCheaply, django_filters.FilterSet):
         label=_("Programme"),
         queryset=Programme.objects.only("name"),
         empty_label=_("All programmes"),
+        listed_as="queue-filter:programmes",
     )
     call = _ListedChoiceFilter(
         label=_("Call"),
         queryset=Call.objects.only("title_fr", "title_en", "title_de"),
         empty_label=_("All calls"),
+        listed_as="queue-filter:calls",
     )
     status = django_filters.MultipleChoiceFilter(
         label=_("Status"),
@@ -435,7 +452,8 @@ def _escaped_choices(field: forms.Field) -> list[tuple[str, str]]:
     (three round trips instead of one): its rows are read as a list."""
     if isinstance(field, forms.ModelChoiceField):
         empty = [("", field.empty_label)] if field.empty_label is not None else []
-        choices = empty + [(row.pk, field.label_from_instance(row)) for row in field.queryset]
+        rows = field.listed if isinstance(field, _ListedChoiceField) else field.queryset
+        choices = empty + [(row.pk, field.label_from_instance(row)) for row in rows]
     else:
         choices = field.choices
     return [(_escaped(str(value)), _escaped(str(label))) for value, label in choices]

@@ -16,6 +16,7 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat
 
+from adn_portal.lib.compiled import compiled_rows
 from programs.models import ScoringCriterion
 
 from . import conversation
@@ -148,8 +149,18 @@ def staff_files(user, *, conflicts: list[int] | None = None) -> QuerySet[Applica
 
 def conflicted_organisations(user) -> list[int]:
     """The organisations the user declared a conflict of interest with (most staff: none),
-    read once for a page that filters files and counts them (the staff queue)."""
-    return list(_conflicts_of(user).values_list("organisation_id", flat=True))
+    read once for a page that filters files and counts them (the staff queue), by a statement
+    compiled once (adn_portal.lib.compiled)."""
+    rows = compiled_rows(
+        "conflicted_organisations",
+        lambda user_id: (
+            ConflictOfInterest.objects.filter(reviewer_id=user_id)
+            .only("organisation_id")
+            .order_by()
+        ),
+        user.pk,
+    )
+    return [row.organisation_id for row in rows]
 
 
 def staff_applications(user) -> QuerySet[Application]:
