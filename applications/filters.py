@@ -208,6 +208,11 @@ class QueueFilter(CopiedCheaply, django_filters.FilterSet):
             html[name] = pieces.written(bound)
         return html
 
+    def listed(self, name: str) -> dict:
+        """The rows the drop-down `name` (programme, call) offers, by id: every one there is,
+        read once a page for the drop-down and the check of a choice alike."""
+        return {row.pk: row for row in self.form.fields[name].listed}
+
     def searching(self) -> bool:
         """Whether a search is asked for (valid): its files are read whole (a trigram bitmap),
         so the queue's first page and its count are read from one reading of them

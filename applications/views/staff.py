@@ -91,9 +91,24 @@ def _queue_page(request, queue_filter, applications, *, count: int | None):
     )
 
 
-def _shown(rows, *, is_manager: bool) -> None:
+def _call_labels(queue_filter):
+    """A file's call as lists name it, from the programmes and calls the filter form lists
+    (all of them: the page's statement reads ids only); one created since they were read, from
+    the database."""
+    programmes, calls = queue_filter.listed("programme"), queue_filter.listed("call")
+
+    def label(row) -> str:
+        programme, call = programmes.get(row.programme_id), calls.get(row.call_id)
+        if programme is None or call is None:
+            programme, call = row.programme, row.call
+        return call_label(programme.name, call.title)
+
+    return label
+
+
+def _shown(rows, *, is_manager: bool, calls) -> None:
     """What each row of the queue shows, worked out once per page in Python: a label once per
-    value (status, province, call), the date written plainly, the row's links and its
+    value (status, province, call: `calls(row)`), the date written plainly, the row's links and its
     checkbox's label, then the row itself (`html`). The template's filters, tags and lookups
     did it row by row and were most of the table's cost."""
     labels: dict = {}
@@ -113,7 +128,7 @@ def _shown(rows, *, is_manager: bool) -> None:
             province = labels[("p", organisation.province)] = str(organisation.province_label)
         call = labels.get(("c", row.call_id))
         if call is None:
-            call = labels[("c", row.call_id)] = call_label(row.programme.name, row.call.title)
+            call = labels[("c", row.call_id)] = calls(row)
         row.status_shown, row.province_shown, row.call_shown = status, province, call
         submitted = row.submitted_at and timezone.localtime(row.submitted_at)
         row.submitted_shown = f"{submitted:%d/%m/%Y}" if submitted else ""
@@ -184,7 +199,7 @@ def queue(request):
         count=None if _filtering(queue_filter) else sum(counts.values()),
     )
     is_manager = has_role(request.user, *MANAGERS)
-    _shown(page, is_manager=is_manager)
+    _shown(page, is_manager=is_manager, calls=_call_labels(queue_filter))
     params = request.GET.copy()
     params.pop("page", None)
     params.pop("cursor", None)

@@ -475,6 +475,32 @@ def test_each_row_names_the_files_current_reviewer_and_links_to_the_file(client,
     assert f'<a href="{file_url}">{assigned.reference}</a>' in page
 
 
+@pytest.mark.parametrize("listed", [True, False])
+def test_each_row_names_its_call_after_its_programme_even_one_the_form_did_not_list(
+    client, reviewer, monkeypatch, listed
+):
+    """The rows' calls are named from the lists the filter form reads; a call created since
+    (not in them) is read from the database."""
+    from django.utils.html import escape
+
+    from applications.filters import QueueFilter
+    from programs.models import call_label
+    from tests.fixtures.staff import submitted_file
+
+    application = submitted_file()
+    if not listed:
+        monkeypatch.setattr(QueueFilter, "listed", lambda self, name: {})
+    User.objects.filter(pk=reviewer.pk).update(language="de")
+    login_staff(client, reviewer)
+    response = client.get(QUEUE)
+    assert response.status_code == 200
+    with translation.override("de"):
+        expected = call_label(application.programme.name, application.call.title)
+    (row,) = response.context["page"]
+    assert row.call_shown == expected
+    assert escape(expected) in response.content.decode()
+
+
 def test_a_managers_rows_have_their_checkbox_and_unread_messages_link_to_the_conversation(
     client,
 ):
