@@ -174,6 +174,10 @@ def main() -> None:
 
     staff = Client()
     login_staff(staff, User.objects.get(email="admin@adn.demo"))
+    # A programme manager's session also reads their roles and programmes (the superuser's
+    # rights need neither), and their queue is limited to their programmes.
+    manager = Client()
+    login_staff(manager, User.objects.get(email="gestionnaire@adn.demo"))
     applicant_user = applicant_with_drafts()
     applicant = Client()
     applicant.force_login(applicant_user)
@@ -184,6 +188,7 @@ def main() -> None:
     # Warm: the code paths (templates, translations, the first ORM compilations) once each.
     timed(anonymous, directory, 5)
     timed(staff, queue, 5)
+    timed(manager, queue, 5)
     timed(staff, files(args.seed + 1), 3)
     step_urls = list(steps(applicant_user))
     timed(applicant, step_urls[:2], 2)
@@ -210,9 +215,25 @@ def main() -> None:
         lines.append(
             measure("staff queue, new filters", TARGETS_MS["queue"], staff, queue, runs, hello)
         )
+        lines.append(
+            measure(
+                "  the same, programme manager", TARGETS_MS["queue"], manager, queue, runs, hello
+            )
+        )
     if "file" in only:
         lines.append(
             measure("staff file page", TARGETS_MS["file"], staff, files(args.seed), runs, hello)
+        )
+        manager_files = files(args.seed + 2)
+        lines.append(
+            measure(
+                "  the same, programme manager",
+                TARGETS_MS["file"],
+                manager,
+                manager_files,
+                runs,
+                hello,
+            )
         )
     if "step" in only:
         lines.append(
