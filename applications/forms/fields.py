@@ -177,26 +177,21 @@ def picker_html(widget: dict) -> str:
         status += f' · <a href="?">{shown(gettext("Show them all"))}</a>'
     pages = ""
     if page and page.has_other_pages():
-        previous = next_ = ""
         button = (
             "\n          "
             '<button type="submit" class="btn btn-sm btn-outline-secondary" form="{form}"'
             ' name="{name}_page" value="{number}" data-picker-page>{label}</button>\n        '
         )
-        if page.has_previous():
-            previous = button.format(
-                form=form,
-                name=name,
-                number=shown(page.previous_page_number()),
-                label=shown(gettext("Previous")),
-            )
-        if page.has_next():
-            next_ = button.format(
-                form=form,
-                name=name,
-                number=shown(page.next_page_number()),
-                label=shown(gettext("Next")),
-            )
+
+        def page_button(number: int, label: str) -> str:
+            return button.format(form=form, name=name, number=shown(number), label=shown(label))
+
+        previous = (
+            page_button(page.previous_page_number(), gettext("Previous"))
+            if page.has_previous()
+            else ""
+        )
+        next_ = page_button(page.next_page_number(), gettext("Next")) if page.has_next() else ""
         pages = (
             "\n      "
             f'<nav class="d-flex gap-2 mt-2" aria-label="{shown(gettext("Pages of the list"))}">'

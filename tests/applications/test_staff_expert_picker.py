@@ -12,6 +12,7 @@ from django.urls import reverse
 from applications.models import Application
 from applications.workflow import Status
 from tests.applications.test_choosing_an_expert import bulk_experts
+from tests.applications.test_choosing_an_expert import step_queries as queries
 from tests.auth import login_staff
 from tests.factories import ExpertFactory
 from tests.fixtures.staff import staff, submitted_file
@@ -66,17 +67,6 @@ def test_the_manager_gets_a_page_of_the_experts_searched_and_paged_without_javas
         assert client.get(url, {"expert_page": odd}).status_code == 200
     for odd in ("x" * 5000, "'); DROP TABLE x; --", "_", "٣ ²"):  # a search: cut, harmless
         assert client.get(url, {"expert_q": odd}).status_code == 200
-
-
-def queries(client, url) -> int:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    client.get(url)  # the directory's index of this version, built once
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(captured)
 
 
 def test_the_file_page_costs_the_same_queries_with_5_and_200_experts(
