@@ -110,6 +110,7 @@ test-postgresql: messages
 # longest part) while the other takes the rest. (xdist's loadgroup ignores its groups under
 # pytest 9: it renames node ids through an attribute pytest no longer reads.)
 POSTGRESQL_TESTS ?= tests/stats tests/companies tests/applications/test_expert_matching.py \
+	tests/applications/test_expert_matching_shortlist.py \
 	tests/applications/test_queue_pages.py \
 	tests/applications/test_expert_matching_on_the_demo.py \
 	tests/security/test_tamper_evident_record.py

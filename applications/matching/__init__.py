@@ -18,14 +18,16 @@ import operator
 from dataclasses import dataclass
 from functools import reduce
 
-from django.db.models import Count, Q
+from django.db import connection
+from django.db.models import Count, Q, QuerySet
 
 from companies.models import Expert
 from programs.models import Programme
 
 from ..models import Application, OutcomeReport
 from .components import COMPONENTS
-from .needs import candidates, read_needs, request_of
+from .needs import Request, candidates, read_needs, request_of
+from .shortlist import reaches, shortlisted, thresholds
 
 PROPOSALS = 5
 
@@ -40,8 +42,9 @@ class Proposal:
 
 def expert_proposals(*, application: Application, limit: int = PROPOSALS) -> list[Proposal]:
     """The recognised experts ranked for this Start IA request, best first, each with its
-    reasons; experts with no reason at all are not proposed. Three queries on PostgreSQL
-    (the needs' words, their specialities, the ranking), one on SQLite."""
+    reasons; experts with no reason at all are not proposed. Two queries on PostgreSQL (the
+    needs' words and specialities, the ranking over a shortlist), three when the shortlist's
+    first guess fails; one on SQLite."""
     if application.programme.code != Programme.Code.START_IA:
         return []
     request = request_of(application)
@@ -58,7 +61,7 @@ def expert_proposals(*, application: Application, limit: int = PROPOSALS) -> lis
         .annotate(**annotations)
         .annotate(score=reduce(operator.add, terms))
         .filter(score__gt=0)
-        .order_by("-score", "organisation__name")[:limit]
+        .order_by("-score", "organisation__name")
     )
     return [
         Proposal(
@@ -68,8 +71,32 @@ def expert_proposals(*, application: Application, limit: int = PROPOSALS) -> lis
                 reason for component in COMPONENTS for reason in component.reasons(expert, request)
             ],
         )
-        for expert in ranked
+        for expert in _best(ranked, experts, request, limit)
     ]
+
+
+def _best(
+    ranked: QuerySet[Expert], experts: QuerySet[Expert], request: Request, limit: int
+) -> list[Expert]:
+    """The first `limit` experts of the ranking, scoring only those that can be among them
+    (shortlist.py): one query when the first guess at the last proposal's score holds, two
+    otherwise."""
+    if connection.vendor != "postgresql":
+        return list(ranked[:limit])  # the embedded demo's few experts: score them all
+    parts = [part for component in COMPONENTS for part in component.parts(request)]
+    shortlist = shortlisted(ranked, experts, parts, limit, *thresholds(parts))
+    if shortlist is None:
+        return list(ranked[:limit])
+    narrowed, threshold = shortlist
+    found = list(narrowed[:limit])
+    if reaches(found, limit, threshold):
+        return found
+    if len(found) < limit:
+        return list(ranked[:limit])
+    # These experts score at least the last one's: no expert left out by that threshold can be
+    # among the proposals.
+    shortlist = shortlisted(ranked, experts, parts, limit, found[-1].score)
+    return list((ranked if shortlist is None else shortlist[0])[:limit])
 
 
 def survey_summaries(expert_ids) -> dict[int, dict]:

@@ -4,6 +4,7 @@ matching"."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db.models import (
     Case,
@@ -13,6 +14,7 @@ from django.db.models import (
     FloatField,
     IntegerField,
     OuterRef,
+    Q,
     Subquery,
     Value,
     When,
@@ -58,14 +60,30 @@ def _when(name: str, points: float) -> Case:
     return Case(When(**{name: True}, then=_points(points)), default=_points(0.0))
 
 
+class Part(NamedTuple):
+    """A part of a component for the shortlist (shortlist.py): the most it gives and the
+    condition an expert must meet to get any of it; a facet's part (its kind and value) gives
+    exactly its points to the experts that have the facet."""
+
+    points: float
+    condition: object
+    facet: tuple[str, str] | None = None
+
+
+def _facet_part(points: float, kind: str, value: str) -> Part:
+    return Part(points, _has_facet(kind, [value]), (kind, value))
+
+
 @dataclass(frozen=True)
 class Component:
-    """One term of the score: its SQL annotations, its points (SQL), and its reasons (words)
-    read from the same annotated values."""
+    """One term of the score: its SQL annotations, its points (SQL), its reasons (words) read
+    from the same annotated values, and its parts (shortlist.py): the most each part can give
+    and a condition an expert must meet to get any of it (an indexed lookup)."""
 
     annotations: Callable[[Request], dict]
     points: Callable[[Request], list]
     reasons: Callable[[Expert, Request], list[str]]
+    parts: Callable[[Request], list[Part]]
 
 
 def _speciality_annotations(request: Request) -> dict:
@@ -95,6 +113,10 @@ SPECIALITIES = Component(
         _when(f"calls_{code}", request.speciality_points(code)) for code in request.specialities
     ],
     reasons=_speciality_reasons,
+    parts=lambda request: [
+        _facet_part(request.speciality_points(code), ExpertFacet.Kind.SPECIALITY, code)
+        for code in request.specialities
+    ],
 )
 
 
@@ -112,20 +134,29 @@ SECTOR = Component(
         if request.sector and expert.serves_sector
         else []
     ),
+    parts=lambda request: (
+        [_facet_part(SECTOR_POINTS, ExpertFacet.Kind.SECTOR, request.sector)]
+        if request.sector
+        else []
+    ),
 )
+
+
+def _diagnostics_done(request: Request):
+    """The expert's completed Start IA diagnostics in the SME's sector (this file aside)."""
+    return Application.objects.filter(
+        expert_id=OuterRef("pk"),
+        programme__code=Programme.Code.START_IA,
+        completed_at__isnull=False,
+        organisation__sector=request.nace,
+    ).exclude(pk=request.application.pk)
 
 
 def _diagnostic_annotations(request: Request) -> dict:
     if not request.nace:
         return {}
     done = (
-        Application.objects.filter(
-            expert_id=OuterRef("pk"),
-            programme__code=Programme.Code.START_IA,
-            completed_at__isnull=False,
-            organisation__sector=request.nace,
-        )
-        .exclude(pk=request.application.pk)
+        _diagnostics_done(request)
         .order_by()
         .values("expert_id")
         .annotate(n=Count("pk"))
@@ -159,6 +190,11 @@ DIAGNOSTICS = Component(
         else []
     ),
     reasons=_diagnostic_reasons,
+    parts=lambda request: (
+        [Part(DIAGNOSTIC_POINTS * DIAGNOSTICS_COUNTED, Exists(_diagnostics_done(request)))]
+        if request.nace
+        else []
+    ),
 )
 
 PROVINCE_REASONS = {
@@ -186,6 +222,11 @@ PROVINCE = Component(
         if _province(request) and expert.same_province
         else []
     ),
+    parts=lambda request: (
+        [_facet_part(PROVINCE_POINTS, ExpertFacet.Kind.PROVINCE, request.province)]
+        if _province(request)
+        else []
+    ),
 )
 
 LANGUAGE_REASONS = {
@@ -205,6 +246,9 @@ LANGUAGES = Component(
         str(LANGUAGE_REASONS[code])
         for code in request.languages
         if getattr(expert, f"speaks_{code}")
+    ],
+    parts=lambda request: [
+        _facet_part(LANGUAGE_POINTS, ExpertFacet.Kind.LANGUAGE, code) for code in request.languages
     ],
 )
 
@@ -243,10 +287,26 @@ def _description_reasons(expert: Expert, request: Request) -> list[str]:
     return [_("its description also speaks of %(words)s") % {"words": _quoted(words)}]
 
 
+def _description_parts(request: Request) -> list:
+    if not request.weights:
+        return []
+    # The description gives points only if it holds one of the needs' weighted words: the
+    # stored vector's GIN index finds those experts (a subquery of its own, whatever the
+    # query it is used in).
+    any_word = "array_to_string(ARRAY(SELECT quote_literal(w) FROM unnest(%s::text[]) AS w), ' | ')"
+    holding = RawSQL(  # noqa: S611 — our SQL; the words are a parameter
+        f"SELECT id FROM companies_expert WHERE description_vector @@ {any_word}::tsquery",  # noqa: S608
+        [list(request.weights)],
+    )
+    most = min(DESCRIPTION_POINTS, sum(request.weights.values()))
+    return [Part(most, Q(pk__in=holding))]
+
+
 DESCRIPTION = Component(
     annotations=_description_annotations,
     points=lambda request: [F("description_points")] if request.weights else [],
     reasons=_description_reasons,
+    parts=_description_parts,
 )
 
 # In the order the reasons are read.

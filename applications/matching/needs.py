@@ -89,7 +89,7 @@ def candidates(application: Application) -> QuerySet[Expert]:
 
 def read_needs(request: Request, experts: QuerySet[Expert]) -> None:
     """Fill in what the needs call for: the specialities, and on PostgreSQL the distinctive
-    words (two queries there; none on SQLite)."""
+    words (one query there; none on SQLite)."""
     if not request.text.strip():
         return
     if connection.vendor == "postgresql":
@@ -100,9 +100,12 @@ def read_needs(request: Request, experts: QuerySet[Expert]) -> None:
 
 def _read_needs_in_postgresql(request: Request, experts: QuerySet[Expert]) -> None:
     candidates_sql, candidates_params = experts.values("pk").query.sql_with_params()
-    # The needs' words under the three configurations (each lexeme with the word that gave it,
-    # French first), and how many of the candidates' descriptions hold it (the stored vector's index
-    # finds those that hold each word).
+    terms = speciality_terms()
+    # One query, two answers (JSON): the needs' words under the three configurations (each
+    # lexeme with the word that gave it, French first) and how many of the candidates'
+    # descriptions hold it (the stored vector's index finds those that hold each word); and
+    # which specialities' terms the needs hold (every word of a term, stemmed), in the table's
+    # order, each with its lexemes in the term's order.
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
@@ -124,40 +127,39 @@ def _read_needs_in_postgresql(request: Request, experts: QuerySet[Expert]) -> No
                 SELECT DISTINCT ON (lexeme) lexeme, token FROM tokens
                 ORDER BY lexeme, priority, ord
             ),
-            candidates AS MATERIALIZED ({candidates_sql})
-            SELECT w.lexeme, w.token,
-                   (SELECT count(*) FROM companies_expert
-                    WHERE {DESCRIPTION_VECTOR} @@ quote_literal(w.lexeme)::tsquery
-                      AND id IN (SELECT * FROM candidates)),
-                   (SELECT count(*) FROM candidates)
-            FROM words w
+            candidates AS MATERIALIZED ({candidates_sql}),
+            found AS (
+                SELECT k.speciality, k.ord,
+                       ARRAY(SELECT t.lexeme
+                             FROM unnest(to_tsvector(k.config::regconfig, k.term)) AS t
+                             ORDER BY t.positions[1]) AS lexemes
+                FROM unnest(%s::text[], %s::text[], %s::text[]) WITH ORDINALITY
+                    AS k(speciality, config, term, ord)
+                WHERE to_tsvector(k.config::regconfig, %s)
+                      @@ plainto_tsquery(k.config::regconfig, k.term)
+            )
+            SELECT
+                (SELECT json_agg(json_build_array(
+                     w.lexeme, w.token,
+                     (SELECT count(*) FROM companies_expert
+                      WHERE {DESCRIPTION_VECTOR} @@ quote_literal(w.lexeme)::tsquery
+                        AND id IN (SELECT * FROM candidates)),
+                     (SELECT count(*) FROM candidates)))
+                 FROM words w),
+                (SELECT json_agg(json_build_array(f.speciality, f.lexemes) ORDER BY f.ord)
+                 FROM found f)
             """,  # noqa: S608 — the SQL is ours; the text and the candidates are parameters
-            [request.text, *candidates_params],
-        )
-        rows = cursor.fetchall()
-        terms = speciality_terms()
-        # Which specialities' terms the needs hold (every word of a term, stemmed), in the
-        # table's order, each with its lexemes in the term's order.
-        cursor.execute(
-            """
-            SELECT k.speciality,
-                   ARRAY(SELECT t.lexeme
-                         FROM unnest(to_tsvector(k.config::regconfig, k.term)) AS t
-                         ORDER BY t.positions[1])
-            FROM unnest(%s::text[], %s::text[], %s::text[]) WITH ORDINALITY
-                AS k(speciality, config, term, ord)
-            WHERE to_tsvector(k.config::regconfig, %s)
-                  @@ plainto_tsquery(k.config::regconfig, k.term)
-            ORDER BY k.ord
-            """,
             [
+                request.text,
+                *candidates_params,
                 [speciality for speciality, _config, _term in terms],
                 [config for _speciality, config, _term in terms],
                 [term for _speciality, _config, term in terms],
                 request.text,
             ],
         )
-        matches = cursor.fetchall()
+        rows, matches = cursor.fetchone()
+    rows, matches = rows or [], matches or []
     request.words = {lexeme: token.lower() for lexeme, token, _df, _n in rows}
     # A word counts in proportion to how rare it is among the candidates (its inverse
     # document frequency); one that half of them or more use says nothing of this expert.
