@@ -99,7 +99,8 @@ def read_needs(request: Request, experts: QuerySet[Expert]) -> None:
 
 
 def _read_needs_in_postgresql(request: Request, experts: QuerySet[Expert]) -> None:
-    candidates_sql, candidates_params = experts.values("pk").query.sql_with_params()
+    # No order: the organisations' names would be joined and sorted for nothing.
+    candidates_sql, candidates_params = experts.order_by().values("pk").query.sql_with_params()
     terms = speciality_terms()
     # One query, two answers (JSON): the needs' words under the three configurations (each
     # lexeme with the word that gave it, French first) and how many of the candidates'
