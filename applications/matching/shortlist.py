@@ -51,26 +51,29 @@ def shortlisted(
     the threshold, or there are too many ways). Of two thresholds, the higher is taken when
     `limit` candidates surely reach it (their facets' points alone: exact), the lower
     otherwise."""
-    bounded = [(guess, _bounds(experts, parts, guess)) for guess in guesses]
-    bounded = [(guess, bounds) for guess, bounds in bounded if bounds]
-    if not bounded:
+    high = [guess for guess in guesses[:1] if _bounds(experts, parts, guess)]
+    low = [guess for guess in guesses[1:] if _bounds(experts, parts, guess)]
+    if not high and not low:
         return None
-    if len(bounded) == 1:
-        check, (sql, bounds_params) = bounded[0]
+    if not high or not low:
+        check = (high or low)[0]
+        sql, bounds_params = _bounds(experts, parts, check)
         with_bounds = f"s AS MATERIALIZED ({sql})"
     else:
-        (high, (high_sql, high_params)), (check, (low_sql, low_params)) = bounded[:2]
-        # The lower threshold's shortlist is only computed when the higher one's is not sure.
-        sure = "EXISTS (SELECT 1 FROM high_nth WHERE shortlist_surest >= %s)"
+        check = low[0]
+        high_sql, high_params = _bounds(experts, parts, high[0])
+        # The lower threshold's candidates (but those already bounded) are only read when the
+        # higher threshold is not sure.
+        low_sql, low_params = _bounds(experts, parts, check, "SELECT shortlist_id FROM high")
         with_bounds = (
             f"high AS MATERIALIZED ({high_sql}),"  # noqa: S608 — compiled by Django
             " high_nth AS (SELECT shortlist_surest FROM high"
             " ORDER BY shortlist_surest DESC, shortlist_name OFFSET %s LIMIT 1),"
             f" low AS MATERIALIZED ({low_sql}),"
-            f" s AS (SELECT * FROM high WHERE {sure}"
-            f" UNION ALL SELECT * FROM low WHERE NOT {sure})"
+            " s AS (SELECT * FROM high UNION ALL SELECT * FROM low WHERE NOT EXISTS"
+            " (SELECT 1 FROM high_nth WHERE shortlist_surest >= %s))"
         )
-        bounds_params = [*high_params, limit - 1, *low_params, high - MARGIN, high - MARGIN]
+        bounds_params = [*high_params, limit - 1, *low_params, high[0] - MARGIN]
     # `nth`: the limit-th best by surest points, then name (the ranking's order): whoever can
     # at most equal it with a later name, or not even that, is beaten by `limit` experts.
     keep = RawSQL(  # noqa: S611 — SQL compiled by Django from our querysets
@@ -87,15 +90,19 @@ def shortlisted(
     return ranked.filter(pk__in=keep), check
 
 
-def _bounds(experts: QuerySet, parts: list, threshold: float) -> tuple[str, list] | None:
-    """The SQL of the candidates that can reach `threshold`, each with its name, its surest
-    points and what more it might get; None when it would not narrow the candidates."""
+def _bounds(
+    experts: QuerySet, parts: list, threshold: float, known: str = ""
+) -> tuple[str, list] | None:
+    """The SQL of the candidates that can reach `threshold` (but the `known` ones), each with
+    its name, its surest points and what more it might get; None when it would not narrow
+    the candidates."""
     best = sum(part.points for part in parts)
     branches = _branches(parts, best - threshold, ())
     if not all(branches) or len(branches) > BRANCHES:
         return None
+    union = " UNION ".join(f"({sql})" for sql, _params in map(_branch, branches))
     union = RawSQL(  # noqa: S611 — SQL compiled by Django from our querysets
-        " UNION ".join(f"({sql})" for sql, _params in map(_branch, branches)),
+        f"{union} EXCEPT {known}" if known else union,
         [param for _sql, params in map(_branch, branches) for param in params],
     )
     # Their surest points (the facets' parts, exact: summed from the expert's own facets, an
