@@ -1,5 +1,6 @@
-"""The staff queue's counts per status, kept in the shared cache: one GROUP BY over every
-programme serves all staff until a file moves (the selectors read, this module remembers)."""
+"""The staff queue's counts per programme and status, kept in the shared cache: one GROUP BY
+over every programme serves all staff until a file moves (the selectors read, this module
+remembers)."""
 
 from adn_portal.lib.page_cache import bump, cache_get, cache_set, current_version
 
@@ -11,15 +12,15 @@ VERSION_KEY = "applications:status-counts-version"
 SECONDS = 60
 
 
-def staff_status_counts(user, *, conflicts: list[int] | None = None) -> dict[str, int]:
-    """The queue's tabs for `user`: their share of the shared counts (`conflicts`: see
+def staff_counts(user, *, conflicts: list[int] | None = None) -> dict[tuple[int, str], int]:
+    """`user`'s share of the shared counts, per (programme, status) (`conflicts`: see
     selectors.staff_files)."""
     key = f"status-counts:{current_version(VERSION_KEY)}"
     per_programme = cache_get(key)
     if per_programme is None:
         per_programme = selectors.status_counts_per_programme()
         cache_set(key, per_programme, SECONDS)
-    return selectors.staff_status_counts(user, per_programme=per_programme, conflicts=conflicts)
+    return selectors.staff_counts(user, per_programme=per_programme, conflicts=conflicts)
 
 
 def status_counts_changed() -> None:

@@ -245,17 +245,19 @@ def status_counts_per_programme() -> list[tuple[int, str, int]]:
     )
 
 
-def staff_status_counts(
+def staff_counts(
     user, *, per_programme: list[tuple[int, str, int]], conflicts: list[int] | None = None
-) -> dict[str, int]:
-    """The queue's tabs: how many submitted files of the user's programmes are in each status,
-    summed from the shared `per_programme` counts. `conflicts`: as for `staff_files`."""
+) -> dict[tuple[int, str], int]:
+    """How many submitted files of the user's programmes each (programme, status) holds,
+    from the shared `per_programme` counts less the user's conflicts of interest (which the
+    shared counts cannot know). `conflicts`: as for `staff_files`. The queue's tabs sum them by
+    status; a list filtered by programme and status alone is counted from them."""
     programmes = programmes_worked_on(user)
-    counts: dict[str, int] = {}
-    for programme_id, status, n in per_programme:
-        if programmes is None or programme_id in programmes:
-            counts[status] = counts.get(status, 0) + n
-    # Less the user's own conflicts of interest (the shared counts cannot know them).
+    counts = {
+        (programme_id, status): n
+        for programme_id, status, n in per_programme
+        if programmes is None or programme_id in programmes
+    }
     if conflicts == []:
         return counts
     conflicted = (
@@ -266,11 +268,20 @@ def staff_status_counts(
         .annotate(n=Count("pk"))
     )
     for programme_id, status, n in conflicted:
-        if status in counts and (programmes is None or programme_id in programmes):
-            counts[status] -= n
-            if not counts[status]:
-                del counts[status]
+        key = (programme_id, status)
+        if key in counts:
+            counts[key] -= n
+            if not counts[key]:
+                del counts[key]
     return counts
+
+
+def status_totals(counts: dict[tuple[int, str], int]) -> dict[str, int]:
+    """`staff_counts` summed by status (the queue's tabs)."""
+    totals: dict[str, int] = {}
+    for (_programme_id, status), n in counts.items():
+        totals[status] = totals.get(status, 0) + n
+    return totals
 
 
 def _unshown(path: str, model, shown: set[str]) -> list[str]:

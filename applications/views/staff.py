@@ -57,15 +57,28 @@ def _queue(request, applications):
     return queue, queue.qs if queue.is_bound else applications
 
 
-def _filtering(queue_filter) -> bool:
-    """Whether the queue shows fewer files than the user's whole queue (page and order aside)."""
-    if not queue_filter.is_bound:
-        return False
-    queue_filter.form.is_valid()
-    return any(
-        value not in (None, "", [], False)
-        for name, value in queue_filter.form.cleaned_data.items()
-        if name != "ordering"
+def _known_count(queue_filter, counts: dict[tuple[int, str], int]) -> int | None:
+    """How many files the list holds when the shared counts per programme and status know it
+    (`queue_counts`: the tabs' own figures): the whole queue, or a list filtered by programme
+    and status alone, as a tab shows it. None when other filters narrow it: it is counted up
+    to adn_portal.lib.seek.COUNT_CAP with its page. A filter the form refused is not applied,
+    so not counted either."""
+    chosen = {}
+    if queue_filter.is_bound:
+        queue_filter.form.is_valid()
+        chosen = {
+            name: value
+            for name, value in queue_filter.form.cleaned_data.items()
+            if name != "ordering" and value not in (None, "", [], False)
+        }
+    if not chosen.keys() <= {"programme", "status"}:
+        return None
+    programme, statuses = chosen.get("programme"), set(chosen.get("status") or ())
+    return sum(
+        n
+        for (programme_id, status), n in counts.items()
+        if (programme is None or programme_id == programme.pk)
+        and (not statuses or status in statuses)
     )
 
 
@@ -180,17 +193,13 @@ def queue(request):
     queue_filter, applications = _queue(
         request, selectors.staff_files(request.user, conflicts=conflicts)
     )
-    counts = queue_counts.staff_status_counts(request.user, conflicts=conflicts)
-    # The whole queue: its size is the sum of the (cached) counts per status; a filtered one is
-    # counted up to adn_portal.lib.seek.COUNT_CAP.
+    counts = queue_counts.staff_counts(request.user, conflicts=conflicts)
     page = _queue_page(
-        request,
-        queue_filter,
-        applications,
-        count=None if _filtering(queue_filter) else sum(counts.values()),
+        request, queue_filter, applications, count=_known_count(queue_filter, counts)
     )
     is_manager = has_role(request.user, *MANAGERS)
     _shown(page, is_manager=is_manager, calls=_call_labels(queue_filter))
+    totals = selectors.status_totals(counts)
     params = request.GET.copy()
     params.pop("page", None)
     params.pop("cursor", None)
@@ -200,7 +209,7 @@ def queue(request):
         {
             "filter": queue_filter,
             "page": page,
-            "tabs": [(s.value, s.label, counts[s]) for s in Status if s in counts],
+            "tabs": [(s.value, s.label, totals[s]) for s in Status if s in totals],
             "querystring": params.urlencode(),
             "is_manager": is_manager,
             "export_form": ExportForm(),

@@ -169,14 +169,61 @@ def test_a_filtered_queue_counts_up_to_the_cap_and_says_more_than(client, review
     monkeypatch.setattr(seek, "COUNT_CAP", 10)
     User.objects.filter(pk=reviewer.pk).update(language="en")  # the page speaks the reader's
     login_staff(client, reviewer)
+    # A call is no count the tabs keep: the list is counted, up to the cap.
+    narrowed = {"status": "rejected", "call": Application.objects.first().call_id}
     with translation.override("en"):
-        response = client.get(QUEUE, {"status": "rejected"})
+        response = client.get(QUEUE, narrowed)
     assert response.status_code == 200
     page = response.context["page"]
     assert (page.count, page.more_than, page.num_pages) == (None, 10, None)
     assert "More than 10 files" in response.content.decode()
     assert "Page 1</span>" in response.content.decode()
-    assert len(every(walk(client, {"status": "rejected"}))) == 40  # every file still reached
+    assert len(every(walk(client, narrowed))) == 40  # every file still reached
+
+
+def test_a_list_filtered_by_programme_and_status_alone_is_counted_as_its_tab_whole(
+    client, reviewer, monkeypatch
+):
+    """The tabs' counts per programme and status (queue_counts, the conflicts of interest
+    taken off) count such a list exactly, past the cap, with no count in the page's
+    statement; any other filter is counted with the page."""
+    from applications.models import ConflictOfInterest
+    from programs.models import Programme
+
+    files(reviewer, 80)
+    conflicted = Application.objects.filter(status=Status.REJECTED).first().organisation
+    ConflictOfInterest.objects.create(reviewer=reviewer, organisation=conflicted)
+    listed = Application.objects.filter(status=Status.REJECTED).exclude(organisation=conflicted)
+    monkeypatch.setattr(seek, "COUNT_CAP", 10)
+    start = Programme.objects.get(code="START")
+    login_staff(client, reviewer)
+    client.get(QUEUE)  # the shared counts, then in the cache
+    for params in (
+        {"status": "rejected"},
+        {"status": "rejected", "programme": start.pk},
+        {"status": ["rejected", "withdrawn"], "programme": start.pk, "ordering": "reference"},
+        {"status": "rejected", "mine": ""},  # a box left unticked filters nothing
+    ):
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(QUEUE, params)
+        assert response.status_code == 200
+        page = response.context["page"]
+        expected = (
+            listed.count()
+            if params["status"] == "rejected"
+            else 80 - Application.objects.filter(organisation=conflicted).count()
+        )
+        assert (page.count, page.more_than) == (expected, None), params
+        page_counts = ("capped_count", "seek_found", "seek_total")
+        assert not any(word in q["sql"] for q in captured for word in page_counts), params
+        assert page.count == len(every(walk(client, params))), params
+    other = Programme.objects.exclude(code="START").first()
+    assert client.get(QUEUE, {"programme": other.pk}).context["page"].count == 0
+    # Another filter: counted with the page, up to the cap.
+    response = client.get(QUEUE, {"status": "rejected", "ordering": "-submitted", "kind": "sme"})
+    found = listed.filter(organisation_kind="sme").count()
+    page = response.context["page"]
+    assert (page.count, page.more_than) == ((None, 10) if found > 10 else (found, None))
 
 
 @pytest.mark.parametrize(
@@ -222,8 +269,9 @@ def test_a_searchs_first_page_and_count_read_at_once_are_the_lists(
     login_staff(client, reviewer)
     sort = {"ordering": ordering} if ordering else {}
     client.get(QUEUE)  # what a first request pays once (the session's, the counts')
+    call = Application.objects.first().call_id  # a filter the page counts (the tabs do not)
     with CaptureQueriesContext(connection) as listing:
-        listed = client.get(QUEUE, {**sort, "status": ["rejected", "withdrawn"]})
+        listed = client.get(QUEUE, {**sort, "status": ["rejected", "withdrawn"], "call": call})
     with CaptureQueriesContext(connection) as searching:
         searched = client.get(QUEUE, {**sort, "q": "START-2026"})
     assert len(references(searched)) == 25
