@@ -51,8 +51,8 @@ def shortlisted(
     the threshold, or there are too many ways). Of two thresholds, the higher is taken when
     `limit` candidates surely reach it (their facets' points alone: exact), the lower
     otherwise."""
-    high = [guess for guess in guesses[:1] if _bounds(experts, parts, guess)]
-    low = [guess for guess in guesses[1:] if _bounds(experts, parts, guess)]
+    high = [guess for guess in guesses[:1] if _ways(parts, guess)]
+    low = [guess for guess in guesses[1:] if _ways(parts, guess)]
     if not high and not low:
         return None
     if not high or not low:
@@ -90,16 +90,18 @@ def shortlisted(
     return ranked.filter(pk__in=keep), check
 
 
-def _bounds(
-    experts: QuerySet, parts: list, threshold: float, known: str = ""
-) -> tuple[str, list] | None:
-    """The SQL of the candidates that can reach `threshold` (but the `known` ones), each with
-    its name, its surest points and what more it might get; None when it would not narrow
-    the candidates."""
+def _ways(parts: list, threshold: float) -> list[list]:
+    """The branches of the candidates that can reach `threshold`; none when they would not
+    narrow the candidates (one branch needs no part, or there are too many)."""
     best = sum(part.points for part in parts)
     branches = _branches(parts, best - threshold, ())
-    if not all(branches) or len(branches) > BRANCHES:
-        return None
+    return branches if all(branches) and len(branches) <= BRANCHES else []
+
+
+def _bounds(experts: QuerySet, parts: list, threshold: float, known: str = "") -> tuple[str, list]:
+    """The SQL of the candidates that can reach `threshold` (but the `known` ones), each with
+    its name, its surest points and what more it might get."""
+    branches = _ways(parts, threshold)
     union = " UNION ".join(f"({sql})" for sql, _params in map(_branch, branches))
     union = RawSQL(  # noqa: S611 — SQL compiled by Django from our querysets
         f"{union} EXCEPT {known}" if known else union,
